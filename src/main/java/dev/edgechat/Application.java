@@ -1,0 +1,260 @@
+package dev.edgechat;
+
+import dev.edgechat.cache.EmbeddedRedisServer;
+import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.LiveConfig;
+import dev.edgechat.db.Database;
+import dev.edgechat.db.EmbeddedPostgresServer;
+import dev.edgechat.db.Migrations;
+import dev.edgechat.edge.ChatApi;
+import dev.edgechat.edge.OriginClient;
+import dev.edgechat.edge.SiteDirectory;
+import dev.edgechat.knowledge.DemoSite;
+import dev.edgechat.knowledge.DocumentStore;
+import dev.edgechat.knowledge.PostgresKnowledgeBase;
+import dev.edgechat.llm.ChatModel;
+import dev.edgechat.llm.ExtractiveChatModel;
+import dev.edgechat.llm.OpenAiChatModel;
+import dev.edgechat.ops.OpsRoutes;
+import dev.edgechat.ops.Readiness;
+import dev.edgechat.origin.ConversationStore;
+import dev.edgechat.origin.OriginApi;
+import dev.edgechat.sim.SimulatorApi;
+import dev.edgechat.web.HttpServerVerticle;
+import dev.edgechat.web.Ids;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that wires each role: which servers a role starts, what it connects to, and in
+ * what order. Everything that is started is stopped again by {@link #close()}, in reverse order.
+ */
+public final class Application {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final LiveConfig config;
+  private final WorkerExecutor blocking;
+  /** What to close on shutdown, last started first. */
+  private final Deque<AutoCloseable> resources = new ConcurrentLinkedDeque<>();
+  /** Deployment ids of the HTTP servers, undeployed before the resources close. */
+  private final Deque<String> deployments = new ConcurrentLinkedDeque<>();
+  private int edgePort = -1;
+  private int originPort = -1;
+  private int simPort = -1;
+
+  private Application(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config) {
+    this.vertx = Objects.requireNonNull(vertx);
+    this.registry = Objects.requireNonNull(registry);
+    this.config = Objects.requireNonNull(config);
+    this.blocking = vertx.createSharedWorkerExecutor("edgechat-startup", 2, 10, TimeUnit.MINUTES);
+  }
+
+  /** Starts {@code role}; fails (having stopped what it started) when a part cannot start. */
+  public static Future<Application> start(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config,
+      Role role) {
+    Application app = new Application(vertx, registry, config);
+    Future<Void> started = switch (role) {
+      case ALL -> app.startAll();
+      case EDGE -> app.startEdge(required(config.get().origin().url(), "origin.url", role), edgeToken(config, role),
+          List.of());
+      case ORIGIN -> app.startOrigin(required(config.get().postgres().url(), "postgres.url", role),
+          edgeToken(config, role), config.get().http().host(), config.get().http().port(), false);
+      case SIM -> app.startSim();
+    };
+    return started
+        .map(app)
+        .recover(e -> app.close().transform(v -> Future.failedFuture(e)));
+  }
+
+  /** Port of the edge's public server, or -1 when this role has none. */
+  public int edgePort() {
+    return edgePort;
+  }
+
+  /** Port of origin's server, or -1 when this role has none. */
+  public int originPort() {
+    return originPort;
+  }
+
+  /** Port of the simulator, or -1 when this role has none. */
+  public int simPort() {
+    return simPort;
+  }
+
+  /** Stops the servers, closes the pools, then stops embedded databases. */
+  public Future<Void> close() {
+    List<String> servers = new ArrayList<>(deployments);
+    deployments.clear();
+    List<AutoCloseable> toClose = new ArrayList<>(resources);
+    resources.clear();
+    Future<?> undeployed = Future.join(servers.stream().map(vertx::undeploy).toList());
+    return undeployed.transform(u -> blocking.executeBlocking(() -> {
+      for (AutoCloseable resource : toClose) {
+        try {
+          resource.close();
+        } catch (Exception e) {
+          LOG.warn("a resource did not close cleanly [resource: {}]", resource, e);
+        }
+      }
+      return null;
+    })).onComplete(v -> blocking.close()).mapEmpty();
+  }
+
+  private Future<Void> startAll() {
+    EdgechatConfig settings = config.get();
+    String edgeToken = settings.secrets().edgeToken().orElseGet(Ids::next);
+    Future<URI> postgres = settings.postgres().url().map(Future::succeededFuture).orElseGet(() ->
+        blocking.executeBlocking(() -> {
+          EmbeddedPostgresServer server = EmbeddedPostgresServer.start(settings.dataDir().resolve("postgres"),
+              settings.postgres().embeddedPort());
+          resources.push(server);
+          return server.url();
+        }));
+    Future<URI> redis = settings.redis().url().map(Future::succeededFuture).orElseGet(() ->
+        blocking.executeBlocking(() -> {
+          EmbeddedRedisServer server = EmbeddedRedisServer.start(settings.dataDir().resolve("redis"),
+              settings.redis().embeddedPort(), "allkeys-lru", "256mb");
+          resources.push(server);
+          return server.url();
+        }));
+    return Future.all(postgres, redis)
+        .compose(v -> startOrigin(postgres.result(), edgeToken, "127.0.0.1", settings.origin().internalPort(), true))
+        .compose(v -> {
+          URI originUrl = URI.create("http://127.0.0.1:" + originPort);
+          RedisConnection cache = RedisConnection.open(vertx, "redis", redis.result(),
+              settings.redis().connectTimeoutMs());
+          resources.push(cache);
+          return startEdge(originUrl, edgeToken, List.of(cache.readiness()));
+        });
+  }
+
+  private Future<Void> startOrigin(URI postgresUrl, String edgeToken, String host, int port, boolean seedDemo) {
+    EdgechatConfig settings = config.get();
+    return blocking.executeBlocking(() -> {
+      Migrations.migrate(postgresUrl);
+      return null;
+    }).compose(v -> {
+      Database database = Database.open(vertx, postgresUrl, settings.postgres());
+      resources.push(database);
+      ChatModel model = settings.secrets().llmApiKey()
+          .<ChatModel>map(key -> new OpenAiChatModel(vertx, settings.llm(), key))
+          .orElseGet(() -> new ExtractiveChatModel(vertx));
+      LOG.info("origin answers with model {} [upstream: {}]", model.name(),
+          settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive");
+      OriginApi api = new OriginApi(config, new PostgresKnowledgeBase(database.reader()),
+          new ConversationStore(database.writer(), database.reader()), model, edgeToken);
+      OpsRoutes ops = new OpsRoutes(vertx, registry, List.of(database.readiness()));
+      Future<Void> seeded = seedDemo ? DemoSite.seed(new DocumentStore(database.writer())) : Future.succeededFuture();
+      return seeded.compose(s -> deployServer("origin", host, port, router -> {
+        ops.mount(router);
+        api.mount(router);
+      })).map(p -> {
+        originPort = p;
+        return null;
+      });
+    });
+  }
+
+  private Future<Void> startEdge(URI originUrl, String edgeToken, List<Readiness> extraChecks) {
+    EdgechatConfig settings = config.get();
+    OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
+    ChatApi chat = new ChatApi(vertx, config, new SiteDirectory(origin, config), origin);
+    List<Readiness> checks = new ArrayList<>(extraChecks);
+    checks.add(origin.readiness());
+    OpsRoutes ops = new OpsRoutes(vertx, registry, checks);
+    return deployServer("edge", settings.http().host(), settings.http().port(), router -> {
+      ops.mount(router);
+      chat.mount(router);
+      router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    }).map(p -> {
+      edgePort = p;
+      LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
+      return null;
+    });
+  }
+
+  private Future<Void> startSim() {
+    EdgechatConfig settings = config.get();
+    SimulatorApi sim = new SimulatorApi(vertx, settings.sim());
+    OpsRoutes ops = new OpsRoutes(vertx, registry, List.of());
+    return deployServer("sim", settings.http().host(), settings.http().port(), router -> {
+      ops.mount(router);
+      sim.mount(router);
+    }).map(p -> {
+      simPort = p;
+      LOG.info("sim ready [url: http://localhost:{}/v1, settings: {}]", p, settings.sim());
+      return null;
+    });
+  }
+
+  /**
+   * Deploys one server instance per event loop (http.instances); the instances share the port.
+   * Vert.x gives each instance its own port when asked for port 0, so for port 0 a free port is
+   * chosen first and all instances bind that one.
+   */
+  private Future<Integer> deployServer(String name, String host, int port, Consumer<Router> routes) {
+    int instances = config.get().http().instances() > 0
+        ? config.get().http().instances()
+        : Runtime.getRuntime().availableProcessors();
+    int chosen;
+    try {
+      chosen = port > 0 ? port : freePort(host);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(() -> new HttpServerVerticle(name, options(host, chosen), routes),
+            new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          deployments.push(id);
+          return chosen;
+        });
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static HttpServerOptions options(String host, int port) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(true)
+        .setIdleTimeout(0);
+  }
+
+  private static URI required(java.util.Optional<URI> url, String setting, Role role) {
+    return url.orElseThrow(() -> new dev.edgechat.config.ConfigException("setting " + setting + " is required for role "
+        + role.label()));
+  }
+
+  private static String edgeToken(LiveConfig config, Role role) {
+    return config.get().secrets().edgeToken().orElseThrow(() -> new dev.edgechat.config.ConfigException(
+        "EDGECHAT_EDGE_TOKEN must be set for role " + role.label() + " (the secret shared by edges and origin)"));
+  }
+}

@@ -1,0 +1,150 @@
+package dev.edgechat;
+
+import dev.edgechat.config.ConfigException;
+import dev.edgechat.config.ConfigLoader;
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.LiveConfig;
+import dev.edgechat.config.SimSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code java -jar edgechat.jar [all|edge|origin|sim] [options]}: starts one role and runs until stopped. */
+@Command(name = "edgechat", mixinStandardHelpOptions = true, version = "edgechat 0.1",
+    description = {
+        "Backend and widget for embeddable AI chat. One jar, several roles:",
+        "  all     edge + origin in one process; embedded Postgres and Redis unless URLs are set (default)",
+        "  edge    chat API and widget; forwards misses to origin (needs EDGECHAT_ORIGIN_URL, EDGECHAT_EDGE_TOKEN)",
+        "  origin  retrieval, prompt, LLM stream, conversations (needs EDGECHAT_POSTGRES_URL, EDGECHAT_EDGE_TOKEN)",
+        "  sim     OpenAI-compatible upstream simulator for demos, tests and load tests",
+        "Settings: edge-config/edgechat.yaml, edge-config/<region>.yaml, EDGECHAT_* environment variables."},
+    sortOptions = false)
+public final class Main implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "ROLE",
+      description = "all, edge, origin or sim (default: ${DEFAULT-VALUE})")
+  private String role;
+
+  @Option(names = "--config-dir", paramLabel = "DIR",
+      description = "folder of edgechat.yaml and <region>.yaml (default: $EDGECHAT_CONFIG_DIR or edge-config)")
+  private Path configDir;
+
+  @Option(names = "--port", paramLabel = "PORT", description = "public HTTP port (overrides http.port)")
+  private Integer port;
+
+  @Option(names = "--first-token-ms", description = "sim: time to first token")
+  private Integer firstTokenMs;
+
+  @Option(names = "--tokens-per-second", description = "sim: streaming rate")
+  private Double tokensPerSecond;
+
+  @Option(names = "--answer-tokens", description = "sim: tokens per answer")
+  private Integer answerTokens;
+
+  @Option(names = "--embedding-latency-ms", description = "sim: latency of an embeddings call")
+  private Integer embeddingLatencyMs;
+
+  @Option(names = "--error-rate", description = "sim: share of chat calls answered 500")
+  private Double errorRate;
+
+  @Option(names = "--stall-rate", description = "sim: share of streams that go silent")
+  private Double stallRate;
+
+  @Option(names = "--cut-rate", description = "sim: share of streams cut half way")
+  private Double cutRate;
+
+  public static void main(String[] args) {
+    int exit = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Role chosen;
+    try {
+      chosen = Role.valueOf(role.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      System.err.println("edgechat: unknown role '" + role + "'; expected all, edge, origin or sim (see --help)");
+      return 2;
+    }
+    Map<String, String> env = System.getenv();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);
+    Application app;
+    try {
+      LiveConfig config = loader.load().toCompletionStage().toCompletableFuture().get();
+      config.replace(withFlags(config.get()));
+      app = Application.start(vertx, registry, config, chosen).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ConfigException) {
+        System.err.println("edgechat: " + cause.getMessage());
+      } else {
+        LOG.error("edgechat did not start [role: {}]", chosen.label(), cause);
+      }
+      loader.close();
+      vertx.close();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping [role: {}]", chosen.label());
+      loader.close();
+      try {
+        app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("stop did not finish cleanly", e);
+      }
+      stopped.countDown();
+    }, "edgechat-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** Command-line flags win over every settings layer. */
+  private EdgechatConfig withFlags(EdgechatConfig c) {
+    EdgechatConfig.Http h = c.http();
+    SimSettings s = c.sim();
+    return new EdgechatConfig(c.region(), c.dataDir(), c.scanPeriodMs(),
+        new EdgechatConfig.Http(port != null ? port : h.port(), h.host(), h.instances(), h.maxBodyBytes(),
+            h.drainTimeoutMs()),
+        c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(),
+        new SimSettings(
+            firstTokenMs != null ? firstTokenMs : s.firstTokenMs(),
+            tokensPerSecond != null ? tokensPerSecond : s.tokensPerSecond(),
+            answerTokens != null ? answerTokens : s.answerTokens(),
+            embeddingLatencyMs != null ? embeddingLatencyMs : s.embeddingLatencyMs(),
+            s.embeddingDimensions(),
+            errorRate != null ? errorRate : s.errorRate(),
+            stallRate != null ? stallRate : s.stallRate(),
+            cutRate != null ? cutRate : s.cutRate(),
+            s.seed()),
+        c.secrets());
+  }
+}

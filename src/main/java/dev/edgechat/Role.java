@@ -1,0 +1,19 @@
+package dev.edgechat;
+
+import java.util.Locale;
+
+/** What one process of the jar does (DESIGN.md, Roles). */
+public enum Role {
+  /** Edge, origin (and, later, worker) in one JVM, with embedded Postgres and Redis unless URLs are set. */
+  ALL,
+  /** Serves the widget and the chat API, forwards misses to origin. */
+  EDGE,
+  /** Owns Postgres: retrieval, prompt, LLM stream, conversations. */
+  ORIGIN,
+  /** An OpenAI-compatible upstream simulator. */
+  SIM;
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

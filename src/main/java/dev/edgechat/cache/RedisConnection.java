@@ -1,0 +1,60 @@
+package dev.edgechat.cache;
+
+import dev.edgechat.ops.Readiness;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import java.net.URI;
+import java.util.List;
+
+/** A pooled client of one Redis (cache or queue) and its {@code /readyz} check. */
+public final class RedisConnection implements AutoCloseable {
+
+  private final Redis client;
+  private final RedisAPI api;
+  private final String name;
+
+  private RedisConnection(String name, Redis client) {
+    this.name = name;
+    this.client = client;
+    this.api = RedisAPI.api(client);
+  }
+
+  /** A lazy client: it connects on first use and reconnects by itself after Redis comes back. */
+  public static RedisConnection open(Vertx vertx, String name, URI url, long connectTimeoutMs) {
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(url.toString())
+        .setMaxPoolSize(16)
+        .setMaxPoolWaiting(1024)
+        .setNetClientOptions(new NetClientOptions()
+            .setConnectTimeout((int) connectTimeoutMs)
+            .setTcpNoDelay(true));
+    return new RedisConnection(name, Redis.createClient(vertx, options));
+  }
+
+  public RedisAPI api() {
+    return api;
+  }
+
+  public Readiness readiness() {
+    return new Readiness() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Future<Void> check() {
+        return api.ping(List.of()).mapEmpty();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.edgechat.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * All settings of one process, validated. Built by {@link ConfigLoader}; see
+ * {@code edge-config/edgechat.yaml} for what each one means and its default.
+ */
+public record EdgechatConfig(
+    String region,
+    Path dataDir,
+    long scanPeriodMs,
+    Http http,
+    Postgres postgres,
+    Redis redis,
+    Origin origin,
+    Edge edge,
+    Llm llm,
+    Features features,
+    SimSettings sim,
+    Secrets secrets) {
+
+  /** The public HTTP server. */
+  public record Http(int port, String host, int instances, int maxBodyBytes, long drainTimeoutMs) {
+  }
+
+  /** Postgres; an empty {@code url} means "start an embedded one" in role {@code all}. */
+  public record Postgres(Optional<URI> url, List<URI> replicaUrls, int writerPoolSize, int readerPoolSize,
+      long connectTimeoutMs, int embeddedPort) {
+  }
+
+  /** Cache Redis and queue Redis; an empty cache url means "start an embedded one" in role {@code all}. */
+  public record Redis(Optional<URI> url, Optional<URI> queueUrl, long connectTimeoutMs, int embeddedPort) {
+  }
+
+  /** The origin, as seen from an edge ({@code url}) and as a server ({@code internalPort}, tunables). */
+  public record Origin(Optional<URI> url, int internalPort, int historyTurns, int passages, int maxAnswerChars) {
+  }
+
+  /** The edge's chat endpoint. */
+  public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
+      long originIdleTimeoutMs) {
+  }
+
+  /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */
+  public record Llm(URI baseUrl, String model, int maxTokens, double temperature, long connectTimeoutMs,
+      long firstTokenTimeoutMs, int poolSize) {
+  }
+
+  /** Switches for each optimization, so the benchmark can measure what each one is worth. */
+  public record Features(boolean streaming) {
+  }
+
+  /** Secrets, from the environment only. {@link #toString()} never prints them. */
+  public record Secrets(Optional<String> edgeToken, Optional<String> adminToken, List<String> gatewayKeys,
+      Optional<String> llmApiKey) {
+
+    @Override
+    public String toString() {
+      return "Secrets[edgeToken=" + mask(edgeToken) + ", adminToken=" + mask(adminToken)
+          + ", gatewayKeys=" + gatewayKeys.size() + " key(s), llmApiKey=" + mask(llmApiKey) + "]";
+    }
+
+    private static String mask(Optional<String> secret) {
+      return secret.isPresent() ? "***" : "unset";
+    }
+  }
+
+  /** The same settings with another secrets block (role {@code all} generates its edge token). */
+  public EdgechatConfig withSecrets(Secrets replacement) {
+    return new EdgechatConfig(region, dataDir, scanPeriodMs, http, postgres, redis, origin, edge, llm, features,
+        sim, replacement);
+  }
+
+  /** The same settings with another origin block (role {@code all} points the edge at its own origin). */
+  public EdgechatConfig withOrigin(Origin replacement) {
+    return new EdgechatConfig(region, dataDir, scanPeriodMs, http, postgres, redis, replacement, edge, llm,
+        features, sim, secrets);
+  }
+}

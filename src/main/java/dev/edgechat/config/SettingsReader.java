@@ -1,0 +1,212 @@
+package dev.edgechat.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns the merged settings JSON into an {@link EdgechatConfig}, checking every value. Each
+ * failure names the setting, the environment variable that can set it, and what was wrong.
+ */
+final class SettingsReader {
+
+  private final JsonObject json;
+  private final JsonObject defaults;
+
+  SettingsReader(JsonObject json, JsonObject defaults) {
+    this.json = json;
+    this.defaults = defaults;
+  }
+
+  EdgechatConfig read(Map<String, String> env) {
+    rejectUnknownSettings();
+    return new EdgechatConfig(
+        text("region", 1, 64),
+        Path.of(text("dataDir", 1, 4096)),
+        whole("config.scanPeriodMs", 0, 3_600_000),
+        new EdgechatConfig.Http(
+            (int) whole("http.port", 0, 65_535),
+            text("http.host", 1, 255),
+            (int) whole("http.instances", 0, 256),
+            (int) whole("http.maxBodyBytes", 1024, 64 << 20),
+            whole("http.drainTimeoutMs", 0, 600_000)),
+        new EdgechatConfig.Postgres(
+            optionalUri("postgres.url", Set.of("postgres", "postgresql")),
+            uris("postgres.replicaUrls", Set.of("postgres", "postgresql")),
+            (int) whole("postgres.writerPoolSize", 1, 20),
+            (int) whole("postgres.readerPoolSize", 1, 100),
+            whole("postgres.connectTimeoutMs", 100, 600_000),
+            (int) whole("postgres.embeddedPort", 0, 65_535)),
+        new EdgechatConfig.Redis(
+            optionalUri("redis.url", Set.of("redis", "rediss")),
+            optionalUri("queue.redisUrl", Set.of("redis", "rediss")),
+            whole("redis.connectTimeoutMs", 50, 600_000),
+            (int) whole("redis.embeddedPort", 0, 65_535)),
+        new EdgechatConfig.Origin(
+            optionalUri("origin.url", Set.of("http", "https")),
+            (int) whole("origin.internalPort", 0, 65_535),
+            (int) whole("origin.historyTurns", 0, 100),
+            (int) whole("origin.passages", 0, 50),
+            (int) whole("origin.maxAnswerChars", 100, 1_000_000)),
+        new EdgechatConfig.Edge(
+            whole("edge.heartbeatMs", 100, 15_000),
+            (int) whole("edge.maxMessageChars", 1, 100_000),
+            whole("edge.siteCacheMs", 0, 86_400_000),
+            whole("edge.originConnectTimeoutMs", 50, 600_000),
+            whole("edge.originIdleTimeoutMs", 100, 3_600_000)),
+        new EdgechatConfig.Llm(
+            uri("llm.baseUrl", Set.of("http", "https")),
+            text("llm.model", 1, 200),
+            (int) whole("llm.maxTokens", 1, 1_000_000),
+            number("llm.temperature", 0.0, 2.0),
+            whole("llm.connectTimeoutMs", 50, 600_000),
+            whole("llm.firstTokenTimeoutMs", 100, 3_600_000),
+            (int) whole("llm.poolSize", 1, 10_000)),
+        new EdgechatConfig.Features(bool("features.streaming")),
+        new SimSettings(
+            (int) whole("sim.firstTokenMs", 0, 600_000),
+            number("sim.tokensPerSecond", 0.001, 1_000_000),
+            (int) whole("sim.answerTokens", 1, 1_000_000),
+            (int) whole("sim.embeddingLatencyMs", 0, 600_000),
+            (int) whole("sim.embeddingDimensions", 8, 4096),
+            number("sim.errorRate", 0, 1),
+            number("sim.stallRate", 0, 1),
+            number("sim.cutRate", 0, 1),
+            whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE)),
+        secrets(env));
+  }
+
+  private void rejectUnknownSettings() {
+    Map<String, Object> known = SettingPath.leaves(defaults);
+    for (String path : SettingPath.leaves(json).keySet()) {
+      if (!known.containsKey(path)) {
+        throw new ConfigException("setting " + path + " is not a setting of edgechat"
+            + (isSecret(path) ? " (secrets come only from the environment)" : "")
+            + "; see edge-config/edgechat.yaml for the settings there are");
+      }
+    }
+  }
+
+  private static boolean isSecret(String path) {
+    String lower = path.toLowerCase(java.util.Locale.ROOT);
+    return lower.contains("token") || lower.contains("apikey") || lower.contains("password") || lower.contains("keys");
+  }
+
+  private static EdgechatConfig.Secrets secrets(Map<String, String> env) {
+    return new EdgechatConfig.Secrets(
+        secret(env, "EDGECHAT_EDGE_TOKEN"),
+        secret(env, "EDGECHAT_ADMIN_TOKEN"),
+        secret(env, "EDGECHAT_GATEWAY_KEYS")
+            .map(keys -> List.of(keys.split(",")).stream().map(String::trim).filter(k -> !k.isEmpty()).toList())
+            .orElse(List.of()),
+        secret(env, "EDGECHAT_LLM_API_KEY"));
+  }
+
+  private static Optional<String> secret(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).map(String::trim).filter(s -> !s.isEmpty());
+  }
+
+  private Object value(String path) {
+    Object value = SettingPath.get(json, path);
+    if (value == null) {
+      throw fail(path, "is missing");
+    }
+    return value;
+  }
+
+  private long whole(String path, long min, long max) {
+    Object value = value(path);
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw fail(path, "expected a whole number, got '" + value + "'");
+    }
+    long v = n.longValue();
+    if (v < min || v > max) {
+      throw fail(path, "must be between " + min + " and " + max + ", got " + v);
+    }
+    return v;
+  }
+
+  private double number(String path, double min, double max) {
+    Object value = value(path);
+    if (!(value instanceof Number n)) {
+      throw fail(path, "expected a number, got '" + value + "'");
+    }
+    double v = n.doubleValue();
+    if (!(v >= min && v <= max)) {
+      throw fail(path, "must be between " + min + " and " + max + ", got " + v);
+    }
+    return v;
+  }
+
+  private boolean bool(String path) {
+    Object value = value(path);
+    if (!(value instanceof Boolean b)) {
+      throw fail(path, "expected true or false, got '" + value + "'");
+    }
+    return b;
+  }
+
+  private String text(String path, int minLength, int maxLength) {
+    Object value = value(path);
+    if (!(value instanceof String s) || s.isBlank() && minLength > 0) {
+      throw fail(path, "expected a non-empty string, got '" + value + "'");
+    }
+    if (s.length() < minLength || s.length() > maxLength) {
+      throw fail(path, "must be " + minLength + " to " + maxLength + " characters long");
+    }
+    return s;
+  }
+
+  private URI uri(String path, Set<String> schemes) {
+    return parseUri(path, text(path, 1, 4096), schemes);
+  }
+
+  private Optional<URI> optionalUri(String path, Set<String> schemes) {
+    Object value = value(path);
+    if (!(value instanceof String s)) {
+      throw fail(path, "expected a URL, got '" + value + "'");
+    }
+    return s.isBlank() ? Optional.empty() : Optional.of(parseUri(path, s.trim(), schemes));
+  }
+
+  private List<URI> uris(String path, Set<String> schemes) {
+    Object value = value(path);
+    if (!(value instanceof JsonArray list)) {
+      throw fail(path, "expected a list of URLs, got '" + value + "'");
+    }
+    List<URI> out = new ArrayList<>();
+    for (Object item : list) {
+      out.add(parseUri(path, String.valueOf(item), schemes));
+    }
+    return List.copyOf(out);
+  }
+
+  private URI parseUri(String path, String text, Set<String> schemes) {
+    try {
+      URI uri = new URI(text);
+      if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
+        throw fail(path, "expected a URL of scheme " + String.join(" or ", schemes.stream().sorted().toList())
+            + " with a host, got '" + redact(text) + "'");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw fail(path, "is not a valid URL: '" + redact(text) + "'");
+    }
+  }
+
+  /** URLs may carry passwords; error messages must not. */
+  private static String redact(String url) {
+    return url.replaceAll("//[^/@]*@", "//***@");
+  }
+
+  private static ConfigException fail(String path, String problem) {
+    return new ConfigException("setting " + path + " (" + SettingPath.envName(path) + "): " + problem);
+  }
+}

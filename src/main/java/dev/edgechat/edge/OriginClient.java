@@ -1,0 +1,139 @@
+package dev.edgechat.edge;
+
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.knowledge.Site;
+import dev.edgechat.origin.AnswerRequest;
+import dev.edgechat.ops.Readiness;
+import dev.edgechat.web.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The edge's HTTP client of origin's internal API (in role {@code all} too: over loopback, the
+ * same path as in production). Failures are API.md §5 errors: origin's own errors keep their code,
+ * an unreachable origin is {@code upstream_unavailable}, a silent one {@code timeout}.
+ */
+public final class OriginClient {
+
+  private final HttpClientAgent client;
+  private final Supplier<URI> originUrl;
+  private final String authorization;
+  private final EdgechatConfig.Edge settings;
+
+  /** @param originUrl read at each call: in role {@code all} it is known only once origin listens */
+  public OriginClient(Vertx vertx, Supplier<URI> originUrl, String edgeToken, EdgechatConfig.Edge settings) {
+    this.originUrl = Objects.requireNonNull(originUrl);
+    this.authorization = "Bearer " + Objects.requireNonNull(edgeToken);
+    this.settings = Objects.requireNonNull(settings);
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setConnectTimeout((int) settings.originConnectTimeoutMs())
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setName("edgechat-origin"),
+        new PoolOptions().setHttp1MaxSize(256));
+  }
+
+  /** The site; fails with {@code not_found} when origin has none of that id. */
+  public Future<Site> site(String id) {
+    return get("/internal/sites/" + id).map(Site::fromJson);
+  }
+
+  /** The conversation as API.md §1 shows it; fails with {@code not_found} when there is none. */
+  public Future<JsonObject> conversation(String id) {
+    return get("/internal/conversations/" + id);
+  }
+
+  /**
+   * Asks origin to answer. Succeeds once origin started streaming, with the paused event stream;
+   * fails with origin's error when it refused (unknown conversation, …) or could not be reached.
+   */
+  public Future<OriginAnswer> answer(AnswerRequest request) {
+    return client.request(options(HttpMethod.POST, "/internal/answer")
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Accept", "text/event-stream"))
+        .compose(req -> req.send(request.toJson().toBuffer())
+            .compose(response -> response.statusCode() == 200
+                ? Future.succeededFuture(new OriginAnswer(req, response))
+                : failure(response)))
+        .recover(OriginClient::transportFailure);
+  }
+
+  private Future<JsonObject> get(String path) {
+    return client.request(options(HttpMethod.GET, path))
+        .compose(req -> req.send()
+            .compose(response -> response.statusCode() == 200
+                ? response.body().map(Buffer::toJsonObject)
+                : failure(response)))
+        .recover(OriginClient::transportFailure);
+  }
+
+  /** {@code /readyz} check: origin answers its health check. */
+  public Readiness readiness() {
+    return new Readiness() {
+      @Override
+      public String name() {
+        return "origin";
+      }
+
+      @Override
+      public Future<Void> check() {
+        return client.request(options(HttpMethod.GET, "/healthz"))
+            .compose(req -> req.send().compose(r -> r.statusCode() == 200
+                ? Future.<Void>succeededFuture()
+                : Future.failedFuture("origin answered " + r.statusCode())));
+      }
+    };
+  }
+
+  private RequestOptions options(HttpMethod method, String path) {
+    String base = originUrl.get().toString();
+    return new RequestOptions()
+        .setMethod(method)
+        .setAbsoluteURI((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path)
+        .setIdleTimeout(settings.originIdleTimeoutMs())
+        .putHeader("Authorization", authorization);
+  }
+
+  private static <T> Future<T> failure(HttpClientResponse response) {
+    return response.body().transform(body -> {
+      ApiError error;
+      try {
+        JsonObject json = body.result().toJsonObject().getJsonObject("error");
+        error = ApiError.fromCode(json.getString("code"), json.getString("message"));
+      } catch (RuntimeException e) {
+        error = ApiError.upstreamUnavailable("origin answered HTTP " + response.statusCode());
+      }
+      if (error.status() == 401) {
+        // the edge token is ours, not the visitor's: to the visitor, origin is unavailable
+        error = ApiError.upstreamUnavailable("origin refused this edge's token");
+      }
+      return Future.failedFuture(error);
+    });
+  }
+
+  private static <T> Future<T> transportFailure(Throwable e) {
+    if (e instanceof ApiError) {
+      return Future.failedFuture(e);
+    }
+    if (e instanceof DecodeException) {
+      return Future.failedFuture(ApiError.upstreamUnavailable("origin sent malformed JSON"));
+    }
+    if (e instanceof java.util.concurrent.TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
+      return Future.failedFuture(ApiError.timeout("origin did not answer in time"));
+    }
+    return Future.failedFuture(ApiError.upstreamUnavailable("origin cannot be reached"));
+  }
+}

@@ -1,0 +1,132 @@
+package dev.edgechat.llm;
+
+import dev.edgechat.web.ApiError;
+import dev.edgechat.web.SseEvent;
+import dev.edgechat.web.SseParser;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The text deltas of a streamed {@code chat.completion.chunk} response. Back-pressure reaches the
+ * upstream socket: pausing this stream pauses the HTTP response. A stream that ends without
+ * {@code data: [DONE]} is an error (the upstream cut it), never a short answer.
+ */
+final class OpenAiTokenStream implements TokenStream {
+
+  private final HttpClientRequest request;
+  private final HttpClientResponse response;
+  private Handler<String> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+  private boolean paused;
+  private boolean finished;
+
+  OpenAiTokenStream(HttpClientRequest request, HttpClientResponse response) {
+    this.request = request;
+    this.response = response;
+    response.pause();
+    response.handler(new SseParser(this::onEvent));
+    response.endHandler(v -> fail(ApiError.upstreamUnavailable("the language model stopped mid-answer")));
+    response.exceptionHandler(e -> fail(OpenAiChatModel.toApiError(e)));
+  }
+
+  private void onEvent(SseEvent event) {
+    if (finished) {
+      return;
+    }
+    if ("[DONE]".equals(event.data())) {
+      finished = true;
+      if (endHandler != null) {
+        endHandler.handle(null);
+      }
+      return;
+    }
+    JsonObject chunk;
+    try {
+      chunk = new JsonObject(event.data());
+    } catch (DecodeException e) {
+      fail(ApiError.upstreamUnavailable("the language model sent a malformed chunk"));
+      request.reset();
+      return;
+    }
+    if (chunk.containsKey("error")) {
+      JsonObject error = chunk.getJsonObject("error", new JsonObject());
+      fail(ApiError.upstreamUnavailable("the language model failed: " + error.getString("message", "unknown error")));
+      request.reset();
+      return;
+    }
+    JsonArray choices = chunk.getJsonArray("choices");
+    if (choices == null || choices.isEmpty()) {
+      return; // the usage chunk
+    }
+    JsonObject delta = choices.getJsonObject(0).getJsonObject("delta");
+    String text = delta == null ? null : delta.getString("content");
+    if (text != null && !text.isEmpty() && handler != null) {
+      handler.handle(text);
+    }
+  }
+
+  private void fail(ApiError error) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(error);
+    }
+  }
+
+  @Override
+  public TokenStream handler(Handler<String> handler) {
+    this.handler = handler;
+    if (handler != null && !paused) {
+      response.resume();
+    }
+    return this;
+  }
+
+  @Override
+  public TokenStream pause() {
+    paused = true;
+    response.pause();
+    return this;
+  }
+
+  @Override
+  public TokenStream resume() {
+    paused = false;
+    response.resume();
+    return this;
+  }
+
+  @Override
+  public TokenStream fetch(long amount) {
+    paused = false;
+    response.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public TokenStream endHandler(Handler<Void> endHandler) {
+    this.endHandler = endHandler;
+    return this;
+  }
+
+  @Override
+  public TokenStream exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  @Override
+  public void cancel() {
+    if (!finished) {
+      finished = true;
+      request.reset();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.edgechat.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/** {@code /healthz}, {@code /readyz} and {@code /metrics} (API.md §4), mounted by every role. */
+public final class OpsRoutes {
+
+  private static final long CHECK_TIMEOUT_MS = 2000;
+
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final List<Readiness> dependencies;
+
+  public OpsRoutes(Vertx vertx, PrometheusMeterRegistry registry, List<Readiness> dependencies) {
+    this.vertx = Objects.requireNonNull(vertx);
+    this.registry = Objects.requireNonNull(registry);
+    this.dependencies = List.copyOf(dependencies);
+  }
+
+  public void mount(Router router) {
+    router.get("/healthz").handler(this::healthz);
+    router.get("/readyz").handler(this::readyz);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+  }
+
+  private void healthz(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end("{\"status\":\"up\"}");
+  }
+
+  private void readyz(RoutingContext ctx) {
+    JsonObject checks = new JsonObject();
+    List<Future<Void>> all = new ArrayList<>();
+    for (Readiness dependency : dependencies) {
+      Future<Void> check = dependency.check()
+          .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .onSuccess(v -> checks.put(dependency.name(), new JsonObject().put("status", "up")))
+          .onFailure(e -> checks.put(dependency.name(),
+              new JsonObject().put("status", "down").put("reason", String.valueOf(e.getMessage()))));
+      all.add(check);
+    }
+    Future.join(all).onComplete(done -> {
+      boolean ready = all.stream().allMatch(Future::succeeded);
+      ctx.response()
+          .setStatusCode(ready ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("checks", checks).encode());
+    });
+  }
+}

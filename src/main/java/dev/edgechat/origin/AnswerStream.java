@@ -1,0 +1,123 @@
+package dev.edgechat.origin;
+
+import dev.edgechat.knowledge.Passage;
+import dev.edgechat.llm.TokenStream;
+import dev.edgechat.web.ApiError;
+import dev.edgechat.web.SseStream;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one answer from the model to the edge as {@code token} events, then {@code sources} and
+ * {@code done}, saving the answer before {@code done} so a client that reads the conversation
+ * right after sees it. Back-pressure: the model stream pauses while the edge's socket is full. If
+ * the edge goes away, the model call is cancelled and nothing more is written or saved.
+ */
+final class AnswerStream {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnswerStream.class);
+
+  private final AnswerRequest request;
+  private final List<Passage> passages;
+  private final TokenStream tokens;
+  private final SseStream sse;
+  private final ConversationStore conversations;
+  private final int maxAnswerChars;
+  private final long startedNanos;
+  private final StringBuilder answer = new StringBuilder();
+  private boolean finished;
+
+  AnswerStream(AnswerRequest request, List<Passage> passages, TokenStream tokens, SseStream sse,
+      ConversationStore conversations, int maxAnswerChars, long startedNanos) {
+    this.request = request;
+    this.passages = passages;
+    this.tokens = tokens;
+    this.sse = sse;
+    this.conversations = conversations;
+    this.maxAnswerChars = maxAnswerChars;
+    this.startedNanos = startedNanos;
+  }
+
+  /** Starts the flow; {@code closed} is to be called when the edge's connection closes. */
+  void start() {
+    tokens.exceptionHandler(e -> fail(e instanceof ApiError api ? api : ApiError.upstreamUnavailable(e.getMessage())));
+    tokens.endHandler(v -> complete());
+    tokens.handler(this::token);
+  }
+
+  void closed() {
+    if (!finished) {
+      finished = true;
+      tokens.cancel();
+      LOG.debug("edge left, answer cancelled [message: {}]", request.message());
+    }
+  }
+
+  private void token(String text) {
+    if (finished) {
+      return;
+    }
+    if (answer.length() + text.length() > maxAnswerChars) {
+      tokens.cancel();
+      fail(ApiError.upstreamUnavailable("the answer grew longer than " + maxAnswerChars + " characters"));
+      return;
+    }
+    answer.append(text);
+    sse.send("token", new JsonObject().put("text", text));
+    if (sse.writeQueueFull()) {
+      tokens.pause();
+      sse.drainHandler(v -> tokens.resume());
+    }
+  }
+
+  private void complete() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    sse.send("sources", new JsonObject().put("items", sources()));
+    conversations.saveAnswer(request.conversation(), request.message(), answer.toString())
+        .onSuccess(v -> {
+          sse.send("done", new JsonObject()
+              .put("cache", "miss")
+              .put("stale", false)
+              .put("ms", (System.nanoTime() - startedNanos) / 1_000_000)
+              .put("freshness", freshness()));
+          sse.end();
+        })
+        .onFailure(e -> {
+          LOG.error("answer not saved [conversation: {}, message: {}]", request.conversation(), request.message(), e);
+          sse.send("error", ApiError.upstreamUnavailable("the answer could not be saved; ask again").toEventData());
+          sse.end();
+        });
+  }
+
+  private void fail(ApiError error) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    LOG.warn("answer failed [message: {}, code: {}, reason: {}]", request.message(), error.code(), error.getMessage());
+    sse.send("error", error.toEventData());
+    sse.end();
+  }
+
+  /** The documents the passages came from, each once, in rank order. */
+  private JsonArray sources() {
+    Map<String, JsonObject> byDocument = new LinkedHashMap<>();
+    for (Passage p : passages) {
+      byDocument.computeIfAbsent(p.documentId(), id -> new JsonObject().put("title", p.title()).put("url", p.url()));
+    }
+    return new JsonArray(List.copyOf(byDocument.values()));
+  }
+
+  /** {@code static} when every cited document is, else {@code dynamic}: the edge cache's TTL follows it. */
+  private String freshness() {
+    return passages.stream().allMatch(p -> "static".equals(p.freshness())) ? "static" : "dynamic";
+  }
+}

@@ -1,0 +1,104 @@
+package dev.edgechat.web;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+
+/**
+ * An error of the wire contract (API.md §5): an HTTP status, a stable code and a message for people.
+ * Handlers fail with it; {@link ErrorResponder} turns it into {@code {"error":{"code","message"}}}
+ * and SSE streams into an {@code error} event.
+ */
+public final class ApiError extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String code;
+  private final Long retryAfterSeconds;
+
+  public ApiError(int status, String code, String message) {
+    this(status, code, message, null);
+  }
+
+  public ApiError(int status, String code, String message, Long retryAfterSeconds) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public static ApiError invalidRequest(String message) {
+    return new ApiError(400, "invalid_request", message);
+  }
+
+  public static ApiError unauthorized(String message) {
+    return new ApiError(401, "unauthorized", message);
+  }
+
+  public static ApiError forbiddenOrigin(String message) {
+    return new ApiError(403, "forbidden_origin", message);
+  }
+
+  public static ApiError notFound(String message) {
+    return new ApiError(404, "not_found", message);
+  }
+
+  public static ApiError payloadTooLarge(String message) {
+    return new ApiError(413, "payload_too_large", message);
+  }
+
+  public static ApiError unsupportedMediaType(String message) {
+    return new ApiError(415, "unsupported_media_type", message);
+  }
+
+  public static ApiError upstreamUnavailable(String message) {
+    return new ApiError(502, "upstream_unavailable", message);
+  }
+
+  public static ApiError overloaded(String message, long retryAfterSeconds) {
+    return new ApiError(503, "overloaded", message, retryAfterSeconds);
+  }
+
+  public static ApiError timeout(String message) {
+    return new ApiError(504, "timeout", message);
+  }
+
+  /** The error a code names, for errors that crossed the wire as {@code {code, message}}. */
+  public static ApiError fromCode(String code, String message) {
+    int status = switch (code) {
+      case "invalid_request" -> 400;
+      case "unauthorized" -> 401;
+      case "forbidden_origin" -> 403;
+      case "not_found" -> 404;
+      case "payload_too_large" -> 413;
+      case "unsupported_media_type" -> 415;
+      case "rate_limited" -> 429;
+      case "overloaded" -> 503;
+      case "timeout" -> 504;
+      default -> 502;
+    };
+    return new ApiError(status, code, message);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Optional<Long> retryAfterSeconds() {
+    return Optional.ofNullable(retryAfterSeconds);
+  }
+
+  /** {@code {"code","message"}}: the body of an SSE {@code error} event. */
+  public JsonObject toEventData() {
+    return new JsonObject().put("code", code).put("message", getMessage());
+  }
+
+  /** {@code {"error":{"code","message"}}}: the body of an error response. */
+  public JsonObject toBody() {
+    return new JsonObject().put("error", toEventData());
+  }
+}

@@ -1,0 +1,63 @@
+package dev.edgechat.web;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's failure handler: every failure becomes a JSON error of API.md §5. Failures the
+ * code did not foresee are logged and answered 502/503 class, never 500: the contract has no 500.
+ */
+public final class ErrorResponder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
+
+  private ErrorResponder() {
+  }
+
+  /** For {@code router.route().failureHandler(...)}. */
+  public static void handle(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // A stream is under way: the only honest thing left is to end it.
+      if (!response.ended()) {
+        response.reset();
+      }
+      return;
+    }
+    send(response, toApiError(ctx));
+  }
+
+  public static ApiError toApiError(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiError e) {
+      return e;
+    }
+    return switch (ctx.statusCode()) {
+      case 400 -> ApiError.invalidRequest("the request is malformed");
+      case 401 -> ApiError.unauthorized("missing or wrong credentials");
+      case 404 -> ApiError.notFound("no such resource: " + ctx.request().path());
+      case 405 -> new ApiError(405, "method_not_allowed", "method " + ctx.request().method() + " is not allowed here");
+      case 413 -> ApiError.payloadTooLarge("the request body is too large");
+      case 415 -> ApiError.unsupportedMediaType("unsupported Content-Type");
+      default -> {
+        LOG.error("unexpected failure [method: {}, path: {}]", ctx.request().method(), ctx.request().path(), failure);
+        yield ApiError.upstreamUnavailable("the request could not be served; try again");
+      }
+    };
+  }
+
+  /** Writes {@code error} as a JSON error response. */
+  public static void send(HttpServerResponse response, ApiError error) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(error.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    error.retryAfterSeconds().ifPresent(s -> response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(s)));
+    response.end(error.toBody().encode());
+  }
+}

@@ -1,0 +1,85 @@
+package dev.edgechat.web;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and checks JSON request bodies and their fields, failing with the matching {@link ApiError}. */
+public final class RequestBodies {
+
+  /**
+   * Media types a JSON body may arrive under: JSON itself, {@code text/plain} (a browser sends it
+   * without a CORS preflight) and the form type {@code curl -d} sends by default.
+   */
+  private static final Set<String> JSON_COMPATIBLE = Set.of(
+      "application/json", "text/plain", "application/x-www-form-urlencoded");
+
+  /** Opaque ids: URL-safe, 8 to 64 characters. */
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+
+  private RequestBodies() {
+  }
+
+  /** The body as a JSON object; 415 for other media types, 400 for anything that is not a JSON object. */
+  public static JsonObject json(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (contentType != null) {
+      String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      if (!mediaType.isEmpty() && !JSON_COMPATIBLE.contains(mediaType) && !mediaType.endsWith("+json")) {
+        throw ApiError.unsupportedMediaType("send the body as application/json, not " + mediaType);
+      }
+    }
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
+      throw ApiError.invalidRequest("the body must be a JSON object");
+    }
+    try {
+      Object parsed = ctx.body().buffer().toJsonValue();
+      if (parsed instanceof JsonObject object) {
+        return object;
+      }
+      throw ApiError.invalidRequest("the body must be a JSON object");
+    } catch (DecodeException e) {
+      throw ApiError.invalidRequest("the body is not valid JSON");
+    }
+  }
+
+  /** A required string field of 1..maxLength characters (not blank). */
+  public static String requiredText(JsonObject body, String field, int maxLength) {
+    String value = optionalText(body, field, maxLength);
+    if (value == null || value.isBlank()) {
+      throw ApiError.invalidRequest("field '" + field + "' is required");
+    }
+    return value;
+  }
+
+  /** An optional string field of at most maxLength characters; null when absent. */
+  public static String optionalText(JsonObject body, String field, int maxLength) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      throw ApiError.invalidRequest("field '" + field + "' must be a string");
+    }
+    if (text.length() > maxLength) {
+      throw ApiError.invalidRequest("field '" + field + "' is longer than " + maxLength + " characters");
+    }
+    return text;
+  }
+
+  /** An optional opaque id field; null when absent. */
+  public static String optionalId(JsonObject body, String field) {
+    String value = optionalText(body, field, 64);
+    if (value != null && !isId(value)) {
+      throw ApiError.invalidRequest("field '" + field + "' is not a valid id");
+    }
+    return value;
+  }
+
+  public static boolean isId(String value) {
+    return value != null && ID.matcher(value).matches();
+  }
+}

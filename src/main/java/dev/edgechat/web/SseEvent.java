@@ -1,0 +1,35 @@
+package dev.edgechat.web;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One server-sent event: {@code id}, {@code event} name and a single line of JSON {@code data}.
+ *
+ * @param id the event's id, or null when it had none
+ */
+public record SseEvent(String id, String event, String data) {
+
+  public static SseEvent of(String event, JsonObject data) {
+    return new SseEvent(null, event, data.encode());
+  }
+
+  public JsonObject json() {
+    return new JsonObject(data);
+  }
+
+  public SseEvent withId(long newId) {
+    return new SseEvent(Long.toString(newId), event, data);
+  }
+
+  /** The event in wire form, ending with the blank line. */
+  public Buffer toBuffer() {
+    StringBuilder out = new StringBuilder(data.length() + 32);
+    if (id != null) {
+      out.append("id: ").append(id).append('\n');
+    }
+    out.append("event: ").append(event).append('\n');
+    out.append("data: ").append(data).append("\n\n");
+    return Buffer.buffer(out.toString());
+  }
+}

@@ -1,0 +1,77 @@
+package dev.edgechat.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A server-sent event stream on an HTTP response: the headers, events numbered 1, 2, 3 …, comment
+ * lines, and the write queue so callers can apply back-pressure.
+ */
+public final class SseStream {
+
+  private static final Buffer PING = Buffer.buffer(": ping\n\n");
+
+  private final HttpServerResponse response;
+  private long lastId;
+
+  public SseStream(HttpServerResponse response) {
+    this.response = response;
+  }
+
+  /** Sends the status and headers; proxies are told not to buffer (the point of streaming). */
+  public SseStream open() {
+    response.setStatusCode(200)
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, no-transform")
+        .putHeader("X-Accel-Buffering", "no");
+    response.writeHead();
+    return this;
+  }
+
+  /** Writes the next event; its id is one more than the last one's. */
+  public Future<Void> send(String event, JsonObject data) {
+    return send(new SseEvent(null, event, data.encode()));
+  }
+
+  /** Writes {@code event} under the next id, whatever id it had. */
+  public Future<Void> send(SseEvent event) {
+    if (isClosed()) {
+      return Future.succeededFuture();
+    }
+    return response.write(event.withId(++lastId).toBuffer());
+  }
+
+  /** A comment line, which keeps idle proxies from closing the stream. */
+  public void ping() {
+    if (!isClosed()) {
+      response.write(PING);
+    }
+  }
+
+  public long lastId() {
+    return lastId;
+  }
+
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  public void drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  public boolean isClosed() {
+    return response.ended() || response.closed();
+  }
+
+  public void end() {
+    if (!isClosed()) {
+      response.end();
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.edgechat.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.support.Await;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Settings: defaults, layers, validation and reload. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  private Future<LiveConfig> load(Vertx vertx, Map<String, String> env) {
+    return new ConfigLoader(vertx, dir, env).load();
+  }
+
+  /** Verifies that with no files and no environment the documented defaults apply. */
+  @Test
+  void load_nothingSet_documentedDefaults(Vertx vertx, VertxTestContext ctx) {
+    load(vertx, Map.of()).onComplete(ctx.succeeding(live -> ctx.verify(() -> {
+      EdgechatConfig c = live.get();
+      assertThat(c.http().port()).isEqualTo(8080);
+      assertThat(c.region()).isEqualTo("local");
+      assertThat(c.postgres().url()).isEmpty();
+      assertThat(c.postgres().writerPoolSize()).isEqualTo(20);
+      assertThat(c.edge().heartbeatMs()).isEqualTo(10_000);
+      assertThat(c.llm().baseUrl().toString()).isEqualTo("https://api.openai.com/v1");
+      assertThat(c.llm().model()).isEqualTo("gpt-4o-mini");
+      assertThat(c.features().streaming()).isTrue();
+      assertThat(c.secrets().llmApiKey()).isEmpty();
+      ctx.completeNow();
+    })));
+  }
+
+  /** Verifies the layers: file over defaults, region file over file, environment over both. */
+  @Test
+  void load_layers_laterWins(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Files.writeString(dir.resolve("edgechat.yaml"), "edge:\n  heartbeatMs: 5000\n  maxMessageChars: 100\n");
+    Files.writeString(dir.resolve("fra.yaml"), "edge:\n  maxMessageChars: 200\n");
+    Map<String, String> env = Map.of(
+        "EDGECHAT_REGION", "fra",
+        "EDGECHAT_EDGE_HEARTBEAT_MS", "7000",
+        "EDGECHAT_POSTGRES_REPLICA_URLS", "postgres://a:1/x, postgres://b:2/x",
+        "EDGECHAT_LLM_API_KEY", "sk-secret",
+        "EDGECHAT_HTTP_PORT", "9000");
+    load(vertx, env).onComplete(ctx.succeeding(live -> ctx.verify(() -> {
+      EdgechatConfig c = live.get();
+      assertThat(c.region()).isEqualTo("fra");
+      assertThat(c.edge().heartbeatMs()).isEqualTo(7000);
+      assertThat(c.edge().maxMessageChars()).isEqualTo(200);
+      assertThat(c.http().port()).isEqualTo(9000);
+      assertThat(c.postgres().replicaUrls()).hasSize(2);
+      assertThat(c.secrets().llmApiKey()).contains("sk-secret");
+      assertThat(c.secrets().toString()).doesNotContain("sk-secret");
+      ctx.completeNow();
+    })));
+  }
+
+  /** Verifies that a bad value fails the start with a message naming the setting and its variable. */
+  @Test
+  void load_badValues_failNamingTheSetting(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> tooManyConnections = load(vertx, Map.of("EDGECHAT_POSTGRES_WRITER_POOL_SIZE", "50"));
+    Future<LiveConfig> notANumber = load(vertx, Map.of("EDGECHAT_HTTP_PORT", "eighty"));
+    Future<LiveConfig> badUrl = load(vertx, Map.of("EDGECHAT_POSTGRES_URL", "mysql://u:hunter2@db/x"));
+    Future.join(tooManyConnections, notANumber, badUrl).onComplete(v -> ctx.verify(() -> {
+      assertThat(tooManyConnections.cause()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("postgres.writerPoolSize").hasMessageContaining("EDGECHAT_POSTGRES_WRITER_POOL_SIZE")
+          .hasMessageContaining("between 1 and 20");
+      assertThat(notANumber.cause()).hasMessageContaining("http.port").hasMessageContaining("eighty");
+      assertThat(badUrl.cause()).hasMessageContaining("postgres.url").hasMessageNotContaining("hunter2");
+      ctx.completeNow();
+    }));
+  }
+
+  /** Verifies that a misspelt setting or a secret in a file fails the start instead of being ignored. */
+  @Test
+  void load_unknownSettingOrSecretInFile_fails(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Files.writeString(dir.resolve("edgechat.yaml"), "edge:\n  heartbeatMS: 5000\n");
+    Path other = Files.createDirectory(dir.resolve("other"));
+    Files.writeString(other.resolve("edgechat.yaml"), "llm:\n  apiKey: sk-oops\n");
+    Future<LiveConfig> typo = load(vertx, Map.of());
+    Future<LiveConfig> secret = new ConfigLoader(vertx, other, Map.of()).load();
+    Future.join(typo, secret).onComplete(v -> ctx.verify(() -> {
+      assertThat(typo.cause()).hasMessageContaining("edge.heartbeatMS").hasMessageContaining("not a setting");
+      assertThat(secret.cause()).hasMessageContaining("llm.apiKey").hasMessageContaining("environment");
+      ctx.completeNow();
+    }));
+  }
+
+  /**
+   * Verifies that a [tunable] setting changed in the file applies without a restart, while a
+   * setting that needs a restart keeps its value.
+   */
+  @Test
+  void reload_tunableChanged_appliesWithoutRestart(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = dir.resolve("edgechat.yaml");
+    Files.writeString(file, "config:\n  scanPeriodMs: 50\nedge:\n  maxMessageChars: 100\nhttp:\n  port: 8081\n");
+    ConfigLoader loader = new ConfigLoader(vertx, dir, Map.of());
+    loader.load()
+        .compose(live -> {
+          assertThat(live.get().edge().maxMessageChars()).isEqualTo(100);
+          return vertx.fileSystem()
+              .writeFile(file.toString(), io.vertx.core.buffer.Buffer.buffer(
+                  "config:\n  scanPeriodMs: 50\nedge:\n  maxMessageChars: 20\nhttp:\n  port: 9999\n"))
+              .compose(v -> Await.until(vertx, () -> Future.succeededFuture(live.get().edge().maxMessageChars() == 20),
+                  10_000))
+              .map(live);
+        })
+        .onComplete(ctx.succeeding(live -> ctx.verify(() -> {
+          assertThat(live.get().edge().maxMessageChars()).isEqualTo(20);
+          assertThat(live.get().http().port()).isEqualTo(8081);
+          loader.close();
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that a reload with a bad value is refused and the settings in force stay. */
+  @Test
+  void reload_badValue_keepsSettings(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = dir.resolve("edgechat.yaml");
+    Files.writeString(file, "config:\n  scanPeriodMs: 50\nedge:\n  heartbeatMs: 1000\n");
+    ConfigLoader loader = new ConfigLoader(vertx, dir, Map.of());
+    loader.load()
+        .compose(live -> vertx.fileSystem()
+            .writeFile(file.toString(), io.vertx.core.buffer.Buffer.buffer(
+                "config:\n  scanPeriodMs: 50\nedge:\n  heartbeatMs: 99999\n  maxMessageChars: 30\n"))
+            // a valid change made afterwards proves the watcher is still running
+            .compose(v -> vertx.timer(300))
+            .compose(v -> vertx.fileSystem().writeFile(file.toString(), io.vertx.core.buffer.Buffer.buffer(
+                "config:\n  scanPeriodMs: 50\nedge:\n  heartbeatMs: 2000\n")))
+            .compose(v -> Await.until(vertx, () -> Future.succeededFuture(live.get().edge().heartbeatMs() == 2000),
+                10_000))
+            .map(live))
+        .onComplete(ctx.succeeding(live -> ctx.verify(() -> {
+          assertThat(live.get().edge().heartbeatMs()).isEqualTo(2000);
+          assertThat(live.get().edge().maxMessageChars()).isEqualTo(4000);
+          loader.close();
+          ctx.completeNow();
+        })));
+  }
+}

@@ -1,0 +1,114 @@
+package dev.edgechat.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.Application;
+import dev.edgechat.Role;
+import dev.edgechat.support.Await;
+import dev.edgechat.support.SseClient;
+import dev.edgechat.support.TestSystem;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A visitor who leaves mid-answer stops the work done for them, down to the LLM call. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class DisconnectTest {
+
+  private static Application sim;
+  private static Application app;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    new TestSystem(vertx)
+        .env("EDGECHAT_SIM_FIRST_TOKEN_MS", "10")
+        .env("EDGECHAT_SIM_TOKENS_PER_SECOND", "4")
+        .env("EDGECHAT_SIM_ANSWER_TOKENS", "200")
+        .start(Role.SIM)
+        .compose(s -> {
+          sim = s;
+          return new TestSystem(vertx).env("EDGECHAT_EDGE_HEARTBEAT_MS", "200").startAllWithSim(s.simPort());
+        })
+        .onComplete(ctx.succeeding(a -> {
+          app = a;
+          ctx.completeNow();
+        }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    Future.join(app == null ? Future.succeededFuture() : app.close(),
+        sim == null ? Future.succeededFuture() : sim.close()).onComplete(v -> ctx.completeNow());
+  }
+
+  /**
+   * Verifies that closing the connection after the first token cancels origin's request and the
+   * upstream LLM stream (the simulator counts it as cancelled), and no partial answer is saved.
+   */
+  @Test
+  void chat_visitorLeaves_upstreamCancelled(Vertx vertx, VertxTestContext ctx) {
+    JsonObject question = new JsonObject().put("site", "demo").put("message", "Can I return a gift card?");
+    stats(vertx).compose(before -> new SseClient(vertx, app.edgePort())
+        .chat(question, event -> event.event().equals("token"))
+        .compose(open -> {
+          open.response().request().connection().close();
+          String conversation = open.answer().first("ready").getString("conversation");
+          return awaitCancelled(vertx, before.getLong("cancelled") + 1)
+              .compose(v -> stats(vertx))
+              .compose(after -> conversation(vertx, conversation).map(c -> new JsonObject[] {before, after, c}));
+        }))
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          JsonObject before = result[0];
+          JsonObject after = result[1];
+          assertThat(after.getLong("chatCalls") - before.getLong("chatCalls")).isEqualTo(1);
+          assertThat(after.getLong("cancelled") - before.getLong("cancelled")).isEqualTo(1);
+          assertThat(after.getLong("completionTokens") - before.getLong("completionTokens")).isLessThan(200);
+          assertThat(result[2].getJsonArray("messages")).hasSize(1);
+          assertThat(result[2].getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("user");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that while the model is slow, the stream carries a heartbeat comment. */
+  @Test
+  void chat_slowAnswer_heartbeatComments(Vertx vertx, VertxTestContext ctx) {
+    JsonObject question = new JsonObject().put("site", "demo").put("message", "What does express delivery cost?");
+    int[] tokens = {0};
+    stats(vertx).compose(before -> new SseClient(vertx, app.edgePort())
+        .chat(question, event -> event.event().equals("token") && ++tokens[0] == 3)
+        .compose(open -> {
+          open.response().request().connection().close();
+          // leave no stream behind for the other test to count
+          return awaitCancelled(vertx, before.getLong("cancelled") + 1).map(open);
+        }))
+        .onComplete(ctx.succeeding(open -> ctx.verify(() -> {
+          // three tokens at 4/s take about 500 ms; pings come every 200 ms
+          assertThat(open.answer().raw()).contains(": ping\n\n");
+          ctx.completeNow();
+        })));
+  }
+
+  private static Future<Void> awaitCancelled(Vertx vertx, long count) {
+    return Await.until(vertx, () -> stats(vertx).map(s -> s.getLong("cancelled") >= count), 20_000);
+  }
+
+  private static Future<JsonObject> stats(Vertx vertx) {
+    return vertx.createHttpClient().request(HttpMethod.GET, sim.simPort(), "127.0.0.1", "/sim/stats")
+        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
+  }
+
+  private static Future<JsonObject> conversation(Vertx vertx, String id) {
+    return vertx.createHttpClient().request(HttpMethod.GET, app.edgePort(), "127.0.0.1", "/v1/conversations/" + id)
+        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
+  }
+}

@@ -1,0 +1,85 @@
+package dev.edgechat.support;
+
+import dev.edgechat.web.SseEvent;
+import dev.edgechat.web.SseParser;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** A test client of {@code POST /v1/chat} that reads the SSE stream, raw text included. */
+public final class SseClient {
+
+  private final HttpClient client;
+  private final int port;
+
+  public SseClient(Vertx vertx, int port) {
+    this.client = vertx.createHttpClient();
+    this.port = port;
+  }
+
+  /** A whole answer: every event and the raw stream text, once the server ends the stream. */
+  public record Answer(int status, List<SseEvent> events, String raw) {
+
+    public List<SseEvent> named(String name) {
+      return events.stream().filter(e -> e.event().equals(name)).toList();
+    }
+
+    public String text() {
+      StringBuilder out = new StringBuilder();
+      named("token").forEach(e -> out.append(e.json().getString("text")));
+      return out.toString();
+    }
+
+    public JsonObject first(String name) {
+      return named(name).get(0).json();
+    }
+  }
+
+  public Future<Answer> chat(JsonObject body) {
+    return chat(body, e -> false).map(Open::answer);
+  }
+
+  /** The stream so far when {@code stopAt} accepts an event, and the means to drop the connection. */
+  public record Open(Answer answer, HttpClientResponse response) {
+  }
+
+  /**
+   * Posts a chat and reads events until the stream ends or {@code stopAt} accepts one; then the
+   * future completes with what was read and the still-open response.
+   */
+  public Future<Open> chat(JsonObject body, Predicate<SseEvent> stopAt) {
+    Promise<Open> done = Promise.promise();
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+            .setURI("/v1/chat").putHeader("Accept", "text/event-stream").putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(body.toBuffer()))
+        .onFailure(done::tryFail)
+        .onSuccess(response -> {
+          List<SseEvent> events = new ArrayList<>();
+          StringBuilder raw = new StringBuilder();
+          SseParser parser = new SseParser(event -> {
+            events.add(event);
+            if (stopAt.test(event)) {
+              done.tryComplete(new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()),
+                  response));
+            }
+          });
+          response.handler((Buffer b) -> {
+            raw.append(b.toString());
+            parser.handle(b);
+          });
+          response.exceptionHandler(done::tryFail);
+          response.endHandler(v -> done.tryComplete(
+              new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()), response)));
+        });
+    return done.future();
+  }
+}
