@@ -1,9 +1,11 @@
 package dev.edgechat.edge;
 
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.IdleWatchdog;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseParser;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 
@@ -18,11 +20,17 @@ public final class OriginAnswer {
   private final HttpClientResponse response;
   private Handler<SseEvent> handler;
   private Handler<ApiError> failureHandler;
+  private final IdleWatchdog watchdog;
   private boolean finished;
 
-  OriginAnswer(HttpClientRequest request, HttpClientResponse response) {
+  /** @param idleTimeoutMs silence from origin after which the answer fails with {@code timeout} */
+  OriginAnswer(Vertx vertx, HttpClientRequest request, HttpClientResponse response, long idleTimeoutMs) {
     this.request = request;
     this.response = response;
+    this.watchdog = new IdleWatchdog(vertx, idleTimeoutMs, () -> {
+      fail(ApiError.timeout("origin went silent for " + idleTimeoutMs + " ms"));
+      request.reset();
+    });
     response.pause();
   }
 
@@ -33,7 +41,11 @@ public final class OriginAnswer {
   public void start(Handler<SseEvent> onEvent, Handler<ApiError> onFailure) {
     this.handler = onEvent;
     this.failureHandler = onFailure;
-    response.handler(new SseParser(this::event));
+    SseParser parser = new SseParser(this::event);
+    response.handler(chunk -> {
+      watchdog.touch();
+      parser.handle(chunk);
+    });
     response.exceptionHandler(e -> fail(e.getClass().getSimpleName().contains("Timeout")
         ? ApiError.timeout("origin went silent")
         : ApiError.upstreamUnavailable("the connection to origin broke")));
@@ -47,6 +59,7 @@ public final class OriginAnswer {
     }
     if ("done".equals(event.event()) || "error".equals(event.event())) {
       finished = true;
+      watchdog.stop();
     }
     handler.handle(event);
   }
@@ -54,15 +67,18 @@ public final class OriginAnswer {
   private void fail(ApiError error) {
     if (!finished) {
       finished = true;
+      watchdog.stop();
       failureHandler.handle(error);
     }
   }
 
   public void pause() {
+    watchdog.paused();
     response.pause();
   }
 
   public void resume() {
+    watchdog.resumed();
     response.resume();
   }
 
@@ -70,6 +86,7 @@ public final class OriginAnswer {
   public void cancel() {
     if (!finished) {
       finished = true;
+      watchdog.stop();
       request.reset();
     }
   }

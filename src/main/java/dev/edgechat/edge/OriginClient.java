@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  */
 public final class OriginClient {
 
+  private final Vertx vertx;
   private final HttpClientAgent client;
   private final Supplier<URI> originUrl;
   private final String authorization;
@@ -34,6 +35,7 @@ public final class OriginClient {
 
   /** @param originUrl read at each call: in role {@code all} it is known only once origin listens */
   public OriginClient(Vertx vertx, Supplier<URI> originUrl, String edgeToken, EdgechatConfig.Edge settings) {
+    this.vertx = Objects.requireNonNull(vertx);
     this.originUrl = Objects.requireNonNull(originUrl);
     this.authorization = "Bearer " + Objects.requireNonNull(edgeToken);
     this.settings = Objects.requireNonNull(settings);
@@ -66,7 +68,7 @@ public final class OriginClient {
             .putHeader("Accept", "text/event-stream"))
         .compose(req -> req.send(request.toJson().toBuffer())
             .compose(response -> response.statusCode() == 200
-                ? Future.succeededFuture(new OriginAnswer(req, response))
+                ? Future.succeededFuture(new OriginAnswer(vertx, req, response, settings.originIdleTimeoutMs()))
                 : failure(response)))
         .recover(OriginClient::transportFailure);
   }

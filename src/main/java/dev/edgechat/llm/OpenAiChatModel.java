@@ -29,12 +29,14 @@ public final class OpenAiChatModel implements ChatModel {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatModel.class);
 
+  private final Vertx vertx;
   private final HttpClientAgent client;
   private final EdgechatConfig.Llm settings;
   private final String apiKey;
   private final String completionsUrl;
 
   public OpenAiChatModel(Vertx vertx, EdgechatConfig.Llm settings, String apiKey) {
+    this.vertx = Objects.requireNonNull(vertx);
     this.settings = Objects.requireNonNull(settings);
     this.apiKey = Objects.requireNonNull(apiKey);
     String base = settings.baseUrl().toString();
@@ -76,7 +78,8 @@ public final class OpenAiChatModel implements ChatModel {
                 return response.body().transform(b -> Future.failedFuture(
                     statusError(response, b.succeeded() ? b.result() : Buffer.buffer())));
               }
-              return Future.<TokenStream>succeededFuture(new OpenAiTokenStream(request, response));
+              return Future.<TokenStream>succeededFuture(
+                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs()));
             }))
         .recover(e -> Future.failedFuture(toApiError(e)));
   }

@@ -1,9 +1,11 @@
 package dev.edgechat.llm;
 
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.IdleWatchdog;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseParser;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.DecodeException;
@@ -22,14 +24,24 @@ final class OpenAiTokenStream implements TokenStream {
   private Handler<String> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+  private final IdleWatchdog watchdog;
   private boolean paused;
   private boolean finished;
 
-  OpenAiTokenStream(HttpClientRequest request, HttpClientResponse response) {
+  /** @param idleTimeoutMs silence after which the answer fails with {@code timeout} */
+  OpenAiTokenStream(Vertx vertx, HttpClientRequest request, HttpClientResponse response, long idleTimeoutMs) {
     this.request = request;
     this.response = response;
+    this.watchdog = new IdleWatchdog(vertx, idleTimeoutMs, () -> {
+      fail(ApiError.timeout("the language model went silent for " + idleTimeoutMs + " ms"));
+      request.reset();
+    });
     response.pause();
-    response.handler(new SseParser(this::onEvent));
+    SseParser parser = new SseParser(this::onEvent);
+    response.handler(chunk -> {
+      watchdog.touch();
+      parser.handle(chunk);
+    });
     response.endHandler(v -> fail(ApiError.upstreamUnavailable("the language model stopped mid-answer")));
     response.exceptionHandler(e -> fail(OpenAiChatModel.toApiError(e)));
   }
@@ -40,6 +52,7 @@ final class OpenAiTokenStream implements TokenStream {
     }
     if ("[DONE]".equals(event.data())) {
       finished = true;
+      watchdog.stop();
       if (endHandler != null) {
         endHandler.handle(null);
       }
@@ -75,6 +88,7 @@ final class OpenAiTokenStream implements TokenStream {
       return;
     }
     finished = true;
+    watchdog.stop();
     if (exceptionHandler != null) {
       exceptionHandler.handle(error);
     }
@@ -92,6 +106,7 @@ final class OpenAiTokenStream implements TokenStream {
   @Override
   public TokenStream pause() {
     paused = true;
+    watchdog.paused();
     response.pause();
     return this;
   }
@@ -99,6 +114,7 @@ final class OpenAiTokenStream implements TokenStream {
   @Override
   public TokenStream resume() {
     paused = false;
+    watchdog.resumed();
     response.resume();
     return this;
   }
@@ -106,6 +122,7 @@ final class OpenAiTokenStream implements TokenStream {
   @Override
   public TokenStream fetch(long amount) {
     paused = false;
+    watchdog.resumed();
     response.fetch(amount);
     return this;
   }
@@ -126,6 +143,7 @@ final class OpenAiTokenStream implements TokenStream {
   public void cancel() {
     if (!finished) {
       finished = true;
+      watchdog.stop();
       request.reset();
     }
   }

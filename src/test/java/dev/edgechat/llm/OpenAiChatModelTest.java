@@ -1,0 +1,157 @@
+package dev.edgechat.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.SimSettings;
+import dev.edgechat.knowledge.Passage;
+import dev.edgechat.sim.SimulatorApi;
+import dev.edgechat.web.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The OpenAI-compatible client against the simulator: tokens, and each upstream failure mapped to API.md §5. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class OpenAiChatModelTest {
+
+  private static final ChatPrompt PROMPT = new ChatPrompt("Be brief.",
+      List.of(new Passage("d1", "Doc", null, "static", "Some text.", 1.0)), List.of(new Turn("user", "earlier")),
+      "What now?", 100, 0.2);
+
+  private SimulatorApi sim;
+  private int port;
+
+  @BeforeEach
+  void startSim(Vertx vertx, VertxTestContext ctx) {
+    sim = new SimulatorApi(vertx, settings(0, 0, 0));
+    Router router = Router.router(vertx);
+    sim.mount(router);
+    vertx.createHttpServer().requestHandler(router).listen(0).onComplete(ctx.succeeding((HttpServer s) -> {
+      port = s.actualPort();
+      ctx.completeNow();
+    }));
+  }
+
+  private static SimSettings settings(double errorRate, double stallRate, double cutRate) {
+    return new SimSettings(5, 5000, 20, 0, 64, errorRate, stallRate, cutRate, 1);
+  }
+
+  private OpenAiChatModel model(Vertx vertx, long firstTokenTimeoutMs) {
+    return new OpenAiChatModel(vertx, new EdgechatConfig.Llm(URI.create("http://127.0.0.1:" + port + "/v1"),
+        "sim-1", 100, 0.2, 1000, firstTokenTimeoutMs, 8), "key");
+  }
+
+  /** Collects the stream: the text, or the error it ended with. */
+  private static Future<String> collect(TokenStream tokens) {
+    Promise<String> done = Promise.promise();
+    StringBuilder text = new StringBuilder();
+    tokens.exceptionHandler(done::tryFail);
+    tokens.endHandler(v -> done.tryComplete(text.toString()));
+    tokens.handler(text::append);
+    return done.future();
+  }
+
+  /** Verifies that a streamed answer arrives whole: every token, in order, ended by [DONE]. */
+  @Test
+  void stream_normalAnswer_allTokens(Vertx vertx, VertxTestContext ctx) {
+    model(vertx, 5000).stream(PROMPT).compose(OpenAiChatModelTest::collect)
+        .onComplete(ctx.succeeding(text -> ctx.verify(() -> {
+          assertThat(text.split(" ", -1)).hasSize(21); // 20 tokens, each with its leading space
+          assertThat(sim.stats().completionTokens()).isEqualTo(20);
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that an upstream 429 is overloaded (503) and keeps the upstream's Retry-After. */
+  @Test
+  void stream_upstreamRateLimits_overloaded(Vertx vertx, VertxTestContext ctx) {
+    vertx.createHttpServer()
+        .requestHandler(req -> req.response().setStatusCode(429).putHeader("Retry-After", "7")
+            .end("{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"}}"))
+        .listen(0)
+        .compose(server -> new OpenAiChatModel(vertx, new EdgechatConfig.Llm(
+            URI.create("http://127.0.0.1:" + server.actualPort() + "/v1"), "m", 100, 0.2, 1000, 1000, 8), "key")
+            .stream(PROMPT))
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          ApiError error = (ApiError) e;
+          assertThat(error.code()).isEqualTo("overloaded");
+          assertThat(error.status()).isEqualTo(503);
+          assertThat(error.retryAfterSeconds()).contains(7L);
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that an upstream 500 is upstream_unavailable (502). */
+  @Test
+  void stream_upstreamFails_upstreamUnavailable(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(settings(1.0, 0, 0));
+    Future<TokenStream> failing = model(vertx, 5000).stream(PROMPT);
+    failing.onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertThat(e).isInstanceOf(ApiError.class);
+      assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
+      assertThat(((ApiError) e).status()).isEqualTo(502);
+      ctx.completeNow();
+    })));
+  }
+
+  /** Verifies that an upstream going silent mid-answer ends the stream with timeout. */
+  @Test
+  void stream_upstreamStalls_timeout(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(settings(0, 1.0, 0));
+    model(vertx, 300).stream(PROMPT).compose(OpenAiChatModelTest::collect)
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(((ApiError) e).code()).isEqualTo("timeout");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that a stream cut without [DONE] is an error, never a short answer. */
+  @Test
+  void stream_upstreamCuts_error(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(settings(0, 0, 1.0));
+    model(vertx, 5000).stream(PROMPT).compose(OpenAiChatModelTest::collect)
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that an unreachable upstream is upstream_unavailable. */
+  @Test
+  void stream_nobodyListening_upstreamUnavailable(Vertx vertx, VertxTestContext ctx) {
+    OpenAiChatModel nowhere = new OpenAiChatModel(vertx, new EdgechatConfig.Llm(URI.create("http://127.0.0.1:1/v1"),
+        "sim-1", 100, 0.2, 1000, 1000, 8), "key");
+    nowhere.stream(PROMPT).onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
+      ctx.completeNow();
+    })));
+  }
+
+  /** Verifies that cancelling mid-answer abandons the upstream call (the simulator counts it). */
+  @Test
+  void cancel_midAnswer_upstreamSeesCancel(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(new SimSettings(5, 20, 200, 0, 64, 0, 0, 0, 1));
+    model(vertx, 5000).stream(PROMPT).onComplete(ctx.succeeding(tokens -> tokens.handler(token -> {
+      tokens.cancel();
+      vertx.setPeriodic(20, id -> {
+        if (sim.stats().cancelled() == 1) {
+          vertx.cancelTimer(id);
+          ctx.completeNow();
+        }
+      });
+    })));
+  }
+}

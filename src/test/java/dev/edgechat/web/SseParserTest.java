@@ -1,0 +1,44 @@
+package dev.edgechat.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SSE parser hands over whole events whatever the chunking of the stream. */
+class SseParserTest {
+
+  private static final String STREAM = "id: 1\nevent: ready\ndata: {\"a\":1}\n\n"
+      + ": ping\n\n"
+      + "id: 2\r\nevent: token\r\ndata: {\"text\":\"Grüße ✓\"}\r\n\r\n"
+      + "data: line one\ndata: line two\n\n";
+
+  /** Verifies that every split of the stream, down to single bytes, yields the same events. */
+  @Test
+  void handle_anyChunking_sameEvents() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    for (int size : new int[] {1, 2, 3, 7, bytes.length}) {
+      List<SseEvent> events = new ArrayList<>();
+      SseParser parser = new SseParser(events::add);
+      for (int i = 0; i < bytes.length; i += size) {
+        parser.handle(Buffer.buffer().appendBytes(bytes, i, Math.min(size, bytes.length - i)));
+      }
+      assertThat(events).as("chunk size %d", size).containsExactly(
+          new SseEvent("1", "ready", "{\"a\":1}"),
+          new SseEvent("2", "token", "{\"text\":\"Grüße ✓\"}"),
+          new SseEvent(null, "message", "line one\nline two"));
+    }
+  }
+
+  /** Verifies that what SseEvent writes, the parser reads back. */
+  @Test
+  void toBuffer_parsedBack_equal() {
+    SseEvent event = new SseEvent("7", "done", "{\"cache\":\"miss\"}");
+    List<SseEvent> events = new ArrayList<>();
+    new SseParser(events::add).handle(event.toBuffer());
+    assertThat(events).containsExactly(event);
+  }
+}
