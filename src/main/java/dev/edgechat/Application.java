@@ -64,6 +64,8 @@ public final class Application {
   private int edgePort = -1;
   private int originPort = -1;
   private int simPort = -1;
+  /** What origin depends on; in role all the edge reports it too, on the public port. */
+  private final List<Readiness> originDependencies = new ArrayList<>();
 
   private Application(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config) {
     this.vertx = Objects.requireNonNull(vertx);
@@ -147,7 +149,9 @@ public final class Application {
           RedisConnection cache = RedisConnection.open(vertx, "redis", redis.result(),
               settings.redis().connectTimeoutMs());
           resources.push(cache);
-          return startEdge(originUrl, edgeToken, List.of(cache.readiness()));
+          List<Readiness> checks = new ArrayList<>(originDependencies);
+          checks.add(cache.readiness());
+          return startEdge(originUrl, edgeToken, checks);
         });
   }
 
@@ -166,7 +170,8 @@ public final class Application {
           settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive");
       OriginApi api = new OriginApi(config, new PostgresKnowledgeBase(database.reader()),
           new ConversationStore(database.writer(), database.reader()), model, edgeToken);
-      OpsRoutes ops = new OpsRoutes(vertx, registry, List.of(database.readiness()));
+      originDependencies.add(database.readiness());
+      OpsRoutes ops = new OpsRoutes(vertx, registry, originDependencies);
       Future<Void> seeded = seedDemo ? DemoSite.seed(new DocumentStore(database.writer())) : Future.succeededFuture();
       return seeded.compose(s -> deployServer("origin", host, port, router -> {
         ops.mount(router);

@@ -10,8 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Parameters;
         "  origin  retrieval, prompt, LLM stream, conversations (needs EDGECHAT_POSTGRES_URL, EDGECHAT_EDGE_TOKEN)",
         "  sim     OpenAI-compatible upstream simulator for demos, tests and load tests",
         "Settings: edge-config/edgechat.yaml, edge-config/<region>.yaml, EDGECHAT_* environment variables."},
-    sortOptions = false)
+    sortOptions = false, usageHelpWidth = 120)
 public final class Main implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -91,7 +93,10 @@ public final class Main implements Callable<Integer> {
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
-            .setJvmMetricsEnabled(true)))
+            .setJvmMetricsEnabled(true)
+            // LOCAL tells the servers of one process apart (edge and origin in role all); routes, not paths, bound the series
+            .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+                Label.POOL_NAME))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);

@@ -21,6 +21,8 @@ import java.util.Set;
 public final class PostgresKnowledgeBase implements KnowledgeBase {
 
   private static final int MAX_QUERY_WORDS = 32;
+  /** Passages ranked below this share of the best one are left out: they would only dilute the prompt. */
+  private static final double MIN_SHARE_OF_BEST = 0.25;
 
   private final Pool reader;
 
@@ -50,8 +52,12 @@ public final class PostgresKnowledgeBase implements KnowledgeBase {
         .map(rows -> {
           List<Passage> out = new ArrayList<>(rows.size());
           for (Row row : rows) {
+            double score = row.getDouble("score");
+            if (!out.isEmpty() && score < out.get(0).score() * MIN_SHARE_OF_BEST) {
+              break;
+            }
             out.add(new Passage(row.getString("document_id"), row.getString("title"), row.getString("url"),
-                row.getString("freshness"), row.getString("text"), row.getDouble("score")));
+                row.getString("freshness"), row.getString("text"), score));
           }
           return out;
         });

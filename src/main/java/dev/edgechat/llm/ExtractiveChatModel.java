@@ -43,31 +43,46 @@ public final class ExtractiveChatModel implements ChatModel {
 
   @Override
   public Future<TokenStream> stream(ChatPrompt prompt) {
-    return Future.succeededFuture(new TextTokenStream(vertx.getOrCreateContext(), tokens(answer(prompt))));
+    Extract extract = extract(prompt);
+    return Future.succeededFuture(new TextTokenStream(vertx.getOrCreateContext(), tokens(extract.text()),
+        extract.quoted()));
+  }
+
+  /** An answer and the passages it quotes, in rank order. */
+  record Extract(String text, List<Passage> quoted) {
   }
 
   /** The whole answer to {@code prompt}. */
   static String answer(ChatPrompt prompt) {
+    return extract(prompt).text();
+  }
+
+  static Extract extract(ChatPrompt prompt) {
     Set<String> terms = terms(prompt.question());
-    record Scored(int passage, int position, String sentence, double score) {
+    record Scored(int passage, int position, String sentence, long overlap, double score) {
     }
     List<Scored> scored = new ArrayList<>();
     List<Passage> passages = prompt.passages();
     for (int p = 0; p < passages.size(); p++) {
       List<String> sentences = sentences(passages.get(p).text());
+      // a sentence is read in the context of its document's title ("Payment methods": "We accept PayPal")
+      Set<String> title = terms(passages.get(p).title());
       for (int s = 0; s < sentences.size(); s++) {
         Set<String> words = terms(sentences.get(s));
+        words.addAll(title);
         long overlap = words.stream().filter(terms::contains).count();
         if (overlap > 0) {
           // earlier passages ranked higher in retrieval; a small bonus keeps their order
-          scored.add(new Scored(p, s, sentences.get(s), overlap + 0.1 * (passages.size() - p)));
+          scored.add(new Scored(p, s, sentences.get(s), overlap, overlap + 0.1 * (passages.size() - p)));
         }
       }
     }
     if (scored.isEmpty()) {
-      return NOTHING_FOUND;
+      return new Extract(NOTHING_FOUND, List.of());
     }
+    long top = scored.stream().mapToLong(Scored::overlap).max().orElse(0);
     List<Scored> best = scored.stream()
+        .filter(s -> s.overlap() * 2 > top) // a sentence matching half the words the best one does is noise
         .sorted(Comparator.comparingDouble(Scored::score).reversed())
         .limit(MAX_SENTENCES)
         .sorted(Comparator.comparingInt(Scored::passage).thenComparingInt(Scored::position))
@@ -84,7 +99,8 @@ public final class ExtractiveChatModel implements ChatModel {
       out.append(s.sentence().strip());
       lastPassage = s.passage();
     }
-    return out.toString();
+    List<Passage> quoted = best.stream().map(Scored::passage).distinct().map(passages::get).toList();
+    return new Extract(out.toString(), quoted);
   }
 
   /** Lowercased content words, crudely stemmed, so "resetting passwords" meets "reset your password". */

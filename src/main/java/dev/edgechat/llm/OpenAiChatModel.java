@@ -79,7 +79,7 @@ public final class OpenAiChatModel implements ChatModel {
                     statusError(response, b.succeeded() ? b.result() : Buffer.buffer())));
               }
               return Future.<TokenStream>succeededFuture(
-                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs()));
+                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs(), prompt.passages()));
             }))
         .recover(e -> Future.failedFuture(toApiError(e)));
   }

@@ -1,5 +1,6 @@
 package dev.edgechat.llm;
 
+import dev.edgechat.knowledge.Passage;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.IdleWatchdog;
 import dev.edgechat.web.SseEvent;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * The text deltas of a streamed {@code chat.completion.chunk} response. Back-pressure reaches the
@@ -25,11 +27,15 @@ final class OpenAiTokenStream implements TokenStream {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
   private final IdleWatchdog watchdog;
+  /** The model saw every passage of the prompt; it may draw on any of them. */
+  private final List<Passage> citations;
   private boolean paused;
   private boolean finished;
 
   /** @param idleTimeoutMs silence after which the answer fails with {@code timeout} */
-  OpenAiTokenStream(Vertx vertx, HttpClientRequest request, HttpClientResponse response, long idleTimeoutMs) {
+  OpenAiTokenStream(Vertx vertx, HttpClientRequest request, HttpClientResponse response, long idleTimeoutMs,
+      List<Passage> citations) {
+    this.citations = List.copyOf(citations);
     this.request = request;
     this.response = response;
     this.watchdog = new IdleWatchdog(vertx, idleTimeoutMs, () -> {
@@ -137,6 +143,11 @@ final class OpenAiTokenStream implements TokenStream {
   public TokenStream exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
     return this;
+  }
+
+  @Override
+  public List<Passage> citations() {
+    return citations;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.edgechat.llm;
 
+import dev.edgechat.knowledge.Passage;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import java.util.List;
@@ -9,6 +10,7 @@ final class TextTokenStream implements TokenStream {
 
   private final Context context;
   private final List<String> tokens;
+  private final List<Passage> citations;
   private int next;
   private long demand = Long.MAX_VALUE;
   private boolean cancelled;
@@ -16,9 +18,15 @@ final class TextTokenStream implements TokenStream {
   private Handler<String> handler;
   private Handler<Void> endHandler;
 
-  TextTokenStream(Context context, List<String> tokens) {
+  TextTokenStream(Context context, List<String> tokens, List<Passage> citations) {
     this.context = context;
     this.tokens = List.copyOf(tokens);
+    this.citations = List.copyOf(citations);
+  }
+
+  @Override
+  public List<Passage> citations() {
+    return citations;
   }
 
   private void drain() {

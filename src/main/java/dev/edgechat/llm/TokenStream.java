@@ -1,7 +1,9 @@
 package dev.edgechat.llm;
 
+import dev.edgechat.knowledge.Passage;
 import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
+import java.util.List;
 
 /**
  * An answer as it is generated: a read stream of text deltas, in order, that honours
@@ -12,6 +14,12 @@ public interface TokenStream extends ReadStream<String> {
 
   /** Abandons the answer: the upstream call is cancelled and no handler is called again. */
   void cancel();
+
+  /**
+   * The passages the answer rests on, best first: what the {@code sources} event lists and what
+   * decides how long the answer may be cached.
+   */
+  List<Passage> citations();
 
   @Override
   TokenStream exceptionHandler(Handler<Throwable> handler);

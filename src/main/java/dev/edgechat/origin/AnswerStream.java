@@ -23,7 +23,6 @@ final class AnswerStream {
   private static final Logger LOG = LoggerFactory.getLogger(AnswerStream.class);
 
   private final AnswerRequest request;
-  private final List<Passage> passages;
   private final TokenStream tokens;
   private final SseStream sse;
   private final ConversationStore conversations;
@@ -32,10 +31,9 @@ final class AnswerStream {
   private final StringBuilder answer = new StringBuilder();
   private boolean finished;
 
-  AnswerStream(AnswerRequest request, List<Passage> passages, TokenStream tokens, SseStream sse,
-      ConversationStore conversations, int maxAnswerChars, long startedNanos) {
+  AnswerStream(AnswerRequest request, TokenStream tokens, SseStream sse, ConversationStore conversations,
+      int maxAnswerChars, long startedNanos) {
     this.request = request;
-    this.passages = passages;
     this.tokens = tokens;
     this.sse = sse;
     this.conversations = conversations;
@@ -107,10 +105,10 @@ final class AnswerStream {
     sse.end();
   }
 
-  /** The documents the passages came from, each once, in rank order. */
+  /** The documents the answer rests on, each once, in rank order. */
   private JsonArray sources() {
     Map<String, JsonObject> byDocument = new LinkedHashMap<>();
-    for (Passage p : passages) {
+    for (Passage p : tokens.citations()) {
       byDocument.computeIfAbsent(p.documentId(), id -> new JsonObject().put("title", p.title()).put("url", p.url()));
     }
     return new JsonArray(List.copyOf(byDocument.values()));
@@ -118,6 +116,6 @@ final class AnswerStream {
 
   /** {@code static} when every cited document is, else {@code dynamic}: the edge cache's TTL follows it. */
   private String freshness() {
-    return passages.stream().allMatch(p -> "static".equals(p.freshness())) ? "static" : "dynamic";
+    return tokens.citations().stream().allMatch(p -> "static".equals(p.freshness())) ? "static" : "dynamic";
   }
 }

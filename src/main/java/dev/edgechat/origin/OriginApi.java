@@ -115,7 +115,7 @@ public final class OriginApi {
             return;
           }
           SseStream sse = new SseStream(response).open();
-          AnswerStream stream = new AnswerStream(request, passages.result(), tokens, sse, conversations,
+          AnswerStream stream = new AnswerStream(request, tokens, sse, conversations,
               settings.origin().maxAnswerChars(), started);
           response.closeHandler(v -> stream.closed());
           stream.start();

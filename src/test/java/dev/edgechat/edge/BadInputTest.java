@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -33,10 +34,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BadInputTest {
 
   private static Application app;
+  /** Held for the whole class: Vert.x 5 closes an HTTP client that is no longer referenced. */
+  private static HttpClient http;
+  private static SseClient sse;
   private static final String UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA";
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
+    http = vertx.createHttpClient();
     Pool pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
     new DocumentStore(pool)
         .putSite(new Site("restricted", "Restricted", List.of("https://shop.example"), null, 1))
@@ -44,6 +49,7 @@ class BadInputTest {
         .compose(v -> new TestSystem(vertx).startAll())
         .onComplete(ctx.succeeding(a -> {
           app = a;
+          sse = new SseClient(vertx, a.edgePort());
           ctx.completeNow();
         }));
   }
@@ -69,7 +75,7 @@ class BadInputTest {
     if (origin != null) {
       options.putHeader("Origin", origin);
     }
-    return vertx.createHttpClient().request(options)
+    return http.request(options)
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
   }
@@ -159,14 +165,14 @@ class BadInputTest {
   void chat_unknownConversation_notFound(Vertx vertx, VertxTestContext ctx) {
     JsonObject body = new JsonObject().put("site", "demo").put("message", "hi").put("conversation", UNKNOWN_ID);
     Future<Reply> json = chat(vertx, body.encode());
-    Future<SseClient.Answer> sse = new SseClient(vertx, app.edgePort()).chat(body);
+    Future<SseClient.Answer> stream = sse.chat(body);
     Future<Reply> history = send(vertx, app.edgePort(), HttpMethod.GET, "/v1/conversations/" + UNKNOWN_ID, null, null,
         null);
     Future<Reply> badId = send(vertx, app.edgePort(), HttpMethod.GET, "/v1/conversations/bad!id", null, null, null);
-    Future.all(json, sse, history, badId).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+    Future.all(json, stream, history, badId).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertError(json.result(), 404, "not_found");
-      assertThat(sse.result().events()).extracting(e -> e.event()).containsExactly("ready", "error");
-      assertThat(sse.result().first("error").getString("code")).isEqualTo("not_found");
+      assertThat(stream.result().events()).extracting(e -> e.event()).containsExactly("ready", "error");
+      assertThat(stream.result().first("error").getString("code")).isEqualTo("not_found");
       assertError(history.result(), 404, "not_found");
       assertError(badId.result(), 400, "invalid_request");
       ctx.completeNow();

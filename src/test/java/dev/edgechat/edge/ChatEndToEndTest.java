@@ -31,6 +31,9 @@ class ChatEndToEndTest {
 
   private static Application sim;
   private static Application app;
+  /** Held for the whole class: Vert.x 5 closes an HTTP client that is no longer referenced. */
+  private static HttpClient http;
+  private static SseClient sse;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
@@ -45,6 +48,8 @@ class ChatEndToEndTest {
         })
         .onComplete(ctx.succeeding(a -> {
           app = a;
+          http = vertx.createHttpClient();
+          sse = new SseClient(vertx, a.edgePort());
           ctx.completeNow();
         }));
   }
@@ -58,8 +63,7 @@ class ChatEndToEndTest {
   /** Verifies that an SSE chat streams ready, tokens, sources and done, numbered 1, 2, 3 … */
   @Test
   void chat_eventStream_readyTokensSourcesDone(Vertx vertx, VertxTestContext ctx) {
-    new SseClient(vertx, app.edgePort())
-        .chat(new JsonObject().put("site", "demo").put("message", "How do I reset my password?"))
+    sse.chat(new JsonObject().put("site", "demo").put("message", "How do I reset my password?"))
         .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
           assertThat(answer.status()).isEqualTo(200);
           List<String> names = answer.events().stream().map(SseEvent::event).toList();
@@ -85,7 +89,7 @@ class ChatEndToEndTest {
   /** Verifies that a finished conversation reads back with the question and the answer, in order. */
   @Test
   void conversation_afterChat_holdsQuestionAndAnswer(Vertx vertx, VertxTestContext ctx) {
-    SseClient client = new SseClient(vertx, app.edgePort());
+    SseClient client = sse;
     client.chat(new JsonObject().put("site", "demo").put("message", "Do you ship to Canada?"))
         .compose(first -> client.chat(new JsonObject().put("site", "demo").put("message", "How long does it take?")
                 .put("conversation", first.first("ready").getString("conversation")))
@@ -114,8 +118,7 @@ class ChatEndToEndTest {
   /** Verifies that without text/event-stream the answer comes as one JSON object. */
   @Test
   void chat_jsonForm_wholeAnswer(Vertx vertx, VertxTestContext ctx) {
-    HttpClient client = vertx.createHttpClient();
-    client.request(HttpMethod.POST, app.edgePort(), "127.0.0.1", "/v1/chat")
+    http.request(HttpMethod.POST, app.edgePort(), "127.0.0.1", "/v1/chat")
         .compose(req -> req.putHeader("Content-Type", "application/json")
             .send(new JsonObject().put("site", "demo").put("message", "What are your opening hours?").encode()))
         .compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body.toJsonObject()}))
@@ -132,7 +135,7 @@ class ChatEndToEndTest {
   }
 
   private static Future<Buffer> get(Vertx vertx, String path) {
-    return vertx.createHttpClient().request(HttpMethod.GET, app.edgePort(), "127.0.0.1", path)
+    return http.request(HttpMethod.GET, app.edgePort(), "127.0.0.1", path)
         .compose(req -> req.send())
         .compose(resp -> resp.body());
   }

@@ -9,6 +9,7 @@ import dev.edgechat.support.SseClient;
 import dev.edgechat.support.TestSystem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -27,6 +28,9 @@ class DisconnectTest {
 
   private static Application sim;
   private static Application app;
+  /** Held for the whole class: Vert.x 5 closes an HTTP client that is no longer referenced. */
+  private static HttpClient http;
+  private static SseClient sse;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
@@ -41,6 +45,8 @@ class DisconnectTest {
         })
         .onComplete(ctx.succeeding(a -> {
           app = a;
+          http = vertx.createHttpClient();
+          sse = new SseClient(vertx, a.edgePort());
           ctx.completeNow();
         }));
   }
@@ -58,7 +64,7 @@ class DisconnectTest {
   @Test
   void chat_visitorLeaves_upstreamCancelled(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "Can I return a gift card?");
-    stats(vertx).compose(before -> new SseClient(vertx, app.edgePort())
+    stats(vertx).compose(before -> sse
         .chat(question, event -> event.event().equals("token"))
         .compose(open -> {
           open.response().request().connection().close();
@@ -84,7 +90,7 @@ class DisconnectTest {
   void chat_slowAnswer_heartbeatComments(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "What does express delivery cost?");
     int[] tokens = {0};
-    stats(vertx).compose(before -> new SseClient(vertx, app.edgePort())
+    stats(vertx).compose(before -> sse
         .chat(question, event -> event.event().equals("token") && ++tokens[0] == 3)
         .compose(open -> {
           open.response().request().connection().close();
@@ -103,12 +109,12 @@ class DisconnectTest {
   }
 
   private static Future<JsonObject> stats(Vertx vertx) {
-    return vertx.createHttpClient().request(HttpMethod.GET, sim.simPort(), "127.0.0.1", "/sim/stats")
+    return http.request(HttpMethod.GET, sim.simPort(), "127.0.0.1", "/sim/stats")
         .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
   }
 
   private static Future<JsonObject> conversation(Vertx vertx, String id) {
-    return vertx.createHttpClient().request(HttpMethod.GET, app.edgePort(), "127.0.0.1", "/v1/conversations/" + id)
+    return http.request(HttpMethod.GET, app.edgePort(), "127.0.0.1", "/v1/conversations/" + id)
         .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
   }
 }

@@ -8,6 +8,7 @@ import dev.edgechat.support.TestSystem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -30,6 +31,8 @@ class TunableReloadTest {
   @TempDir
   Path configDir;
   private Application app;
+  /** Held for the whole test: Vert.x 5 closes an HTTP client that is no longer referenced. */
+  private HttpClient http;
 
   @AfterEach
   void stop(VertxTestContext ctx) {
@@ -42,6 +45,7 @@ class TunableReloadTest {
     Path file = configDir.resolve("edgechat.yaml");
     Files.writeString(file, "config:\n  scanPeriodMs: 50\nedge:\n  maxMessageChars: 4000\n");
     String question = new JsonObject().put("site", "demo").put("message", "Do you accept PayPal payments?").encode();
+    http = vertx.createHttpClient();
     new TestSystem(vertx).configDir(configDir).env("EDGECHAT_CONFIG_SCAN_PERIOD_MS", "50").startAll()
         .compose(started -> {
           app = started;
@@ -58,7 +62,7 @@ class TunableReloadTest {
   }
 
   private Future<Integer> status(Vertx vertx, String body) {
-    return vertx.createHttpClient().request(HttpMethod.POST, app.edgePort(), "127.0.0.1", "/v1/chat")
+    return http.request(HttpMethod.POST, app.edgePort(), "127.0.0.1", "/v1/chat")
         .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
         .compose(resp -> resp.body().map(b -> resp.statusCode()));
   }

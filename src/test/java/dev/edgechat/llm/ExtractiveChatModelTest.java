@@ -26,6 +26,24 @@ class ExtractiveChatModelTest {
         .doesNotContain("Gift cards");
   }
 
+  /** Verifies that a sentence matching far fewer of the question's words than the best one is left out. */
+  @Test
+  void answer_weakMatchBesideStrongOne_leftOut() {
+    Passage payment = new Passage("payment", "Payment", null, "static",
+        "Your card is charged when your order ships.", 0.4);
+    assertThat(ExtractiveChatModel.answer(prompt("Do you ship to Canada?", SHIPPING, payment)))
+        .contains("We ship to the EU and Canada.").doesNotContain("card is charged");
+  }
+
+  /** Verifies that the answer cites exactly the passages it quotes, so sources name no unused document. */
+  @Test
+  void extract_citations_onlyQuotedPassages() {
+    ExtractiveChatModel.Extract extract = ExtractiveChatModel.extract(
+        prompt("How much does express delivery cost?", SHIPPING, RETURNS));
+    assertThat(extract.quoted()).containsExactly(SHIPPING);
+    assertThat(ExtractiveChatModel.extract(prompt("Is the moon made of cheese?", SHIPPING)).quoted()).isEmpty();
+  }
+
   /** Verifies that inflected words match ("returning" finds "return"). */
   @Test
   void answer_inflectedQuestion_stillMatches() {

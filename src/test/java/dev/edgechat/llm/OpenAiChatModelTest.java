@@ -32,6 +32,8 @@ class OpenAiChatModelTest {
       "What now?", 100, 0.2);
 
   private SimulatorApi sim;
+  /** Models made by a test, held until it ends: Vert.x 5 closes an HTTP client that is no longer referenced. */
+  private final java.util.List<OpenAiChatModel> models = new java.util.ArrayList<>();
   private int port;
 
   @BeforeEach
@@ -50,8 +52,14 @@ class OpenAiChatModelTest {
   }
 
   private OpenAiChatModel model(Vertx vertx, long firstTokenTimeoutMs) {
-    return new OpenAiChatModel(vertx, new EdgechatConfig.Llm(URI.create("http://127.0.0.1:" + port + "/v1"),
-        "sim-1", 100, 0.2, 1000, firstTokenTimeoutMs, 8), "key");
+    return model(vertx, port, firstTokenTimeoutMs);
+  }
+
+  private OpenAiChatModel model(Vertx vertx, int upstreamPort, long firstTokenTimeoutMs) {
+    OpenAiChatModel model = new OpenAiChatModel(vertx, new EdgechatConfig.Llm(
+        URI.create("http://127.0.0.1:" + upstreamPort + "/v1"), "sim-1", 100, 0.2, 1000, firstTokenTimeoutMs, 8), "key");
+    models.add(model);
+    return model;
   }
 
   /** Collects the stream: the text, or the error it ended with. */
@@ -82,9 +90,7 @@ class OpenAiChatModelTest {
         .requestHandler(req -> req.response().setStatusCode(429).putHeader("Retry-After", "7")
             .end("{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"}}"))
         .listen(0)
-        .compose(server -> new OpenAiChatModel(vertx, new EdgechatConfig.Llm(
-            URI.create("http://127.0.0.1:" + server.actualPort() + "/v1"), "m", 100, 0.2, 1000, 1000, 8), "key")
-            .stream(PROMPT))
+        .compose(server -> model(vertx, server.actualPort(), 1000).stream(PROMPT))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           ApiError error = (ApiError) e;
           assertThat(error.code()).isEqualTo("overloaded");
@@ -132,9 +138,7 @@ class OpenAiChatModelTest {
   /** Verifies that an unreachable upstream is upstream_unavailable. */
   @Test
   void stream_nobodyListening_upstreamUnavailable(Vertx vertx, VertxTestContext ctx) {
-    OpenAiChatModel nowhere = new OpenAiChatModel(vertx, new EdgechatConfig.Llm(URI.create("http://127.0.0.1:1/v1"),
-        "sim-1", 100, 0.2, 1000, 1000, 8), "key");
-    nowhere.stream(PROMPT).onComplete(ctx.failing(e -> ctx.verify(() -> {
+    model(vertx, 1, 1000).stream(PROMPT).onComplete(ctx.failing(e -> ctx.verify(() -> {
       assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
       ctx.completeNow();
     })));
