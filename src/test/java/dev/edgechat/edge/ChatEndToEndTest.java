@@ -2,21 +2,19 @@ package dev.edgechat.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgechat.Application;
-import dev.edgechat.Role;
+import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.support.SseClient;
-import dev.edgechat.support.TestSystem;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -29,41 +27,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class ChatEndToEndTest {
 
-  private static Application sim;
-  private static Application app;
-  /** Held for the whole class: Vert.x 5 closes an HTTP client that is no longer referenced. */
-  private static HttpClient http;
-  private static SseClient sse;
+  private static SimulatedSystem system;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    new TestSystem(vertx)
-        .env("EDGECHAT_SIM_FIRST_TOKEN_MS", "20")
-        .env("EDGECHAT_SIM_TOKENS_PER_SECOND", "2000")
-        .env("EDGECHAT_SIM_ANSWER_TOKENS", "12")
-        .start(Role.SIM)
-        .compose(s -> {
-          sim = s;
-          return new TestSystem(vertx).startAllWithSim(s.simPort());
-        })
-        .onComplete(ctx.succeeding(a -> {
-          app = a;
-          http = vertx.createHttpClient();
-          sse = new SseClient(vertx, a.edgePort());
+    SimulatedSystem.start(vertx,
+            Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "20", "EDGECHAT_SIM_TOKENS_PER_SECOND", "2000",
+            "EDGECHAT_SIM_ANSWER_TOKENS", "12"),
+            Map.of())
+        .onComplete(ctx.succeeding(started -> {
+          system = started;
           ctx.completeNow();
         }));
   }
 
   @AfterAll
   static void stop(VertxTestContext ctx) {
-    Future.join(app == null ? Future.succeededFuture() : app.close(),
-        sim == null ? Future.succeededFuture() : sim.close()).onComplete(v -> ctx.completeNow());
+    (system == null ? Future.succeededFuture() : system.close()).onComplete(v -> ctx.completeNow());
   }
 
   /** Verifies that an SSE chat streams ready, tokens, sources and done, numbered 1, 2, 3 … */
   @Test
   void chat_eventStream_readyTokensSourcesDone(Vertx vertx, VertxTestContext ctx) {
-    sse.chat(new JsonObject().put("site", "demo").put("message", "How do I reset my password?"))
+    system.sse().chat(new JsonObject().put("site", "demo").put("message", "How do I reset my password?"))
         .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
           assertThat(answer.status()).isEqualTo(200);
           List<String> names = answer.events().stream().map(SseEvent::event).toList();
@@ -89,7 +75,7 @@ class ChatEndToEndTest {
   /** Verifies that a finished conversation reads back with the question and the answer, in order. */
   @Test
   void conversation_afterChat_holdsQuestionAndAnswer(Vertx vertx, VertxTestContext ctx) {
-    SseClient client = sse;
+    SseClient client = system.sse();
     client.chat(new JsonObject().put("site", "demo").put("message", "Do you ship to Canada?"))
         .compose(first -> client.chat(new JsonObject().put("site", "demo").put("message", "How long does it take?")
                 .put("conversation", first.first("ready").getString("conversation")))
@@ -118,7 +104,7 @@ class ChatEndToEndTest {
   /** Verifies that without text/event-stream the answer comes as one JSON object. */
   @Test
   void chat_jsonForm_wholeAnswer(Vertx vertx, VertxTestContext ctx) {
-    http.request(HttpMethod.POST, app.edgePort(), "127.0.0.1", "/v1/chat")
+    system.http().request(HttpMethod.POST, system.app().edgePort(), "127.0.0.1", "/v1/chat")
         .compose(req -> req.putHeader("Content-Type", "application/json")
             .send(new JsonObject().put("site", "demo").put("message", "What are your opening hours?").encode()))
         .compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body.toJsonObject()}))
@@ -135,7 +121,7 @@ class ChatEndToEndTest {
   }
 
   private static Future<Buffer> get(Vertx vertx, String path) {
-    return http.request(HttpMethod.GET, app.edgePort(), "127.0.0.1", path)
+    return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", path)
         .compose(req -> req.send())
         .compose(resp -> resp.body());
   }

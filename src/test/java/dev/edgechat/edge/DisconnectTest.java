@@ -2,19 +2,17 @@ package dev.edgechat.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgechat.Application;
-import dev.edgechat.Role;
 import dev.edgechat.support.Await;
 import dev.edgechat.support.SseClient;
-import dev.edgechat.support.TestSystem;
+import dev.edgechat.support.SimulatedSystem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,35 +24,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class DisconnectTest {
 
-  private static Application sim;
-  private static Application app;
-  /** Held for the whole class: Vert.x 5 closes an HTTP client that is no longer referenced. */
-  private static HttpClient http;
-  private static SseClient sse;
+  private static SimulatedSystem system;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    new TestSystem(vertx)
-        .env("EDGECHAT_SIM_FIRST_TOKEN_MS", "10")
-        .env("EDGECHAT_SIM_TOKENS_PER_SECOND", "4")
-        .env("EDGECHAT_SIM_ANSWER_TOKENS", "200")
-        .start(Role.SIM)
-        .compose(s -> {
-          sim = s;
-          return new TestSystem(vertx).env("EDGECHAT_EDGE_HEARTBEAT_MS", "200").startAllWithSim(s.simPort());
-        })
-        .onComplete(ctx.succeeding(a -> {
-          app = a;
-          http = vertx.createHttpClient();
-          sse = new SseClient(vertx, a.edgePort());
+    SimulatedSystem.start(vertx,
+            Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "10", "EDGECHAT_SIM_TOKENS_PER_SECOND", "4",
+            "EDGECHAT_SIM_ANSWER_TOKENS", "200"),
+            Map.of("EDGECHAT_EDGE_HEARTBEAT_MS", "200"))
+        .onComplete(ctx.succeeding(started -> {
+          system = started;
           ctx.completeNow();
         }));
   }
 
   @AfterAll
   static void stop(VertxTestContext ctx) {
-    Future.join(app == null ? Future.succeededFuture() : app.close(),
-        sim == null ? Future.succeededFuture() : sim.close()).onComplete(v -> ctx.completeNow());
+    (system == null ? Future.succeededFuture() : system.close()).onComplete(v -> ctx.completeNow());
   }
 
   /**
@@ -64,7 +50,7 @@ class DisconnectTest {
   @Test
   void chat_visitorLeaves_upstreamCancelled(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "Can I return a gift card?");
-    stats(vertx).compose(before -> sse
+    stats(vertx).compose(before -> system.sse()
         .chat(question, event -> event.event().equals("token"))
         .compose(open -> {
           open.response().request().connection().close();
@@ -90,7 +76,7 @@ class DisconnectTest {
   void chat_slowAnswer_heartbeatComments(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "What does express delivery cost?");
     int[] tokens = {0};
-    stats(vertx).compose(before -> sse
+    stats(vertx).compose(before -> system.sse()
         .chat(question, event -> event.event().equals("token") && ++tokens[0] == 3)
         .compose(open -> {
           open.response().request().connection().close();
@@ -109,12 +95,12 @@ class DisconnectTest {
   }
 
   private static Future<JsonObject> stats(Vertx vertx) {
-    return http.request(HttpMethod.GET, sim.simPort(), "127.0.0.1", "/sim/stats")
+    return system.http().request(HttpMethod.GET, system.sim().simPort(), "127.0.0.1", "/sim/stats")
         .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
   }
 
   private static Future<JsonObject> conversation(Vertx vertx, String id) {
-    return http.request(HttpMethod.GET, app.edgePort(), "127.0.0.1", "/v1/conversations/" + id)
+    return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", "/v1/conversations/" + id)
         .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
   }
 }

@@ -1,0 +1,31 @@
+package dev.edgechat.support;
+
+import dev.edgechat.Application;
+import dev.edgechat.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import java.util.Map;
+
+/**
+ * A {@code sim} role and a role {@code all} that answers with it, plus the clients to talk to
+ * them. Keep it in a field for the test's life: Vert.x 5 closes an HTTP client nobody references.
+ */
+public record SimulatedSystem(Application sim, Application app, HttpClient http, SseClient sse) {
+
+  /** Starts the simulator with {@code simEnv}, then role all with {@code allEnv} and the simulator as its LLM. */
+  public static Future<SimulatedSystem> start(Vertx vertx, Map<String, String> simEnv, Map<String, String> allEnv) {
+    TestSystem simSystem = new TestSystem(vertx);
+    simEnv.forEach(simSystem::env);
+    return simSystem.start(Role.SIM).compose(sim -> {
+      TestSystem allSystem = new TestSystem(vertx);
+      allEnv.forEach(allSystem::env);
+      return allSystem.startAllWithSim(sim.simPort())
+          .map(app -> new SimulatedSystem(sim, app, vertx.createHttpClient(), new SseClient(vertx, app.edgePort())));
+    });
+  }
+
+  public Future<Void> close() {
+    return Future.join(app.close(), sim.close()).eventually(http::close).mapEmpty();
+  }
+}
