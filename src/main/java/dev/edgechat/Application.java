@@ -2,6 +2,7 @@ package dev.edgechat;
 
 import dev.edgechat.cache.EmbeddedRedisServer;
 import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Database;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -171,7 +173,7 @@ public final class Application {
       OriginApi api = new OriginApi(config, new PostgresKnowledgeBase(database.reader()),
           new ConversationStore(database.writer(), database.reader()), model, edgeToken);
       originDependencies.add(database.readiness());
-      OpsRoutes ops = new OpsRoutes(vertx, registry, originDependencies);
+      OpsRoutes ops = new OpsRoutes(registry, originDependencies);
       Future<Void> seeded = seedDemo ? DemoSite.seed(new DocumentStore(database.writer())) : Future.succeededFuture();
       return seeded.compose(s -> deployServer("origin", host, port, router -> {
         ops.mount(router);
@@ -189,7 +191,7 @@ public final class Application {
     ChatApi chat = new ChatApi(vertx, config, new SiteDirectory(origin, config), origin);
     List<Readiness> checks = new ArrayList<>(extraChecks);
     checks.add(origin.readiness());
-    OpsRoutes ops = new OpsRoutes(vertx, registry, checks);
+    OpsRoutes ops = new OpsRoutes(registry, checks);
     return deployServer("edge", settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       chat.mount(router);
@@ -204,7 +206,7 @@ public final class Application {
   private Future<Void> startSim() {
     EdgechatConfig settings = config.get();
     SimulatorApi sim = new SimulatorApi(vertx, settings.sim());
-    OpsRoutes ops = new OpsRoutes(vertx, registry, List.of());
+    OpsRoutes ops = new OpsRoutes(registry, List.of());
     return deployServer("sim", settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       sim.mount(router);
@@ -230,7 +232,8 @@ public final class Application {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(() -> new HttpServerVerticle(name, options(host, chosen), routes),
+    long drainTimeoutMs = config.get().http().drainTimeoutMs();
+    return vertx.deployVerticle(() -> new HttpServerVerticle(name, options(host, chosen), routes, drainTimeoutMs),
             new DeploymentOptions().setInstances(instances))
         .map(id -> {
           deployments.push(id);
@@ -250,16 +253,18 @@ public final class Application {
         .setPort(port)
         .setTcpNoDelay(true)
         .setCompressionSupported(true)
-        .setIdleTimeout(0);
+        // close connections silent for 2 minutes; SSE streams write a heartbeat at least every 15 s
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
   }
 
-  private static URI required(java.util.Optional<URI> url, String setting, Role role) {
-    return url.orElseThrow(() -> new dev.edgechat.config.ConfigException("setting " + setting + " is required for role "
+  private static URI required(Optional<URI> url, String setting, Role role) {
+    return url.orElseThrow(() -> new ConfigException("setting " + setting + " is required for role "
         + role.label()));
   }
 
   private static String edgeToken(LiveConfig config, Role role) {
-    return config.get().secrets().edgeToken().orElseThrow(() -> new dev.edgechat.config.ConfigException(
+    return config.get().secrets().edgeToken().orElseThrow(() -> new ConfigException(
         "EDGECHAT_EDGE_TOKEN must be set for role " + role.label() + " (the secret shared by edges and origin)"));
   }
 }

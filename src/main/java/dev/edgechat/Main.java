@@ -1,5 +1,6 @@
 package dev.edgechat;
 
+import dev.edgechat.bench.BenchCommand;
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
@@ -13,6 +14,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -34,6 +36,7 @@ import picocli.CommandLine.Parameters;
         "  edge    chat API and widget; forwards misses to origin (needs EDGECHAT_ORIGIN_URL, EDGECHAT_EDGE_TOKEN)",
         "  origin  retrieval, prompt, LLM stream, conversations (needs EDGECHAT_POSTGRES_URL, EDGECHAT_EDGE_TOKEN)",
         "  sim     OpenAI-compatible upstream simulator for demos, tests and load tests",
+        "  bench   load generator against a running edge (and sim): see `edgechat bench --help`",
         "Settings: edge-config/edgechat.yaml, edge-config/<region>.yaml, EDGECHAT_* environment variables."},
     sortOptions = false, usageHelpWidth = 120)
 public final class Main implements Callable<Integer> {
@@ -73,7 +76,9 @@ public final class Main implements Callable<Integer> {
   private Double cutRate;
 
   public static void main(String[] args) {
-    int exit = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    int exit = args.length > 0 && args[0].equals("bench")
+        ? new CommandLine(new BenchCommand()).execute(Arrays.copyOfRange(args, 1, args.length))
+        : new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     if (exit != 0) {
       System.exit(exit);
     }

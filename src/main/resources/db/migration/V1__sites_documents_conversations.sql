@@ -1,5 +1,5 @@
 -- Sites, their knowledge base, and conversations. Each index below serves a query the code runs;
--- PostgresIndexTest checks with EXPLAIN that each hot query's plan uses its index.
+-- KnowledgeQueryPlanTest and ConversationQueryPlanTest check with EXPLAIN that each hot query's plan uses its index.
 
 CREATE TABLE sites (
   id              text PRIMARY KEY,

@@ -68,16 +68,4 @@ public record EdgechatConfig(
       return secret.isPresent() ? "***" : "unset";
     }
   }
-
-  /** The same settings with another secrets block (role {@code all} generates its edge token). */
-  public EdgechatConfig withSecrets(Secrets replacement) {
-    return new EdgechatConfig(region, dataDir, scanPeriodMs, http, postgres, redis, origin, edge, llm, features,
-        sim, replacement);
-  }
-
-  /** The same settings with another origin block (role {@code all} points the edge at its own origin). */
-  public EdgechatConfig withOrigin(Origin replacement) {
-    return new EdgechatConfig(region, dataDir, scanPeriodMs, http, postgres, redis, replacement, edge, llm,
-        features, sim, secrets);
-  }
 }

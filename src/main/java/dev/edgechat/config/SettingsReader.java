@@ -27,7 +27,7 @@ final class SettingsReader {
 
   EdgechatConfig read(Map<String, String> env) {
     rejectUnknownSettings();
-    return new EdgechatConfig(
+    EdgechatConfig config = new EdgechatConfig(
         text("region", 1, 64),
         Path.of(text("dataDir", 1, 4096)),
         whole("config.scanPeriodMs", 0, 3_600_000),
@@ -81,6 +81,21 @@ final class SettingsReader {
             number("sim.cutRate", 0, 1),
             whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE)),
         secrets(env));
+    checkTogether(config);
+    return config;
+  }
+
+  /** Settings that are each valid but contradict one another. */
+  private static void checkTogether(EdgechatConfig c) {
+    if (c.http().maxBodyBytes() < c.edge().maxMessageChars() + 1024) {
+      throw new ConfigException("settings http.maxBodyBytes (" + c.http().maxBodyBytes() + ") and edge.maxMessageChars ("
+          + c.edge().maxMessageChars() + "): the body limit must leave room for the longest question plus 1024 bytes");
+    }
+    if (c.llm().firstTokenTimeoutMs() >= c.edge().originIdleTimeoutMs()) {
+      throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
+          + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
+          + "longer than origin waits for the model, or the visitor sees a timeout origin would have answered");
+    }
   }
 
   private void rejectUnknownSettings() {

@@ -5,6 +5,7 @@ import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.Ids;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseStream;
@@ -15,7 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import dev.edgechat.web.JsonBodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Objects;
 import java.util.Set;
@@ -47,7 +48,7 @@ public final class ChatApi {
         .allowedHeaders(Set.of("Content-Type", "Accept", "Last-Event-ID", "Prefer"))
         .maxAgeSeconds(86_400));
     router.post("/v1/chat")
-        .handler(BodyHandler.create(false).setBodyLimit(config.get().http().maxBodyBytes()))
+        .handler(new JsonBodyHandler(config.get().http().maxBodyBytes()))
         .handler(this::chat);
     router.route("/v1/chat").handler(ctx -> ctx.fail(new ApiError(405, "method_not_allowed", "use POST /v1/chat")));
     router.get("/v1/conversations/:id").handler(this::conversation);
@@ -55,15 +56,22 @@ public final class ChatApi {
 
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
+    Cancellation visitorGone = new Cancellation();
+    ctx.response().closeHandler(v -> visitorGone.cancel());
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
     sites.site(chat.site(), vertx.getOrCreateContext())
         .map(site -> checkOrigin(ctx.request(), site))
-        .onSuccess(site -> answer(ctx, chat, settings, started))
+        .onSuccess(site -> {
+          if (!visitorGone.isCancelled()) {
+            answer(ctx, chat, settings, started, visitorGone);
+          }
+        })
         .onFailure(ctx::fail);
   }
 
-  private void answer(RoutingContext ctx, ChatRequest chat, EdgechatConfig settings, long started) {
+  private void answer(RoutingContext ctx, ChatRequest chat, EdgechatConfig settings, long started,
+      Cancellation visitorGone) {
     String conversation = chat.conversation() != null ? chat.conversation() : Ids.next();
     String message = Ids.next();
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
@@ -76,12 +84,12 @@ public final class ChatApi {
           .put("region", settings.region()));
       SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming(),
           started);
-      ctx.response().closeHandler(v -> relay.visitorLeft());
-      origin.answer(request).onSuccess(relay::relay).onFailure(e -> relay.fail(asApiError(e)));
+      visitorGone.onCancel(relay::visitorLeft);
+      origin.answer(request, visitorGone).onSuccess(relay::relay).onFailure(e -> relay.fail(asApiError(e)));
     } else {
       JsonRelay relay = new JsonRelay(ctx.response(), conversation, message);
-      ctx.response().closeHandler(v -> relay.visitorLeft());
-      origin.answer(request).onSuccess(relay::relay).onFailure(e -> relay.fail(asApiError(e)));
+      visitorGone.onCancel(relay::visitorLeft);
+      origin.answer(request, visitorGone).onSuccess(relay::relay).onFailure(e -> relay.fail(asApiError(e)));
     }
   }
 

@@ -71,7 +71,7 @@ final class JsonRelay {
                 .encode());
       }
       case "error" -> fail(ApiError.fromCode(data.getString("code", "upstream_unavailable"),
-          data.getString("message", "the answer failed")));
+          data.getString("message", "the answer failed"), data.getLong("retryAfter")));
       default -> {
         // events this edge does not know are passed over
       }

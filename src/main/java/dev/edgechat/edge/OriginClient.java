@@ -5,9 +5,11 @@ import dev.edgechat.knowledge.Site;
 import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -27,6 +29,9 @@ import java.util.function.Supplier;
  */
 public final class OriginClient {
 
+  /** Connections to origin; each carries one streaming answer at a time (HTTP/1.1). */
+  private static final int ORIGIN_CONNECTIONS = 256;
+
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final Supplier<URI> originUrl;
@@ -45,7 +50,7 @@ public final class OriginClient {
             .setKeepAlive(true)
             .setTcpNoDelay(true)
             .setName("edgechat-origin"),
-        new PoolOptions().setHttp1MaxSize(256));
+        new PoolOptions().setHttp1MaxSize(ORIGIN_CONNECTIONS).setMaxWaitQueueSize(4 * ORIGIN_CONNECTIONS));
   }
 
   /** The site; fails with {@code not_found} when origin has none of that id. */
@@ -61,15 +66,24 @@ public final class OriginClient {
   /**
    * Asks origin to answer. Succeeds once origin started streaming, with the paused event stream;
    * fails with origin's error when it refused (unknown conversation, …) or could not be reached.
+   * When {@code visitorGone} fires, at any stage, the request to origin is reset.
    */
-  public Future<OriginAnswer> answer(AnswerRequest request) {
+  public Future<OriginAnswer> answer(AnswerRequest request, Cancellation visitorGone) {
     return client.request(options(HttpMethod.POST, "/internal/answer")
             .putHeader("Content-Type", "application/json")
             .putHeader("Accept", "text/event-stream"))
-        .compose(req -> req.send(request.toJson().toBuffer())
-            .compose(response -> response.statusCode() == 200
-                ? Future.succeededFuture(new OriginAnswer(vertx, req, response, settings.originIdleTimeoutMs()))
-                : failure(response)))
+        .compose(req -> {
+          if (visitorGone.isCancelled()) {
+            req.reset();
+            return Future.failedFuture(ApiError.upstreamUnavailable("the visitor left"));
+          }
+          // origin sees the reset as the edge leaving, also while it is still retrieving or asking the model
+          visitorGone.onCancel(req::reset);
+          return req.send(request.toJson().toBuffer())
+              .compose(response -> response.statusCode() == 200
+                  ? Future.succeededFuture(new OriginAnswer(vertx, req, response, settings.originIdleTimeoutMs()))
+                  : failure(response));
+        })
         .recover(OriginClient::transportFailure);
   }
 
@@ -114,7 +128,9 @@ public final class OriginClient {
       ApiError error;
       try {
         JsonObject json = body.result().toJsonObject().getJsonObject("error");
-        error = ApiError.fromCode(json.getString("code"), json.getString("message"));
+        String retryAfter = response.getHeader("Retry-After");
+        error = ApiError.fromCode(json.getString("code"), json.getString("message"),
+            retryAfter != null && retryAfter.matches("\\d{1,6}") ? Long.valueOf(retryAfter) : null);
       } catch (RuntimeException e) {
         error = ApiError.upstreamUnavailable("origin answered HTTP " + response.statusCode());
       }
@@ -129,6 +145,9 @@ public final class OriginClient {
   private static <T> Future<T> transportFailure(Throwable e) {
     if (e instanceof ApiError) {
       return Future.failedFuture(e);
+    }
+    if (e instanceof ConnectionPoolTooBusyException) {
+      return Future.failedFuture(ApiError.overloaded("this edge is at its limit of answers in flight", 1));
     }
     if (e instanceof DecodeException) {
       return Future.failedFuture(ApiError.upstreamUnavailable("origin sent malformed JSON"));

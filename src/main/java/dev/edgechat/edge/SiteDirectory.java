@@ -28,6 +28,7 @@ public final class SiteDirectory {
 
   public SiteDirectory(OriginClient origin, LiveConfig config) {
     this.origin = Objects.requireNonNull(origin);
+    Objects.requireNonNull(config);
     this.cache = Caffeine.newBuilder()
         .maximumSize(MAX_SITES)
         .expireAfter(new Expiry<String, Optional<Site>>() {

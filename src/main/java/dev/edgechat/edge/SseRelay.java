@@ -65,6 +65,7 @@ final class SseRelay {
     }
     if ("done".equals(event.event())) {
       JsonObject data = event.json().put("ms", (System.nanoTime() - startedNanos) / 1_000_000);
+      data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
       deliver(SseEvent.of("done", data));
       flushAndEnd();
       return;
@@ -74,7 +75,11 @@ final class SseRelay {
       flushAndEnd();
     } else if (sse.writeQueueFull()) {
       origin.pause();
-      sse.drainHandler(v -> origin.resume());
+      sse.drainHandler(v -> {
+        if (!finished) {
+          origin.resume();
+        }
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.edgechat.knowledge;
 
-/** The SQL of the knowledge base. Each query's index is named beside it; PostgresIndexTest checks them. */
+/** The SQL of the knowledge base. Each query's index is named beside it; KnowledgeQueryPlanTest checks them. */
 final class SqlQueries {
 
   private SqlQueries() {

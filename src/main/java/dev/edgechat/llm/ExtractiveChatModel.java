@@ -1,6 +1,7 @@
 package dev.edgechat.llm;
 
 import dev.edgechat.knowledge.Passage;
+import dev.edgechat.web.Cancellation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.text.BreakIterator;
@@ -33,7 +34,7 @@ public final class ExtractiveChatModel implements ChatModel {
   private final Vertx vertx;
 
   public ExtractiveChatModel(Vertx vertx) {
-    this.vertx = vertx;
+    this.vertx = java.util.Objects.requireNonNull(vertx);
   }
 
   @Override
@@ -42,7 +43,7 @@ public final class ExtractiveChatModel implements ChatModel {
   }
 
   @Override
-  public Future<TokenStream> stream(ChatPrompt prompt) {
+  public Future<TokenStream> stream(ChatPrompt prompt, Cancellation cancellation) {
     Extract extract = extract(prompt);
     return Future.succeededFuture(new TextTokenStream(vertx.getOrCreateContext(), tokens(extract.text()),
         extract.quoted()));

@@ -2,6 +2,7 @@ package dev.edgechat.llm;
 
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +14,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.net.ConnectException;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
@@ -47,7 +49,7 @@ public final class OpenAiChatModel implements ChatModel {
             .setKeepAlive(true)
             .setTcpNoDelay(true)
             .setDecompressionSupported(true),
-        new PoolOptions().setHttp1MaxSize(settings.poolSize()));
+        new PoolOptions().setHttp1MaxSize(settings.poolSize()).setMaxWaitQueueSize(4 * settings.poolSize()));
   }
 
   @Override
@@ -56,7 +58,7 @@ public final class OpenAiChatModel implements ChatModel {
   }
 
   @Override
-  public Future<TokenStream> stream(ChatPrompt prompt) {
+  public Future<TokenStream> stream(ChatPrompt prompt, Cancellation cancellation) {
     JsonObject body = new JsonObject()
         .put("model", settings.model())
         .put("messages", prompt.messages())
@@ -72,15 +74,24 @@ public final class OpenAiChatModel implements ChatModel {
         .putHeader("Content-Type", "application/json")
         .putHeader("Accept", "text/event-stream");
     return client.request(options)
-        .compose(request -> request.send(body.toBuffer())
+        .compose(request -> {
+          if (cancellation.isCancelled()) {
+            request.reset();
+            return Future.failedFuture(ApiError.upstreamUnavailable("the client left before the model was asked"));
+          }
+          cancellation.onCancel(request::reset);
+          return request.send(body.toBuffer())
             .compose(response -> {
               if (response.statusCode() != 200) {
                 return response.body().transform(b -> Future.failedFuture(
                     statusError(response, b.succeeded() ? b.result() : Buffer.buffer())));
               }
-              return Future.<TokenStream>succeededFuture(
-                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs(), prompt.passages()));
-            }))
+              TokenStream tokens =
+                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs(), prompt.passages());
+              cancellation.onCancel(tokens::cancel);
+              return Future.succeededFuture(tokens);
+            });
+        })
         .recover(e -> Future.failedFuture(toApiError(e)));
   }
 
@@ -121,9 +132,13 @@ public final class OpenAiChatModel implements ChatModel {
     if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
       return ApiError.timeout("the language model did not answer in time");
     }
+    if (e instanceof ConnectionPoolTooBusyException) {
+      return ApiError.overloaded("too many answers are being generated; try again shortly", 1);
+    }
     if (e instanceof ConnectException) {
       return ApiError.upstreamUnavailable("the language model cannot be reached");
     }
-    return ApiError.upstreamUnavailable("the language model connection failed: " + e.getMessage());
+    LOG.warn("language model connection failed [reason: {}]", e.toString());
+    return ApiError.upstreamUnavailable("the language model connection failed");
   }
 }

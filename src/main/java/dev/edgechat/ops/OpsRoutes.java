@@ -2,7 +2,6 @@ package dev.edgechat.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,12 +17,10 @@ public final class OpsRoutes {
 
   private static final long CHECK_TIMEOUT_MS = 2000;
 
-  private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final List<Readiness> dependencies;
 
-  public OpsRoutes(Vertx vertx, PrometheusMeterRegistry registry, List<Readiness> dependencies) {
-    this.vertx = Objects.requireNonNull(vertx);
+  public OpsRoutes(PrometheusMeterRegistry registry, List<Readiness> dependencies) {
     this.registry = Objects.requireNonNull(registry);
     this.dependencies = List.copyOf(dependencies);
   }

@@ -41,9 +41,10 @@ final class AnswerStream {
     this.startedNanos = startedNanos;
   }
 
-  /** Starts the flow; {@code closed} is to be called when the edge's connection closes. */
+  /** Starts relaying tokens; call {@link #closed()} when the edge's connection closes. */
   void start() {
-    tokens.exceptionHandler(e -> fail(e instanceof ApiError api ? api : ApiError.upstreamUnavailable(e.getMessage())));
+    tokens.exceptionHandler(e -> fail(e instanceof ApiError api ? api
+        : ApiError.upstreamUnavailable("the language model failed")));
     tokens.endHandler(v -> complete());
     tokens.handler(this::token);
   }
@@ -69,7 +70,11 @@ final class AnswerStream {
     sse.send("token", new JsonObject().put("text", text));
     if (sse.writeQueueFull()) {
       tokens.pause();
-      sse.drainHandler(v -> tokens.resume());
+      sse.drainHandler(v -> {
+        if (!finished) {
+          tokens.resume();
+        }
+      });
     }
   }
 

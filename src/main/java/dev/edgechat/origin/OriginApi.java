@@ -7,8 +7,11 @@ import dev.edgechat.knowledge.Site;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
+import dev.edgechat.llm.TokenStream;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.ErrorResponder;
+import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.Future;
@@ -16,11 +19,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Origin's internal API, called by edges with the shared edge token:
@@ -28,6 +32,8 @@ import java.util.Objects;
  * {@code GET /internal/conversations/{id}} serve what edges need to know.
  */
 public final class OriginApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OriginApi.class);
 
   private final LiveConfig config;
   private final KnowledgeBase knowledge;
@@ -47,7 +53,8 @@ public final class OriginApi {
   public void mount(Router router) {
     router.route("/internal/*").handler(this::authenticate);
     router.post("/internal/answer")
-        .handler(BodyHandler.create(false).setBodyLimit(config.get().http().maxBodyBytes()))
+        // the edge's body plus the ids it adds: never refuse what the edge accepted
+        .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
         .handler(this::answer);
     router.get("/internal/sites/:site").handler(this::site);
     router.get("/internal/conversations/:id").handler(this::conversation);
@@ -84,44 +91,65 @@ public final class OriginApi {
   }
 
   /**
-   * Checks what can be checked before streaming (site, conversation) and answers those with a plain
-   * HTTP error; from the first token on, failures travel as an {@code error} event.
+   * Answers one question. What can be checked before streaming (site, conversation) is answered
+   * with a plain HTTP error; from the first token on, failures travel as an {@code error} event.
+   * The question is saved while the model is asked (a model takes hundreds of milliseconds to its
+   * first token, a save a few), and no token is relayed before the save succeeded: an answer to a
+   * question that was not stored would be lost on the next read.
    */
   private void answer(RoutingContext ctx) {
     long started = System.nanoTime();
+    Cancellation edgeGone = new Cancellation();
+    ctx.response().closeHandler(v -> edgeGone.cancel());
     AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
     var settings = config.get();
     Future<Site> site = knowledge.site(request.site())
         .map(found -> found.orElseThrow(() -> ApiError.notFound("no site '" + request.site() + "'")));
+    Future<Void> owned = request.newConversation()
+        ? Future.succeededFuture()
+        : conversations.siteOf(request.conversation()).compose(owner -> owner.isPresent()
+            && owner.get().equals(request.site())
+            ? Future.succeededFuture()
+            : Future.failedFuture(ApiError.notFound("no conversation '" + request.conversation() + "'")));
     Future<List<Turn>> history = request.newConversation()
         ? Future.succeededFuture(List.of())
-        : conversations.siteOf(request.conversation())
-            .compose(owner -> {
-              if (owner.isEmpty() || !owner.get().equals(request.site())) {
-                return Future.failedFuture(ApiError.notFound("no conversation '" + request.conversation() + "'"));
-              }
-              return conversations.history(request.conversation(), settings.origin().historyTurns());
-            });
+        : owned.compose(v -> conversations.history(request.conversation(), settings.origin().historyTurns()));
     Future<List<Passage>> passages = knowledge.search(request.site(), request.question(), settings.origin().passages());
-    Future.all(site, history, passages)
-        .compose(v -> conversations.saveQuestion(request.conversation(), request.site(), request.visitor(),
-            request.message() + "-q", request.question()))
-        .compose(v -> model.stream(new ChatPrompt(site.result().systemPrompt(), passages.result(), history.result(),
-            request.question(), settings.llm().maxTokens(), settings.llm().temperature())))
-        .onSuccess(tokens -> {
-          HttpServerResponse response = ctx.response();
-          if (response.closed()) {
-            tokens.cancel();
+    // the question's id is derived from the answer's, so a retried request saves it once
+    Future<Void> saved = Future.all(site, owned).compose(v -> conversations.saveQuestion(request.conversation(),
+        request.site(), request.visitor(), request.message() + "-q", request.question()));
+    Future<TokenStream> tokens = Future.all(site, history, passages).compose(v -> edgeGone.isCancelled()
+        ? Future.failedFuture(ApiError.upstreamUnavailable("the edge left"))
+        : model.stream(new ChatPrompt(site.result().systemPrompt(), passages.result(), history.result(),
+            request.question(), settings.llm().maxTokens(), settings.llm().temperature()), edgeGone));
+    Future.all(saved, tokens)
+        .onSuccess(v -> {
+          if (edgeGone.isCancelled()) {
+            tokens.result().cancel();
             return;
           }
-          SseStream sse = new SseStream(response).open();
-          AnswerStream stream = new AnswerStream(request, tokens, sse, conversations,
+          SseStream sse = new SseStream(ctx.response()).open();
+          AnswerStream stream = new AnswerStream(request, tokens.result(), sse, conversations,
               settings.origin().maxAnswerChars(), started);
-          response.closeHandler(v -> stream.closed());
+          edgeGone.onCancel(stream::closed);
           stream.start();
         })
-        .onFailure(e -> ErrorResponder.send(ctx.response(), e instanceof ApiError api ? api
-            : ApiError.upstreamUnavailable("origin could not answer: " + e.getMessage())));
+        .onFailure(e -> {
+          if (tokens.succeeded()) {
+            tokens.result().cancel();
+          }
+          ErrorResponder.send(ctx.response(), asApiError(e, request));
+        });
+  }
+
+  /** Errors of our own making keep their code; anything else is logged, and the edge hears only that it failed. */
+  private static ApiError asApiError(Throwable e, AnswerRequest request) {
+    if (e instanceof ApiError api) {
+      return api;
+    }
+    LOG.error("answer failed [site: {}, conversation: {}, message: {}]", request.site(), request.conversation(),
+        request.message(), e);
+    return ApiError.upstreamUnavailable("origin could not answer; try again");
   }
 
   private static HttpServerResponse json(HttpServerResponse response) {

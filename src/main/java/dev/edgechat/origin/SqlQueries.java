@@ -1,6 +1,6 @@
 package dev.edgechat.origin;
 
-/** The SQL of conversations. Each query's index is named beside it; PostgresIndexTest checks them. */
+/** The SQL of conversations. Each query's index is named beside it; ConversationQueryPlanTest checks them. */
 final class SqlQueries {
 
   private SqlQueries() {

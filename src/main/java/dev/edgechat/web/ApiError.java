@@ -65,19 +65,25 @@ public final class ApiError extends RuntimeException {
 
   /** The error a code names, for errors that crossed the wire as {@code {code, message}}. */
   public static ApiError fromCode(String code, String message) {
+    return fromCode(code, message, null);
+  }
+
+  /** The error a code names, with the seconds after which a retry may succeed (null: not said). */
+  public static ApiError fromCode(String code, String message, Long retryAfterSeconds) {
     int status = switch (code) {
       case "invalid_request" -> 400;
       case "unauthorized" -> 401;
       case "forbidden_origin" -> 403;
       case "not_found" -> 404;
       case "payload_too_large" -> 413;
+      case "method_not_allowed" -> 405;
       case "unsupported_media_type" -> 415;
       case "rate_limited" -> 429;
       case "overloaded" -> 503;
       case "timeout" -> 504;
       default -> 502;
     };
-    return new ApiError(status, code, message);
+    return new ApiError(status, code, message, retryAfterSeconds);
   }
 
   public int status() {
@@ -92,9 +98,11 @@ public final class ApiError extends RuntimeException {
     return Optional.ofNullable(retryAfterSeconds);
   }
 
-  /** {@code {"code","message"}}: the body of an SSE {@code error} event. */
+  /** {@code {"code","message"}} (and {@code retryAfter} in seconds when known): the body of an SSE {@code error} event. */
   public JsonObject toEventData() {
-    return new JsonObject().put("code", code).put("message", getMessage());
+    JsonObject data = new JsonObject().put("code", code).put("message", getMessage());
+    retryAfterSeconds().ifPresent(s -> data.put("retryAfter", s));
+    return data;
   }
 
   /** {@code {"error":{"code","message"}}}: the body of an error response. */

@@ -1,7 +1,6 @@
 package dev.edgechat.web;
 
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -28,30 +27,7 @@ public final class ErrorResponder {
       }
       return;
     }
-    ApiError error = toApiError(ctx);
-    if (error.status() == 413) {
-      discardBody(ctx.request());
-    }
-    send(response, error);
-  }
-
-  /** The most a refused body is read and dropped to keep the connection; beyond it the connection closes. */
-  private static final long MAX_DISCARD_BYTES = 8L << 20;
-
-  /**
-   * A body refused by its declared length is still on its way: read and drop it, so the client can
-   * finish sending and read the 413 (an unread body on a kept-alive connection can stall both ends).
-   */
-  private static void discardBody(HttpServerRequest request) {
-    if (request.isEnded()) {
-      return;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length == null || !length.matches("\\d{1,18}") || Long.parseLong(length) > MAX_DISCARD_BYTES) {
-      request.response().putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    request.handler(chunk -> { });
-    request.resume();
+    send(response, toApiError(ctx));
   }
 
   public static ApiError toApiError(RoutingContext ctx) {

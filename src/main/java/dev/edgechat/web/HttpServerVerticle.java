@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,25 +24,32 @@ public final class HttpServerVerticle extends VerticleBase {
   private final String name;
   private final HttpServerOptions options;
   private final Consumer<Router> routes;
+  private final long drainTimeoutMs;
   private HttpServer server;
 
   /**
    * @param name the role, for logs
    * @param routes mounts the role's routes on a fresh router
+   * @param drainTimeoutMs on stop, how long answers under way may finish before they are cut
    */
-  public HttpServerVerticle(String name, HttpServerOptions options, Consumer<Router> routes) {
+  public HttpServerVerticle(String name, HttpServerOptions options, Consumer<Router> routes, long drainTimeoutMs) {
     this.name = Objects.requireNonNull(name);
     this.options = Objects.requireNonNull(options);
     this.routes = Objects.requireNonNull(routes);
+    this.drainTimeoutMs = drainTimeoutMs;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // behind a proxy (Fly's edge terminates TLS) scheme and host come from X-Forwarded-*
+    router.allowForward(AllowForwardHeaders.X_FORWARD);
     routes.accept(router);
     router.route().failureHandler(ErrorResponder::handle);
     router.errorHandler(404, ErrorResponder::handle);
     router.errorHandler(405, ErrorResponder::handle);
+    // should the failure handler itself fail, still no plain-text 500
+    router.errorHandler(500, ErrorResponder::handle);
     return vertx.createHttpServer(options)
         .requestHandler(router)
         .listen()
@@ -48,6 +57,12 @@ public final class HttpServerVerticle extends VerticleBase {
           server = s;
           LOG.debug("{} listening [port: {}]", name, s.actualPort());
         });
+  }
+
+  /** Stops taking connections and lets the exchanges under way finish, for at most the drain timeout. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS);
   }
 
   /** The port this instance listens on (the configured one, or the one chosen for port 0). */

@@ -5,8 +5,9 @@ import io.vertx.core.Vertx;
 /**
  * Fires once when a stream has been silent for a while. The Vert.x HTTP client's idle timeout
  * stops at the response headers, so a stream that stalls after them would hang forever; this
- * covers the body. Silence while the reader itself has paused the stream does not count.
- * Use it from one event loop only.
+ * covers the body. Silence while the reader itself has paused the stream (back-pressure from a
+ * slow client) is excused for one more timeout, not forever: a client that stops reading must not
+ * hold an upstream connection open for good. Use it from one event loop only.
  */
 public final class IdleWatchdog {
 
@@ -19,9 +20,9 @@ public final class IdleWatchdog {
   private boolean stopped;
 
   public IdleWatchdog(Vertx vertx, long timeoutMs, Runnable onIdle) {
-    this.vertx = vertx;
+    this.vertx = java.util.Objects.requireNonNull(vertx);
     this.timeoutMs = timeoutMs;
-    this.onIdle = onIdle;
+    this.onIdle = java.util.Objects.requireNonNull(onIdle);
     schedule(timeoutMs);
   }
 
@@ -33,6 +34,7 @@ public final class IdleWatchdog {
   /** The reader paused the stream: silence is expected until {@link #resumed()}. */
   public void paused() {
     paused = true;
+    touch();
   }
 
   public void resumed() {
@@ -59,8 +61,9 @@ public final class IdleWatchdog {
       return;
     }
     long silentMs = (System.nanoTime() - lastActivityNanos) / 1_000_000;
-    if (paused || silentMs < timeoutMs) {
-      schedule(paused ? timeoutMs : timeoutMs - silentMs);
+    long allowedMs = paused ? 2 * timeoutMs : timeoutMs;
+    if (silentMs < allowedMs) {
+      schedule(allowedMs - silentMs);
       return;
     }
     stopped = true;

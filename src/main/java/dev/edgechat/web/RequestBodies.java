@@ -1,5 +1,6 @@
 package dev.edgechat.web;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +24,7 @@ public final class RequestBodies {
   private RequestBodies() {
   }
 
-  /** The body as a JSON object; 415 for other media types, 400 for anything that is not a JSON object. */
+  /** The body read by {@link JsonBodyHandler} as a JSON object; 415 for other media types, 400 for anything that is not a JSON object. */
   public static JsonObject json(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType != null) {
@@ -32,11 +33,12 @@ public final class RequestBodies {
         throw ApiError.unsupportedMediaType("send the body as application/json, not " + mediaType);
       }
     }
-    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
+    Buffer body = ctx.get(JsonBodyHandler.BODY_KEY);
+    if (body == null || body.length() == 0) {
       throw ApiError.invalidRequest("the body must be a JSON object");
     }
     try {
-      Object parsed = ctx.body().buffer().toJsonValue();
+      Object parsed = body.toJsonValue();
       if (parsed instanceof JsonObject object) {
         return object;
       }

@@ -19,7 +19,7 @@ public final class SseStream {
   private long lastId;
 
   public SseStream(HttpServerResponse response) {
-    this.response = response;
+    this.response = java.util.Objects.requireNonNull(response);
   }
 
   /** Sends the status and headers; proxies are told not to buffer (the point of streaming). */

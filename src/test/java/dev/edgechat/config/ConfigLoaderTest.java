@@ -87,6 +87,20 @@ class ConfigLoaderTest {
     }));
   }
 
+  /** Verifies that settings valid alone but contradicting each other fail, naming both. */
+  @Test
+  void load_contradictorySettings_failNamingBoth(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> body = load(vertx, Map.of("EDGECHAT_HTTP_MAX_BODY_BYTES", "2048",
+        "EDGECHAT_EDGE_MAX_MESSAGE_CHARS", "4000"));
+    Future<LiveConfig> timeouts = load(vertx, Map.of("EDGECHAT_LLM_FIRST_TOKEN_TIMEOUT_MS", "90000"));
+    Future.join(body, timeouts).onComplete(v -> ctx.verify(() -> {
+      assertThat(body.cause()).hasMessageContaining("http.maxBodyBytes").hasMessageContaining("edge.maxMessageChars");
+      assertThat(timeouts.cause()).hasMessageContaining("llm.firstTokenTimeoutMs")
+          .hasMessageContaining("edge.originIdleTimeoutMs");
+      ctx.completeNow();
+    }));
+  }
+
   /** Verifies that a misspelt setting or a secret in a file fails the start instead of being ignored. */
   @Test
   void load_unknownSettingOrSecretInFile_fails(Vertx vertx, VertxTestContext ctx) throws IOException {

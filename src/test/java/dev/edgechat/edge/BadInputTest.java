@@ -129,16 +129,26 @@ class BadInputTest {
     })));
   }
 
-  /** Verifies that curl's default form type is read as JSON (the README's curl command relies on it). */
+  /**
+   * Verifies that curl's default form type is read as JSON, never form-decoded: the README's curl
+   * command relies on it, and a "%" or a long question must not break it.
+   */
   @Test
   void chat_formContentTypeWithJsonBody_accepted(Vertx vertx, VertxTestContext ctx) {
-    send(vertx, app.edgePort(), HttpMethod.POST, "/v1/chat", "application/x-www-form-urlencoded",
-        Buffer.buffer("{\"site\":\"demo\",\"message\":\"Which payment methods do you accept?\"}"), null)
-        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
-          assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-          assertThat(new JsonObject(reply.body()).getString("answer")).contains("PayPal");
-          ctx.completeNow();
-        })));
+    String form = "application/x-www-form-urlencoded";
+    Future<Reply> plain = send(vertx, app.edgePort(), HttpMethod.POST, "/v1/chat", form,
+        Buffer.buffer("{\"site\":\"demo\",\"message\":\"Which payment methods do you accept?\"}"), null);
+    Future<Reply> percent = send(vertx, app.edgePort(), HttpMethod.POST, "/v1/chat", form,
+        Buffer.buffer("{\"site\":\"demo\",\"message\":\"Is there 50% off a=1&b=%zz shipping?\"}"), null);
+    Future<Reply> longOne = send(vertx, app.edgePort(), HttpMethod.POST, "/v1/chat", form,
+        Buffer.buffer(new JsonObject().put("site", "demo").put("message", "shipping ".repeat(300)).encode()), null);
+    Future.all(plain, percent, longOne).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(plain.result().status()).as(plain.result().body()).isEqualTo(200);
+      assertThat(new JsonObject(plain.result().body()).getString("answer")).contains("PayPal");
+      assertThat(percent.result().status()).as(percent.result().body()).isEqualTo(200);
+      assertThat(longOne.result().status()).as(longOne.result().body()).isEqualTo(200);
+      ctx.completeNow();
+    })));
   }
 
   /** Verifies unknown site → 404, a foreign Origin → 403, and an allowed Origin passes. */

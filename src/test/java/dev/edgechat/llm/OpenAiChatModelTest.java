@@ -7,6 +7,7 @@ import dev.edgechat.config.SimSettings;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.sim.SimulatorApi;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -75,7 +76,7 @@ class OpenAiChatModelTest {
   /** Verifies that a streamed answer arrives whole: every token, in order, ended by [DONE]. */
   @Test
   void stream_normalAnswer_allTokens(Vertx vertx, VertxTestContext ctx) {
-    model(vertx, 5000).stream(PROMPT).compose(OpenAiChatModelTest::collect)
+    model(vertx, 5000).stream(PROMPT, new Cancellation()).compose(OpenAiChatModelTest::collect)
         .onComplete(ctx.succeeding(text -> ctx.verify(() -> {
           assertThat(text.split(" ", -1)).hasSize(21); // 20 tokens, each with its leading space
           assertThat(sim.stats().completionTokens()).isEqualTo(20);
@@ -90,7 +91,7 @@ class OpenAiChatModelTest {
         .requestHandler(req -> req.response().setStatusCode(429).putHeader("Retry-After", "7")
             .end("{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"}}"))
         .listen(0)
-        .compose(server -> model(vertx, server.actualPort(), 1000).stream(PROMPT))
+        .compose(server -> model(vertx, server.actualPort(), 1000).stream(PROMPT, new Cancellation()))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           ApiError error = (ApiError) e;
           assertThat(error.code()).isEqualTo("overloaded");
@@ -104,7 +105,7 @@ class OpenAiChatModelTest {
   @Test
   void stream_upstreamFails_upstreamUnavailable(Vertx vertx, VertxTestContext ctx) {
     sim.settings(settings(1.0, 0, 0));
-    Future<TokenStream> failing = model(vertx, 5000).stream(PROMPT);
+    Future<TokenStream> failing = model(vertx, 5000).stream(PROMPT, new Cancellation());
     failing.onComplete(ctx.failing(e -> ctx.verify(() -> {
       assertThat(e).isInstanceOf(ApiError.class);
       assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
@@ -117,7 +118,7 @@ class OpenAiChatModelTest {
   @Test
   void stream_upstreamStalls_timeout(Vertx vertx, VertxTestContext ctx) {
     sim.settings(settings(0, 1.0, 0));
-    model(vertx, 300).stream(PROMPT).compose(OpenAiChatModelTest::collect)
+    model(vertx, 300).stream(PROMPT, new Cancellation()).compose(OpenAiChatModelTest::collect)
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(((ApiError) e).code()).isEqualTo("timeout");
           ctx.completeNow();
@@ -128,7 +129,7 @@ class OpenAiChatModelTest {
   @Test
   void stream_upstreamCuts_error(Vertx vertx, VertxTestContext ctx) {
     sim.settings(settings(0, 0, 1.0));
-    model(vertx, 5000).stream(PROMPT).compose(OpenAiChatModelTest::collect)
+    model(vertx, 5000).stream(PROMPT, new Cancellation()).compose(OpenAiChatModelTest::collect)
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
           ctx.completeNow();
@@ -138,7 +139,7 @@ class OpenAiChatModelTest {
   /** Verifies that an unreachable upstream is upstream_unavailable. */
   @Test
   void stream_nobodyListening_upstreamUnavailable(Vertx vertx, VertxTestContext ctx) {
-    model(vertx, 1, 1000).stream(PROMPT).onComplete(ctx.failing(e -> ctx.verify(() -> {
+    model(vertx, 1, 1000).stream(PROMPT, new Cancellation()).onComplete(ctx.failing(e -> ctx.verify(() -> {
       assertThat(((ApiError) e).code()).isEqualTo("upstream_unavailable");
       ctx.completeNow();
     })));
@@ -148,7 +149,7 @@ class OpenAiChatModelTest {
   @Test
   void cancel_midAnswer_upstreamSeesCancel(Vertx vertx, VertxTestContext ctx) {
     sim.settings(new SimSettings(5, 20, 200, 0, 64, 0, 0, 0, 1));
-    model(vertx, 5000).stream(PROMPT).onComplete(ctx.succeeding(tokens -> tokens.handler(token -> {
+    model(vertx, 5000).stream(PROMPT, new Cancellation()).onComplete(ctx.succeeding(tokens -> tokens.handler(token -> {
       tokens.cancel();
       vertx.setPeriodic(20, id -> {
         if (sim.stats().cancelled() == 1) {
@@ -157,5 +158,22 @@ class OpenAiChatModelTest {
         }
       });
     })));
+  }
+
+  /** Verifies that cancelling before the model has answered at all abandons the upstream call. */
+  @Test
+  void cancel_beforeFirstToken_upstreamSeesCancel(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(new SimSettings(5_000, 20, 20, 0, 64, 0, 0, 0, 1));
+    Cancellation cancellation = new Cancellation();
+    Future<TokenStream> answer = model(vertx, 10_000).stream(PROMPT, cancellation);
+    vertx.setPeriodic(20, id -> {
+      if (sim.stats().chatCalls() == 1 && !cancellation.isCancelled()) {
+        cancellation.cancel();
+      }
+      if (sim.stats().cancelled() == 1 && answer.failed()) {
+        vertx.cancelTimer(id);
+        ctx.completeNow();
+      }
+    });
   }
 }

@@ -1,0 +1,118 @@
+package dev.edgechat.bench;
+
+import dev.edgechat.web.SseEvent;
+import dev.edgechat.web.SseParser;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+/**
+ * A streamed OpenAI {@code POST /v1/chat/completions} straight to the {@code sim} role, the
+ * baseline with no edge in between: timed to the first chunk whose {@code choices[0].delta.content}
+ * is not empty, and to {@code data: [DONE]}.
+ */
+final class SimCompletionCall implements MeasuredCall {
+
+  static final String FIRST_TOKEN = "firstToken";
+  static final String DONE = "done";
+  static final String MODEL = "sim-1";
+
+  private final HttpClient client;
+  private final RequestOptions request;
+  private final IntFunction<String> messages;
+
+  /**
+   * @param url the absolute URL of {@code /v1/chat/completions}
+   * @param messages the user message of each request number
+   */
+  SimCompletionCall(HttpClient client, String url, long idleTimeoutMs, IntFunction<String> messages) {
+    this.client = Objects.requireNonNull(client);
+    this.request = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(url)
+        .setIdleTimeout(idleTimeoutMs)
+        .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    this.messages = Objects.requireNonNull(messages);
+  }
+
+  @Override
+  public List<String> milestones() {
+    return List.of(FIRST_TOKEN, DONE);
+  }
+
+  @Override
+  public Future<Marks> send(int sequence) {
+    Buffer body = new JsonObject()
+        .put("model", MODEL)
+        .put("stream", true)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content",
+            messages.apply(sequence))))
+        .toBuffer();
+    return client.request(request).compose(req -> {
+      Marks marks = Marks.sentNow();
+      return req.send(body).compose(response -> readStream(response, marks));
+    });
+  }
+
+  private Future<Marks> readStream(HttpClientResponse response, Marks marks) {
+    if (response.statusCode() != 200) {
+      return RequestFailure.unexpectedStatus(response);
+    }
+    Promise<Marks> answered = Promise.promise();
+    response.handler(new SseParser(event -> onChunk(event, marks, answered)));
+    response.exceptionHandler(answered::tryFail);
+    response.endHandler(v -> {
+      if (marks.reached(DONE)) {
+        answered.tryComplete(marks);
+      } else {
+        answered.tryFail(new RequestFailure("stream ended before [DONE]"));
+      }
+    });
+    return answered.future();
+  }
+
+  private static void onChunk(SseEvent event, Marks marks, Promise<Marks> answered) {
+    if (event.data().equals("[DONE]")) {
+      if (marks.reached(FIRST_TOKEN)) {
+        marks.reach(DONE);
+      } else {
+        answered.tryFail(new RequestFailure("[DONE] before any token"));
+      }
+      return;
+    }
+    JsonObject chunk;
+    try {
+      chunk = event.json();
+    } catch (RuntimeException e) {
+      answered.tryFail(new RequestFailure("chunk is not JSON"));
+      return;
+    }
+    if (chunk.containsKey("error")) {
+      answered.tryFail(new RequestFailure("error chunk"));
+    } else if (!content(chunk).isEmpty()) {
+      marks.reach(FIRST_TOKEN);
+    }
+  }
+
+  /** {@code choices[0].delta.content}, or empty when the chunk has none. */
+  private static String content(JsonObject chunk) {
+    if (chunk.getValue("choices") instanceof JsonArray choices && !choices.isEmpty()
+        && choices.getValue(0) instanceof JsonObject choice
+        && choice.getValue("delta") instanceof JsonObject delta
+        && delta.getValue("content") instanceof String content) {
+      return content;
+    }
+    return "";
+  }
+}
