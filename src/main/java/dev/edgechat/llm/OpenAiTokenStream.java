@@ -31,6 +31,7 @@ final class OpenAiTokenStream implements TokenStream {
   private final List<Passage> citations;
   private boolean paused;
   private boolean finished;
+  private String finishReason;
 
   /** @param idleTimeoutMs silence after which the answer fails with {@code timeout} */
   OpenAiTokenStream(Vertx vertx, HttpClientRequest request, HttpClientResponse response, long idleTimeoutMs,
@@ -82,7 +83,11 @@ final class OpenAiTokenStream implements TokenStream {
     if (choices == null || choices.isEmpty()) {
       return; // the usage chunk
     }
-    JsonObject delta = choices.getJsonObject(0).getJsonObject("delta");
+    JsonObject choice = choices.getJsonObject(0);
+    if (choice.getString("finish_reason") != null) {
+      finishReason = choice.getString("finish_reason");
+    }
+    JsonObject delta = choice.getJsonObject("delta");
     String text = delta == null ? null : delta.getString("content");
     if (text != null && !text.isEmpty() && handler != null) {
       handler.handle(text);
@@ -143,6 +148,11 @@ final class OpenAiTokenStream implements TokenStream {
   public TokenStream exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
     return this;
+  }
+
+  @Override
+  public boolean truncated() {
+    return "length".equals(finishReason) || "content_filter".equals(finishReason);
   }
 
   @Override

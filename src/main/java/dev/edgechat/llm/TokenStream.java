@@ -21,6 +21,14 @@ public interface TokenStream extends ReadStream<String> {
    */
   List<Passage> citations();
 
+  /**
+   * Whether the model stopped before it was done (token limit, content filter): such an answer is
+   * shown, but is partial and must not be cached. Meaningful once the stream has ended.
+   */
+  default boolean truncated() {
+    return false;
+  }
+
   @Override
   TokenStream exceptionHandler(Handler<Throwable> handler);
 

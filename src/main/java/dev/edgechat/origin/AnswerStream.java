@@ -86,11 +86,15 @@ final class AnswerStream {
     sse.send("sources", new JsonObject().put("items", sources()));
     conversations.saveAnswer(request.conversation(), request.message(), answer.toString())
         .onSuccess(v -> {
-          sse.send("done", new JsonObject()
+          JsonObject done = new JsonObject()
               .put("cache", "miss")
               .put("stale", false)
               .put("ms", (System.nanoTime() - startedNanos) / 1_000_000)
-              .put("freshness", freshness()));
+              .put("freshness", freshness());
+          if (tokens.truncated()) {
+            done.put("truncated", true); // the model hit its limit: show it, never cache it
+          }
+          sse.send("done", done);
           sse.end();
         })
         .onFailure(e -> {

@@ -120,6 +120,18 @@ class ChatEndToEndTest {
         })));
   }
 
+  /** Verifies that the edge serves the demo page and its script at /, with no inline script (strict CSP). */
+  @Test
+  void demoPage_servedAtRoot(Vertx vertx, VertxTestContext ctx) {
+    Future<Buffer> page = get(vertx, "/");
+    Future<Buffer> script = get(vertx, "/demo.js");
+    Future.all(page, script).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(page.result().toString()).contains("<script src=\"demo.js\"").doesNotContain("<script>");
+      assertThat(script.result().toString()).contains("fetch('v1/chat'").doesNotContain("innerHTML =");
+      ctx.completeNow();
+    })));
+  }
+
   private static Future<Buffer> get(Vertx vertx, String path) {
     return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", path)
         .compose(req -> req.send())

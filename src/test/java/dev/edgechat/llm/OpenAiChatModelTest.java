@@ -84,6 +84,19 @@ class OpenAiChatModelTest {
         })));
   }
 
+  /** Verifies that an answer cut at the token limit arrives but is marked truncated (never to be cached). */
+  @Test
+  void stream_tokenLimitReached_truncated(Vertx vertx, VertxTestContext ctx) {
+    ChatPrompt brief = new ChatPrompt(null, List.of(), List.of(), "Tell me everything.", 5, 0);
+    model(vertx, 5000).stream(brief, new Cancellation())
+        .compose(tokens -> collect(tokens).map(text -> new Object[] {text, tokens.truncated()}))
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          assertThat(((String) result[0]).split(" ", -1)).hasSize(6);
+          assertThat(result[1]).isEqualTo(true);
+          ctx.completeNow();
+        })));
+  }
+
   /** Verifies that an upstream 429 is overloaded (503) and keeps the upstream's Retry-After. */
   @Test
   void stream_upstreamRateLimits_overloaded(Vertx vertx, VertxTestContext ctx) {
