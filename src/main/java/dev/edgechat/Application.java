@@ -1,7 +1,10 @@
 package dev.edgechat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.EmbeddedRedisServer;
 import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
@@ -32,6 +35,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.redis.client.RedisAPI;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -83,7 +87,7 @@ public final class Application {
     Future<Void> started = switch (role) {
       case ALL -> app.startAll();
       case EDGE -> app.startEdge(required(config.get().origin().url(), "origin.url", role), edgeToken(config, role),
-          List.of());
+          config.get().redis().url(), List.of());
       case ORIGIN -> app.startOrigin(required(config.get().postgres().url(), "postgres.url", role),
           edgeToken(config, role), config.get().http().host(), config.get().http().port(), false);
       case SIM -> app.startSim();
@@ -148,12 +152,7 @@ public final class Application {
         .compose(v -> startOrigin(postgres.result(), edgeToken, "127.0.0.1", settings.origin().internalPort(), true))
         .compose(v -> {
           URI originUrl = URI.create("http://127.0.0.1:" + originPort);
-          RedisConnection cache = RedisConnection.open(vertx, "redis", redis.result(),
-              settings.redis().connectTimeoutMs());
-          resources.push(cache);
-          List<Readiness> checks = new ArrayList<>(originDependencies);
-          checks.add(cache.readiness());
-          return startEdge(originUrl, edgeToken, checks);
+          return startEdge(originUrl, edgeToken, Optional.of(redis.result()), originDependencies);
         });
   }
 
@@ -185,11 +184,26 @@ public final class Application {
     });
   }
 
-  private Future<Void> startEdge(URI originUrl, String edgeToken, List<Readiness> extraChecks) {
+  /**
+   * @param redisUrl the region's cache Redis; without one the edge caches in-process only
+   * @param extraChecks dependencies of this process's other roles, reported by the public /readyz too
+   */
+  private Future<Void> startEdge(URI originUrl, String edgeToken, Optional<URI> redisUrl,
+      List<Readiness> extraChecks) {
     EdgechatConfig settings = config.get();
-    OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
-    ChatApi chat = new ChatApi(vertx, config, new SiteDirectory(origin, config), origin);
     List<Readiness> checks = new ArrayList<>(extraChecks);
+    RedisAPI cacheRedis = null;
+    if (redisUrl.isPresent()) {
+      RedisConnection redis = RedisConnection.open(vertx, "redis", redisUrl.get(), settings.redis().connectTimeoutMs());
+      resources.push(redis);
+      checks.add(redis.readiness());
+      cacheRedis = redis.api();
+    } else {
+      LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
+    }
+    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
+    OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
+    ChatApi chat = new ChatApi(vertx, config, new SiteDirectory(origin, config), origin, cache, registry);
     checks.add(origin.readiness());
     OpsRoutes ops = new OpsRoutes(registry, checks);
     return deployServer("edge", settings.http().host(), settings.http().port(), router -> {

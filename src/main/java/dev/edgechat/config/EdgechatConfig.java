@@ -20,6 +20,7 @@ public record EdgechatConfig(
     Edge edge,
     Llm llm,
     Features features,
+    Cache cache,
     SimSettings sim,
     Secrets secrets) {
 
@@ -48,6 +49,11 @@ public record EdgechatConfig(
   /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */
   public record Llm(URI baseUrl, String model, int maxTokens, double temperature, long connectTimeoutMs,
       long firstTokenTimeoutMs, int poolSize) {
+  }
+
+  /** The edge's answer cache: switches for each level and for coalescing, sizes and lifetimes. */
+  public record Cache(boolean l1, boolean l2, boolean coalescing, long l1MaxBytes, long staticTtlMs,
+      long dynamicTtlMs, long redisTimeoutMs) {
   }
 
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */

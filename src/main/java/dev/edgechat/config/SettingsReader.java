@@ -70,6 +70,14 @@ final class SettingsReader {
             whole("llm.firstTokenTimeoutMs", 100, 3_600_000),
             (int) whole("llm.poolSize", 1, 10_000)),
         new EdgechatConfig.Features(bool("features.streaming")),
+        new EdgechatConfig.Cache(
+            bool("cache.l1"),
+            bool("cache.l2"),
+            bool("cache.coalescing"),
+            whole("cache.l1MaxBytes", 0, 1L << 40),
+            whole("cache.staticTtlMs", 1000, 30L * 86_400_000),
+            whole("cache.dynamicTtlMs", 1000, 30L * 86_400_000),
+            whole("cache.redisTimeoutMs", 1, 60_000)),
         new SimSettings(
             (int) whole("sim.firstTokenMs", 0, 600_000),
             number("sim.tokensPerSecond", 0.001, 1_000_000),

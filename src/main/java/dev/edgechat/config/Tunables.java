@@ -12,7 +12,8 @@ final class Tunables {
       "origin.historyTurns", "origin.passages",
       "edge.heartbeatMs", "edge.maxMessageChars", "edge.siteCacheMs",
       "llm.maxTokens", "llm.temperature",
-      "features.streaming");
+      "features.streaming",
+      "cache.l1", "cache.l2", "cache.coalescing", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.redisTimeoutMs");
 
   private Tunables() {
   }
@@ -31,6 +32,9 @@ final class Tunables {
         new EdgechatConfig.Llm(l.baseUrl(), l.model(), from.llm().maxTokens(), from.llm().temperature(),
             l.connectTimeoutMs(), l.firstTokenTimeoutMs(), l.poolSize()),
         from.features(),
+        new EdgechatConfig.Cache(from.cache().l1(), from.cache().l2(), from.cache().coalescing(),
+            into.cache().l1MaxBytes(), from.cache().staticTtlMs(), from.cache().dynamicTtlMs(),
+            from.cache().redisTimeoutMs()),
         into.sim(),
         into.secrets());
   }

@@ -1,5 +1,8 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.cache.AnswerCache;
+import dev.edgechat.cache.AnswerKey;
+import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
@@ -7,19 +10,30 @@ import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.Ids;
+import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
+import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import dev.edgechat.web.JsonBodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The visitor-facing chat API of API.md §1: {@code POST /v1/chat} (SSE or JSON) and
@@ -28,16 +42,23 @@ import java.util.Set;
  */
 public final class ChatApi {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ChatApi.class);
+
   private final Vertx vertx;
   private final LiveConfig config;
   private final SiteDirectory sites;
   private final OriginClient origin;
+  private final AnswerCache cache;
+  private final InFlightAnswers inFlight;
 
-  public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin) {
+  public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
+      MeterRegistry registry) {
     this.vertx = Objects.requireNonNull(vertx);
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
     this.origin = Objects.requireNonNull(origin);
+    this.cache = Objects.requireNonNull(cache);
+    this.inFlight = new InFlightAnswers(registry);
   }
 
   public void mount(Router router) {
@@ -64,18 +85,20 @@ public final class ChatApi {
         .map(site -> checkOrigin(ctx.request(), site))
         .onSuccess(site -> {
           if (!visitorGone.isCancelled()) {
-            answer(ctx, chat, settings, started, visitorGone);
+            answer(ctx, chat, site, settings, started, visitorGone);
           }
         })
         .onFailure(ctx::fail);
   }
 
-  private void answer(RoutingContext ctx, ChatRequest chat, EdgechatConfig settings, long started,
+  private void answer(RoutingContext ctx, ChatRequest chat, Site site, EdgechatConfig settings, long started,
       Cancellation visitorGone) {
     String conversation = chat.conversation() != null ? chat.conversation() : Ids.next();
     String message = Ids.next();
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
         chat.message(), chat.visitor());
+    Context context = vertx.getOrCreateContext();
+    Consumer<AnswerFlight> follow;
     if (wantsEventStream(ctx.request())) {
       SseStream sse = new SseStream(ctx.response()).open();
       sse.send("ready", new JsonObject()
@@ -85,12 +108,119 @@ public final class ChatApi {
       SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming(),
           started);
       visitorGone.onCancel(relay::visitorLeft);
-      origin.answer(request, visitorGone).onSuccess(relay::relay).onFailure(e -> relay.fail(asApiError(e)));
+      follow = flight -> relay.follow(flight, context);
     } else {
       JsonRelay relay = new JsonRelay(ctx.response(), conversation, message);
       visitorGone.onCancel(relay::visitorLeft);
-      origin.answer(request, visitorGone).onSuccess(relay::relay).onFailure(e -> relay.fail(asApiError(e)));
+      follow = flight -> relay.follow(flight, context);
     }
+    // a Redis lookup completes on the Redis client's event loop: the relay must run on the visitor's
+    flight(request, site, settings).onSuccess(seat -> onContext(context, () -> {
+      if (!seat.own()) {
+        // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
+        seat.flight().onEnd(log -> record(request, log));
+      }
+      follow.accept(seat.flight());
+    }));
+  }
+
+  private static void onContext(Context context, Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  /** Which flight a visitor reads, and whether it is their own (origin saves their conversation). */
+  private record Seat(AnswerFlight flight, boolean own) {
+  }
+
+  /**
+   * The answer's source: the cache; else a flight for the same question already under way on
+   * this edge; else a new flight from origin. Follow-ups depend on the conversation's history, so
+   * they always get their own flight.
+   */
+  private Future<Seat> flight(AnswerRequest request, Site site, EdgechatConfig settings) {
+    if (!request.newConversation()) {
+      return Future.succeededFuture(new Seat(fly(request, null), true));
+    }
+    AnswerKey key = AnswerKey.of(site.id(), site.kbVersion(), request.question());
+    return cache.lookup(key).map(cached -> {
+      if (cached.isPresent()) {
+        return new Seat(AnswerFlight.finished(replay(cached.get())), false);
+      }
+      if (!settings.cache().coalescing()) {
+        return new Seat(fly(request, key), true);
+      }
+      InFlightAnswers.Seat seat = inFlight.join(key, AnswerFlight::new);
+      if (seat.created()) {
+        start(seat.flight(), request, key);
+      }
+      return new Seat(seat.flight(), seat.created());
+    });
+  }
+
+  /** A new flight from origin for {@code request}; a complete answer is cached under {@code key} (if any). */
+  private AnswerFlight fly(AnswerRequest request, AnswerKey key) {
+    AnswerFlight flight = new AnswerFlight();
+    start(flight, request, key);
+    return flight;
+  }
+
+  private void start(AnswerFlight flight, AnswerRequest request, AnswerKey key) {
+    Cancellation everyoneLeft = new Cancellation();
+    flight.onCancelUpstream(everyoneLeft::cancel);
+    if (key != null) {
+      flight.onEnd(log -> completeAnswer(log).ifPresent(answer -> cache.store(key, answer)));
+    }
+    origin.answer(request, everyoneLeft)
+        .onSuccess(answer -> answer.start(flight::publish, flight::fail))
+        .onFailure(e -> flight.fail(asApiError(e)));
+  }
+
+  /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */
+  static Optional<CachedAnswer> completeAnswer(List<SseEvent> log) {
+    if (log.isEmpty() || !"done".equals(log.get(log.size() - 1).event())) {
+      return Optional.empty();
+    }
+    JsonObject done = log.get(log.size() - 1).json();
+    if (!"miss".equals(done.getString("cache")) || done.getBoolean("truncated", false)) {
+      return Optional.empty();
+    }
+    List<String> tokens = new ArrayList<>();
+    JsonArray sources = new JsonArray();
+    for (SseEvent event : log) {
+      switch (event.event()) {
+        case "token" -> tokens.add(event.json().getString("text", ""));
+        case "sources" -> sources = event.json().getJsonArray("items", new JsonArray());
+        default -> {
+          // ready, done: not part of the answer
+        }
+      }
+    }
+    return Optional.of(new CachedAnswer(tokens, sources, done.getString("freshness", "dynamic")));
+  }
+
+  /** A cached answer as the events it was streamed as, marked as a hit. */
+  private static List<SseEvent> replay(CachedAnswer answer) {
+    List<SseEvent> events = new ArrayList<>(answer.tokens().size() + 2);
+    answer.tokens().forEach(text -> events.add(SseEvent.of("token", new JsonObject().put("text", text))));
+    events.add(SseEvent.of("sources", new JsonObject().put("items", answer.sources())));
+    events.add(SseEvent.of("done", new JsonObject().put("cache", "hit").put("stale", false).put("ms", 0)));
+    return events;
+  }
+
+  /** Saves a question and an answer made for someone else into this visitor's conversation. */
+  private void record(AnswerRequest request, List<SseEvent> log) {
+    if (log.isEmpty() || !"done".equals(log.get(log.size() - 1).event())) {
+      return;
+    }
+    StringBuilder text = new StringBuilder();
+    log.stream().filter(e -> "token".equals(e.event())).forEach(e -> text.append(e.json().getString("text", "")));
+    origin.record(request, text.toString()).onFailure(e -> LOG.warn(
+        "answer not recorded in the conversation [conversation: {}, message: {}, reason: {}]",
+        request.conversation(), request.message(), e.getMessage()));
   }
 
   private void conversation(RoutingContext ctx) {

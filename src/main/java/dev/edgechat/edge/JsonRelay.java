@@ -3,13 +3,14 @@ package dev.edgechat.edge;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.ErrorResponder;
 import dev.edgechat.web.SseEvent;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Collects origin's events for one answer into the JSON form of API.md §1
+ * Collects an {@link AnswerFlight} into the JSON form of API.md §1
  * ({@code {"conversation","message","answer","sources","cache","stale"}}); an {@code error} event
  * becomes the matching HTTP error.
  */
@@ -20,7 +21,9 @@ final class JsonRelay {
   private final String message;
   private final StringBuilder answer = new StringBuilder();
   private JsonArray sources = new JsonArray();
-  private OriginAnswer origin;
+  private AnswerFlight flight;
+  private AnswerFlight.Follower follower;
+  private int cursor;
   private boolean finished;
 
   JsonRelay(HttpServerResponse response, String conversation, String message) {
@@ -29,51 +32,53 @@ final class JsonRelay {
     this.message = message;
   }
 
-  void visitorLeft() {
-    if (!finished && origin != null) {
-      finished = true;
-      origin.cancel();
-    }
-  }
-
-  void relay(OriginAnswer answer) {
-    if (response.closed()) {
-      answer.cancel();
+  void follow(AnswerFlight answer, Context context) {
+    if (finished) {
       return;
     }
-    this.origin = answer;
-    answer.start(this::event, this::fail);
+    this.flight = answer;
+    this.follower = answer.follow(context, this::pump);
+    pump();
   }
 
-  void fail(ApiError error) {
+  void visitorLeft() {
     if (!finished) {
       finished = true;
-      ErrorResponder.send(response, error);
+      if (follower != null) {
+        follower.leave();
+      }
     }
   }
 
-  private void event(SseEvent event) {
-    JsonObject data = event.json();
-    switch (event.event()) {
-      case "token" -> answer.append(data.getString("text", ""));
-      case "sources" -> sources = data.getJsonArray("items", new JsonArray());
-      case "done" -> {
-        finished = true;
-        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-            .end(new JsonObject()
-                .put("conversation", conversation)
-                .put("message", message)
-                .put("answer", answer.toString())
-                .put("sources", sources)
-                .put("cache", data.getString("cache", "miss"))
-                .put("stale", data.getBoolean("stale", false))
-                .encode());
-      }
-      case "error" -> fail(ApiError.fromCode(data.getString("code", "upstream_unavailable"),
-          data.getString("message", "the answer failed"), data.getLong("retryAfter")));
-      default -> {
-        // events this edge does not know are passed over
+  private void pump() {
+    SseEvent event;
+    while (!finished && (event = flight.event(cursor)) != null) {
+      cursor++;
+      JsonObject data = event.json();
+      switch (event.event()) {
+        case "token" -> answer.append(data.getString("text", ""));
+        case "sources" -> sources = data.getJsonArray("items", new JsonArray());
+        case "done" -> {
+          finished = true;
+          response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+              .end(new JsonObject()
+                  .put("conversation", conversation)
+                  .put("message", message)
+                  .put("answer", answer.toString())
+                  .put("sources", sources)
+                  .put("cache", data.getString("cache", "miss"))
+                  .put("stale", data.getBoolean("stale", false))
+                  .encode());
+        }
+        case "error" -> {
+          finished = true;
+          ErrorResponder.send(response, ApiError.fromCode(data.getString("code", "upstream_unavailable"),
+              data.getString("message", "the answer failed"), data.getLong("retryAfter")));
+        }
+        default -> {
+          // events this edge does not know are passed over
+        }
       }
     }
   }

@@ -87,6 +87,19 @@ public final class OriginClient {
         .recover(OriginClient::transportFailure);
   }
 
+  /**
+   * Has origin save a question and its answer in the visitor's conversation, for answers that
+   * origin did not make for this visitor (served from cache, or shared with an identical question).
+   */
+  public Future<Void> record(AnswerRequest request, String answer) {
+    return client.request(options(HttpMethod.POST, "/internal/record").putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(request.toJson().put("answer", answer).toBuffer())
+            .compose(response -> response.statusCode() == 204
+                ? response.end()
+                : OriginClient.<Void>failure(response)))
+        .recover(OriginClient::transportFailure);
+  }
+
   private Future<JsonObject> get(String path) {
     return client.request(options(HttpMethod.GET, path))
         .compose(req -> req.send()

@@ -1,18 +1,18 @@
 package dev.edgechat.edge;
 
-import dev.edgechat.web.ApiError;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Relays origin's events for one answer to the visitor's SSE stream, renumbered after
- * {@code ready}. It pauses origin while the visitor's socket is full, pings every
- * {@code edge.heartbeatMs}, and cancels origin's work when the visitor leaves. With streaming
- * switched off (the plan's baseline) it holds the events back and sends them all at the end.
+ * Writes an {@link AnswerFlight} to one visitor's SSE stream, renumbered after {@code ready},
+ * as fast as the visitor's socket takes it (back-pressure), with a heartbeat comment every
+ * {@code edge.heartbeatMs}. With streaming switched off (the plan's baseline) it holds the events
+ * back and sends them all at the end.
  */
 final class SseRelay {
 
@@ -22,7 +22,9 @@ final class SseRelay {
   private final long startedNanos;
   private final List<SseEvent> held = new ArrayList<>();
   private final long heartbeat;
-  private OriginAnswer origin;
+  private AnswerFlight flight;
+  private AnswerFlight.Follower follower;
+  private int cursor;
   private boolean finished;
 
   SseRelay(Vertx vertx, SseStream sse, long heartbeatMs, boolean streaming, long startedNanos) {
@@ -33,53 +35,50 @@ final class SseRelay {
     this.heartbeat = vertx.setPeriodic(heartbeatMs, id -> sse.ping());
   }
 
-  /** The visitor's connection closed: stop origin's work for it. */
+  /** Starts reading {@code answer}; news of it arrives on {@code context}, the visitor's. */
+  void follow(AnswerFlight answer, Context context) {
+    if (finished) {
+      return;
+    }
+    this.flight = answer;
+    this.follower = answer.follow(context, this::pump);
+    pump();
+  }
+
+  /** The visitor's connection closed. */
   void visitorLeft() {
     if (!finished) {
       finish();
-      if (origin != null) {
-        origin.cancel();
+      if (follower != null) {
+        follower.leave();
       }
     }
   }
 
-  void relay(OriginAnswer answer) {
-    if (finished) {
-      answer.cancel();
-      return;
-    }
-    this.origin = answer;
-    answer.start(this::event, this::fail);
-  }
-
-  void fail(ApiError error) {
-    if (!finished) {
-      deliver(SseEvent.of("error", error.toEventData()));
-      flushAndEnd();
-    }
-  }
-
-  private void event(SseEvent event) {
-    if (finished) {
-      return;
-    }
-    if ("done".equals(event.event())) {
-      JsonObject data = event.json().put("ms", (System.nanoTime() - startedNanos) / 1_000_000);
-      data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
-      deliver(SseEvent.of("done", data));
-      flushAndEnd();
-      return;
-    }
-    deliver(event);
-    if ("error".equals(event.event())) {
-      flushAndEnd();
-    } else if (sse.writeQueueFull()) {
-      origin.pause();
-      sse.drainHandler(v -> {
-        if (!finished) {
-          origin.resume();
-        }
-      });
+  private void pump() {
+    while (!finished) {
+      if (streaming && sse.writeQueueFull()) {
+        sse.drainHandler(v -> pump());
+        return;
+      }
+      SseEvent event = flight.event(cursor);
+      if (event == null) {
+        return;
+      }
+      cursor++;
+      if ("done".equals(event.event())) {
+        JsonObject data = event.json().put("ms", (System.nanoTime() - startedNanos) / 1_000_000);
+        data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
+        deliver(SseEvent.of("done", data));
+      } else {
+        deliver(event);
+      }
+      if (AnswerFlight.isTerminal(event)) {
+        held.forEach(sse::send);
+        held.clear();
+        finish();
+        sse.end();
+      }
     }
   }
 
@@ -89,13 +88,6 @@ final class SseRelay {
     } else {
       held.add(event);
     }
-  }
-
-  private void flushAndEnd() {
-    held.forEach(sse::send);
-    held.clear();
-    finish();
-    sse.end();
   }
 
   private void finish() {

@@ -16,6 +16,7 @@ import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -56,6 +57,9 @@ public final class OriginApi {
         // the edge's body plus the ids it adds: never refuse what the edge accepted
         .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
         .handler(this::answer);
+    router.post("/internal/record")
+        .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + config.get().origin().maxAnswerChars() * 6))
+        .handler(this::record);
     router.get("/internal/sites/:site").handler(this::site);
     router.get("/internal/conversations/:id").handler(this::conversation);
   }
@@ -105,12 +109,7 @@ public final class OriginApi {
     var settings = config.get();
     Future<Site> site = knowledge.site(request.site())
         .map(found -> found.orElseThrow(() -> ApiError.notFound("no site '" + request.site() + "'")));
-    Future<Void> owned = request.newConversation()
-        ? Future.succeededFuture()
-        : conversations.siteOf(request.conversation()).compose(owner -> owner.isPresent()
-            && owner.get().equals(request.site())
-            ? Future.succeededFuture()
-            : Future.failedFuture(ApiError.notFound("no conversation '" + request.conversation() + "'")));
+    Future<Void> owned = ownership(request);
     Future<List<Turn>> history = request.newConversation()
         ? Future.succeededFuture(List.of())
         : owned.compose(v -> conversations.history(request.conversation(), settings.origin().historyTurns()));
@@ -140,6 +139,33 @@ public final class OriginApi {
           }
           ErrorResponder.send(ctx.response(), asApiError(e, request));
         });
+  }
+
+  /**
+   * Saves a question and an answer the edge served without asking for it (from cache, or shared
+   * with an identical question), so the visitor's conversation holds it like any other.
+   */
+  private void record(RoutingContext ctx) {
+    JsonObject body = RequestBodies.json(ctx);
+    AnswerRequest request = AnswerRequest.fromJson(body);
+    String answer = RequestBodies.requiredText(body, "answer", config.get().origin().maxAnswerChars());
+    Future<Void> owned = ownership(request);
+    owned.compose(v -> conversations.saveQuestion(request.conversation(), request.site(), request.visitor(),
+            request.message() + "-q", request.question()))
+        .compose(v -> conversations.saveAnswer(request.conversation(), request.message(), answer))
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(e -> ErrorResponder.send(ctx.response(), asApiError(e, request)));
+  }
+
+  /** Succeeds when the request starts a conversation or continues one of its own site; else not_found. */
+  private Future<Void> ownership(AnswerRequest request) {
+    if (request.newConversation()) {
+      return Future.succeededFuture();
+    }
+    return conversations.siteOf(request.conversation()).compose(owner -> owner.isPresent()
+        && owner.get().equals(request.site())
+        ? Future.succeededFuture()
+        : Future.failedFuture(ApiError.notFound("no conversation '" + request.conversation() + "'")));
   }
 
   /** Errors of our own making keep their code; anything else is logged, and the edge hears only that it failed. */

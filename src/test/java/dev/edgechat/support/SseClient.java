@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ public final class SseClient {
   private final int port;
 
   public SseClient(Vertx vertx, int port) {
-    this.client = vertx.createHttpClient();
+    // one connection per visitor it stands for, as browsers have: up to 100 at once
+    this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(100));
     this.port = port;
   }
 

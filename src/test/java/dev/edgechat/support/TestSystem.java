@@ -45,10 +45,10 @@ public final class TestSystem {
     return this;
   }
 
-  /** Role all on the shared test Postgres and Redis. */
+  /** Role all on the shared test Postgres and Redis, unless the environment names others. */
   public Future<Application> startAll() {
-    env.put("EDGECHAT_POSTGRES_URL", TestDatabases.postgres().toString());
-    env.put("EDGECHAT_REDIS_URL", TestDatabases.redis().toString());
+    env.putIfAbsent("EDGECHAT_POSTGRES_URL", TestDatabases.postgres().toString());
+    env.putIfAbsent("EDGECHAT_REDIS_URL", TestDatabases.redis().toString());
     return start(Role.ALL);
   }
 

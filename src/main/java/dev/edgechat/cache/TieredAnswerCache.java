@@ -1,0 +1,158 @@
+package dev.edgechat.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.edgechat.config.LiveConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The answer cache in two levels. L1 is this process's Caffeine cache, bounded by bytes; L2 is the
+ * region's Redis, shared by its edges. A lookup tries L1, then L2 (an L2 hit is copied into L1);
+ * a store writes both. Each entry lives as long as its freshness allows ({@link AnswerTtl}).
+ *
+ * <p>Redis is an optimization, never a dependency: a lookup that takes longer than
+ * {@code cache.redisTimeoutMs} or fails is a miss, a failed store is dropped, and both levels can be
+ * switched off in edge-config at run time. The Redis client reconnects by itself, so the cache
+ * recovers when Redis does.
+ */
+public final class TieredAnswerCache implements AnswerCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TieredAnswerCache.class);
+
+  private record Entry(CachedAnswer answer, long ttlNanos) {
+  }
+
+  private final LiveConfig config;
+  private final RedisAPI redis;
+  private final Cache<AnswerKey, Entry> local;
+  private final Counter l1Hits;
+  private final Counter l2Hits;
+  private final Counter misses;
+  private final Counter l2Errors;
+  private final Timer lookupTime;
+
+  /**
+   * @param redis the region's cache Redis, or null when there is none (L2 off)
+   * @param ticker Caffeine's clock, so tests can move time
+   */
+  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Ticker ticker) {
+    this.config = Objects.requireNonNull(config);
+    this.redis = redis;
+    Counter evictions = Counter.builder("edgechat.cache.evictions")
+        .description("answers dropped from the in-process cache to stay within cache.l1MaxBytes").register(registry);
+    this.local = Caffeine.newBuilder()
+        .maximumWeight(config.get().cache().l1MaxBytes())
+        .weigher((AnswerKey key, Entry entry) -> entry.answer().weightBytes() + key.question().length() * 2)
+        .expireAfter(new Expiry<AnswerKey, Entry>() {
+          @Override
+          public long expireAfterCreate(AnswerKey key, Entry entry, long now) {
+            return entry.ttlNanos();
+          }
+
+          @Override
+          public long expireAfterUpdate(AnswerKey key, Entry entry, long now, long current) {
+            return entry.ttlNanos();
+          }
+
+          @Override
+          public long expireAfterRead(AnswerKey key, Entry entry, long now, long current) {
+            return current;
+          }
+        })
+        .removalListener((AnswerKey key, Entry entry, RemovalCause cause) -> {
+          if (cause == RemovalCause.SIZE) {
+            evictions.increment();
+          }
+        })
+        .ticker(ticker)
+        .executor(Runnable::run)
+        .build();
+    this.l1Hits = lookups(registry, "l1");
+    this.l2Hits = lookups(registry, "l2");
+    this.misses = lookups(registry, "miss");
+    this.l2Errors = Counter.builder("edgechat.cache.redis.errors")
+        .description("L2 lookups and stores that failed or timed out (served as misses)").register(registry);
+    this.lookupTime = Timer.builder("edgechat.cache.lookup").description("time of an answer-cache lookup")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  private static Counter lookups(MeterRegistry registry, String result) {
+    return Counter.builder("edgechat.cache.lookups").tag("result", result)
+        .description("answer-cache lookups by where they were answered").register(registry);
+  }
+
+  @Override
+  public Future<Optional<CachedAnswer>> lookup(AnswerKey key) {
+    long started = System.nanoTime();
+    var settings = config.get().cache();
+    if (settings.l1()) {
+      Entry entry = local.getIfPresent(key);
+      if (entry != null) {
+        l1Hits.increment();
+        lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        return Future.succeededFuture(Optional.of(entry.answer()));
+      }
+    }
+    if (!settings.l2() || redis == null) {
+      misses.increment();
+      return Future.succeededFuture(Optional.empty());
+    }
+    return redis.get(key.redisKey())
+        .map(value -> value == null ? Optional.<CachedAnswer>empty() : Optional.of(fromL2(key, value.toString())))
+        .timeout(settings.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+        .otherwise(e -> {
+          l2Errors.increment();
+          LOG.debug("cache Redis lookup failed, served as a miss [key: {}, reason: {}]", key.redisKey(), e.toString());
+          return Optional.empty();
+        })
+        .onSuccess(found -> {
+          (found.isPresent() ? l2Hits : misses).increment();
+          lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        });
+  }
+
+  /** An L2 hit, copied into L1 for the rest of its life in Redis (the value carries its expiry: one round trip). */
+  private CachedAnswer fromL2(AnswerKey key, String json) {
+    JsonObject value = new JsonObject(json);
+    CachedAnswer answer = CachedAnswer.fromJson(value.getJsonObject("answer"));
+    long remainingMs = value.getLong("expiresAt", 0L) - System.currentTimeMillis();
+    if (config.get().cache().l1() && remainingMs > 0) {
+      local.put(key, new Entry(answer, TimeUnit.MILLISECONDS.toNanos(remainingMs)));
+    }
+    return answer;
+  }
+
+  @Override
+  public void store(AnswerKey key, CachedAnswer answer) {
+    var settings = config.get().cache();
+    long ttlMs = AnswerTtl.millis(answer.freshness(), settings, ThreadLocalRandom.current()::nextDouble);
+    if (settings.l1()) {
+      local.put(key, new Entry(answer, TimeUnit.MILLISECONDS.toNanos(ttlMs)));
+    }
+    if (settings.l2() && redis != null) {
+      JsonObject value = new JsonObject().put("expiresAt", System.currentTimeMillis() + ttlMs).put("answer", answer.toJson());
+      redis.set(List.of(key.redisKey(), value.encode(), "PX", Long.toString(ttlMs)))
+          .timeout(Math.max(settings.redisTimeoutMs(), 500), TimeUnit.MILLISECONDS)
+          .onFailure(e -> {
+            l2Errors.increment();
+            LOG.debug("cache Redis store failed, answer kept in L1 only [key: {}, reason: {}]", key.redisKey(),
+                e.toString());
+          });
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.edgechat.edge;
+
+import dev.edgechat.web.ApiError;
+import dev.edgechat.web.SseEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One answer as it arrives from origin, or as it comes out of the cache, read by every visitor
+ * who asked the same question (coalescing).
+ *
+ * <p>How it works: events are appended to a log that lives as long as the flight. An answer is
+ * bounded ({@code origin.maxAnswerChars}), so the log is too, and each reader reads it at its own
+ * pace: back-pressure is per visitor (a relay writes only while its socket takes more), origin is
+ * never held back by the slowest reader, and a late joiner reads the log from the start and then
+ * follows live. Readers may sit on other event loops than the one origin's stream arrives on, so
+ * the log is guarded by this object's monitor and each reader hears of news on its own context.
+ * When the last reader leaves before the end, origin's work is cancelled.
+ */
+final class AnswerFlight {
+
+  /** A reader's membership; {@link #leave()} when its visitor goes away. */
+  interface Follower {
+    void leave();
+  }
+
+  private final List<SseEvent> log = new ArrayList<>();
+  private final List<Runnable> followers = new ArrayList<>();
+  private final List<Consumer<List<SseEvent>>> endHandlers = new ArrayList<>();
+  private Runnable cancelUpstream = () -> { };
+  private boolean ended;
+
+  /** A flight that is over already: a cached answer, replayed. */
+  static AnswerFlight finished(List<SseEvent> events) {
+    AnswerFlight flight = new AnswerFlight();
+    events.forEach(flight::publish);
+    return flight;
+  }
+
+  /** What to do when every reader has left before the end. */
+  synchronized void onCancelUpstream(Runnable action) {
+    this.cancelUpstream = action;
+  }
+
+  /**
+   * Runs {@code handler} with the whole log once the flight ends (with {@code done}, {@code error},
+   * or because everyone left), at once if it has ended already.
+   */
+  void onEnd(Consumer<List<SseEvent>> handler) {
+    List<SseEvent> snapshot = null;
+    synchronized (this) {
+      if (ended) {
+        snapshot = List.copyOf(log);
+      } else {
+        endHandlers.add(handler);
+      }
+    }
+    if (snapshot != null) {
+      handler.accept(snapshot);
+    }
+  }
+
+  /** Appends an event; {@code done} and {@code error} end the flight. Events after the end are dropped. */
+  void publish(SseEvent event) {
+    List<Runnable> toNotify;
+    List<Consumer<List<SseEvent>>> toEnd = List.of();
+    List<SseEvent> snapshot = null;
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      log.add(event);
+      if (isTerminal(event)) {
+        ended = true;
+        toEnd = List.copyOf(endHandlers);
+        endHandlers.clear();
+        snapshot = List.copyOf(log);
+      }
+      toNotify = List.copyOf(followers);
+    }
+    toNotify.forEach(Runnable::run);
+    for (Consumer<List<SseEvent>> handler : toEnd) {
+      handler.accept(snapshot);
+    }
+  }
+
+  /** Ends the flight with an {@code error} event. */
+  void fail(ApiError error) {
+    publish(SseEvent.of("error", error.toEventData()));
+  }
+
+  /** The event at {@code index}, or null when it has not arrived (yet). */
+  synchronized SseEvent event(int index) {
+    return index < log.size() ? log.get(index) : null;
+  }
+
+  synchronized boolean isEnded() {
+    return ended;
+  }
+
+  /** Joins as a reader: {@code onNews} runs on {@code context} whenever events arrive. */
+  Follower follow(Context context, Runnable onNews) {
+    Runnable notify = () -> {
+      if (Vertx.currentContext() == context) {
+        onNews.run();
+      } else {
+        context.runOnContext(v -> onNews.run());
+      }
+    };
+    synchronized (this) {
+      followers.add(notify);
+    }
+    return () -> leave(notify);
+  }
+
+  private void leave(Runnable notify) {
+    Runnable cancel = null;
+    List<Consumer<List<SseEvent>>> toEnd = List.of();
+    List<SseEvent> snapshot = null;
+    synchronized (this) {
+      followers.remove(notify);
+      if (followers.isEmpty() && !ended) {
+        ended = true;
+        cancel = cancelUpstream;
+        toEnd = List.copyOf(endHandlers);
+        endHandlers.clear();
+        snapshot = List.copyOf(log);
+      }
+    }
+    if (cancel != null) {
+      cancel.run();
+      for (Consumer<List<SseEvent>> handler : toEnd) {
+        handler.accept(snapshot);
+      }
+    }
+  }
+
+  static boolean isTerminal(SseEvent event) {
+    return "done".equals(event.event()) || "error".equals(event.event());
+  }
+}

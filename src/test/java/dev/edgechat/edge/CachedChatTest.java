@@ -1,0 +1,179 @@
+package dev.edgechat.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.knowledge.DocumentStore;
+import dev.edgechat.knowledge.Site;
+import dev.edgechat.support.Await;
+import dev.edgechat.support.SimulatedSystem;
+import dev.edgechat.support.SseClient;
+import dev.edgechat.support.TestDatabases;
+import dev.edgechat.web.Ids;
+import dev.edgechat.web.SseEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The edge's exact answer cache and coalescing, through edge, origin and the simulator, on real Redis. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class CachedChatTest {
+
+  private static SimulatedSystem system;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    Pool pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
+    new DocumentStore(pool)
+        .putSite(new Site("other-shop", "Another shop", List.of("*"), null, 1))
+        .eventually(pool::close)
+        // answers take about 400 ms: long enough to join one in flight, or to leave it
+        .compose(v -> SimulatedSystem.start(vertx, Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "200",
+            "EDGECHAT_SIM_TOKENS_PER_SECOND", "100", "EDGECHAT_SIM_ANSWER_TOKENS", "20"), Map.of()))
+        .onComplete(ctx.succeeding(started -> {
+          system = started;
+          ctx.completeNow();
+        }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    (system == null ? Future.succeededFuture() : system.close()).onComplete(v -> ctx.completeNow());
+  }
+
+  /** A question no other test asks, so the shared test Redis holds no answer to it. */
+  private static String unique(String question) {
+    return question + " (" + Ids.next() + ")";
+  }
+
+  private static JsonObject ask(String site, String question) {
+    return new JsonObject().put("site", site).put("message", question);
+  }
+
+  private static Future<Long> chatCalls(Vertx vertx) {
+    return system.http().request(HttpMethod.GET, system.sim().simPort(), "127.0.0.1", "/sim/stats")
+        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject().getLong("chatCalls"));
+  }
+
+  private static List<String> tokens(SseClient.Answer answer) {
+    return answer.named("token").stream().map(e -> e.json().getString("text")).toList();
+  }
+
+  /**
+   * Verifies that the second identical question is a hit: no upstream call, the same natural
+   * chunks replayed, and the exchange saved in the second visitor's conversation too.
+   */
+  @Test
+  void chat_sameQuestionTwice_secondIsHit(Vertx vertx, VertxTestContext ctx) {
+    String question = unique("How do I reset my password?");
+    chatCalls(vertx).compose(before -> system.sse().chat(ask("demo", question))
+            .compose(first -> system.sse().chat(ask("demo", "  " + question.toUpperCase() + "  "))
+                .compose(second -> chatCalls(vertx).compose(after -> conversation(vertx,
+                        second.first("ready").getString("conversation"))
+                    .map(c -> new Object[] {first, second, after - before, c})))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          SseClient.Answer first = (SseClient.Answer) r[0];
+          SseClient.Answer second = (SseClient.Answer) r[1];
+          assertThat(first.first("done").getString("cache")).isEqualTo("miss");
+          assertThat(second.first("done").getString("cache")).isEqualTo("hit");
+          assertThat((Long) r[2]).isEqualTo(1);
+          assertThat(tokens(second)).hasSize(20).containsExactlyElementsOf(tokens(first));
+          assertThat(second.first("sources")).isEqualTo(first.first("sources"));
+          assertThat(second.first("done").containsKey("freshness")).isFalse();
+          JsonObject conversation = (JsonObject) r[3];
+          assertThat(conversation.getJsonArray("messages")).hasSize(2);
+          assertThat(conversation.getJsonArray("messages").getJsonObject(1).getString("text")).isEqualTo(first.text());
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that the same question on another site, or as a follow-up, is not answered from the cache. */
+  @Test
+  void chat_otherSiteOrFollowUp_miss(Vertx vertx, VertxTestContext ctx) {
+    String question = unique("Do you ship to Canada?");
+    system.sse().chat(ask("demo", question))
+        .compose(first -> system.sse().chat(ask("other-shop", question))
+            .compose(otherSite -> system.sse().chat(ask("demo", question)
+                    .put("conversation", first.first("ready").getString("conversation")))
+                .map(followUp -> List.of(otherSite, followUp))))
+        .onComplete(ctx.succeeding(answers -> ctx.verify(() -> {
+          assertThat(answers.get(0).first("done").getString("cache")).isEqualTo("miss");
+          assertThat(answers.get(1).first("done").getString("cache")).isEqualTo("miss");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that 50 concurrent identical misses cause exactly one upstream call, and all get the answer. */
+  @Test
+  void chat_fiftyConcurrentIdentical_oneUpstreamCall(Vertx vertx, VertxTestContext ctx) {
+    String question = unique("What does express delivery cost?");
+    chatCalls(vertx).compose(before -> {
+      List<Future<SseClient.Answer>> answers = new ArrayList<>();
+      IntStream.range(0, 50).forEach(i -> answers.add(system.sse().chat(ask("demo", question))));
+      return Future.all(answers).compose(all -> chatCalls(vertx).map(after -> {
+        List<SseClient.Answer> list = all.list();
+        return new Object[] {list, after - before};
+      }));
+    }).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      @SuppressWarnings("unchecked")
+      List<SseClient.Answer> answers = (List<SseClient.Answer>) r[0];
+      assertThat((Long) r[1]).isEqualTo(1);
+      assertThat(answers).allSatisfy(a -> {
+        assertThat(a.named("done")).hasSize(1);
+        assertThat(a.text()).isEqualTo(answers.get(0).text());
+      });
+      assertThat(answers.get(0).text()).isNotBlank();
+      ctx.completeNow();
+    })));
+  }
+
+  /** Verifies that an answer its only visitor abandoned is not cached: the next ask goes upstream again. */
+  @Test
+  void chat_abortedAnswer_notCached(Vertx vertx, VertxTestContext ctx) {
+    String question = unique("Can I return a gift card?");
+    chatCalls(vertx).compose(before -> system.sse().chat(ask("demo", question), e -> e.event().equals("token"))
+            .compose(open -> {
+              open.response().request().connection().close();
+              // the flight is over once origin's call is cancelled; then ask again
+              return Await.until(vertx, () -> chatCalls(vertx).map(n -> n == before + 1), 10_000)
+                  .compose(v -> vertx.timer(100))
+                  .compose(v -> system.sse().chat(ask("demo", question)));
+            })
+            .compose(again -> chatCalls(vertx).map(after -> new Object[] {again, after - before})))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          SseClient.Answer again = (SseClient.Answer) r[0];
+          assertThat(again.first("done").getString("cache")).isEqualTo("miss");
+          assertThat((Long) r[1]).isEqualTo(2);
+          assertThat(again.events()).extracting(SseEvent::event).contains("token", "sources", "done");
+          ctx.completeNow();
+        })));
+  }
+
+  private static Future<JsonObject> conversation(Vertx vertx, String id) {
+    // the record of a hit is saved after its done event: wait until it is there
+    Future<JsonObject>[] last = new Future[1];
+    return Await.until(vertx, () -> (last[0] = fetch(id)).map(c -> c.getJsonArray("messages", new io.vertx.core.json.JsonArray()).size() == 2)
+            .otherwise(false), 10_000)
+        .compose(v -> last[0]);
+  }
+
+  private static Future<JsonObject> fetch(String id) {
+    return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", "/v1/conversations/" + id)
+        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
+  }
+}
