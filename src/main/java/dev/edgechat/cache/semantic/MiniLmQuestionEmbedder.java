@@ -1,0 +1,101 @@
+package dev.edgechat.cache.semantic;
+
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Embeds questions in-process with the quantized all-MiniLM-L6-v2 model (ONNX, 384 dimensions).
+ * Inference blocks for a millisecond or two, and loading the model for about a second, so both run
+ * on the shared worker executor {@value #EXECUTOR_NAME}, never on an event loop. The model is loaded
+ * by the first embedding (or by {@link #warmUp()}), once.
+ */
+public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
+
+  static final String EXECUTOR_NAME = "edgechat-embedder";
+  private static final int DIMENSIONS = 384;
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+  private final WorkerExecutor executor;
+  private volatile AllMiniLmL6V2QuantizedEmbeddingModel model;
+
+  /**
+   * @param threads the size of the worker pool; inference is CPU-bound, so more threads than cores
+   *     only queue inside ONNX Runtime
+   */
+  public MiniLmQuestionEmbedder(Vertx vertx, int threads) {
+    Objects.requireNonNull(vertx, "vertx");
+    if (threads < 1) {
+      throw new IllegalArgumentException("embedder threads must be at least 1, was " + threads);
+    }
+    this.executor = vertx.createSharedWorkerExecutor(EXECUTOR_NAME, threads);
+  }
+
+  @Override
+  public Future<float[]> embed(String question) {
+    Objects.requireNonNull(question, "question");
+    String text = normalize(question);
+    if (text.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("question is blank"));
+    }
+    return executor.executeBlocking(() -> unitLength(model().embed(text).content().vector()), false);
+  }
+
+  @Override
+  public int dimensions() {
+    return DIMENSIONS;
+  }
+
+  /** Loads the model now, so that the first question does not wait for it; succeeds once it is loaded. */
+  public Future<Void> warmUp() {
+    return executor.executeBlocking(() -> {
+      model();
+      return null;
+    }, false);
+  }
+
+  /** Releases this embedder's hold on the shared worker pool. */
+  public Future<Void> close() {
+    return executor.close();
+  }
+
+  /** The text the model sees: trimmed, every run of whitespace one space. */
+  static String normalize(String question) {
+    return WHITESPACE.matcher(question.strip()).replaceAll(" ");
+  }
+
+  private AllMiniLmL6V2QuantizedEmbeddingModel model() {
+    AllMiniLmL6V2QuantizedEmbeddingModel loaded = model;
+    if (loaded == null) {
+      synchronized (this) {
+        loaded = model;
+        if (loaded == null) {
+          // The executor given here only parallelizes embedAll over several texts, which we never call;
+          // running inline keeps the library from starting a thread pool of its own.
+          loaded = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
+          model = loaded;
+        }
+      }
+    }
+    return loaded;
+  }
+
+  private static float[] unitLength(float[] vector) {
+    double sum = 0;
+    for (float value : vector) {
+      sum += value * value;
+    }
+    if (sum == 0) {
+      return vector;
+    }
+    float scale = (float) (1 / Math.sqrt(sum));
+    float[] unit = new float[vector.length];
+    for (int i = 0; i < vector.length; i++) {
+      unit[i] = vector[i] * scale;
+    }
+    return unit;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.edgechat.cache.semantic;
+
+import io.vertx.core.Future;
+
+/** Turns a visitor's question into a vector the semantic cache can compare by cosine. */
+public interface QuestionEmbedder {
+
+  /**
+   * Embeds one question. Texts that differ only in leading, trailing or repeated whitespace get the
+   * same vector.
+   *
+   * @return a future that succeeds with an L2-normalized vector of {@link #dimensions()} floats, or
+   *     fails with {@link IllegalArgumentException} for a blank question and with the model's error
+   *     if it cannot run
+   */
+  Future<float[]> embed(String question);
+
+  /** The length of every vector {@link #embed} returns. */
+  int dimensions();
+}

@@ -1,0 +1,173 @@
+package dev.edgechat.cache.semantic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.junit5.Timeout;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class MeaningGuardTest {
+
+  private final MeaningGuard guard = new MeaningGuard();
+
+  private void assertSame(String question, String candidate) {
+    MeaningGuard.Verdict verdict = guard.compare(question, candidate);
+    assertThat(verdict.sameMeaning()).as("%s | %s: %s", question, candidate, verdict.reason()).isTrue();
+    assertThat(guard.compare(candidate, question).sameMeaning()).as("%s | %s reversed", candidate, question).isTrue();
+  }
+
+  private void assertDifferent(String question, String candidate, String reasonStart) {
+    MeaningGuard.Verdict verdict = guard.compare(question, candidate);
+    assertThat(verdict.sameMeaning()).as("%s | %s", question, candidate).isFalse();
+    assertThat(verdict.reason()).startsWith(reasonStart);
+    assertThat(guard.compare(candidate, question).sameMeaning()).as("%s | %s reversed", candidate, question).isFalse();
+  }
+
+  /** Verifies that a question matches itself and its variants in case, punctuation and spacing. */
+  @Test
+  void compare_caseAndPunctuationVariants_same() {
+    assertThat(guard.compare("Are you open on Sunday?", "Are you open on Sunday?"))
+        .isEqualTo(new MeaningGuard.Verdict(true, "same anchors"));
+    assertSame("What are your opening hours?", "what are your opening hours");
+    assertSame("HOW DO I RESET MY PASSWORD?!", "how do i reset my password");
+    assertSame("How Do I Reset My Password", "How do I reset my password?");
+    assertSame("Do you ship to Paris?", "do you ship to paris");
+  }
+
+  /** Verifies that different numbers reject, with the reason in the form metrics use. */
+  @Test
+  void compare_numbers() {
+    assertThat(guard.compare("Is shipping free on orders over $200?", "Is shipping free on orders over $300?").reason())
+        .isEqualTo("numbers differ: 200 vs 300");
+    assertDifferent("Can I check in at 2pm?", "Can I check in at 11am?", "numbers differ");
+    assertDifferent("Does the 3rd floor have a meeting room?", "Does the 4th floor have a meeting room?",
+        "numbers differ");
+    assertDifferent("Is the second pair half price?", "Is the first pair half price?", "numbers differ");
+    assertDifferent("How do I add 5 users?", "How do I add users?", "numbers differ");
+    assertSame("Can I bring two bags?", "Can I bring 2 bags?");
+    assertSame("Is the fee $1,000?", "Is the fee 1000 dollars?");
+    assertSame("Does it cost 9.50?", "Does it cost 9.5?");
+    assertSame("Is the meeting on the 3rd floor?", "Is the meeting on the third floor?");
+    assertSame("Can I book a table at 7pm?", "Can I book a table at 7 pm?");
+    assertSame("Which one should I buy?", "Which should I buy?");
+  }
+
+  /** Verifies that product codes must match, however they are spaced or hyphenated. */
+  @Test
+  void compare_productCodes() {
+    assertThat(guard.compare("Is the X200 waterproof?", "Is the X300 waterproof?").reason())
+        .isEqualTo("product codes differ: x200 vs x300");
+    assertDifferent("Can I print A3 on this printer?", "Can I print A4 on this printer?", "product codes differ");
+    assertDifferent("Does the 5G plan work here?", "Does the 4G plan work here?", "product codes differ");
+    assertDifferent("Does the Pixel 8 charge wirelessly?", "Does the Pixel 9 charge wirelessly?",
+        "product codes differ");
+    assertSame("Is the T-1000 in stock?", "Is the T1000 in stock?");
+    assertSame("Does the iPhone 15 have USB-C?", "Does the iphone15 have usb-c?");
+    assertSame("What is the battery life of the Galaxy S23?", "What is the battery life of the S23?");
+  }
+
+  /** Verifies that capitalized words inside a sentence must occur in the other question, in any case. */
+  @Test
+  void compare_names() {
+    assertThat(guard.compare("Can I pay with PayPal?", "Can I pay with Klarna?").reason())
+        .isEqualTo("names differ: paypal vs klarna");
+    assertDifferent("Can I see Dr. Patel tomorrow?", "Can I see Dr. Nguyen tomorrow?", "names differ");
+    assertDifferent("Does it integrate with Slack?", "Does it integrate with chat apps?", "names differ");
+    assertSame("Can I pay with PayPal?", "can i pay with paypal");
+    assertSame("Is Dr. Patel available?", "Is Dr Patel available?");
+    assertSame("Where is my order? I placed it yesterday.", "I placed an order yesterday. Where is my order?");
+  }
+
+  /** Verifies that weekdays, weekend and relative days must match; plurals do not matter. */
+  @Test
+  void compare_days() {
+    assertThat(guard.compare("Are you open on Saturday?", "Are you open on Sunday?").reason())
+        .isEqualTo("days differ: saturday vs sunday");
+    assertDifferent("Do you deliver on weekends?", "Do you deliver on weekdays?", "days differ");
+    assertDifferent("Can I pick up my order today?", "Can I pick up my order tomorrow?", "days differ");
+    assertDifferent("Are you open on Sunday?", "Are you open?", "days differ");
+    assertSame("Are you open on Sundays?", "Are you open on sunday?");
+  }
+
+  /** Verifies that months and seasons must match, and that "may" counts only as a month. */
+  @Test
+  void compare_months() {
+    assertDifferent("Are you open in December?", "Are you open in January?", "months differ");
+    assertDifferent("Is the pool open in summer?", "Is the pool open in winter?", "months differ");
+    assertDifferent("Can I file my taxes in May?", "Can I file my taxes in June?", "months differ");
+    assertSame("May I bring my dog?", "Can I bring my dog?");
+    assertSame("Is the invoice for March ready?", "Is the March invoice ready?");
+  }
+
+  /** Verifies that billing periods must match however they are written, and durations are not periods. */
+  @Test
+  void compare_periods() {
+    assertThat(guard.compare("How much is the Pro plan per month?", "How much is the Pro plan per year?").reason())
+        .isEqualTo("periods differ: month vs year");
+    assertDifferent("Is it billed monthly?", "Is it billed annually?", "periods differ");
+    assertDifferent("How much does it cost a week?", "How much does it cost a day?", "periods differ");
+    assertDifferent("How much does the Pro plan cost per month?", "How much does the Pro plan cost?", "periods differ");
+    assertSame("Is it $10 a month?", "Is it $10 per month?");
+    assertSame("Is it $10/month?", "Is it 10 dollars monthly?");
+    assertSame("What is the yearly fee?", "What is the annual fee?");
+    assertSame("Can I cancel within a month of buying?", "Can I cancel within a month of buying it?");
+  }
+
+  /** Verifies that places must match, including ones written in lower case and common aliases. */
+  @Test
+  void compare_places() {
+    assertThat(guard.compare("Do you ship to canada?", "Do you ship to mexico?").reason())
+        .isEqualTo("places differ: canada vs mexico");
+    assertDifferent("Is there a store in new york?", "Is there a store in boston?", "places differ");
+    assertDifferent("Do you deliver to the UK?", "Do you deliver?", "places differ");
+    assertSame("Do you ship to the US?", "Do you ship to the USA?");
+    assertSame("Do you ship to the United Kingdom?", "Do you ship to the UK?");
+    assertSame("Can you send us the invoice?", "Can you send the invoice to us?");
+  }
+
+  /** Verifies that polarity must match: not, n't, no, never, without, non-. */
+  @Test
+  void compare_negation() {
+    assertThat(guard.compare("Is the X200 waterproof?", "Is the X200 not waterproof?").reason())
+        .isEqualTo("polarity differs: affirmative vs negated");
+    assertDifferent("Which products contain nuts?", "Which products don't contain nuts?", "polarity differs");
+    assertDifferent("Should I take it with food?", "Should I take it without food?", "polarity differs");
+    assertDifferent("Are the fees refundable?", "Are the fees non-refundable?", "polarity differs");
+    assertDifferent("What if I attended the class?", "What if I never attended the class?", "polarity differs");
+    assertSame("Why can't I log in?", "Why cannot I log in?");
+    assertSame("Why doesn't my card work?", "Why does my card not work?");
+    assertSame("Where is order no. 12345?", "Where is order 12345?");
+  }
+
+  /** Verifies that opposite words reject, both against each other and, for the strict ones, against neither. */
+  @Test
+  void compare_opposites() {
+    assertThat(guard.compare("How do I import contacts?", "How do I export contacts?").reason())
+        .isEqualTo("opposites differ: import vs export");
+    assertDifferent("How do I upgrade my plan?", "How do I downgrade my plan?", "opposites differ");
+    assertDifferent("How do I enable notifications?", "How do I turn off notifications?", "opposites differ");
+    assertDifferent("I can't log in.", "I can't log out.", "opposites differ");
+    assertDifferent("What is the minimum order?", "What is the maximum order?", "opposites differ");
+    assertDifferent("Can I pay before delivery?", "Can I pay after delivery?", "opposites differ");
+    assertDifferent("What is the cheapest plan?", "What is the most expensive plan?", "opposites differ");
+    assertDifferent("Can I buy shares?", "Can I sell shares?", "opposites differ");
+    assertDifferent("What time does the flight arrive?", "What time does the flight depart?", "opposites differ");
+    assertDifferent("How do I export my data?", "How do I get my data?", "opposites differ");
+    assertSame("How do I disable notifications?", "How do I turn off notifications?");
+    assertSame("Why can't I log in?", "Why can't I login?");
+    assertSame("When does the store open?", "What are the store's opening hours?");
+    assertSame("When will my order arrive?", "When will I get my order?");
+  }
+
+  /** Verifies that questions differing in just one content word each are told apart, and rewordings are not. */
+  @Test
+  void compare_subjects() {
+    assertThat(guard.compare("How do I cancel my order?", "How do I cancel my subscription?").reason())
+        .isEqualTo("subjects differ: order vs subscription");
+    assertDifferent("How do I report a lost card?", "How do I report a stolen card?", "subjects differ");
+    assertSame("How do I cancel my order?", "How can I cancel the order?");
+    assertSame("Can I get a refund for a cancelled flight?", "Can I get a refund for a canceled flight?");
+    assertSame("How do I track my package?", "Where can I see where my parcel is?");
+  }
+}
