@@ -1,12 +1,10 @@
 package dev.edgechat.bench;
 
 import dev.edgechat.web.SseEvent;
-import dev.edgechat.web.SseParser;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -23,7 +21,7 @@ final class EdgeChatCall implements MeasuredCall {
 
   static final String READY = "ready";
   static final String FIRST_TOKEN = "firstToken";
-  static final String DONE = "done";
+  static final String DONE = StreamedCall.DONE;
 
   private final HttpClient client;
   private final RequestOptions request;
@@ -54,27 +52,7 @@ final class EdgeChatCall implements MeasuredCall {
   @Override
   public Future<Marks> send(int sequence) {
     Buffer body = new JsonObject().put("site", site).put("message", messages.apply(sequence)).toBuffer();
-    return client.request(request).compose(req -> {
-      Marks marks = Marks.sentNow();
-      return req.send(body).compose(response -> readStream(response, marks));
-    });
-  }
-
-  private Future<Marks> readStream(HttpClientResponse response, Marks marks) {
-    if (response.statusCode() != 200) {
-      return RequestFailure.unexpectedStatus(response);
-    }
-    Promise<Marks> answered = Promise.promise();
-    response.handler(new SseParser(event -> onEvent(event, marks, answered)));
-    response.exceptionHandler(answered::tryFail);
-    response.endHandler(v -> {
-      if (marks.reached(DONE)) {
-        answered.tryComplete(marks);
-      } else {
-        answered.tryFail(new RequestFailure("stream ended before done"));
-      }
-    });
-    return answered.future();
+    return StreamedCall.send(client, request, body, EdgeChatCall::onEvent, "stream ended before done");
   }
 
   private static void onEvent(SseEvent event, Marks marks, Promise<Marks> answered) {

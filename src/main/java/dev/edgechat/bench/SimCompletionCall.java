@@ -1,12 +1,10 @@
 package dev.edgechat.bench;
 
 import dev.edgechat.web.SseEvent;
-import dev.edgechat.web.SseParser;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -24,7 +22,7 @@ import java.util.function.IntFunction;
 final class SimCompletionCall implements MeasuredCall {
 
   static final String FIRST_TOKEN = "firstToken";
-  static final String DONE = "done";
+  static final String DONE = StreamedCall.DONE;
   static final String MODEL = "sim-1";
 
   private final HttpClient client;
@@ -59,27 +57,7 @@ final class SimCompletionCall implements MeasuredCall {
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content",
             messages.apply(sequence))))
         .toBuffer();
-    return client.request(request).compose(req -> {
-      Marks marks = Marks.sentNow();
-      return req.send(body).compose(response -> readStream(response, marks));
-    });
-  }
-
-  private Future<Marks> readStream(HttpClientResponse response, Marks marks) {
-    if (response.statusCode() != 200) {
-      return RequestFailure.unexpectedStatus(response);
-    }
-    Promise<Marks> answered = Promise.promise();
-    response.handler(new SseParser(event -> onChunk(event, marks, answered)));
-    response.exceptionHandler(answered::tryFail);
-    response.endHandler(v -> {
-      if (marks.reached(DONE)) {
-        answered.tryComplete(marks);
-      } else {
-        answered.tryFail(new RequestFailure("stream ended before [DONE]"));
-      }
-    });
-    return answered.future();
+    return StreamedCall.send(client, request, body, SimCompletionCall::onChunk, "stream ended before [DONE]");
   }
 
   private static void onChunk(SseEvent event, Marks marks, Promise<Marks> answered) {
