@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.EmbeddedRedisServer;
 import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.cache.SiteInvalidations;
 import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
@@ -22,6 +23,7 @@ import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.origin.AdminApi;
 import dev.edgechat.origin.ConversationStore;
 import dev.edgechat.origin.OriginApi;
 import dev.edgechat.sim.SimulatorApi;
@@ -72,6 +74,8 @@ public final class Application {
   private int simPort = -1;
   /** What origin depends on; in role all the edge reports it too, on the public port. */
   private final List<Readiness> originDependencies = new ArrayList<>();
+  /** Origin's admin API when an admin token is set; in role all the edge serves it too. */
+  private AdminApi adminApi;
 
   private Application(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config) {
     this.vertx = Objects.requireNonNull(vertx);
@@ -89,7 +93,8 @@ public final class Application {
       case EDGE -> app.startEdge(required(config.get().origin().url(), "origin.url", role), edgeToken(config, role),
           config.get().redis().url(), List.of());
       case ORIGIN -> app.startOrigin(required(config.get().postgres().url(), "postgres.url", role),
-          edgeToken(config, role), config.get().http().host(), config.get().http().port(), false);
+          edgeToken(config, role), config.get().redis().url(), config.get().http().host(), config.get().http().port(),
+          false);
       case SIM -> app.startSim();
     };
     return started
@@ -149,14 +154,20 @@ public final class Application {
           return server.url();
         }));
     return Future.all(postgres, redis)
-        .compose(v -> startOrigin(postgres.result(), edgeToken, "127.0.0.1", settings.origin().internalPort(), true))
+        .compose(v -> startOrigin(postgres.result(), edgeToken, Optional.of(redis.result()), "127.0.0.1",
+            settings.origin().internalPort(), true))
         .compose(v -> {
           URI originUrl = URI.create("http://127.0.0.1:" + originPort);
           return startEdge(originUrl, edgeToken, Optional.of(redis.result()), originDependencies);
         });
   }
 
-  private Future<Void> startOrigin(URI postgresUrl, String edgeToken, String host, int port, boolean seedDemo) {
+  /**
+   * @param redisUrl the Redis edges listen on for site invalidations; without one they learn of
+   *     changes when their site entries expire
+   */
+  private Future<Void> startOrigin(URI postgresUrl, String edgeToken, Optional<URI> redisUrl, String host, int port,
+      boolean seedDemo) {
     EdgechatConfig settings = config.get();
     return blocking.executeBlocking(() -> {
       Migrations.migrate(postgresUrl);
@@ -173,10 +184,21 @@ public final class Application {
           new ConversationStore(database.writer(), database.reader()), model, edgeToken);
       originDependencies.add(database.readiness());
       OpsRoutes ops = new OpsRoutes(registry, originDependencies);
+      settings.secrets().adminToken().ifPresentOrElse(token -> {
+        RedisAPI publisher = redisUrl.map(url -> {
+          RedisConnection redis = RedisConnection.open(vertx, "redis", url, settings.redis().connectTimeoutMs());
+          resources.push(redis);
+          return redis.api();
+        }).orElse(null);
+        adminApi = new AdminApi(new DocumentStore(database.writer()), publisher, token);
+      }, () -> LOG.info("admin API off: EDGECHAT_ADMIN_TOKEN is not set"));
       Future<Void> seeded = seedDemo ? DemoSite.seed(new DocumentStore(database.writer())) : Future.succeededFuture();
       return seeded.compose(s -> deployServer("origin", host, port, router -> {
         ops.mount(router);
         api.mount(router);
+        if (adminApi != null) {
+          adminApi.mount(router);
+        }
       })).map(p -> {
         originPort = p;
         return null;
@@ -203,12 +225,23 @@ public final class Application {
     }
     AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
-    ChatApi chat = new ChatApi(vertx, config, new SiteDirectory(origin, config), origin, cache, registry);
+    SiteDirectory sites = new SiteDirectory(origin, config);
+    redisUrl.ifPresent(url -> SiteInvalidations.listen(vertx, url, invalidation -> {
+      LOG.info("site changed, its cached answers retired [site: {}, version: {}]", invalidation.site(),
+          invalidation.version());
+      sites.forget(invalidation.site());
+      cache.forgetSite(invalidation.site());
+    }));
+    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, registry);
     checks.add(origin.readiness());
     OpsRoutes ops = new OpsRoutes(registry, checks);
     return deployServer("edge", settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       chat.mount(router);
+      if (adminApi != null) {
+        // role all: one public port, so the admin API of its origin is served there too
+        adminApi.mount(router);
+      }
       router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     }).map(p -> {
       edgePort = p;

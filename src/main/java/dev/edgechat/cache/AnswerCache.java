@@ -14,4 +14,10 @@ public interface AnswerCache {
 
   /** Keeps a complete answer for as long as its freshness allows. Never fails; best effort. */
   void store(AnswerKey key, CachedAnswer answer);
+
+  /**
+   * Drops this process's answers of {@code site} (its knowledge base changed). Answers in Redis
+   * need no dropping: their keys carry the old version, so nobody asks for them again.
+   */
+  void forgetSite(String site);
 }

@@ -138,6 +138,11 @@ public final class TieredAnswerCache implements AnswerCache {
   }
 
   @Override
+  public void forgetSite(String site) {
+    local.asMap().keySet().removeIf(key -> key.site().equals(site));
+  }
+
+  @Override
   public void store(AnswerKey key, CachedAnswer answer) {
     var settings = config.get().cache();
     long ttlMs = AnswerTtl.millis(answer.freshness(), settings, ThreadLocalRandom.current()::nextDouble);

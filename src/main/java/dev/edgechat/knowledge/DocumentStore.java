@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Writes sites and documents (with their chunks) to the primary. */
 public final class DocumentStore {
@@ -37,6 +38,12 @@ public final class DocumentStore {
             : replaceChunks(conn, siteId, document)
                 .compose(v -> conn.preparedQuery(SqlQueries.BUMP_KB_VERSION).execute(Tuple.of(siteId)))
                 .map(true)));
+  }
+
+  /** Starts a new knowledge-base version of the site: succeeds with it, or empty when there is no such site. */
+  public Future<Optional<Long>> bumpVersion(String siteId) {
+    return writer.preparedQuery(SqlQueries.BUMP_KB_VERSION_RETURNING).execute(Tuple.of(siteId))
+        .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong(0)));
   }
 
   private static Future<Void> replaceChunks(SqlConnection conn, String siteId, Document document) {

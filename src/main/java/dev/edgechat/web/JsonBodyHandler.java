@@ -10,8 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * Reads a JSON request body of at most {@code limitBytes} and puts it where
  * {@link RequestBodies#json(RoutingContext)} finds it. Unlike Vert.x's BodyHandler it never
  * form-decodes: {@code curl -d '{…}'} sends JSON labelled as a form, and a {@code %} in a question
- * must not break it. A body over the limit is 413; what is left of it is read and dropped so the
- * client can read the answer (an unread body on a kept-alive connection can stall both ends).
+ * must not break it. A body over the limit is 413, answered once the rest of it has been read and
+ * dropped, on a connection that then closes.
  */
 public final class JsonBodyHandler implements Handler<RoutingContext> {
 
@@ -61,17 +61,33 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
     request.resume();
   }
 
+  /**
+   * Answers 413 once the refused body has been read and dropped (a response sent while the client
+   * is still sending can be lost to a reset), and closes the connection after it: a connection
+   * whose request was cut short is not worth reusing. A body declared larger than
+   * {@link #MAX_DRAIN_BYTES} is not read at all.
+   */
   private void refuse(RoutingContext ctx, long declared) {
     HttpServerRequest request = ctx.request();
-    if (declared > MAX_DRAIN_BYTES || declared < 0 && !request.isEnded()) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    ApiError error = ApiError.payloadTooLarge("the request body is larger than " + limitBytes + " bytes");
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    if (request.isEnded() || declared > MAX_DRAIN_BYTES) {
+      ctx.fail(error);
+      return;
     }
-    if (!request.isEnded()) {
-      request.handler(chunk -> { });
-      request.endHandler(v -> { });
-      request.resume();
-    }
-    ctx.fail(ApiError.payloadTooLarge("the request body is larger than " + limitBytes + " bytes"));
+    long[] drained = {0};
+    request.handler(chunk -> {
+      drained[0] += chunk.length();
+      if (drained[0] > MAX_DRAIN_BYTES && !ctx.failed()) {
+        ctx.fail(error);
+      }
+    });
+    request.endHandler(v -> {
+      if (!ctx.failed()) {
+        ctx.fail(error);
+      }
+    });
+    request.resume();
   }
 
   private static long declaredLength(HttpServerRequest request) {

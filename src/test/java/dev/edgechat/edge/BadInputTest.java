@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -41,7 +42,8 @@ class BadInputTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    http = vertx.createHttpClient();
+    // enough connections that no request of a test ever waits for one
+    http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(32));
     Pool pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
     new DocumentStore(pool)
         .putSite(new Site("restricted", "Restricted", List.of("https://shop.example"), null, 1))

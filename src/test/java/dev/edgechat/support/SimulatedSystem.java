@@ -5,6 +5,7 @@ import dev.edgechat.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.PoolOptions;
 import java.util.Map;
 
 /**
@@ -21,7 +22,8 @@ public record SimulatedSystem(Application sim, Application app, HttpClient http,
       TestSystem allSystem = new TestSystem(vertx);
       allEnv.forEach(allSystem::env);
       return allSystem.startAllWithSim(sim.simPort())
-          .map(app -> new SimulatedSystem(sim, app, vertx.createHttpClient(), new SseClient(vertx, app.edgePort())));
+          .map(app -> new SimulatedSystem(sim, app, vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(32)),
+              new SseClient(vertx, app.edgePort())));
     });
   }
 
