@@ -188,18 +188,14 @@ public final class ChatApi {
     if (!"miss".equals(done.getString("cache")) || done.getBoolean("truncated", false)) {
       return Optional.empty();
     }
-    List<String> tokens = new ArrayList<>();
-    JsonArray sources = new JsonArray();
-    for (SseEvent event : log) {
-      switch (event.event()) {
-        case "token" -> tokens.add(event.json().getString("text", ""));
-        case "sources" -> sources = event.json().getJsonArray("items", new JsonArray());
-        default -> {
-          // ready, done: not part of the answer
-        }
-      }
-    }
-    return Optional.of(new CachedAnswer(tokens, sources, done.getString("freshness", "dynamic")));
+    JsonArray sources = log.stream().filter(e -> "sources".equals(e.event())).findFirst()
+        .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
+    return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic")));
+  }
+
+  /** The text deltas of an answer's events, in order. */
+  private static List<String> tokens(List<SseEvent> log) {
+    return log.stream().filter(e -> "token".equals(e.event())).map(e -> e.json().getString("text", "")).toList();
   }
 
   /** A cached answer as the events it was streamed as, marked as a hit. */
@@ -216,9 +212,7 @@ public final class ChatApi {
     if (log.isEmpty() || !"done".equals(log.get(log.size() - 1).event())) {
       return;
     }
-    StringBuilder text = new StringBuilder();
-    log.stream().filter(e -> "token".equals(e.event())).forEach(e -> text.append(e.json().getString("text", "")));
-    origin.record(request, text.toString()).onFailure(e -> LOG.warn(
+    origin.record(request, String.join("", tokens(log))).onFailure(e -> LOG.warn(
         "answer not recorded in the conversation [conversation: {}, message: {}, reason: {}]",
         request.conversation(), request.message(), e.getMessage()));
   }

@@ -40,9 +40,7 @@ final class SqlQueries {
 
   static final String INSERT_CHUNK = "INSERT INTO chunks (site_id, document_id, ordinal, text) VALUES ($1, $2, $3, $4)";
 
-  static final String BUMP_KB_VERSION = "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1";
-
   /** Primary key of sites. */
-  static final String BUMP_KB_VERSION_RETURNING =
+  static final String BUMP_KB_VERSION =
       "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1 RETURNING kb_version";
 }

@@ -17,6 +17,14 @@ public record AnswerRequest(String site, String conversation, boolean newConvers
 
   static final int MAX_QUESTION_CHARS = 100_000;
 
+  /**
+   * The id of the question's message, derived from the answer's so that a retried request (or a
+   * record of the same exchange) saves the question once.
+   */
+  public String questionId() {
+    return message + "-q";
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
         .put("site", site)

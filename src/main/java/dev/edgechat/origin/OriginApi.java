@@ -114,9 +114,8 @@ public final class OriginApi {
         ? Future.succeededFuture(List.of())
         : owned.compose(v -> conversations.history(request.conversation(), settings.origin().historyTurns()));
     Future<List<Passage>> passages = knowledge.search(request.site(), request.question(), settings.origin().passages());
-    // the question's id is derived from the answer's, so a retried request saves it once
     Future<Void> saved = Future.all(site, owned).compose(v -> conversations.saveQuestion(request.conversation(),
-        request.site(), request.visitor(), request.message() + "-q", request.question()));
+        request.site(), request.visitor(), request.questionId(), request.question()));
     Future<TokenStream> tokens = Future.all(site, history, passages).compose(v -> edgeGone.isCancelled()
         ? Future.failedFuture(ApiError.upstreamUnavailable("the edge left"))
         : model.stream(new ChatPrompt(site.result().systemPrompt(), passages.result(), history.result(),
@@ -151,7 +150,7 @@ public final class OriginApi {
     String answer = RequestBodies.requiredText(body, "answer", config.get().origin().maxAnswerChars());
     Future<Void> owned = ownership(request);
     owned.compose(v -> conversations.saveQuestion(request.conversation(), request.site(), request.visitor(),
-            request.message() + "-q", request.question()))
+            request.questionId(), request.question()))
         .compose(v -> conversations.saveAnswer(request.conversation(), request.message(), answer))
         .onSuccess(v -> ctx.response().setStatusCode(204).end())
         .onFailure(e -> ErrorResponder.send(ctx.response(), asApiError(e, request)));

@@ -1,6 +1,8 @@
 package dev.edgechat.sim;
 
 import dev.edgechat.config.SimSettings;
+import dev.edgechat.web.ApiError;
+import dev.edgechat.web.JsonBodyHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
@@ -9,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -71,7 +72,7 @@ public final class SimulatorApi {
 
   /** Adds the simulator's routes, each with its own body handler, to {@code router}. */
   public void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
+    JsonBodyHandler body = new JsonBodyHandler(BODY_LIMIT_BYTES);
     router.post("/v1/chat/completions").handler(body).handler(this::chat).failureHandler(this::failure);
     router.post("/v1/embeddings").handler(body).handler(this::embeddings).failureHandler(this::failure);
     router.get("/v1/models").handler(this::models);
@@ -107,7 +108,7 @@ public final class SimulatorApi {
     ChatRequest request;
     Fault forced;
     try {
-      request = ChatRequest.parse(ctx.body().buffer());
+      request = ChatRequest.parse(JsonBodyHandler.body(ctx));
       String header = ctx.request().getHeader(Fault.HEADER);
       forced = header == null ? null : Fault.fromHeader(header);
     } catch (OpenAiError e) {
@@ -162,7 +163,7 @@ public final class SimulatorApi {
     HttpServerResponse response = ctx.response();
     EmbeddingRequest request;
     try {
-      request = EmbeddingRequest.parse(ctx.body().buffer());
+      request = EmbeddingRequest.parse(JsonBodyHandler.body(ctx));
     } catch (OpenAiError e) {
       e.send(response);
       return;
@@ -254,7 +255,9 @@ public final class SimulatorApi {
       }
       return;
     }
-    OpenAiError error = switch (ctx.statusCode()) {
+    // the body reader fails with the project's ApiError (413); the router with a bare status
+    int status = ctx.failure() instanceof ApiError api ? api.status() : ctx.statusCode();
+    OpenAiError error = switch (status) {
       case 413 -> OpenAiError.tooLarge("the request body is larger than " + BODY_LIMIT_BYTES + " bytes");
       case 400 -> OpenAiError.invalidRequest("the request is malformed", null);
       default -> {

@@ -90,6 +90,11 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
     request.resume();
   }
 
+  /** The body this handler read, or null when it did not run for this request. */
+  public static Buffer body(RoutingContext ctx) {
+    return ctx.get(BODY_KEY);
+  }
+
   private static long declaredLength(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length == null || !length.matches("\\d{1,18}")) {

@@ -33,7 +33,7 @@ public final class RequestBodies {
         throw ApiError.unsupportedMediaType("send the body as application/json, not " + mediaType);
       }
     }
-    Buffer body = ctx.get(JsonBodyHandler.BODY_KEY);
+    Buffer body = JsonBodyHandler.body(ctx);
     if (body == null || body.length() == 0) {
       throw ApiError.invalidRequest("the body must be a JSON object");
     }

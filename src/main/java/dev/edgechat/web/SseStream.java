@@ -53,10 +53,6 @@ public final class SseStream {
     }
   }
 
-  public long lastId() {
-    return lastId;
-  }
-
   public boolean writeQueueFull() {
     return response.writeQueueFull();
   }

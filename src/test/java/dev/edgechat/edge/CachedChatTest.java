@@ -66,8 +66,7 @@ class CachedChatTest {
   }
 
   private static Future<Long> chatCalls(Vertx vertx) {
-    return system.http().request(HttpMethod.GET, system.sim().simPort(), "127.0.0.1", "/sim/stats")
-        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject().getLong("chatCalls"));
+    return system.simStats().map(stats -> stats.getLong("chatCalls"));
   }
 
   private static List<String> tokens(SseClient.Answer answer) {

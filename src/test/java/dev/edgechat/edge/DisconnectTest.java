@@ -50,13 +50,13 @@ class DisconnectTest {
   @Test
   void chat_visitorLeaves_upstreamCancelled(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "Can I return a gift card?");
-    stats(vertx).compose(before -> system.sse()
+    system.simStats().compose(before -> system.sse()
         .chat(question, event -> event.event().equals("token"))
         .compose(open -> {
           open.response().request().connection().close();
           String conversation = open.answer().first("ready").getString("conversation");
           return awaitCancelled(vertx, before.getLong("cancelled") + 1)
-              .compose(v -> stats(vertx))
+              .compose(v -> system.simStats())
               .compose(after -> conversation(vertx, conversation).map(c -> new JsonObject[] {before, after, c}));
         }))
         .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
@@ -76,7 +76,7 @@ class DisconnectTest {
   void chat_slowAnswer_heartbeatComments(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "What does express delivery cost?");
     int[] tokens = {0};
-    stats(vertx).compose(before -> system.sse()
+    system.simStats().compose(before -> system.sse()
         .chat(question, event -> event.event().equals("token") && ++tokens[0] == 3)
         .compose(open -> {
           open.response().request().connection().close();
@@ -91,12 +91,7 @@ class DisconnectTest {
   }
 
   private static Future<Void> awaitCancelled(Vertx vertx, long count) {
-    return Await.until(vertx, () -> stats(vertx).map(s -> s.getLong("cancelled") >= count), 20_000);
-  }
-
-  private static Future<JsonObject> stats(Vertx vertx) {
-    return system.http().request(HttpMethod.GET, system.sim().simPort(), "127.0.0.1", "/sim/stats")
-        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
+    return Await.until(vertx, () -> system.simStats().map(s -> s.getLong("cancelled") >= count), 20_000);
   }
 
   private static Future<JsonObject> conversation(Vertx vertx, String id) {

@@ -6,7 +6,6 @@ import dev.edgechat.support.Await;
 import dev.edgechat.support.SimulatedSystem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -48,13 +47,13 @@ class EarlyDisconnectTest {
   void chat_visitorLeavesBeforeFirstToken_upstreamCancelled(Vertx vertx, VertxTestContext ctx) {
     JsonObject question = new JsonObject().put("site", "demo").put("message", "Do you ship to Switzerland?");
     system.sse().chat(question, event -> event.event().equals("ready"))
-        .compose(open -> Await.until(vertx, () -> stats(vertx).map(s -> s.getLong("chatCalls") == 1), 10_000)
+        .compose(open -> Await.until(vertx, () -> system.simStats().map(s -> s.getLong("chatCalls") == 1), 10_000)
             .map(open))
         .compose(open -> {
           open.response().request().connection().close();
-          return Await.until(vertx, () -> stats(vertx).map(s -> s.getLong("cancelled") == 1), 10_000);
+          return Await.until(vertx, () -> system.simStats().map(s -> s.getLong("cancelled") == 1), 10_000);
         })
-        .compose(v -> stats(vertx))
+        .compose(v -> system.simStats())
         .onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
           assertThat(stats.getLong("chatCalls")).isEqualTo(1);
           assertThat(stats.getLong("cancelled")).isEqualTo(1);
@@ -63,8 +62,4 @@ class EarlyDisconnectTest {
         })));
   }
 
-  private static Future<JsonObject> stats(Vertx vertx) {
-    return system.http().request(HttpMethod.GET, system.sim().simPort(), "127.0.0.1", "/sim/stats")
-        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
-  }
 }

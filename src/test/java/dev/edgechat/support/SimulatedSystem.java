@@ -4,7 +4,9 @@ import dev.edgechat.Application;
 import dev.edgechat.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import java.util.Map;
 
@@ -25,6 +27,12 @@ public record SimulatedSystem(Application sim, Application app, HttpClient http,
           .map(app -> new SimulatedSystem(sim, app, vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(32)),
               new SseClient(vertx, app.edgePort())));
     });
+  }
+
+  /** The simulator's counters: {@code chatCalls}, {@code completionTokens}, {@code cancelled}, … */
+  public Future<JsonObject> simStats() {
+    return http.request(HttpMethod.GET, sim.simPort(), "127.0.0.1", "/sim/stats")
+        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
   }
 
   public Future<Void> close() {
