@@ -70,7 +70,8 @@ class BadInputTest {
 
   private static Future<Reply> send(Vertx vertx, int port, HttpMethod method, String path, String contentType,
       Buffer body, String origin) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path)
+        .setIdleTimeout(10_000);
     if (contentType != null) {
       options.putHeader("Content-Type", contentType);
     }
@@ -108,13 +109,16 @@ class BadInputTest {
         "{\"site\":\"../etc\",\"message\":\"hi\"}",
         "{\"site\":\"demo\",\"message\":\"hi\",\"conversation\":\"bad id!\"}",
         "{\"site\":\"demo\",\"message\":\"hi\",\"visitor\":{\"a\":1}}");
-    Future.all(bodies.stream().map(b -> chat(vertx, b)).toList())
+    // a burst is sent from one Vert.x context, as the product's own clients send; see the issue note
+    vertx.runOnContext(go -> Future.all(bodies.stream().map(b -> chat(vertx, b)
+            .recover(e -> Future.failedFuture(new AssertionError("no answer to " + b.substring(0, Math.min(60, b.length()))
+                + ": " + e, e)))).toList())
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           for (int i = 0; i < bodies.size(); i++) {
             assertError(all.resultAt(i), 400, "invalid_request");
           }
           ctx.completeNow();
-        })));
+        }))));
   }
 
   /** Verifies that a body over http.maxBodyBytes is 413 and a non-JSON media type 415. */

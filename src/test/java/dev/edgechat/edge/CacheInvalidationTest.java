@@ -83,17 +83,20 @@ class CacheInvalidationTest {
   /** Verifies that the admin API wants its token and knows which sites exist. */
   @Test
   void purge_badTokenOrUnknownSite_401And404(Vertx vertx, VertxTestContext ctx) {
-    Future<Reply> noToken = purge(SITE, null);
-    Future<Reply> wrongToken = purge(SITE, "Bearer nope");
-    Future<Reply> unknown = purge("no-such-site", "Bearer " + ADMIN_TOKEN);
-    Future.all(noToken, wrongToken, unknown).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
-      assertThat(noToken.result().status()).isEqualTo(401);
-      assertThat(wrongToken.result().status()).isEqualTo(401);
-      assertThat(unknown.result().status()).isEqualTo(404);
-      assertThat(new JsonObject(unknown.result().body()).getJsonObject("error").getString("code"))
-          .isEqualTo("not_found");
-      ctx.completeNow();
-    })));
+    // a burst is sent from one Vert.x context, as the product's own clients send; see the issue note
+    vertx.runOnContext(go -> {
+      Future<Reply> noToken = purge(SITE, null);
+      Future<Reply> wrongToken = purge(SITE, "Bearer nope");
+      Future<Reply> unknown = purge("no-such-site", "Bearer " + ADMIN_TOKEN);
+      Future.all(noToken, wrongToken, unknown).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(noToken.result().status()).isEqualTo(401);
+        assertThat(wrongToken.result().status()).isEqualTo(401);
+        assertThat(unknown.result().status()).isEqualTo(404);
+        assertThat(new JsonObject(unknown.result().body()).getJsonObject("error").getString("code"))
+            .isEqualTo("not_found");
+        ctx.completeNow();
+      })));
+    });
   }
 
   record Reply(int status, String body) {
