@@ -132,6 +132,8 @@ public final class OriginClient {
     return new RequestOptions()
         .setMethod(method)
         .setAbsoluteURI((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path)
+        // bounds the wait for a pooled connection too (a request must never wait forever for one)
+        .setConnectTimeout(settings.originIdleTimeoutMs())
         .setIdleTimeout(settings.originIdleTimeoutMs())
         .putHeader("Authorization", authorization);
   }

@@ -69,6 +69,8 @@ public final class OpenAiChatModel implements ChatModel {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(completionsUrl)
+        // bounds the wait for a pooled connection too: the visitor waits for a first token meanwhile
+        .setConnectTimeout(settings.firstTokenTimeoutMs())
         .setIdleTimeout(settings.firstTokenTimeoutMs())
         .putHeader("Authorization", "Bearer " + apiKey)
         .putHeader("Content-Type", "application/json")
