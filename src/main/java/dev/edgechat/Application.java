@@ -6,6 +6,9 @@ import dev.edgechat.cache.EmbeddedRedisServer;
 import dev.edgechat.cache.RedisConnection;
 import dev.edgechat.cache.SiteInvalidations;
 import dev.edgechat.cache.TieredAnswerCache;
+import dev.edgechat.cache.semantic.MeaningGuard;
+import dev.edgechat.cache.semantic.MiniLmQuestionEmbedder;
+import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
@@ -224,6 +227,13 @@ public final class Application {
       LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
     }
     AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
+    SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
+        settings.cache().embedderThreads()), cache, new MeaningGuard(), registry);
+    resources.push(() -> semantic.close());
+    if (settings.cache().semantic()) {
+      // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
+      semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
+    }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
     SiteDirectory sites = new SiteDirectory(origin, config);
     redisUrl.ifPresent(url -> SiteInvalidations.listen(vertx, url, invalidation -> {
@@ -231,8 +241,9 @@ public final class Application {
           invalidation.version());
       sites.forget(invalidation.site());
       cache.forgetSite(invalidation.site());
+      semantic.forgetSite(invalidation.site());
     }));
-    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, registry);
+    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, registry);
     checks.add(origin.readiness());
     OpsRoutes ops = new OpsRoutes(registry, checks);
     return deployServer("edge", settings.http().host(), settings.http().port(), router -> {

@@ -7,13 +7,26 @@ import java.util.Optional;
 public interface AnswerCache {
 
   /**
-   * The cached answer, or empty. Never fails: a cache that is down or slow is a miss, and answers
-   * go on from origin.
+   * The fresh cached answer, or empty; counted in the cache's lookup metrics. Never fails: a cache
+   * that is down or slow is a miss, and answers go on from origin.
    */
   Future<Optional<CachedAnswer>> lookup(AnswerKey key);
 
-  /** Keeps a complete answer for as long as its freshness allows. Never fails; best effort. */
-  void store(AnswerKey key, CachedAnswer answer);
+  /** As {@link #lookup}, but not counted: for the semantic cache, which resolves a match it counts itself. */
+  Future<Optional<CachedAnswer>> find(AnswerKey key);
+
+  /**
+   * An answer past its life but not by more than {@code cache.staleMs}, or empty: what may be
+   * served, marked stale, when origin cannot answer. Never fails.
+   */
+  Future<Optional<CachedAnswer>> stale(AnswerKey key);
+
+  /**
+   * Keeps a complete answer for as long as its freshness allows. Never fails; best effort.
+   *
+   * @return the answer's life in milliseconds
+   */
+  long store(AnswerKey key, CachedAnswer answer);
 
   /**
    * Drops this process's answers of {@code site} (its knowledge base changed). Answers in Redis

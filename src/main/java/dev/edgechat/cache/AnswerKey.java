@@ -6,17 +6,36 @@ import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What identifies a cached answer: the site, its knowledge-base version (so changing a document
- * retires every answer built on the old one) and the question, normalized so that case, spacing
- * and trailing punctuation do not split the cache.
+ * retires every answer built on the old one), the question, normalized so that case, spacing and
+ * trailing punctuation do not split the cache, and the digest of the conversation's earlier turns
+ * ({@link ConversationDigests}; empty for the first question), because a follow-up's answer
+ * depends on what came before it.
  */
-public record AnswerKey(String site, long kbVersion, String question) {
+public record AnswerKey(String site, long kbVersion, String question, String history) {
 
-  /** The key of {@code question} asked of {@code site} at knowledge-base {@code kbVersion}. */
+  public AnswerKey {
+    Objects.requireNonNull(site, "site");
+    Objects.requireNonNull(question, "question");
+    Objects.requireNonNull(history, "history");
+  }
+
+  /** The key of {@code question} opening a conversation on {@code site} at knowledge-base {@code kbVersion}. */
   public static AnswerKey of(String site, long kbVersion, String question) {
-    return new AnswerKey(site, kbVersion, normalize(question));
+    return of(site, kbVersion, question, ConversationDigests.NONE);
+  }
+
+  /** The key of {@code question} asked after the earlier turns whose digest is {@code history}. */
+  public static AnswerKey of(String site, long kbVersion, String question, String history) {
+    return new AnswerKey(site, kbVersion, normalize(question), history);
+  }
+
+  /** Whether this is the first question of a conversation: only those are matched by meaning. */
+  public boolean opensConversation() {
+    return history.isEmpty();
   }
 
   /** NFKC, lower case, single spaces, no trailing {@code ?!.} or spaces. */
@@ -26,11 +45,19 @@ public record AnswerKey(String site, long kbVersion, String question) {
     return text.replaceAll("[\\s?!.]+$", "");
   }
 
-  /** {@code edgechat:answer:<site>:<kbVersion>:<sha-256 of the question>}. */
+  /**
+   * {@code edgechat:answer:<site>:<kbVersion>:<sha-256 of the question>}, with {@code :<history>}
+   * inserted before the hash for a follow-up.
+   */
   public String redisKey() {
+    return "edgechat:answer:" + site + ":" + kbVersion + ":" + (history.isEmpty() ? "" : history + ":")
+        + sha256(question);
+  }
+
+  static String sha256(String text) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(question.getBytes(StandardCharsets.UTF_8));
-      return "edgechat:answer:" + site + ":" + kbVersion + ":" + HexFormat.of().formatHex(hash);
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The answer cache in two levels. L1 is this process's Caffeine cache, bounded by bytes; L2 is the
  * region's Redis, shared by its edges. A lookup tries L1, then L2 (an L2 hit is copied into L1);
- * a store writes both. Each entry lives as long as its freshness allows ({@link AnswerTtl}).
+ * a store writes both. Each entry is fresh as long as its freshness allows ({@link AnswerTtl}), and
+ * is kept {@code cache.staleMs} longer, for {@link #stale} to serve while origin is down.
  *
  * <p>Redis is an optimization, never a dependency: a lookup that takes longer than
  * {@code cache.redisTimeoutMs} or fails is a miss, a failed store is dropped, and both levels can be
@@ -34,11 +35,16 @@ public final class TieredAnswerCache implements AnswerCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(TieredAnswerCache.class);
 
-  private record Entry(CachedAnswer answer, long ttlNanos) {
+  /**
+   * An answer in L1: fresh until {@code freshUntilNanos} (Caffeine's clock), kept {@code keepNanos}
+   * in all, so that it can still be served stale while origin is down.
+   */
+  private record Entry(CachedAnswer answer, long freshUntilNanos, long keepNanos) {
   }
 
   private final LiveConfig config;
   private final RedisAPI redis;
+  private final Ticker ticker;
   private final Cache<AnswerKey, Entry> local;
   private final Counter l1Hits;
   private final Counter l2Hits;
@@ -53,20 +59,21 @@ public final class TieredAnswerCache implements AnswerCache {
   public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Ticker ticker) {
     this.config = Objects.requireNonNull(config);
     this.redis = redis;
+    this.ticker = Objects.requireNonNull(ticker);
     Counter evictions = Counter.builder("edgechat.cache.evictions")
         .description("answers dropped from the in-process cache to stay within cache.l1MaxBytes").register(registry);
     this.local = Caffeine.newBuilder()
         .maximumWeight(config.get().cache().l1MaxBytes())
-        .weigher((AnswerKey key, Entry entry) -> entry.answer().weightBytes() + key.question().length() * 2)
+        .weigher((AnswerKey key, Entry entry) -> entry.answer().weightBytes() + (key.question().length() + key.history().length()) * 2)
         .expireAfter(new Expiry<AnswerKey, Entry>() {
           @Override
           public long expireAfterCreate(AnswerKey key, Entry entry, long now) {
-            return entry.ttlNanos();
+            return entry.keepNanos();
           }
 
           @Override
           public long expireAfterUpdate(AnswerKey key, Entry entry, long now, long current) {
-            return entry.ttlNanos();
+            return entry.keepNanos();
           }
 
           @Override
@@ -99,42 +106,93 @@ public final class TieredAnswerCache implements AnswerCache {
   @Override
   public Future<Optional<CachedAnswer>> lookup(AnswerKey key) {
     long started = System.nanoTime();
+    return find(key, true).onSuccess(found -> {
+      if (found.isEmpty()) {
+        misses.increment();
+      }
+      lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }).map(found -> found.map(Found::answer));
+  }
+
+  @Override
+  public Future<Optional<CachedAnswer>> find(AnswerKey key) {
+    return find(key, false).map(found -> found.map(Found::answer));
+  }
+
+  @Override
+  public Future<Optional<CachedAnswer>> stale(AnswerKey key) {
+    long staleMs = config.get().cache().staleMs();
+    if (staleMs == 0) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Entry entry = local.getIfPresent(key);
+    if (entry != null) {
+      long pastNanos = ticker.read() - entry.freshUntilNanos();
+      return Future.succeededFuture(pastNanos <= TimeUnit.MILLISECONDS.toNanos(staleMs)
+          ? Optional.of(entry.answer()) : Optional.empty());
+    }
+    return fromRedis(key).map(value -> value
+        .filter(v -> System.currentTimeMillis() - v.getLong("expiresAt", 0L) <= staleMs)
+        .map(v -> CachedAnswer.fromJson(v.getJsonObject("answer"))));
+  }
+
+  /** A fresh answer and where it was found. */
+  private record Found(CachedAnswer answer, boolean inL1) {
+  }
+
+  private Future<Optional<Found>> find(AnswerKey key, boolean counted) {
     var settings = config.get().cache();
     if (settings.l1()) {
       Entry entry = local.getIfPresent(key);
-      if (entry != null) {
-        l1Hits.increment();
-        lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        return Future.succeededFuture(Optional.of(entry.answer()));
+      if (entry != null && ticker.read() < entry.freshUntilNanos()) {
+        if (counted) {
+          l1Hits.increment();
+        }
+        return Future.succeededFuture(Optional.of(new Found(entry.answer(), true)));
       }
     }
     if (!settings.l2() || redis == null) {
-      misses.increment();
+      return Future.succeededFuture(Optional.empty());
+    }
+    return fromRedis(key).map(value -> {
+      long remainingMs = value.map(v -> v.getLong("expiresAt", 0L)).orElse(0L) - System.currentTimeMillis();
+      if (remainingMs <= 0) {
+        return Optional.<Found>empty();
+      }
+      if (counted) {
+        l2Hits.increment();
+      }
+      return Optional.of(new Found(copyToL1(key, value.get(), remainingMs), false));
+    });
+  }
+
+  /** The value of {@code key} in Redis; empty if absent, or if Redis failed or was slow (counted as an error). */
+  private Future<Optional<JsonObject>> fromRedis(AnswerKey key) {
+    if (redis == null) {
       return Future.succeededFuture(Optional.empty());
     }
     return redis.get(key.redisKey())
-        .map(value -> value == null ? Optional.<CachedAnswer>empty() : Optional.of(fromL2(key, value.toString())))
-        .timeout(settings.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+        .map(value -> value == null ? Optional.<JsonObject>empty() : Optional.of(new JsonObject(value.toString())))
+        .timeout(config.get().cache().redisTimeoutMs(), TimeUnit.MILLISECONDS)
         .otherwise(e -> {
           l2Errors.increment();
           LOG.debug("cache Redis lookup failed, served as a miss [key: {}, reason: {}]", key.redisKey(), e.toString());
           return Optional.empty();
-        })
-        .onSuccess(found -> {
-          (found.isPresent() ? l2Hits : misses).increment();
-          lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         });
   }
 
   /** An L2 hit, copied into L1 for the rest of its life in Redis (the value carries its expiry: one round trip). */
-  private CachedAnswer fromL2(AnswerKey key, String json) {
-    JsonObject value = new JsonObject(json);
+  private CachedAnswer copyToL1(AnswerKey key, JsonObject value, long remainingMs) {
     CachedAnswer answer = CachedAnswer.fromJson(value.getJsonObject("answer"));
-    long remainingMs = value.getLong("expiresAt", 0L) - System.currentTimeMillis();
-    if (config.get().cache().l1() && remainingMs > 0) {
-      local.put(key, new Entry(answer, TimeUnit.MILLISECONDS.toNanos(remainingMs)));
+    if (config.get().cache().l1()) {
+      local.put(key, entry(answer, remainingMs, config.get().cache().staleMs()));
     }
     return answer;
+  }
+
+  private Entry entry(CachedAnswer answer, long freshMs, long staleMs) {
+    long freshNanos = TimeUnit.MILLISECONDS.toNanos(freshMs);
+    return new Entry(answer, ticker.read() + freshNanos, freshNanos + TimeUnit.MILLISECONDS.toNanos(staleMs));
   }
 
   @Override
@@ -143,15 +201,15 @@ public final class TieredAnswerCache implements AnswerCache {
   }
 
   @Override
-  public void store(AnswerKey key, CachedAnswer answer) {
+  public long store(AnswerKey key, CachedAnswer answer) {
     var settings = config.get().cache();
     long ttlMs = AnswerTtl.millis(answer.freshness(), settings, ThreadLocalRandom.current()::nextDouble);
     if (settings.l1()) {
-      local.put(key, new Entry(answer, TimeUnit.MILLISECONDS.toNanos(ttlMs)));
+      local.put(key, entry(answer, ttlMs, settings.staleMs()));
     }
     if (settings.l2() && redis != null) {
       JsonObject value = new JsonObject().put("expiresAt", System.currentTimeMillis() + ttlMs).put("answer", answer.toJson());
-      redis.set(List.of(key.redisKey(), value.encode(), "PX", Long.toString(ttlMs)))
+      redis.set(List.of(key.redisKey(), value.encode(), "PX", Long.toString(ttlMs + settings.staleMs())))
           .timeout(Math.max(settings.redisTimeoutMs(), 500), TimeUnit.MILLISECONDS)
           .onFailure(e -> {
             l2Errors.increment();
@@ -159,5 +217,6 @@ public final class TieredAnswerCache implements AnswerCache {
                 e.toString());
           });
     }
+    return ttlMs;
   }
 }

@@ -43,7 +43,7 @@ public record EdgechatConfig(
 
   /** The edge's chat endpoint. */
   public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
-      long originIdleTimeoutMs) {
+      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs) {
   }
 
   /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */
@@ -53,7 +53,8 @@ public record EdgechatConfig(
 
   /** The edge's answer cache: switches for each level and for coalescing, sizes and lifetimes. */
   public record Cache(boolean l1, boolean l2, boolean coalescing, long l1MaxBytes, long staticTtlMs,
-      long dynamicTtlMs, long redisTimeoutMs) {
+      long dynamicTtlMs, long redisTimeoutMs, long staleMs, int followUps, boolean semantic, double semanticThreshold,
+      int semanticCandidates, int semanticMaxEntries, int embedderThreads) {
   }
 
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */

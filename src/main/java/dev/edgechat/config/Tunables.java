@@ -10,10 +10,11 @@ final class Tunables {
 
   static final Set<String> PATHS = Set.of(
       "origin.historyTurns", "origin.passages",
-      "edge.heartbeatMs", "edge.maxMessageChars", "edge.siteCacheMs",
+      "edge.heartbeatMs", "edge.maxMessageChars", "edge.siteCacheMs", "edge.resumeGraceMs",
       "llm.maxTokens", "llm.temperature",
       "features.streaming",
-      "cache.l1", "cache.l2", "cache.coalescing", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.redisTimeoutMs");
+      "cache.l1", "cache.l2", "cache.coalescing", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.redisTimeoutMs",
+      "cache.staleMs", "cache.semantic", "cache.semanticThreshold", "cache.semanticCandidates");
 
   private Tunables() {
   }
@@ -23,18 +24,20 @@ final class Tunables {
     EdgechatConfig.Origin o = into.origin();
     EdgechatConfig.Edge e = into.edge();
     EdgechatConfig.Llm l = into.llm();
+    EdgechatConfig.Cache c = into.cache();
+    EdgechatConfig.Cache t = from.cache();
     return new EdgechatConfig(into.region(), into.dataDir(), into.scanPeriodMs(), into.http(), into.postgres(),
         into.redis(),
         new EdgechatConfig.Origin(o.url(), o.internalPort(), from.origin().historyTurns(), from.origin().passages(),
             o.maxAnswerChars()),
         new EdgechatConfig.Edge(from.edge().heartbeatMs(), from.edge().maxMessageChars(), from.edge().siteCacheMs(),
-            e.originConnectTimeoutMs(), e.originIdleTimeoutMs()),
+            e.originConnectTimeoutMs(), e.originIdleTimeoutMs(), e.resumeTtlMs(), from.edge().resumeGraceMs()),
         new EdgechatConfig.Llm(l.baseUrl(), l.model(), from.llm().maxTokens(), from.llm().temperature(),
             l.connectTimeoutMs(), l.firstTokenTimeoutMs(), l.poolSize()),
         from.features(),
-        new EdgechatConfig.Cache(from.cache().l1(), from.cache().l2(), from.cache().coalescing(),
-            into.cache().l1MaxBytes(), from.cache().staticTtlMs(), from.cache().dynamicTtlMs(),
-            from.cache().redisTimeoutMs()),
+        new EdgechatConfig.Cache(t.l1(), t.l2(), t.coalescing(), c.l1MaxBytes(), t.staticTtlMs(), t.dynamicTtlMs(),
+            t.redisTimeoutMs(), t.staleMs(), c.followUps(), t.semantic(), t.semanticThreshold(),
+            t.semanticCandidates(), c.semanticMaxEntries(), c.embedderThreads()),
         into.sim(),
         into.secrets());
   }

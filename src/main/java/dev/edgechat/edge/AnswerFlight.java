@@ -1,6 +1,5 @@
 package dev.edgechat.edge;
 
-import dev.edgechat.web.ApiError;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -81,15 +80,11 @@ final class AnswerFlight {
       }
       toNotify = List.copyOf(followers);
     }
-    toNotify.forEach(Runnable::run);
+    // end handlers first: when a visitor sees the end, the cache and the conversation's digest know it already
     for (Consumer<List<SseEvent>> handler : toEnd) {
       handler.accept(snapshot);
     }
-  }
-
-  /** Ends the flight with an {@code error} event. */
-  void fail(ApiError error) {
-    publish(SseEvent.of("error", error.toEventData()));
+    toNotify.forEach(Runnable::run);
   }
 
   /** The event at {@code index}, or null when it has not arrived (yet). */

@@ -3,6 +3,8 @@ package dev.edgechat.edge;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
+import dev.edgechat.cache.ConversationDigests;
+import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
@@ -14,6 +16,7 @@ import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,6 +29,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,22 +47,31 @@ import org.slf4j.LoggerFactory;
 public final class ChatApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatApi.class);
+  /** How long a conversation nobody continues is remembered for caching its follow-ups. */
+  private static final Duration CONVERSATION_IDLE = Duration.ofHours(6);
 
   private final Vertx vertx;
   private final LiveConfig config;
   private final SiteDirectory sites;
   private final OriginClient origin;
   private final AnswerCache cache;
+  private final SemanticCache semantic;
+  private final ConversationDigests digests;
   private final InFlightAnswers inFlight;
+  private final Counter staleServed;
 
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
-      MeterRegistry registry) {
+      SemanticCache semantic, MeterRegistry registry) {
     this.vertx = Objects.requireNonNull(vertx);
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
     this.origin = Objects.requireNonNull(origin);
     this.cache = Objects.requireNonNull(cache);
+    this.semantic = Objects.requireNonNull(semantic);
+    this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.inFlight = new InFlightAnswers(registry);
+    this.staleServed = Counter.builder("edgechat.cache.stale")
+        .description("answers served stale from the cache because origin could not answer").register(registry);
   }
 
   public void mount(Router router) {
@@ -120,6 +133,7 @@ public final class ChatApi {
         // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
         seat.flight().onEnd(log -> record(request, log));
       }
+      seat.flight().onEnd(log -> rememberTurn(request, seat.history(), log));
       follow.accept(seat.flight());
     }));
   }
@@ -132,56 +146,141 @@ public final class ChatApi {
     }
   }
 
-  /** Which flight a visitor reads, and whether it is their own (origin saves their conversation). */
-  private record Seat(AnswerFlight flight, boolean own) {
+  /**
+   * Which flight a visitor reads, whether it is their own (origin saves their conversation), and
+   * the digest of the conversation before this question (null when this edge does not know it).
+   */
+  private record Seat(AnswerFlight flight, boolean own, String history) {
   }
 
   /**
-   * The answer's source: the cache; else a flight for the same question already under way on
-   * this edge; else a new flight from origin. Follow-ups depend on the conversation's history, so
-   * they always get their own flight.
+   * The flight a visitor reads. Identical questions on this edge share one flight from the start
+   * (coalescing), so that one of them looks the question up in the cache and, on a miss, asks
+   * origin, while the others follow; a question whose flight has just landed finds its answer in
+   * the cache, which the landing flight filled before it left the table. A follow-up is cached
+   * under its question and the digest of the turns before it when this edge knows them; otherwise
+   * it goes to origin uncached.
    */
   private Future<Seat> flight(AnswerRequest request, Site site, EdgechatConfig settings) {
-    if (!request.newConversation()) {
-      return Future.succeededFuture(new Seat(fly(request, null), true));
+    String history = request.newConversation()
+        ? ConversationDigests.NONE
+        : digests.before(request.conversation()).orElse(null);
+    if (history == null) {
+      AnswerFlight flight = new AnswerFlight();
+      start(flight, request, null, null);
+      return Future.succeededFuture(new Seat(flight, true, null));
     }
-    AnswerKey key = AnswerKey.of(site.id(), site.kbVersion(), request.question());
-    return cache.lookup(key).map(cached -> {
+    AnswerKey key = AnswerKey.of(site.id(), site.kbVersion(), request.question(), history);
+    if (!settings.cache().coalescing()) {
+      AnswerFlight flight = new AnswerFlight();
+      return resolve(flight, request, key).map(fromOrigin -> new Seat(flight, fromOrigin, history));
+    }
+    InFlightAnswers.Seat seat = inFlight.join(key, AnswerFlight::new);
+    if (!seat.created()) {
+      return Future.succeededFuture(new Seat(seat.flight(), false, history));
+    }
+    return resolve(seat.flight(), request, key)
+        .onComplete(r -> seat.flight().onEnd(log -> inFlight.landed(key, seat.flight())))
+        .map(fromOrigin -> new Seat(seat.flight(), fromOrigin, history));
+  }
+
+  /**
+   * Fills {@code flight} from the cache's levels in order: exact (L1, then L2), then by meaning
+   * (first questions only), else from origin. Succeeds with whether origin answers it.
+   */
+  private Future<Boolean> resolve(AnswerFlight flight, AnswerRequest request, AnswerKey key) {
+    return cache.lookup(key).compose(cached -> {
       if (cached.isPresent()) {
-        return new Seat(AnswerFlight.finished(replay(cached.get())), false);
+        replay(cached.get(), "hit", false).forEach(flight::publish);
+        return Future.succeededFuture(false);
       }
-      if (!settings.cache().coalescing()) {
-        return new Seat(fly(request, key), true);
+      if (flight.isEnded()) {
+        return Future.succeededFuture(false); // everyone left while the cache was asked
       }
-      InFlightAnswers.Seat seat = inFlight.join(key, AnswerFlight::new);
-      if (seat.created()) {
-        start(seat.flight(), request, key);
-      }
-      return new Seat(seat.flight(), seat.created());
+      return semantic.find(key, request.question()).map(probe -> {
+        if (probe.answer().isPresent()) {
+          replay(probe.answer().get(), "semantic", false).forEach(flight::publish);
+          return false;
+        }
+        start(flight, request, key, probe.vector());
+        return true;
+      });
+    }).recover(e -> {
+      // the cache's levels fail open, so this is a bug; the visitors must still hear the end
+      LOG.error("answer lookup failed [key: {}]", key, e);
+      flight.publish(errorEvent(ApiError.upstreamUnavailable("the answer could not be looked up")));
+      return Future.succeededFuture(false);
     });
   }
 
-  /** A new flight from origin for {@code request}; a complete answer is cached under {@code key} (if any). */
-  private AnswerFlight fly(AnswerRequest request, AnswerKey key) {
-    AnswerFlight flight = new AnswerFlight();
-    start(flight, request, key);
-    return flight;
-  }
-
-  private void start(AnswerFlight flight, AnswerRequest request, AnswerKey key) {
+  /**
+   * Asks origin to answer into {@code flight} (unless everyone left already); a complete answer is
+   * cached under {@code key} (if any), and findable by meaning through {@code vector} (the
+   * question's, if it was embedded).
+   */
+  private void start(AnswerFlight flight, AnswerRequest request, AnswerKey key, float[] vector) {
     Cancellation everyoneLeft = new Cancellation();
     flight.onCancelUpstream(everyoneLeft::cancel);
-    if (key != null) {
-      flight.onEnd(log -> completeAnswer(log).ifPresent(answer -> cache.store(key, answer)));
+    if (flight.isEnded()) {
+      return;
     }
+    Consumer<SseEvent> publish = flight::publish;
+    if (key != null) {
+      flight.onEnd(log -> completeAnswer(log).ifPresent(answer -> {
+        long lifeMs = cache.store(key, answer);
+        semantic.remember(key, request.question(), vector, lifeMs);
+      }));
+      publish = new StaleFallback(flight, key);
+    }
+    Consumer<SseEvent> events = publish;
     origin.answer(request, everyoneLeft)
-        .onSuccess(answer -> answer.start(flight::publish, flight::fail))
-        .onFailure(e -> flight.fail(asApiError(e)));
+        .onSuccess(answer -> answer.start(events::accept, error -> events.accept(errorEvent(error))))
+        .onFailure(e -> events.accept(errorEvent(asApiError(e))));
+  }
+
+  private static SseEvent errorEvent(ApiError error) {
+    return SseEvent.of("error", error.toEventData());
+  }
+
+  /**
+   * Passes origin's events to the flight, except that an answer failing before its first event
+   * because origin or the model cannot answer is replaced, when the cache still has one, by the
+   * answer that was cached for the question, marked {@code stale:true} (within {@code cache.staleMs}).
+   */
+  private final class StaleFallback implements Consumer<SseEvent> {
+
+    private static final Set<String> UNAVAILABLE = Set.of("upstream_unavailable", "timeout", "overloaded");
+
+    private final AnswerFlight flight;
+    private final AnswerKey key;
+    private boolean answering;
+
+    StaleFallback(AnswerFlight flight, AnswerKey key) {
+      this.flight = flight;
+      this.key = key;
+    }
+
+    @Override
+    public void accept(SseEvent event) {
+      if (answering || !"error".equals(event.event()) || !UNAVAILABLE.contains(event.json().getString("code"))) {
+        answering = true;
+        flight.publish(event);
+        return;
+      }
+      cache.stale(key).onComplete(stale -> {
+        if (stale.succeeded() && stale.result().isPresent()) {
+          staleServed.increment();
+          replay(stale.result().get(), "hit", true).forEach(flight::publish);
+        } else {
+          flight.publish(event);
+        }
+      });
+    }
   }
 
   /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */
   static Optional<CachedAnswer> completeAnswer(List<SseEvent> log) {
-    if (log.isEmpty() || !"done".equals(log.get(log.size() - 1).event())) {
+    if (!endedWell(log)) {
       return Optional.empty();
     }
     JsonObject done = log.get(log.size() - 1).json();
@@ -193,23 +292,39 @@ public final class ChatApi {
     return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic")));
   }
 
+  private static boolean endedWell(List<SseEvent> log) {
+    return !log.isEmpty() && "done".equals(log.get(log.size() - 1).event());
+  }
+
   /** The text deltas of an answer's events, in order. */
   private static List<String> tokens(List<SseEvent> log) {
     return log.stream().filter(e -> "token".equals(e.event())).map(e -> e.json().getString("text", "")).toList();
   }
 
-  /** A cached answer as the events it was streamed as, marked as a hit. */
-  private static List<SseEvent> replay(CachedAnswer answer) {
+  /** A cached answer as the events it was streamed as, marked as a hit of kind {@code cache}. */
+  private static List<SseEvent> replay(CachedAnswer answer, String cache, boolean stale) {
     List<SseEvent> events = new ArrayList<>(answer.tokens().size() + 2);
     answer.tokens().forEach(text -> events.add(SseEvent.of("token", new JsonObject().put("text", text))));
     events.add(SseEvent.of("sources", new JsonObject().put("items", answer.sources())));
-    events.add(SseEvent.of("done", new JsonObject().put("cache", "hit").put("stale", false).put("ms", 0)));
+    events.add(SseEvent.of("done", new JsonObject().put("cache", cache).put("stale", stale).put("ms", 0)));
     return events;
+  }
+
+  /**
+   * Remembers the conversation's turns after an answer, so that its next question can be cached;
+   * a failed or abandoned answer leaves origin's history uncertain, so the conversation is forgotten.
+   */
+  private void rememberTurn(AnswerRequest request, String history, List<SseEvent> log) {
+    if (history != null && endedWell(log)) {
+      digests.answered(request.conversation(), history, request.question(), String.join("", tokens(log)));
+    } else {
+      digests.forget(request.conversation());
+    }
   }
 
   /** Saves a question and an answer made for someone else into this visitor's conversation. */
   private void record(AnswerRequest request, List<SseEvent> log) {
-    if (log.isEmpty() || !"done".equals(log.get(log.size() - 1).event())) {
+    if (!endedWell(log)) {
       return;
     }
     origin.record(request, String.join("", tokens(log))).onFailure(e -> LOG.warn(

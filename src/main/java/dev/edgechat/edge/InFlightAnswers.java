@@ -24,8 +24,8 @@ final class InFlightAnswers {
 
   /**
    * The flight of {@code key} if one is under way, else a new one from {@code create}, registered
-   * until it ends. {@code create} must only construct the flight: the caller starts it when
-   * {@link Seat#created()} says so.
+   * until {@link #landed}. {@code create} must only construct the flight: the caller starts it
+   * when {@link Seat#created()} says so.
    */
   Seat join(AnswerKey key, Supplier<AnswerFlight> create) {
     boolean[] created = {false};
@@ -36,11 +36,17 @@ final class InFlightAnswers {
       created[0] = true;
       return create.get();
     });
-    if (created[0]) {
-      flight.onEnd(log -> flights.remove(key, flight));
-    } else {
+    if (!created[0]) {
       joins.increment();
     }
     return new Seat(flight, created[0]);
+  }
+
+  /**
+   * Takes an ended flight off the table; its creator calls this after whatever else the end does
+   * (caching the answer), so that a question arriving in between finds the answer cached.
+   */
+  void landed(AnswerKey key, AnswerFlight flight) {
+    flights.remove(key, flight);
   }
 }

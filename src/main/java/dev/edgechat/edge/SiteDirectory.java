@@ -1,6 +1,7 @@
 package dev.edgechat.edge;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.edgechat.config.LiveConfig;
@@ -16,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * What this edge knows about sites (allowed origins, …), learned from origin and kept for
  * {@code edge.siteCacheMs} (unknown sites for at most 5 s), so validating a chat request costs no
- * round trip. Concurrent lookups of one site share one origin call.
+ * round trip. Concurrent lookups of one site share one origin call. While origin cannot be
+ * reached, a site this edge knew (within {@code cache.staleMs}) is still served as last known, so
+ * that its stale answers can be.
  */
 public final class SiteDirectory {
 
@@ -25,6 +28,7 @@ public final class SiteDirectory {
 
   private final OriginClient origin;
   private final AsyncCache<String, Optional<Site>> cache;
+  private final Cache<String, Site> lastKnown;
 
   public SiteDirectory(OriginClient origin, LiveConfig config) {
     this.origin = Objects.requireNonNull(origin);
@@ -50,6 +54,26 @@ public final class SiteDirectory {
         })
         .executor(Runnable::run)
         .buildAsync();
+    this.lastKnown = Caffeine.newBuilder()
+        .maximumSize(MAX_SITES)
+        .expireAfter(new Expiry<String, Site>() {
+          @Override
+          public long expireAfterCreate(String key, Site site, long now) {
+            return TimeUnit.MILLISECONDS.toNanos(config.get().cache().staleMs());
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Site site, long now, long current) {
+            return expireAfterCreate(key, site, now);
+          }
+
+          @Override
+          public long expireAfterRead(String key, Site site, long now, long current) {
+            return current;
+          }
+        })
+        .executor(Runnable::run)
+        .build();
   }
 
   /**
@@ -58,10 +82,17 @@ public final class SiteDirectory {
    */
   public Future<Site> site(String id, Context context) {
     CompletableFuture<Optional<Site>> lookup = cache.get(id, (key, executor) -> origin.site(key)
-        .map(Optional::of)
-        .recover(e -> e instanceof ApiError api && "not_found".equals(api.code())
-            ? Future.succeededFuture(Optional.empty())
-            : Future.failedFuture(e))
+        .map(site -> {
+          lastKnown.put(key, site);
+          return Optional.of(site);
+        })
+        .recover(e -> {
+          if (e instanceof ApiError api && "not_found".equals(api.code())) {
+            return Future.succeededFuture(Optional.empty());
+          }
+          Site known = lastKnown.getIfPresent(key);
+          return known != null ? Future.succeededFuture(Optional.of(known)) : Future.failedFuture(e);
+        })
         .toCompletionStage()
         .toCompletableFuture());
     return Future.fromCompletionStage(lookup, context)
@@ -71,5 +102,6 @@ public final class SiteDirectory {
   /** Forgets a site, so the next request asks origin again. */
   public void forget(String id) {
     cache.synchronous().invalidate(id);
+    lastKnown.invalidate(id);
   }
 }

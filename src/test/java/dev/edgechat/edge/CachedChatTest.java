@@ -163,6 +163,116 @@ class CachedChatTest {
         })));
   }
 
+  /**
+   * Verifies the semantic level on real Redis and the real model: after one answer, a paraphrase
+   * of the question is a semantic hit (no upstream call, the same answer), while a question that
+   * differs in what matters (a hard negative) and the same paraphrase on another site are misses.
+   */
+  @Test
+  void chat_paraphrase_semanticHit_hardNegativeAndOtherSite_miss(Vertx vertx, VertxTestContext ctx) {
+    String site = freshSite();
+    String other = freshSite();
+    List<SseClient.Answer> answers = new ArrayList<>();
+    double[] entriesBefore = new double[1];
+    Future<Long> before = putSites(vertx, site, other).compose(v -> semanticEntries())
+        .compose(entries -> {
+          entriesBefore[0] = entries;
+          return chatCalls(vertx);
+        });
+    before.compose(calls -> system.sse().chat(ask(site, "Is there a student discount?")))
+        .compose(first -> {
+          answers.add(first);
+          // the question enters the index just after its answer is stored: wait for it
+          return Await.until(vertx, () -> semanticEntries().map(now -> now > entriesBefore[0]), 10_000);
+        })
+        .compose(v -> system.sse().chat(ask(site, "Do students get a discount?")))
+        .compose(paraphrase -> {
+          answers.add(paraphrase);
+          return system.sse().chat(ask(site, "Is there a senior discount?"));
+        })
+        .compose(hardNegative -> {
+          answers.add(hardNegative);
+          return system.sse().chat(ask(other, "Do students get a discount?"));
+        })
+        .compose(otherSite -> {
+          answers.add(otherSite);
+          return chatCalls(vertx);
+        })
+        .onComplete(ctx.succeeding(after -> ctx.verify(() -> {
+          assertThat(answers).extracting(a -> a.first("done").getString("cache"))
+              .containsExactly("miss", "semantic", "miss", "miss");
+          assertThat(answers.get(1).text()).isEqualTo(answers.get(0).text());
+          assertThat(tokens(answers.get(1))).containsExactlyElementsOf(tokens(answers.get(0)));
+          assertThat(after - before.result()).as("upstream calls").isEqualTo(3);
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that follow-ups are cached under their history: the same two questions in a second
+   * conversation (whose first answer came from the cache, so its history is the same) hit twice,
+   * while the second question after a different first one is a miss.
+   */
+  @Test
+  void chat_followUpAfterSameHistory_hit_afterOtherHistory_miss(Vertx vertx, VertxTestContext ctx) {
+    String opening = unique("What are your opening hours?");
+    String followUp = unique("And on public holidays?");
+    List<SseClient.Answer> answers = new ArrayList<>();
+    system.sse().chat(ask("demo", opening))
+        .compose(first -> {
+          answers.add(first);
+          return system.sse().chat(ask("demo", followUp).put("conversation", conversationOf(first)));
+        })
+        .compose(firstFollowUp -> {
+          answers.add(firstFollowUp);
+          return system.sse().chat(ask("demo", opening));
+        })
+        .compose(second -> {
+          answers.add(second);
+          return system.sse().chat(ask("demo", followUp).put("conversation", conversationOf(second)));
+        })
+        .compose(secondFollowUp -> {
+          answers.add(secondFollowUp);
+          return system.sse().chat(ask("demo", unique("Where is your shop?")));
+        })
+        .compose(otherOpening -> system.sse().chat(ask("demo", followUp).put("conversation", conversationOf(otherOpening))))
+        .onComplete(ctx.succeeding(otherFollowUp -> ctx.verify(() -> {
+          assertThat(answers).extracting(a -> a.first("done").getString("cache"))
+              .containsExactly("miss", "miss", "hit", "hit");
+          assertThat(answers.get(3).text()).isEqualTo(answers.get(1).text());
+          assertThat(otherFollowUp.first("done").getString("cache")).isEqualTo("miss");
+          ctx.completeNow();
+        })));
+  }
+
+  private static String conversationOf(SseClient.Answer answer) {
+    return answer.first("ready").getString("conversation");
+  }
+
+  /** A site of its own, so that the semantic index and Redis hold nothing of it yet. */
+  private static String freshSite() {
+    return "semantic-" + Ids.next().substring(0, 10).toLowerCase();
+  }
+
+  private static Future<Void> putSites(Vertx vertx, String... ids) {
+    Pool pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
+    DocumentStore store = new DocumentStore(pool);
+    Future<Void> all = Future.succeededFuture();
+    for (String id : ids) {
+      all = all.compose(v -> store.putSite(new Site(id, "Shop " + id, List.of("*"), null, 1)).mapEmpty());
+    }
+    return all.eventually(pool::close);
+  }
+
+  private static Future<Double> semanticEntries() {
+    return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", "/metrics")
+        .compose(req -> req.send()).compose(r -> r.body())
+        .map(body -> body.toString().lines()
+            .filter(line -> line.startsWith("edgechat_cache_semantic_entries"))
+            .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+            .findFirst().orElse(0.0));
+  }
+
   private static Future<JsonObject> conversation(Vertx vertx, String id) {
     // the record of a hit is saved after its done event: wait until it is there
     Future<JsonObject>[] last = new Future[1];

@@ -37,11 +37,19 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
   @Override
   public Future<float[]> embed(String question) {
     Objects.requireNonNull(question, "question");
-    String text = normalize(question);
-    if (text.isEmpty()) {
+    if (normalize(question).isEmpty()) {
       return Future.failedFuture(new IllegalArgumentException("question is blank"));
     }
-    return executor.executeBlocking(() -> unitLength(model().embed(text).content().vector()), false);
+    return executor.executeBlocking(() -> embedNow(question), false);
+  }
+
+  @Override
+  public float[] embedNow(String question) {
+    String text = normalize(Objects.requireNonNull(question, "question"));
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("question is blank");
+    }
+    return unitLength(model().embed(text).content().vector());
   }
 
   @Override

@@ -15,6 +15,12 @@ public interface QuestionEmbedder {
    */
   Future<float[]> embed(String question);
 
+  /**
+   * Embeds one question on the calling thread, which must be a worker thread (it blocks for a
+   * millisecond or two); same vector and failures as {@link #embed}, thrown.
+   */
+  float[] embedNow(String question);
+
   /** The length of every vector {@link #embed} returns. */
   int dimensions();
 }

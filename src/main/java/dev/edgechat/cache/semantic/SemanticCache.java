@@ -1,0 +1,224 @@
+package dev.edgechat.cache.semantic;
+
+import dev.edgechat.cache.AnswerCache;
+import dev.edgechat.cache.AnswerKey;
+import dev.edgechat.cache.CachedAnswer;
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.LiveConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The third level of the answer cache: a first question that is not cached word for word may be
+ * answered by a cached question that means the same. The question is embedded in-process, the
+ * nearest cached questions <em>of the same site and knowledge-base version</em> are found in that
+ * site's own graph index ({@link SiteQuestionIndex}), and the nearest one that the
+ * {@link SemanticMatcher} accepts (cosine at least {@code cache.semanticThreshold} and the same
+ * anchors) lends its answer, still fetched from the exact cache by its key.
+ *
+ * <p>Embedding, search and guard run on the worker pool {@value #EXECUTOR_NAME}, never on an event
+ * loop. When that pool has more lookups waiting than it can serve quickly, a lookup is skipped (a
+ * miss) rather than queued: the semantic level must never make a miss slower than origin would.
+ * Like the other levels it fails open: any error is a miss.
+ *
+ * <p>The index is this process's: it holds the questions this edge answered (and stored) while it
+ * has run. Their answers live in the region's Redis too, so another edge finds them by exact key.
+ */
+public final class SemanticCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SemanticCache.class);
+  static final String EXECUTOR_NAME = "edgechat-semantic";
+  /** Lookups allowed to wait per worker thread before further ones are skipped. */
+  private static final int QUEUE_PER_THREAD = 32;
+
+  /** What a lookup found, and the question's vector (null if it was not embedded), to store it by later. */
+  public record Probe(Optional<CachedAnswer> answer, float[] vector) {
+
+    static Probe none() {
+      return new Probe(Optional.empty(), null);
+    }
+  }
+
+  private record Candidates(float[] vector, List<AnswerKey> keys, int rejected) {
+  }
+
+  private final LiveConfig config;
+  private final QuestionEmbedder embedder;
+  private final AnswerCache answers;
+  private final MeaningGuard guard;
+  private final WorkerExecutor workers;
+  private final int maxWaiting;
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final ConcurrentHashMap<String, SiteQuestionIndex> sites = new ConcurrentHashMap<>();
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter skipped;
+  private final Counter rejected;
+  private final Timer lookupTime;
+
+  public SemanticCache(Vertx vertx, LiveConfig config, QuestionEmbedder embedder, AnswerCache answers,
+      MeaningGuard guard, MeterRegistry registry) {
+    this.config = Objects.requireNonNull(config);
+    this.embedder = Objects.requireNonNull(embedder);
+    this.answers = Objects.requireNonNull(answers);
+    this.guard = Objects.requireNonNull(guard);
+    int threads = config.get().cache().embedderThreads();
+    this.workers = vertx.createSharedWorkerExecutor(EXECUTOR_NAME, threads);
+    this.maxWaiting = threads * QUEUE_PER_THREAD;
+    this.hits = lookups(registry, "hit");
+    this.misses = lookups(registry, "miss");
+    this.skipped = lookups(registry, "skipped");
+    this.rejected = Counter.builder("edgechat.cache.semantic.rejected")
+        .description("cached questions close enough by cosine that the meaning guard rejected").register(registry);
+    Gauge.builder("edgechat.cache.semantic.entries", sites, all -> all.values().stream()
+            .mapToInt(SiteQuestionIndex::size).sum())
+        .description("cached questions in the semantic index, all sites").register(registry);
+    this.lookupTime = Timer.builder("edgechat.cache.semantic.lookup")
+        .description("time of a semantic lookup: embedding, index search, meaning guard and fetching the answer")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  private static Counter lookups(MeterRegistry registry, String result) {
+    return Counter.builder("edgechat.cache.semantic.lookups").tag("result", result)
+        .description("semantic lookups: hit, miss, or skipped because the embedding workers were saturated")
+        .register(registry);
+  }
+
+  /** Loads the model on a worker now, so that the first question does not wait for it. */
+  public Future<Void> warmUp() {
+    return workers.executeBlocking(() -> {
+      embedder.embedNow("warm up");
+      return null;
+    }, false);
+  }
+
+  /**
+   * A cached answer to a question meaning the same as {@code question} (whose exact key is
+   * {@code key}), for first questions only, when {@code cache.semantic} is on. Never fails.
+   */
+  public Future<Probe> find(AnswerKey key, String question) {
+    EdgechatConfig.Cache settings = config.get().cache();
+    if (!settings.semantic() || !key.opensConversation()) {
+      return Future.succeededFuture(Probe.none());
+    }
+    if (waiting.incrementAndGet() > maxWaiting) {
+      waiting.decrementAndGet();
+      skipped.increment();
+      return Future.succeededFuture(Probe.none());
+    }
+    long started = System.nanoTime();
+    SemanticMatcher matcher = new SemanticMatcher(settings.semanticThreshold(), guard);
+    int wanted = settings.semanticCandidates();
+    return workers.executeBlocking(() -> candidates(key, question, matcher, wanted), false)
+        .onComplete(done -> waiting.decrementAndGet())
+        .compose(found -> {
+          rejected.increment(found.rejected());
+          return firstAnswer(key.site(), found.keys(), 0).map(answer -> new Probe(answer, found.vector()));
+        })
+        .otherwise(e -> {
+          LOG.debug("semantic lookup failed, served as a miss [site: {}, reason: {}]", key.site(), e.toString());
+          return Probe.none();
+        })
+        .onSuccess(probe -> {
+          (probe.answer().isPresent() ? hits : misses).increment();
+          lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        });
+  }
+
+  /** On a worker: embeds the question and keeps the nearest cached questions the matcher accepts. */
+  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, int wanted) {
+    float[] vector = embedder.embedNow(question);
+    SiteQuestionIndex index = sites.get(key.site());
+    if (index == null || index.kbVersion() != key.kbVersion()) {
+      return new Candidates(vector, List.of(), 0);
+    }
+    List<AnswerKey> accepted = new ArrayList<>();
+    int rejectedHere = 0;
+    for (SiteQuestionIndex.Entry entry : index.nearest(vector, wanted, System.currentTimeMillis())) {
+      if (matcher.matches(vector, question, entry.vector(), entry.question())) {
+        accepted.add(entry.key());
+      } else if (SemanticMatcher.cosine(vector, entry.vector()) >= matcher.threshold()) {
+        rejectedHere++;
+      }
+    }
+    return new Candidates(vector, accepted, rejectedHere);
+  }
+
+  /** The answer of the first accepted key still in the cache; keys whose answers are gone leave the index. */
+  private Future<Optional<CachedAnswer>> firstAnswer(String site, List<AnswerKey> keys, int from) {
+    if (from >= keys.size()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    AnswerKey candidate = keys.get(from);
+    return answers.find(candidate).compose(answer -> {
+      if (answer.isPresent()) {
+        return Future.succeededFuture(answer);
+      }
+      SiteQuestionIndex index = sites.get(site);
+      if (index != null) {
+        index.remove(candidate);
+      }
+      return firstAnswer(site, keys, from + 1);
+    });
+  }
+
+  /**
+   * Makes a stored first question findable by meaning for {@code lifeMs}. {@code vector} is the one
+   * {@link #find} computed, or null to embed it now (on a worker). Best effort.
+   */
+  public void remember(AnswerKey key, String question, float[] vector, long lifeMs) {
+    EdgechatConfig.Cache settings = config.get().cache();
+    if (!settings.semantic() || !key.opensConversation()) {
+      return;
+    }
+    long expiresAt = System.currentTimeMillis() + lifeMs;
+    int maxEntries = settings.semanticMaxEntries();
+    workers.executeBlocking(() -> {
+      float[] v = vector != null ? vector : embedder.embedNow(question);
+      SiteQuestionIndex index = indexOf(key.site(), key.kbVersion(), v.length, maxEntries);
+      if (index != null) {
+        index.add(key, question, v, expiresAt);
+      }
+      return null;
+    }, false).onFailure(e -> LOG.debug("question not added to the semantic index [site: {}, reason: {}]",
+        key.site(), e.toString()));
+  }
+
+  /** The index of {@code site} at {@code kbVersion}, replacing an older version's; null if a newer one is there. */
+  private SiteQuestionIndex indexOf(String site, long kbVersion, int dimensions, int maxEntries) {
+    SiteQuestionIndex index = sites.compute(site, (s, existing) -> existing == null || existing.kbVersion() < kbVersion
+        ? new SiteQuestionIndex(kbVersion, dimensions, maxEntries)
+        : existing);
+    return index.kbVersion() == kbVersion ? index : null;
+  }
+
+  /** Drops every question of {@code site} (its knowledge base changed). */
+  public void forgetSite(String site) {
+    sites.remove(site);
+  }
+
+  /** Cached questions of {@code site} in the index, for tests and diagnostics. */
+  public int size(String site) {
+    SiteQuestionIndex index = sites.get(site);
+    return index == null ? 0 : index.size();
+  }
+
+  /** Releases this cache's hold on the worker pool. */
+  public Future<Void> close() {
+    return workers.close();
+  }
+}
