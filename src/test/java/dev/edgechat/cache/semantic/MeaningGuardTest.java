@@ -170,4 +170,78 @@ class MeaningGuardTest {
     assertSame("Can I get a refund for a cancelled flight?", "Can I get a refund for a canceled flight?");
     assertSame("How do I track my package?", "Where can I see where my parcel is?");
   }
+
+  /** Verifies that a one-word swap is accepted when WordNet lists the words as synonyms, or they are one family. */
+  @Test
+  void compare_subjectSynonyms_same() {
+    assertSame("How much does the black X200 cost?", "What is the price of the black X200?");
+    assertSame("Can I choose my seat?", "Is seat selection possible?");
+    assertSame("What is the phone number for support?", "What number do I call for support?");
+    assertSame("Can I get a refund for my concert ticket?", "Are concert tickets refundable?");
+  }
+
+  /** Verifies that words WordNet does not make synonyms (co-hyponyms, related actions) still differ. */
+  @Test
+  void compare_subjectNonSynonyms_stillDiffer() {
+    assertDifferent("How do I apply for a loan?", "How do I apply for a mortgage?", "subjects differ");
+    assertDifferent("How do I reset my router?", "How do I reset my modem?", "subjects differ");
+    assertDifferent("Can I return a gift?", "Can I exchange a gift?", "subjects differ");
+    assertDifferent("How do I request a refund?", "How do I request an exchange?", "subjects differ");
+    assertDifferent("How do I report a missing package?", "How do I report a damaged package?", "subjects differ");
+  }
+
+  /** Verifies that opposites other than import/export and upgrade/downgrade reject only against each other. */
+  @Test
+  void compare_conflictingOpposites_oneSideAgainstNone_same() {
+    assertSame("What time does the pharmacy close?", "When does the pharmacy shut?");
+    assertSame("How early should I get to the airport?", "When should I be at the airport before my flight?");
+    assertSame("Can I change my order after placing it?", "Is it possible to modify an order I already placed?");
+    assertDifferent("How do I open a joint account?", "How do I close a joint account?", "opposites differ");
+    assertDifferent("How do I start my free trial?", "How do I stop my free trial?", "opposites differ");
+    assertDifferent("How do I upgrade my plan?", "How do I change my plan?", "opposites differ");
+  }
+
+  /** Verifies that negation rejects when it applies to a word of the other question, and not otherwise. */
+  @Test
+  void compare_negationScope() {
+    assertSame("My promo code isn't working.", "The coupon code I entered was rejected.");
+    assertSame("How do I cancel my appointment?", "I can't make my appointment, how do I cancel it?");
+    assertDifferent("Can I return an item without a receipt?", "Can I return an item with a receipt?",
+        "polarity differs");
+    assertDifferent("Is the pool heated?", "Is the pool not heated?", "polarity differs");
+    assertDifferent("Is anything included?", "Is nothing included?", "polarity differs");
+  }
+
+  /** Verifies that number words against none are plain English, digits against none are not. */
+  @Test
+  void compare_numberWordsAgainstNone() {
+    assertSame("My order arrived with a missing item.", "One item was missing from my package.");
+    assertSame("Why was I charged twice?", "I see two identical charges on my card.");
+    assertDifferent("How do I add 5 users?", "How do I add users?", "numbers differ");
+    assertDifferent("Can I bring two bags?", "Can I bring three bags?", "numbers differ");
+  }
+
+  /** Verifies that questions asking for different kinds of answer differ. */
+  @Test
+  void compare_askedFor() {
+    assertDifferent("How much does a haircut cost?", "How long does a haircut take?", "asked for differs");
+    assertDifferent("Do you ship to Canada?", "How much does shipping to Canada cost?", "asked for differs");
+    assertDifferent("When will I get my refund?", "Why was my refund smaller than expected?", "asked for differs");
+    assertSame("When will I get my refund?", "How long does it take to receive my refund?");
+    assertSame("How long does shipping take?", "How many days until my order arrives?");
+  }
+
+  /** Verifies that a compare, once WordNet is loaded, stays well under a millisecond. */
+  @Test
+  void compare_isFast() {
+    guard.compare("How much does the black X200 cost?", "What is the price of the X200 in black?");
+    int rounds = 2_000;
+    long start = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      guard.compare("How do I restore a deleted file?", "Can I recover a file I removed?");
+      guard.compare("How do I cancel my order?", "How do I cancel my subscription?");
+    }
+    double millisPerCompare = (System.nanoTime() - start) / 1e6 / (2 * rounds);
+    assertThat(millisPerCompare).isLessThan(0.5);
+  }
 }

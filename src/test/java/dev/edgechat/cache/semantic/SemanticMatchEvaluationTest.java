@@ -45,10 +45,11 @@ class SemanticMatchEvaluationTest {
   private static final String BLOCK_MARKER = "# block:";
   private static final double TARGET_PRECISION = 0.95;
   /**
-   * The recall reached at the default threshold when the threshold was chosen (0.36), less some
-   * slack: a regression floor, not the goal. Issue 3 asks for 0.60; this matcher does not reach it.
+   * The recall reached at the default threshold when the threshold was chosen (0.449, with the
+   * WordNet subject rule), less some slack: a regression floor, not the goal. Issue 3 asks for 0.60;
+   * this matcher does not reach it (0.60 comes at threshold 0.60, with precision 0.94).
    */
-  private static final double RECALL_FLOOR = 0.33;
+  private static final double RECALL_FLOOR = 0.42;
   private static final double HELD_OUT_PRECISION = 0.90;
   private static final int FIRST_STEP = 50;
   private static final int LAST_STEP = 99;

@@ -1,0 +1,15 @@
+package dev.edgechat.cache.semantic;
+
+/** Tells whether two single words can stand for each other, for {@link MeaningGuard}'s subject rule. */
+@FunctionalInterface
+public interface Synonyms {
+
+  /** Never treats two different words as synonyms: the guard's strictest setting. */
+  Synonyms NONE = (one, other) -> one.equalsIgnoreCase(other);
+
+  /**
+   * Whether {@code one} and {@code other} (lower-case words as written, in any inflection) can mean
+   * the same thing in some sense. Must be symmetric and fast: the guard calls it while comparing.
+   */
+  boolean synonyms(String one, String other);
+}
