@@ -228,7 +228,7 @@ public final class Application {
     }
     AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
-        settings.cache().embedderThreads()), cache, new MeaningGuard(), registry);
+        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry);
     resources.push(() -> semantic.close());
     if (settings.cache().semantic()) {
       // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait

@@ -2,6 +2,7 @@ package dev.edgechat.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgechat.cache.semantic.SemanticMatcher;
 import dev.edgechat.support.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,6 +44,9 @@ class ConfigLoaderTest {
       assertThat(c.llm().model()).isEqualTo("gpt-4o-mini");
       assertThat(c.features().streaming()).isTrue();
       assertThat(c.secrets().llmApiKey()).isEmpty();
+      // the threshold the labeled pairs choose (SemanticMatchEvaluationTest) is the one operators get
+      assertThat(c.cache().semanticThreshold()).isEqualTo(SemanticMatcher.DEFAULT_THRESHOLD);
+      assertThat(c.edge().resumeTtlMs()).isGreaterThanOrEqualTo(300_000);
       ctx.completeNow();
     })));
   }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,8 @@ public final class SemanticCache {
   private final LiveConfig config;
   private final QuestionEmbedder embedder;
   private final AnswerCache answers;
-  private final MeaningGuard guard;
+  private final Supplier<MeaningGuard> guardFactory;
+  private volatile MeaningGuard guard;
   private final WorkerExecutor workers;
   private final int maxWaiting;
   private final AtomicInteger waiting = new AtomicInteger();
@@ -70,12 +72,16 @@ public final class SemanticCache {
   private final Counter rejected;
   private final Timer lookupTime;
 
+  /**
+   * @param guard makes the meaning guard, on a worker thread when first needed (loading its
+   *     dictionary takes about half a second)
+   */
   public SemanticCache(Vertx vertx, LiveConfig config, QuestionEmbedder embedder, AnswerCache answers,
-      MeaningGuard guard, MeterRegistry registry) {
+      Supplier<MeaningGuard> guard, MeterRegistry registry) {
     this.config = Objects.requireNonNull(config);
     this.embedder = Objects.requireNonNull(embedder);
     this.answers = Objects.requireNonNull(answers);
-    this.guard = Objects.requireNonNull(guard);
+    this.guardFactory = Objects.requireNonNull(guard);
     int threads = config.get().cache().embedderThreads();
     this.workers = vertx.createSharedWorkerExecutor(EXECUTOR_NAME, threads);
     this.maxWaiting = threads * QUEUE_PER_THREAD;
@@ -98,12 +104,28 @@ public final class SemanticCache {
         .register(registry);
   }
 
-  /** Loads the model on a worker now, so that the first question does not wait for it. */
+  /** Loads the model and the guard's dictionary on a worker now, so that the first question does not wait for them. */
   public Future<Void> warmUp() {
     return workers.executeBlocking(() -> {
       embedder.embedNow("warm up");
+      guard();
       return null;
     }, false);
+  }
+
+  /** The meaning guard, made on first use; only called on worker threads. */
+  private MeaningGuard guard() {
+    MeaningGuard made = guard;
+    if (made == null) {
+      synchronized (this) {
+        made = guard;
+        if (made == null) {
+          made = Objects.requireNonNull(guardFactory.get(), "guard");
+          guard = made;
+        }
+      }
+    }
+    return made;
   }
 
   /**
@@ -121,9 +143,10 @@ public final class SemanticCache {
       return Future.succeededFuture(Probe.none());
     }
     long started = System.nanoTime();
-    SemanticMatcher matcher = new SemanticMatcher(settings.semanticThreshold(), guard);
+    double threshold = settings.semanticThreshold();
     int wanted = settings.semanticCandidates();
-    return workers.executeBlocking(() -> candidates(key, question, matcher, wanted), false)
+    return workers.executeBlocking(() -> candidates(key, question, new SemanticMatcher(threshold, guard()), wanted),
+            false)
         .onComplete(done -> waiting.decrementAndGet())
         .compose(found -> {
           rejected.increment(found.rejected());
