@@ -16,6 +16,7 @@ import dev.edgechat.db.Database;
 import dev.edgechat.db.EmbeddedPostgresServer;
 import dev.edgechat.db.Migrations;
 import dev.edgechat.edge.ChatApi;
+import dev.edgechat.edge.ResumeApi;
 import dev.edgechat.edge.OriginClient;
 import dev.edgechat.edge.SiteDirectory;
 import dev.edgechat.knowledge.DemoSite;
@@ -243,12 +244,14 @@ public final class Application {
       cache.forgetSite(invalidation.site());
       semantic.forgetSite(invalidation.site());
     }));
-    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, registry);
+    ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
+    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
     checks.add(origin.readiness());
     OpsRoutes ops = new OpsRoutes(registry, checks);
     return deployServer("edge", settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       chat.mount(router);
+      resumes.mount(router);
       if (adminApi != null) {
         // role all: one public port, so the admin API of its origin is served there too
         adminApi.mount(router);

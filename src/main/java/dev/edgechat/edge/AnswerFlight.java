@@ -29,8 +29,28 @@ final class AnswerFlight {
   private final List<SseEvent> log = new ArrayList<>();
   private final List<Runnable> followers = new ArrayList<>();
   private final List<Consumer<List<SseEvent>>> endHandlers = new ArrayList<>();
+  private final boolean endsWhenAbandoned;
   private Runnable cancelUpstream = () -> { };
+  private Runnable abandoned = () -> { };
+  private Runnable followed = () -> { };
   private boolean ended;
+
+  /** A flight that ends, cancelling upstream, when its last reader leaves before the end. */
+  AnswerFlight() {
+    this(true);
+  }
+
+  private AnswerFlight(boolean endsWhenAbandoned) {
+    this.endsWhenAbandoned = endsWhenAbandoned;
+  }
+
+  /**
+   * A log that outlives its readers: when the last one leaves before the end it only tells
+   * {@link #onAbandoned}, and a new reader may follow later (a visitor resuming a dropped stream).
+   */
+  static AnswerFlight keptWhenAbandoned() {
+    return new AnswerFlight(false);
+  }
 
   /** A flight that is over already: a cached answer, replayed. */
   static AnswerFlight finished(List<SseEvent> events) {
@@ -42,6 +62,12 @@ final class AnswerFlight {
   /** What to do when every reader has left before the end. */
   synchronized void onCancelUpstream(Runnable action) {
     this.cancelUpstream = action;
+  }
+
+  /** For a log {@link #keptWhenAbandoned}: what to do when the last reader leaves, and when one follows again. */
+  synchronized void onAbandoned(Runnable whenAbandoned, Runnable whenFollowedAgain) {
+    this.abandoned = whenAbandoned;
+    this.followed = whenFollowedAgain;
   }
 
   /**
@@ -92,6 +118,11 @@ final class AnswerFlight {
     return index < log.size() ? log.get(index) : null;
   }
 
+  /** How many events have arrived. */
+  synchronized int size() {
+    return log.size();
+  }
+
   synchronized boolean isEnded() {
     return ended;
   }
@@ -105,8 +136,13 @@ final class AnswerFlight {
         context.runOnContext(v -> onNews.run());
       }
     };
+    Runnable onFollowed;
     synchronized (this) {
       followers.add(notify);
+      onFollowed = followers.size() == 1 && !ended ? followed : null;
+    }
+    if (onFollowed != null) {
+      onFollowed.run();
     }
     return () -> leave(notify);
   }
@@ -115,15 +151,21 @@ final class AnswerFlight {
     Runnable cancel = null;
     List<Consumer<List<SseEvent>>> toEnd = List.of();
     List<SseEvent> snapshot = null;
+    Runnable onAbandoned = null;
     synchronized (this) {
       followers.remove(notify);
-      if (followers.isEmpty() && !ended) {
+      if (followers.isEmpty() && !ended && !endsWhenAbandoned) {
+        onAbandoned = abandoned;
+      } else if (followers.isEmpty() && !ended) {
         ended = true;
         cancel = cancelUpstream;
         toEnd = List.copyOf(endHandlers);
         endHandlers.clear();
         snapshot = List.copyOf(log);
       }
+    }
+    if (onAbandoned != null) {
+      onAbandoned.run();
     }
     if (cancel != null) {
       cancel.run();

@@ -56,18 +56,20 @@ public final class ChatApi {
   private final OriginClient origin;
   private final AnswerCache cache;
   private final SemanticCache semantic;
+  private final ResumeApi resumes;
   private final ConversationDigests digests;
   private final InFlightAnswers inFlight;
   private final Counter staleServed;
 
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
-      SemanticCache semantic, MeterRegistry registry) {
+      SemanticCache semantic, ResumeApi resumes, MeterRegistry registry) {
     this.vertx = Objects.requireNonNull(vertx);
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
     this.origin = Objects.requireNonNull(origin);
     this.cache = Objects.requireNonNull(cache);
     this.semantic = Objects.requireNonNull(semantic);
+    this.resumes = Objects.requireNonNull(resumes);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.inFlight = new InFlightAnswers(registry);
     this.staleServed = Counter.builder("edgechat.cache.stale")
@@ -114,14 +116,14 @@ public final class ChatApi {
     Consumer<AnswerFlight> follow;
     if (wantsEventStream(ctx.request())) {
       SseStream sse = new SseStream(ctx.response()).open();
-      sse.send("ready", new JsonObject()
+      MessageStream stream = resumes.open(message, SseEvent.of("ready", new JsonObject()
           .put("conversation", conversation)
           .put("message", message)
-          .put("region", settings.region()));
-      SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming(),
-          started);
+          .put("region", settings.region())), started);
+      SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming());
       visitorGone.onCancel(relay::visitorLeft);
-      follow = flight -> relay.follow(flight, context);
+      relay.follow(stream.log(), 0, context);
+      follow = flight -> stream.follow(flight, context);
     } else {
       JsonRelay relay = new JsonRelay(ctx.response(), conversation, message);
       visitorGone.onCancel(relay::visitorLeft);

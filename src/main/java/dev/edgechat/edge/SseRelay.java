@@ -4,13 +4,12 @@ import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes an {@link AnswerFlight} to one visitor's SSE stream, renumbered after {@code ready},
- * as fast as the visitor's socket takes it (back-pressure), with a heartbeat comment every
+ * Writes a {@link MessageStream}'s events to one SSE connection, from a given event on, as fast
+ * as the visitor's socket takes them (back-pressure), with a heartbeat comment every
  * {@code edge.heartbeatMs}. With streaming switched off (the plan's baseline) it holds the events
  * back and sends them all at the end.
  */
@@ -19,29 +18,31 @@ final class SseRelay {
   private final Vertx vertx;
   private final SseStream sse;
   private final boolean streaming;
-  private final long startedNanos;
   private final List<SseEvent> held = new ArrayList<>();
   private final long heartbeat;
-  private AnswerFlight flight;
+  private AnswerFlight events;
   private AnswerFlight.Follower follower;
   private int cursor;
   private boolean finished;
 
-  SseRelay(Vertx vertx, SseStream sse, long heartbeatMs, boolean streaming, long startedNanos) {
+  SseRelay(Vertx vertx, SseStream sse, long heartbeatMs, boolean streaming) {
     this.vertx = vertx;
     this.sse = sse;
     this.streaming = streaming;
-    this.startedNanos = startedNanos;
     this.heartbeat = vertx.setPeriodic(heartbeatMs, id -> sse.ping());
   }
 
-  /** Starts reading {@code answer}; news of it arrives on {@code context}, the visitor's. */
-  void follow(AnswerFlight answer, Context context) {
+  /**
+   * Starts writing {@code stream}'s events after the first {@code after} (the visitor has those);
+   * news of them arrives on {@code context}, the visitor's.
+   */
+  void follow(AnswerFlight stream, int after, Context context) {
     if (finished) {
       return;
     }
-    this.flight = answer;
-    this.follower = answer.follow(context, this::pump);
+    this.events = stream;
+    this.cursor = after;
+    this.follower = stream.follow(context, this::pump);
     pump();
   }
 
@@ -61,32 +62,25 @@ final class SseRelay {
         sse.drainHandler(v -> pump());
         return;
       }
-      SseEvent event = flight.event(cursor);
+      SseEvent event = events.event(cursor);
       if (event == null) {
         return;
       }
       cursor++;
-      if ("done".equals(event.event())) {
-        JsonObject data = event.json().put("ms", (System.nanoTime() - startedNanos) / 1_000_000);
-        data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
-        deliver(SseEvent.of("done", data));
+      if (streaming || "ready".equals(event.event())) {
+        sse.send(event); // ready goes at once even without streaming: it is what shows the typing indicator
       } else {
-        deliver(event);
+        held.add(event);
       }
       if (AnswerFlight.isTerminal(event)) {
         held.forEach(sse::send);
         held.clear();
         finish();
+        if (follower != null) {
+          follower.leave();
+        }
         sse.end();
       }
-    }
-  }
-
-  private void deliver(SseEvent event) {
-    if (streaming) {
-      sse.send(event);
-    } else {
-      held.add(event);
     }
   }
 

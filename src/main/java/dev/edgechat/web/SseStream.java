@@ -22,6 +22,12 @@ public final class SseStream {
     this.response = java.util.Objects.requireNonNull(response);
   }
 
+  /** Numbers the next event {@code lastId + 1}: a resumed stream goes on where the visitor's copy stopped. */
+  public SseStream continuingAfter(long lastId) {
+    this.lastId = lastId;
+    return this;
+  }
+
   /** Sends the status and headers; proxies are told not to buffer (the point of streaming). */
   public SseStream open() {
     response.setStatusCode(200)

@@ -31,7 +31,8 @@ class DisconnectTest {
     SimulatedSystem.start(vertx,
             Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "10", "EDGECHAT_SIM_TOKENS_PER_SECOND", "4",
             "EDGECHAT_SIM_ANSWER_TOKENS", "200"),
-            Map.of("EDGECHAT_EDGE_HEARTBEAT_MS", "200"))
+            // the visitor may come back for 300 ms (edge.resumeGraceMs); then the answer is stopped
+            Map.of("EDGECHAT_EDGE_HEARTBEAT_MS", "200", "EDGECHAT_EDGE_RESUME_GRACE_MS", "300"))
         .onComplete(ctx.succeeding(started -> {
           system = started;
           ctx.completeNow();

@@ -27,7 +27,8 @@ class EarlyDisconnectTest {
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
     // the model takes 5 s to its first token: the visitor leaves long before
-    SimulatedSystem.start(vertx, Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "5000"), Map.of())
+    SimulatedSystem.start(vertx, Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "5000"),
+            Map.of("EDGECHAT_EDGE_RESUME_GRACE_MS", "0")) // no waiting for a resume: the answer stops at once
         .onComplete(ctx.succeeding(started -> {
           system = started;
           ctx.completeNow();

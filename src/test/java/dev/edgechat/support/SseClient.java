@@ -59,10 +59,25 @@ public final class SseClient {
    * future completes with what was read and the still-open response.
    */
   public Future<Open> chat(JsonObject body, Predicate<SseEvent> stopAt) {
+    return read(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+        .setURI("/v1/chat").putHeader("Accept", "text/event-stream").putHeader("Content-Type", "application/json"),
+        body.toBuffer(), stopAt);
+  }
+
+  /** Resumes the stream of {@code message} after event {@code lastEventId} and reads it to its end. */
+  public Future<Answer> resume(String message, String lastEventId) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+        .setURI("/v1/chat/" + message + "/events").putHeader("Accept", "text/event-stream");
+    if (lastEventId != null) {
+      options.putHeader("Last-Event-ID", lastEventId);
+    }
+    return read(options, Buffer.buffer(), e -> false).map(Open::answer);
+  }
+
+  private Future<Open> read(RequestOptions options, Buffer body, Predicate<SseEvent> stopAt) {
     Promise<Open> done = Promise.promise();
-    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/v1/chat").putHeader("Accept", "text/event-stream").putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(body.toBuffer()))
+    client.request(options)
+        .compose(req -> req.send(body))
         .onFailure(done::tryFail)
         .onSuccess(response -> {
           List<SseEvent> events = new ArrayList<>();
