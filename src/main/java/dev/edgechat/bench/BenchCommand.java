@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
  * Exits 0, or 1 when a phase had no successful request or the run could not start.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = SemanticLookupBench.class,
     description = "Measures time to ready, first token and whole answer through an edge and, with --sim,"
         + " straight from a sim role process, closed loop at a fixed concurrency.")
 public final class BenchCommand implements Callable<Integer> {
@@ -27,7 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--target", required = true, paramLabel = "URL",
+  @Option(names = "--target", paramLabel = "URL",
       description = "edge base URL, e.g. http://127.0.0.1:8080")
   private URI target;
 
@@ -65,6 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (target == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--target=URL'");
+    }
     BenchOptions options;
     try {
       options = new BenchOptions(target, sim, requests, concurrency, warmup, site,
