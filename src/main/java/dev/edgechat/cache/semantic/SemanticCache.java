@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -162,26 +161,30 @@ public final class SemanticCache {
         });
   }
 
-  /** On a worker: embeds the question and keeps the nearest cached questions the matcher accepts. */
+  /**
+   * On a worker: embeds the question and finds the nearest cached question the matcher accepts
+   * (the guard runs only on candidates above the threshold, nearest first, until one passes).
+   */
   private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, int wanted) {
     float[] vector = embedder.embedNow(question);
     SiteQuestionIndex index = sites.get(key.site());
     if (index == null || index.kbVersion() != key.kbVersion()) {
       return new Candidates(vector, List.of(), 0);
     }
-    List<AnswerKey> accepted = new ArrayList<>();
     int rejectedHere = 0;
     for (SiteQuestionIndex.Entry entry : index.nearest(vector, wanted, System.currentTimeMillis())) {
-      if (matcher.matches(vector, question, entry.vector(), entry.question())) {
-        accepted.add(entry.key());
-      } else if (SemanticMatcher.cosine(vector, entry.vector()) >= matcher.threshold()) {
-        rejectedHere++;
+      if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
+        break; // nearest first: the rest are farther still
       }
+      if (matcher.matches(vector, question, entry.vector(), entry.question())) {
+        return new Candidates(vector, List.of(entry.key()), rejectedHere);
+      }
+      rejectedHere++;
     }
-    return new Candidates(vector, accepted, rejectedHere);
+    return new Candidates(vector, List.of(), rejectedHere);
   }
 
-  /** The answer of the first accepted key still in the cache; keys whose answers are gone leave the index. */
+  /** The answer of the first accepted key still in the cache; a key whose answer is gone leaves the index. */
   private Future<Optional<CachedAnswer>> firstAnswer(String site, List<AnswerKey> keys, int from) {
     if (from >= keys.size()) {
       return Future.succeededFuture(Optional.empty());

@@ -1,10 +1,10 @@
 package dev.edgechat.cache.semantic;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import net.sf.extjwnl.JWNLException;
 import net.sf.extjwnl.data.IndexWord;
 import net.sf.extjwnl.data.POS;
@@ -25,18 +25,25 @@ import net.sf.extjwnl.dictionary.Dictionary;
  * <p>The dictionary is read from the class path once per JVM, by the first {@link #shared()} (about
  * half a second and some 100 MB of heap, in memory from then on); call that on a worker thread,
  * never on an event loop. After that a lookup is in-memory and takes microseconds; each word's
- * expansion is cached.
+ * expansion is cached (the most used 50,000 words).
  */
 final class WordNetSynonyms implements Synonyms {
 
   private static volatile WordNetSynonyms shared;
 
   private final Dictionary dictionary;
-  private final Map<String, Set<String>> baseForms = new ConcurrentHashMap<>();
-  private final Map<String, Set<String>> expansions = new ConcurrentHashMap<>();
+  /** Words seen in visitors' questions are unbounded: keep the expansions of the most used ones. */
+  private static final int CACHED_WORDS = 50_000;
+
+  private final Map<String, Set<String>> baseForms = bounded();
+  private final Map<String, Set<String>> expansions = bounded();
 
   private WordNetSynonyms(Dictionary dictionary) {
     this.dictionary = dictionary;
+  }
+
+  private static Map<String, Set<String>> bounded() {
+    return Caffeine.newBuilder().maximumSize(CACHED_WORDS).executor(Runnable::run).<String, Set<String>>build().asMap();
   }
 
   /** The one instance of this JVM, loading the dictionary if this is the first call. */
