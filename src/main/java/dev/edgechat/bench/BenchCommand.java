@@ -56,6 +56,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "a question to ask; repeat for several (default: ten demo-shop questions)")
   private List<String> questions;
 
+  @Option(names = "--verbatim",
+      description = "ask the questions as given, not made unique: after the first of each, the edge answers from its"
+          + " cache (measures cache hits)")
+  private boolean verbatim;
+
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
       description = "folder for " + REPORT_NAME + ".md and " + REPORT_NAME + ".json (default: ${DEFAULT-VALUE})")
   private Path out;
@@ -72,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
     BenchOptions options;
     try {
       options = new BenchOptions(target, sim, requests, concurrency, warmup, site,
-          questions == null ? BenchOptions.DEFAULT_QUESTIONS : questions);
+          questions == null ? BenchOptions.DEFAULT_QUESTIONS : questions, verbatim);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

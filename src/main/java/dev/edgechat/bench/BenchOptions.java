@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param questions asked in turn; each is sent with a request number appended, so none repeats
  */
 public record BenchOptions(URI target, URI sim, int requests, int concurrency, int warmup, String site,
-    List<String> questions) {
+    List<String> questions, boolean verbatim) {
 
   public static final int DEFAULT_REQUESTS = 400;
   public static final int DEFAULT_CONCURRENCY = 4;
@@ -57,7 +57,7 @@ public record BenchOptions(URI target, URI sim, int requests, int concurrency, i
   /** The defaults, against {@code target} and, when not null, the {@code sim} baseline. */
   public static BenchOptions defaults(URI target, URI sim) {
     return new BenchOptions(target, sim, DEFAULT_REQUESTS, DEFAULT_CONCURRENCY, DEFAULT_WARMUP, DEFAULT_SITE,
-        DEFAULT_QUESTIONS);
+        DEFAULT_QUESTIONS, false);
   }
 
   /** The question of request {@code sequence} (from 0, warm-up included), cycling through the list. */

@@ -36,7 +36,8 @@ import java.util.function.IntFunction;
  * that is after a pooled connection was obtained (keep-alive, pool as large as the concurrency),
  * to the moment the client has parsed the event that marks the milestone. Each message carries
  * a request number and a run tag ({@code "… (#17 k3x9)"}) so no two requests, in this run or
- * another, ask the same thing: a cache in front of the model must not flatter these numbers.
+ * another, ask the same thing: a cache in front of the model must not flatter these numbers
+ * ({@code --verbatim} leaves them out, to measure exactly that cache).
  * A request fails when the status is not 200, an {@code error} event or chunk arrives, the
  * stream ends before its last milestone, or the connection breaks or idles
  * {@value #IDLE_TIMEOUT_MS} ms; failed requests are counted and left out of every histogram.
@@ -87,8 +88,9 @@ public final class FirstTokenBench {
         .with(new PoolOptions().setHttp1MaxSize(options.concurrency()))
         .build();
     String runTag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
-    IntFunction<String> messages = sequence -> options.question(sequence) + " (#" + (sequence + 1) + " " + runTag
-        + ")";
+    IntFunction<String> messages = options.verbatim()
+        ? options::question
+        : sequence -> options.question(sequence) + " (#" + (sequence + 1) + " " + runTag + ")";
     Map<String, MeasuredCall> phases = new LinkedHashMap<>();
     phases.put(EDGE_PHASE, new EdgeChatCall(client, endpoint(options.target(), "/v1/chat"), IDLE_TIMEOUT_MS,
         options.site(), messages));

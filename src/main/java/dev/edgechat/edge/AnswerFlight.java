@@ -55,7 +55,7 @@ final class AnswerFlight {
   /** A flight that is over already: a cached answer, replayed. */
   static AnswerFlight finished(List<SseEvent> events) {
     AnswerFlight flight = new AnswerFlight();
-    events.forEach(flight::publish);
+    flight.publishAll(events);
     return flight;
   }
 
@@ -90,6 +90,14 @@ final class AnswerFlight {
 
   /** Appends an event; {@code done} and {@code error} end the flight. Events after the end are dropped. */
   void publish(SseEvent event) {
+    publishAll(List.of(event));
+  }
+
+  /**
+   * Appends events and tells the readers once: a burst (a replayed answer) reaches a visitor in
+   * one write, not one per event.
+   */
+  void publishAll(List<SseEvent> events) {
     List<Runnable> toNotify;
     List<Consumer<List<SseEvent>>> toEnd = List.of();
     List<SseEvent> snapshot = null;
@@ -97,12 +105,15 @@ final class AnswerFlight {
       if (ended) {
         return;
       }
-      log.add(event);
-      if (isTerminal(event)) {
-        ended = true;
-        toEnd = List.copyOf(endHandlers);
-        endHandlers.clear();
-        snapshot = List.copyOf(log);
+      for (SseEvent event : events) {
+        log.add(event);
+        if (isTerminal(event)) {
+          ended = true;
+          toEnd = List.copyOf(endHandlers);
+          endHandlers.clear();
+          snapshot = List.copyOf(log);
+          break;
+        }
       }
       toNotify = List.copyOf(followers);
     }

@@ -57,6 +57,7 @@ public final class ChatApi {
   private final AnswerCache cache;
   private final SemanticCache semantic;
   private final ResumeApi resumes;
+  private final ConversationRecorder recorder;
   private final ConversationDigests digests;
   private final InFlightAnswers inFlight;
   private final Counter staleServed;
@@ -70,6 +71,7 @@ public final class ChatApi {
     this.cache = Objects.requireNonNull(cache);
     this.semantic = Objects.requireNonNull(semantic);
     this.resumes = Objects.requireNonNull(resumes);
+    this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.inFlight = new InFlightAnswers(registry);
     this.staleServed = Counter.builder("edgechat.cache.stale")
@@ -131,11 +133,14 @@ public final class ChatApi {
     }
     // a Redis lookup completes on the Redis client's event loop: the relay must run on the visitor's
     flight(request, site, settings).onSuccess(seat -> onContext(context, () -> {
-      if (!seat.own()) {
-        // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
-        seat.flight().onEnd(log -> record(request, log));
-      }
-      seat.flight().onEnd(log -> rememberTurn(request, seat.history(), log));
+      seat.flight().onEnd(log -> {
+        String answer = endedWell(log) ? String.join("", tokens(log)) : null;
+        if (!seat.own() && answer != null) {
+          // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
+          recorder.record(request, answer);
+        }
+        rememberTurn(request, seat.history(), answer);
+      });
       follow.accept(seat.flight());
     }));
   }
@@ -193,7 +198,7 @@ public final class ChatApi {
   private Future<Boolean> resolve(AnswerFlight flight, AnswerRequest request, AnswerKey key) {
     return cache.lookup(key).compose(cached -> {
       if (cached.isPresent()) {
-        replay(cached.get(), "hit", false).forEach(flight::publish);
+        flight.publishAll(replay(cached.get(), "hit", false));
         return Future.succeededFuture(false);
       }
       if (flight.isEnded()) {
@@ -201,7 +206,7 @@ public final class ChatApi {
       }
       return semantic.find(key, request.question()).map(probe -> {
         if (probe.answer().isPresent()) {
-          replay(probe.answer().get(), "semantic", false).forEach(flight::publish);
+          flight.publishAll(replay(probe.answer().get(), "semantic", false));
           return false;
         }
         start(flight, request, key, probe.vector());
@@ -272,7 +277,7 @@ public final class ChatApi {
       cache.stale(key).onComplete(stale -> {
         if (stale.succeeded() && stale.result().isPresent()) {
           staleServed.increment();
-          replay(stale.result().get(), "hit", true).forEach(flight::publish);
+          flight.publishAll(replay(stale.result().get(), "hit", true));
         } else {
           flight.publish(event);
         }
@@ -314,24 +319,15 @@ public final class ChatApi {
 
   /**
    * Remembers the conversation's turns after an answer, so that its next question can be cached;
-   * a failed or abandoned answer leaves origin's history uncertain, so the conversation is forgotten.
+   * a failed or abandoned answer ({@code answer} null) leaves origin's history uncertain, so the
+   * conversation is forgotten.
    */
-  private void rememberTurn(AnswerRequest request, String history, List<SseEvent> log) {
-    if (history != null && endedWell(log)) {
-      digests.answered(request.conversation(), history, request.question(), String.join("", tokens(log)));
+  private void rememberTurn(AnswerRequest request, String history, String answer) {
+    if (history != null && answer != null) {
+      digests.answered(request.conversation(), history, request.question(), answer);
     } else {
       digests.forget(request.conversation());
     }
-  }
-
-  /** Saves a question and an answer made for someone else into this visitor's conversation. */
-  private void record(AnswerRequest request, List<SseEvent> log) {
-    if (!endedWell(log)) {
-      return;
-    }
-    origin.record(request, String.join("", tokens(log))).onFailure(e -> LOG.warn(
-        "answer not recorded in the conversation [conversation: {}, message: {}, reason: {}]",
-        request.conversation(), request.message(), e.getMessage()));
   }
 
   private void conversation(RoutingContext ctx) {

@@ -5,6 +5,8 @@ import dev.edgechat.web.SseEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One visitor's message as a stream of events numbered from 1 ({@code ready}), kept while it is
@@ -55,11 +57,18 @@ final class MessageStream {
       flight.follow(context, () -> { }).leave(); // the visitor is long gone: let the flight know
       return;
     }
+    if (flight.isEnded()) {
+      // a replay (a cache hit) arrives whole at once: resumable from this edge's memory, not worth a Redis write
+      buffer.discard();
+    } else {
+      buffer.start();
+    }
     this.membership = flight.follow(context, this::copy);
     copy();
   }
 
   private void copy() {
+    List<SseEvent> burst = new ArrayList<>();
     SseEvent event;
     while (!left && (event = answer.event(cursor)) != null) {
       cursor++;
@@ -68,14 +77,22 @@ final class MessageStream {
         data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
         event = SseEvent.of("done", data);
       }
-      append(event);
+      burst.add(event);
     }
+    append(burst);
   }
 
   private void append(SseEvent event) {
-    log.publish(event);
-    buffer.append(event);
-    if (AnswerFlight.isTerminal(event)) {
+    append(List.of(event));
+  }
+
+  private void append(List<SseEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    log.publishAll(events);
+    events.forEach(buffer::append);
+    if (AnswerFlight.isTerminal(events.get(events.size() - 1))) {
       stopGrace();
     }
   }

@@ -17,8 +17,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -88,15 +91,17 @@ public final class OriginClient {
   }
 
   /**
-   * Has origin save a question and its answer in the visitor's conversation, for answers that
-   * origin did not make for this visitor (served from cache, or shared with an identical question).
+   * Has origin save questions and their answers in the visitors' conversations, for answers that
+   * origin did not make for them (served from cache, or shared with an identical question): each
+   * record is an answer request's JSON plus {@code "answer"}. Succeeds with how many were saved.
    */
-  public Future<Void> record(AnswerRequest request, String answer) {
-    return client.request(options(HttpMethod.POST, "/internal/record").putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(request.toJson().put("answer", answer).toBuffer())
-            .compose(response -> response.statusCode() == 204
-                ? response.end()
-                : OriginClient.<Void>failure(response)))
+  public Future<Integer> record(List<JsonObject> records) {
+    JsonObject body = new JsonObject().put("records", new JsonArray(new ArrayList<>(records)));
+    return client.request(options(HttpMethod.POST, "/internal/records").putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(body.toBuffer())
+            .compose(response -> response.statusCode() == 200
+                ? response.body().map(b -> b.toJsonObject().getInteger("saved", 0))
+                : OriginClient.<Integer>failure(response)))
         .recover(OriginClient::transportFailure);
   }
 

@@ -4,6 +4,7 @@ import dev.edgechat.web.SseEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -82,6 +83,7 @@ final class ResumeBuffer {
 
     private final String key;
     private final List<String> pending = new ArrayList<>();
+    private boolean started;
     private boolean writing;
     private boolean broken;
 
@@ -89,16 +91,32 @@ final class ResumeBuffer {
       this.key = key;
     }
 
+    /**
+     * Writes what was appended so far, and from now on each event as it comes. Until then events
+     * only wait: the stream may turn out not to be worth writing ({@link #discard()}).
+     */
+    void start() {
+      started = true;
+      flush();
+    }
+
+    /** Writes nothing for this stream. */
+    void discard() {
+      broken = true;
+      pending.clear();
+    }
+
     void append(SseEvent event) {
       if (redis == null || broken) {
         return;
       }
-      pending.add(new JsonObject().put("event", event.event()).put("data", event.json()).encode());
+      // the data is JSON already: embed it as it is rather than parse and encode it again
+      pending.add("{\"event\":" + Json.encode(event.event()) + ",\"data\":" + event.data() + "}");
       flush();
     }
 
     private void flush() {
-      if (writing || pending.isEmpty()) {
+      if (!started || writing || pending.isEmpty()) {
         return;
       }
       List<String> batch = new ArrayList<>(pending.size() + 1);

@@ -57,24 +57,28 @@ final class SseRelay {
   }
 
   private void pump() {
+    List<SseEvent> burst = new ArrayList<>();
     while (!finished) {
       if (streaming && sse.writeQueueFull()) {
+        sse.sendAll(burst);
         sse.drainHandler(v -> pump());
         return;
       }
       SseEvent event = events.event(cursor);
       if (event == null) {
-        return;
+        break;
       }
       cursor++;
       if (streaming || "ready".equals(event.event())) {
-        sse.send(event); // ready goes at once even without streaming: it is what shows the typing indicator
+        burst.add(event); // ready goes at once even without streaming: it is what shows the typing indicator
       } else {
         held.add(event);
       }
       if (AnswerFlight.isTerminal(event)) {
-        held.forEach(sse::send);
+        burst.addAll(held);
         held.clear();
+        sse.sendAll(burst);
+        burst.clear();
         finish();
         if (follower != null) {
           follower.leave();
@@ -82,6 +86,7 @@ final class SseRelay {
         sse.end();
       }
     }
+    sse.sendAll(burst);
   }
 
   private void finish() {

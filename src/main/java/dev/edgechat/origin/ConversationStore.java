@@ -63,6 +63,32 @@ public final class ConversationStore {
         .mapEmpty());
   }
 
+  /** A question and its answer, served by the edge, to be saved in the visitor's conversation. */
+  public record Exchange(String conversation, String site, String visitor, String questionId, String question,
+      String answerId, String answer) {
+  }
+
+  /**
+   * Saves exchanges in one transaction, each statement batched (one round trip each, not one per
+   * exchange). Saving twice is harmless.
+   */
+  public Future<Void> saveExchanges(List<Exchange> exchanges) {
+    if (exchanges.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> conversationRows = new ArrayList<>(exchanges.size());
+    List<Tuple> messageRows = new ArrayList<>(exchanges.size() * 2);
+    for (Exchange e : exchanges) {
+      conversationRows.add(Tuple.of(e.conversation(), e.site(), e.visitor()));
+      messageRows.add(Tuple.of(e.questionId(), e.conversation(), "user", e.question()));
+      messageRows.add(Tuple.of(e.answerId(), e.conversation(), "assistant", e.answer()));
+    }
+    return writer.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_CONVERSATION)
+        .executeBatch(conversationRows)
+        .compose(v -> conn.preparedQuery(SqlQueries.INSERT_MESSAGE).executeBatch(messageRows))
+        .mapEmpty());
+  }
+
   /** Saves a complete answer. Saving twice is harmless. */
   public Future<Void> saveAnswer(String conversationId, String messageId, String text) {
     return writer.preparedQuery(SqlQueries.INSERT_MESSAGE)

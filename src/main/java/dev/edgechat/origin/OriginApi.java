@@ -16,12 +16,14 @@ import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -34,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OriginApi {
 
+  /** Most exchanges one {@code /internal/records} call may carry. */
+  public static final int MAX_RECORDS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(OriginApi.class);
 
   private final LiveConfig config;
@@ -57,9 +61,10 @@ public final class OriginApi {
         // the edge's body plus the ids it adds: never refuse what the edge accepted
         .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
         .handler(this::answer);
-    router.post("/internal/record")
-        .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + config.get().origin().maxAnswerChars() * 6))
-        .handler(this::record);
+    router.post("/internal/records")
+        .handler(new JsonBodyHandler(MAX_RECORDS
+            * (2 * config.get().http().maxBodyBytes() + config.get().origin().maxAnswerChars() * 6)))
+        .handler(this::records);
     router.get("/internal/sites/:site").handler(this::site);
     router.get("/internal/conversations/:id").handler(this::conversation);
   }
@@ -141,19 +146,42 @@ public final class OriginApi {
   }
 
   /**
-   * Saves a question and an answer the edge served without asking for it (from cache, or shared
-   * with an identical question), so the visitor's conversation holds it like any other.
+   * Saves questions and answers the edge served without asking for them (from cache, or shared
+   * with an identical question), so each visitor's conversation holds them like any other; the
+   * edge sends them in batches ({@code {"records":[{…answer request…, "answer"}]}}, at most
+   * {@value #MAX_RECORDS}), saved in one transaction. A record for a conversation of another
+   * site is refused alone; the answer says how many were saved and refused.
    */
-  private void record(RoutingContext ctx) {
-    JsonObject body = RequestBodies.json(ctx);
-    AnswerRequest request = AnswerRequest.fromJson(body);
-    String answer = RequestBodies.requiredText(body, "answer", config.get().origin().maxAnswerChars());
-    Future<Void> owned = ownership(request);
-    owned.compose(v -> conversations.saveQuestion(request.conversation(), request.site(), request.visitor(),
-            request.questionId(), request.question()))
-        .compose(v -> conversations.saveAnswer(request.conversation(), request.message(), answer))
-        .onSuccess(v -> ctx.response().setStatusCode(204).end())
-        .onFailure(e -> ErrorResponder.send(ctx.response(), asApiError(e, request)));
+  private void records(RoutingContext ctx) {
+    JsonArray items = RequestBodies.json(ctx).getJsonArray("records");
+    if (items == null || items.size() > MAX_RECORDS) {
+      throw ApiError.invalidRequest("records must be an array of at most " + MAX_RECORDS);
+    }
+    int maxAnswer = config.get().origin().maxAnswerChars();
+    List<ConversationStore.Exchange> exchanges = new ArrayList<>(items.size());
+    List<Future<Boolean>> owned = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      AnswerRequest request = AnswerRequest.fromJson(item);
+      exchanges.add(new ConversationStore.Exchange(request.conversation(), request.site(), request.visitor(),
+          request.questionId(), request.question(), request.message(), RequestBodies.requiredText(item, "answer",
+          maxAnswer)));
+      owned.add(ownership(request).map(true).otherwise(false));
+    }
+    Future.all(owned).compose(checked -> {
+      List<ConversationStore.Exchange> allowed = new ArrayList<>();
+      for (int i = 0; i < exchanges.size(); i++) {
+        if (checked.<Boolean>resultAt(i)) {
+          allowed.add(exchanges.get(i));
+        }
+      }
+      return conversations.saveExchanges(allowed).map(allowed.size());
+    }).onSuccess(saved -> json(ctx.response()).end(new JsonObject().put("saved", saved)
+            .put("refused", exchanges.size() - saved).encode()))
+        .onFailure(e -> {
+          LOG.error("recorded exchanges not saved [count: {}]", exchanges.size(), e);
+          ErrorResponder.send(ctx.response(), ApiError.upstreamUnavailable("origin could not save; try again"));
+        });
   }
 
   /** Succeeds when the request starts a conversation or continues one of its own site; else not_found. */

@@ -35,6 +35,7 @@ class ResumeBufferTest {
     String message = Ids.next();
     vertx.runOnContext(v -> {
       ResumeBuffer.Writer writer = buffer.writer(message);
+      writer.start();
       writer.append(SseEvent.of("ready", new JsonObject().put("message", message)));
       IntStream.range(0, 50).forEach(i -> writer.append(SseEvent.of("token", new JsonObject().put("text", "t" + i))));
       writer.append(SseEvent.of("done", new JsonObject().put("cache", "miss")));

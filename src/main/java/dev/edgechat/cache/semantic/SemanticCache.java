@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@link SemanticMatcher} accepts (cosine at least {@code cache.semanticThreshold} and the same
  * anchors) lends its answer, still fetched from the exact cache by its key.
  *
- * <p>Embedding, search and guard run on the worker pool {@value #EXECUTOR_NAME}, never on an event
- * loop. When that pool has more lookups waiting than it can serve quickly, a lookup is skipped (a
+ * <p>Embedding, search and guard run on the worker pool {@value #EXECUTOR_NAME}, and inserts on
+ * {@value #INDEXER_NAME}, never on an event loop. When that pool has more lookups waiting than it can serve quickly, a lookup is skipped (a
  * miss) rather than queued: the semantic level must never make a miss slower than origin would.
  * Like the other levels it fails open: any error is a miss.
  *
@@ -42,8 +42,12 @@ public final class SemanticCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(SemanticCache.class);
   static final String EXECUTOR_NAME = "edgechat-semantic";
-  /** Lookups allowed to wait per worker thread before further ones are skipped. */
-  private static final int QUEUE_PER_THREAD = 32;
+  /**
+   * Lookups allowed to wait per worker thread before further ones are skipped: at a few ms each,
+   * a deeper queue would add more to a miss than a semantic hit could save on average.
+   */
+  private static final int QUEUE_PER_THREAD = 4;
+  static final String INDEXER_NAME = "edgechat-semantic-index";
 
   /** What a lookup found, and the question's vector (null if it was not embedded), to store it by later. */
   public record Probe(Optional<CachedAnswer> answer, float[] vector) {
@@ -62,6 +66,7 @@ public final class SemanticCache {
   private final Supplier<MeaningGuard> guardFactory;
   private volatile MeaningGuard guard;
   private final WorkerExecutor workers;
+  private final WorkerExecutor indexer;
   private final int maxWaiting;
   private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentHashMap<String, SiteQuestionIndex> sites = new ConcurrentHashMap<>();
@@ -83,6 +88,8 @@ public final class SemanticCache {
     this.guardFactory = Objects.requireNonNull(guard);
     int threads = config.get().cache().embedderThreads();
     this.workers = vertx.createSharedWorkerExecutor(EXECUTOR_NAME, threads);
+    // inserts have a thread of their own, so that filling the index never queues ahead of a lookup
+    this.indexer = vertx.createSharedWorkerExecutor(INDEXER_NAME, 1);
     this.maxWaiting = threads * QUEUE_PER_THREAD;
     this.hits = lookups(registry, "hit");
     this.misses = lookups(registry, "miss");
@@ -213,7 +220,7 @@ public final class SemanticCache {
     }
     long expiresAt = System.currentTimeMillis() + lifeMs;
     int maxEntries = settings.semanticMaxEntries();
-    workers.executeBlocking(() -> {
+    indexer.executeBlocking(() -> {
       float[] v = vector != null ? vector : embedder.embedNow(question);
       SiteQuestionIndex index = indexOf(key.site(), key.kbVersion(), v.length, maxEntries);
       if (index != null) {
@@ -245,6 +252,6 @@ public final class SemanticCache {
 
   /** Releases this cache's hold on the worker pool. */
   public Future<Void> close() {
-    return workers.close();
+    return Future.join(workers.close(), indexer.close()).mapEmpty();
   }
 }
