@@ -34,6 +34,7 @@ final class AnswerFlight {
   private Runnable abandoned = () -> { };
   private Runnable followed = () -> { };
   private boolean ended;
+  private volatile String knownText;
 
   /** A flight that ends, cancelling upstream, when its last reader leaves before the end. */
   AnswerFlight() {
@@ -57,6 +58,16 @@ final class AnswerFlight {
     AnswerFlight flight = new AnswerFlight();
     flight.publishAll(events);
     return flight;
+  }
+
+  /** For a flight replayed from the cache: its whole text, so nobody needs to put it together from the events. */
+  void knowText(String text) {
+    this.knownText = text;
+  }
+
+  /** The answer's whole text if it came from the cache, else null. */
+  String knownText() {
+    return knownText;
   }
 
   /** What to do when every reader has left before the end. */

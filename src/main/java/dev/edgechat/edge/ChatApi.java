@@ -134,7 +134,8 @@ public final class ChatApi {
     // a Redis lookup completes on the Redis client's event loop: the relay must run on the visitor's
     flight(request, site, settings).onSuccess(seat -> onContext(context, () -> {
       seat.flight().onEnd(log -> {
-        String answer = endedWell(log) ? String.join("", tokens(log)) : null;
+        String answer = !endedWell(log) ? null
+            : seat.flight().knownText() != null ? seat.flight().knownText() : String.join("", tokens(log));
         if (!seat.own() && answer != null) {
           // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
           recorder.record(request, answer);
@@ -198,6 +199,7 @@ public final class ChatApi {
   private Future<Boolean> resolve(AnswerFlight flight, AnswerRequest request, AnswerKey key) {
     return cache.lookup(key).compose(cached -> {
       if (cached.isPresent()) {
+        flight.knowText(cached.get().text());
         flight.publishAll(replay(cached.get(), "hit", false));
         return Future.succeededFuture(false);
       }
@@ -206,6 +208,7 @@ public final class ChatApi {
       }
       return semantic.find(key, request.question()).map(probe -> {
         if (probe.answer().isPresent()) {
+          flight.knowText(probe.answer().get().text());
           flight.publishAll(replay(probe.answer().get(), "semantic", false));
           return false;
         }
@@ -310,9 +313,8 @@ public final class ChatApi {
 
   /** A cached answer as the events it was streamed as, marked as a hit of kind {@code cache}. */
   private static List<SseEvent> replay(CachedAnswer answer, String cache, boolean stale) {
-    List<SseEvent> events = new ArrayList<>(answer.tokens().size() + 2);
-    answer.tokens().forEach(text -> events.add(SseEvent.of("token", new JsonObject().put("text", text))));
-    events.add(SseEvent.of("sources", new JsonObject().put("items", answer.sources())));
+    List<SseEvent> events = new ArrayList<>(answer.replay().size() + 1);
+    events.addAll(answer.replay());
     events.add(SseEvent.of("done", new JsonObject().put("cache", cache).put("stale", stale).put("ms", 0)));
     return events;
   }
