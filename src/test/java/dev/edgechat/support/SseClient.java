@@ -60,11 +60,11 @@ public final class SseClient {
    */
   public Future<Open> chat(JsonObject body, Predicate<SseEvent> stopAt) {
     Promise<Open> done = Promise.promise();
+    // the handlers go on in the callback that sent the request, before any of the stream can
+    // arrive: see SimulatedSystem#simStats
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
             .setURI("/v1/chat").putHeader("Accept", "text/event-stream").putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(body.toBuffer()))
-        .onFailure(done::tryFail)
-        .onSuccess(response -> {
+        .compose(req -> req.send(body.toBuffer()).onSuccess(response -> {
           List<SseEvent> events = new ArrayList<>();
           StringBuilder raw = new StringBuilder();
           SseParser parser = new SseParser(event -> {
@@ -81,7 +81,8 @@ public final class SseClient {
           response.exceptionHandler(done::tryFail);
           response.endHandler(v -> done.tryComplete(
               new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()), response)));
-        });
+        }))
+        .onFailure(done::tryFail);
     return done.future();
   }
 }
