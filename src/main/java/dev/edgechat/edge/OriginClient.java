@@ -82,6 +82,8 @@ public final class OriginClient {
           }
           // origin sees the reset as the edge leaving, also while it is still retrieving or asking the model
           visitorGone.onCancel(req::reset);
+          // the response is taken (paused, or its body asked) in this send callback, never in a step
+          // chained after it: Vert.x 5.0.8 loses the end of a response asked for after it ended
           return req.send(request.toJson().toBuffer())
               .compose(response -> response.statusCode() == 200
                   ? Future.succeededFuture(new OriginAnswer(vertx, req, response, settings.originIdleTimeoutMs()))

@@ -82,6 +82,8 @@ public final class OpenAiChatModel implements ChatModel {
             return Future.failedFuture(ApiError.upstreamUnavailable("the client left before the model was asked"));
           }
           cancellation.onCancel(request::reset);
+          // the response is taken (paused, or its body asked) in this send callback, never in a step
+          // chained after it: Vert.x 5.0.8 loses the end of a response asked for after it ended
           return request.send(body.toBuffer())
             .compose(response -> {
               if (response.statusCode() != 200) {

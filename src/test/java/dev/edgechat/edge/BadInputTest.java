@@ -78,9 +78,10 @@ class BadInputTest {
     if (origin != null) {
       options.putHeader("Origin", origin);
     }
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
     return http.request(options)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
+        .compose(req -> (body == null ? req.send() : req.send(body))
+            .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
   private static Future<Reply> chat(Vertx vertx, String body) {

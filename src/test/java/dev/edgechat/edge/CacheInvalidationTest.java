@@ -108,7 +108,8 @@ class CacheInvalidationTest {
     if (authorization != null) {
       options.putHeader("Authorization", authorization);
     }
-    return system.http().request(options).compose(req -> req.send(Buffer.buffer()))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
+    return system.http().request(options).compose(req -> req.send(Buffer.buffer())
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))));
   }
 }

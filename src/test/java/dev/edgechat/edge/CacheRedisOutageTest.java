@@ -65,12 +65,13 @@ class CacheRedisOutageTest {
             .compose(fresh -> system.sse().chat(ask(before)).map(repeat -> List.of(first, fresh, repeat))))
         .compose(answers -> system.http().request(io.vertx.core.http.HttpMethod.GET, system.app().edgePort(),
                 "127.0.0.1", "/readyz")
-            .compose(req -> req.send()).compose(r -> r.body().map(b -> {
+            // reads the body in the callback that sent the request: see SimulatedSystem#simStats
+            .compose(req -> req.send().compose(r -> r.body().map(b -> {
               assertThat(r.statusCode()).isEqualTo(503);
               assertThat(b.toJsonObject().getJsonObject("checks").getJsonObject("redis").getString("status"))
                   .isEqualTo("down");
               return answers;
-            })))
+            }))))
         .onComplete(ctx.succeeding(answers -> ctx.verify(() -> {
           SseClient.Answer fresh = answers.get(1);
           SseClient.Answer repeat = answers.get(2);

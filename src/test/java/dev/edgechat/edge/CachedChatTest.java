@@ -271,8 +271,9 @@ class CachedChatTest {
   }
 
   private static Future<Double> semanticEntries() {
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
     return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", "/metrics")
-        .compose(req -> req.send()).compose(r -> r.body())
+        .compose(req -> req.send().compose(r -> r.body()))
         .map(body -> body.toString().lines()
             .filter(line -> line.startsWith("edgechat_cache_semantic_entries"))
             .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
@@ -288,7 +289,8 @@ class CachedChatTest {
   }
 
   private static Future<JsonObject> fetch(String id) {
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
     return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", "/v1/conversations/" + id)
-        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
+        .compose(req -> req.send().compose(r -> r.body())).map(b -> b.toJsonObject());
   }
 }

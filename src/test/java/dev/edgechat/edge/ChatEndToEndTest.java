@@ -104,10 +104,11 @@ class ChatEndToEndTest {
   /** Verifies that without text/event-stream the answer comes as one JSON object. */
   @Test
   void chat_jsonForm_wholeAnswer(Vertx vertx, VertxTestContext ctx) {
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
     system.http().request(HttpMethod.POST, system.app().edgePort(), "127.0.0.1", "/v1/chat")
         .compose(req -> req.putHeader("Content-Type", "application/json")
-            .send(new JsonObject().put("site", "demo").put("message", "What are your opening hours?").encode()))
-        .compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body.toJsonObject()}))
+            .send(new JsonObject().put("site", "demo").put("message", "What are your opening hours?").encode())
+            .compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body.toJsonObject()})))
         .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
           assertThat(result[0]).isEqualTo(200);
           JsonObject body = (JsonObject) result[1];
@@ -134,7 +135,7 @@ class ChatEndToEndTest {
 
   private static Future<Buffer> get(Vertx vertx, String path) {
     return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", path)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body());
+        // reads the body in the callback that sent the request: see SimulatedSystem#simStats
+        .compose(req -> req.send().compose(resp -> resp.body()));
   }
 }

@@ -96,7 +96,8 @@ class DisconnectTest {
   }
 
   private static Future<JsonObject> conversation(Vertx vertx, String id) {
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
     return system.http().request(HttpMethod.GET, system.app().edgePort(), "127.0.0.1", "/v1/conversations/" + id)
-        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toJsonObject());
+        .compose(req -> req.send().compose(r -> r.body())).map(b -> b.toJsonObject());
   }
 }

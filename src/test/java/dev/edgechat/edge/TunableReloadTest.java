@@ -63,7 +63,8 @@ class TunableReloadTest {
 
   private Future<Integer> status(Vertx vertx, String body) {
     return http.request(HttpMethod.POST, app.edgePort(), "127.0.0.1", "/v1/chat")
-        .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
-        .compose(resp -> resp.body().map(b -> resp.statusCode()));
+        // reads the body in the callback that sent the request: see SimulatedSystem#simStats
+        .compose(req -> req.putHeader("Content-Type", "application/json").send(body)
+            .compose(resp -> resp.body().map(b -> resp.statusCode())));
   }
 }

@@ -552,10 +552,11 @@ class SimulatorApiTest {
   }
 
   private Future<Reply> call(HttpMethod method, String path, String body, String fault) {
+    // reads the body in the callback that sent the request: see SimulatedSystem#simStats
     return client.request(options(method, path, fault))
-        .compose(request -> request.send(body))
-        .compose(response -> response.body()
-            .map(buffer -> new Reply(response.statusCode(), response.getHeader("Retry-After"), buffer)));
+        .compose(request -> request.send(body)
+            .compose(response -> response.body()
+                .map(buffer -> new Reply(response.statusCode(), response.getHeader("Retry-After"), buffer))));
   }
 
   private Future<JsonObject> postJson(String path, JsonObject body) {
@@ -579,8 +580,9 @@ class SimulatorApiTest {
   private static Future<SseRecorder> stream(HttpClient client, int port, JsonObject body, String fault) {
     long sent = System.nanoTime();
     return client.request(options(port, HttpMethod.POST, "/v1/chat/completions", fault))
-        .compose(request -> request.send(body.encode()))
-        .map((HttpClientResponse response) -> new SseRecorder(response, sent));
+        // the recorder's handlers go on in the callback that sent the request: see SimulatedSystem#simStats
+        .compose(request -> request.send(body.encode())
+            .map((HttpClientResponse response) -> new SseRecorder(response, sent)));
   }
 
   /** Polls /sim/stats until {@code condition} holds; the class timeout bounds the wait. */

@@ -76,10 +76,10 @@ public final class SseClient {
 
   private Future<Open> read(RequestOptions options, Buffer body, Predicate<SseEvent> stopAt) {
     Promise<Open> done = Promise.promise();
+    // the handlers go on in the callback that sent the request, before any of the stream can
+    // arrive: see SimulatedSystem#simStats
     client.request(options)
-        .compose(req -> req.send(body))
-        .onFailure(done::tryFail)
-        .onSuccess(response -> {
+        .compose(req -> req.send(body).onSuccess(response -> {
           List<SseEvent> events = new ArrayList<>();
           StringBuilder raw = new StringBuilder();
           SseParser parser = new SseParser(event -> {
@@ -96,7 +96,8 @@ public final class SseClient {
           response.exceptionHandler(done::tryFail);
           response.endHandler(v -> done.tryComplete(
               new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()), response)));
-        });
+        }))
+        .onFailure(done::tryFail);
     return done.future();
   }
 }
