@@ -143,6 +143,13 @@ public final class SemanticCache {
     if (!settings.semantic() || !key.opensConversation()) {
       return Future.succeededFuture(Probe.none());
     }
+    SiteQuestionIndex index = sites.get(key.site());
+    if (index == null || index.kbVersion() != key.kbVersion() || index.size() == 0) {
+      // nothing of this site to match (new site, new version, restarted edge): no embedding on the
+      // visitor's time; the question is embedded off the request path when its answer is stored
+      misses.increment();
+      return Future.succeededFuture(Probe.none());
+    }
     if (waiting.incrementAndGet() > maxWaiting) {
       waiting.decrementAndGet();
       skipped.increment();
