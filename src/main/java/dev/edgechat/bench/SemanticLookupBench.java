@@ -62,14 +62,13 @@ final class SemanticLookupBench implements Callable<Integer> {
       SemanticCache semantic = new SemanticCache(vertx, config, embedder, answers, MeaningGuard::new, registry);
       semantic.warmUp().await();
       List<String> cached = cachedQuestions(entries);
+      List<Future<Void>> indexed = new ArrayList<>(cached.size());
       for (String question : cached) {
         AnswerKey key = AnswerKey.of(SITE, 1, question);
         long life = answers.store(key, new CachedAnswer(List.of("An answer to: ", question), new JsonArray(), "static"));
-        semantic.remember(key, question, null, life);
+        indexed.add(semantic.remember(key, question, null, life));
       }
-      while (semantic.size(SITE) < cached.size()) {
-        Thread.sleep(50); // the index is filled on the worker pool
-      }
+      Future.all(indexed).await(); // the index is filled on its worker thread
       System.out.printf(Locale.ROOT, "index: %d cached questions of one site; threshold %.2f, %d candidates%n",
           semantic.size(SITE), config.get().cache().semanticThreshold(), config.get().cache().semanticCandidates());
       measure(vertx, semantic, "warm-up", i -> paraphrase(cached.get(i % cached.size())), warmup);

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,22 +66,7 @@ public final class TieredAnswerCache implements AnswerCache {
     this.local = Caffeine.newBuilder()
         .maximumWeight(config.get().cache().l1MaxBytes())
         .weigher((AnswerKey key, Entry entry) -> entry.answer().weightBytes() + (key.question().length() + key.history().length()) * 2)
-        .expireAfter(new Expiry<AnswerKey, Entry>() {
-          @Override
-          public long expireAfterCreate(AnswerKey key, Entry entry, long now) {
-            return entry.keepNanos();
-          }
-
-          @Override
-          public long expireAfterUpdate(AnswerKey key, Entry entry, long now, long current) {
-            return entry.keepNanos();
-          }
-
-          @Override
-          public long expireAfterRead(AnswerKey key, Entry entry, long now, long current) {
-            return current;
-          }
-        })
+        .expireAfter(Expiry.writing((AnswerKey key, Entry entry) -> Duration.ofNanos(entry.keepNanos())))
         .removalListener((AnswerKey key, Entry entry, RemovalCause cause) -> {
           if (cause == RemovalCause.SIZE) {
             evictions.increment();

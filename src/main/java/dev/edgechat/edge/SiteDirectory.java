@@ -9,10 +9,10 @@ import dev.edgechat.knowledge.Site;
 import dev.edgechat.web.ApiError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What this edge knows about sites (allowed origins, …), learned from origin and kept for
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SiteDirectory {
 
-  private static final long UNKNOWN_SITE_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final Duration UNKNOWN_SITE = Duration.ofSeconds(5);
   private static final int MAX_SITES = 100_000;
 
   private final OriginClient origin;
@@ -35,43 +35,15 @@ public final class SiteDirectory {
     Objects.requireNonNull(config);
     this.cache = Caffeine.newBuilder()
         .maximumSize(MAX_SITES)
-        .expireAfter(new Expiry<String, Optional<Site>>() {
-          @Override
-          public long expireAfterCreate(String key, Optional<Site> site, long now) {
-            long ttl = TimeUnit.MILLISECONDS.toNanos(config.get().edge().siteCacheMs());
-            return site.isPresent() ? ttl : Math.min(ttl, UNKNOWN_SITE_NANOS);
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Optional<Site> site, long now, long current) {
-            return expireAfterCreate(key, site, now);
-          }
-
-          @Override
-          public long expireAfterRead(String key, Optional<Site> site, long now, long current) {
-            return current;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Optional<Site> site) -> {
+          Duration ttl = Duration.ofMillis(config.get().edge().siteCacheMs());
+          return site.isPresent() || ttl.compareTo(UNKNOWN_SITE) < 0 ? ttl : UNKNOWN_SITE;
+        }))
         .executor(Runnable::run)
         .buildAsync();
     this.lastKnown = Caffeine.newBuilder()
         .maximumSize(MAX_SITES)
-        .expireAfter(new Expiry<String, Site>() {
-          @Override
-          public long expireAfterCreate(String key, Site site, long now) {
-            return TimeUnit.MILLISECONDS.toNanos(config.get().cache().staleMs());
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Site site, long now, long current) {
-            return expireAfterCreate(key, site, now);
-          }
-
-          @Override
-          public long expireAfterRead(String key, Site site, long now, long current) {
-            return current;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Site site) -> Duration.ofMillis(config.get().cache().staleMs())))
         .executor(Runnable::run)
         .build();
   }

@@ -218,24 +218,27 @@ public final class SemanticCache {
 
   /**
    * Makes a stored first question findable by meaning for {@code lifeMs}. {@code vector} is the one
-   * {@link #find} computed, or null to embed it now (on a worker). Best effort.
+   * {@link #find} computed, or null to embed it now (on a worker). Best effort: the future
+   * completes when the question is in the index, or was not added (logged), never failed.
    */
-  public void remember(AnswerKey key, String question, float[] vector, long lifeMs) {
+  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs) {
     EdgechatConfig.Cache settings = config.get().cache();
     if (!settings.semantic() || !key.opensConversation()) {
-      return;
+      return Future.succeededFuture();
     }
     long expiresAt = System.currentTimeMillis() + lifeMs;
     int maxEntries = settings.semanticMaxEntries();
-    indexer.executeBlocking(() -> {
+    return indexer.executeBlocking(() -> {
       float[] v = vector != null ? vector : embedder.embedNow(question);
       SiteQuestionIndex index = indexOf(key.site(), key.kbVersion(), v.length, maxEntries);
       if (index != null) {
         index.add(key, question, v, expiresAt);
       }
       return null;
-    }, false).onFailure(e -> LOG.debug("question not added to the semantic index [site: {}, reason: {}]",
-        key.site(), e.toString()));
+    }, false).<Void>mapEmpty().recover(e -> {
+      LOG.debug("question not added to the semantic index [site: {}, reason: {}]", key.site(), e.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /** The index of {@code site} at {@code kbVersion}, replacing an older version's; null if a newer one is there. */
