@@ -1,0 +1,208 @@
+package dev.edgechat.vectors;
+
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.MapRandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+
+/**
+ * Vectors by key in a jvector graph index: approximate nearest neighbours by cosine, with adds,
+ * replacements and removals while searches run.
+ *
+ * <p>jvector works on int ordinals; this class maps keys to them, reuses the ordinals of removed
+ * vectors once the graph has been compacted (removed nodes are taken out when they are a quarter of
+ * it), so memory follows the live vectors.
+ *
+ * <p>Thread safety: any thread may search, add and remove at once (jvector allows concurrent inserts
+ * and searches); compaction takes the write lock, because jvector's {@code removeDeletedNodes} must
+ * run alone. The work is CPU-bound (an insert visits a few thousand vectors): callers run it on
+ * worker threads, never an event loop.
+ *
+ * @param <K> the key of a vector, e.g. a chunk id
+ */
+public final class VectorIndex<K> implements AutoCloseable {
+
+  /** A key found by a search, and its cosine similarity to the query. */
+  public record Match<K>(K key, float score) {
+  }
+
+  private static final VectorTypeSupport VECTORS = VectorizationProvider.getInstance().getVectorTypeSupport();
+  private static final int MAX_DEGREE = 16;
+  private static final int BEAM_WIDTH = 100;
+  private static final float NEIGHBOR_OVERFLOW = 1.2f;
+  private static final float ALPHA = 1.2f;
+  private static final int MIN_COMPACTION = 64;
+
+  private final int dimensions;
+  private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
+  private final Map<Integer, K> keys = new ConcurrentHashMap<>();
+  private final Map<K, Integer> ordinals = new ConcurrentHashMap<>();
+  private final RandomAccessVectorValues values;
+  private final GraphIndexBuilder graph;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  // guarded by this: ordinals removed but still in the graph, ordinals free for reuse
+  private final List<Integer> removed = new ArrayList<>();
+  private final ArrayDeque<Integer> free = new ArrayDeque<>();
+  private int nextOrdinal;
+
+  public VectorIndex(int dimensions) {
+    if (dimensions <= 0) {
+      throw new IllegalArgumentException("dimensions must be positive: " + dimensions);
+    }
+    this.dimensions = dimensions;
+    this.values = new MapRandomAccessVectorValues(vectors, dimensions);
+    this.graph = new GraphIndexBuilder(
+        BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.COSINE),
+        dimensions, MAX_DEGREE, BEAM_WIDTH, NEIGHBOR_OVERFLOW, ALPHA);
+  }
+
+  public int dimensions() {
+    return dimensions;
+  }
+
+  /** Live vectors. */
+  public int size() {
+    return keys.size();
+  }
+
+  public boolean contains(K key) {
+    return ordinals.containsKey(key);
+  }
+
+  /** Adds the vector of {@code key}, replacing the one it had. */
+  public void put(K key, float[] vector) {
+    Objects.requireNonNull(key);
+    if (vector.length != dimensions) {
+      throw new IllegalArgumentException("expected " + dimensions + " dimensions, got " + vector.length);
+    }
+    remove(key);
+    lock.readLock().lock();
+    try {
+      int ordinal = claimOrdinal();
+      VectorFloat<?> stored = VECTORS.createFloatVector(vector.clone());
+      vectors.put(ordinal, stored);
+      keys.put(ordinal, key);
+      ordinals.put(key, ordinal);
+      graph.addGraphNode(ordinal, stored);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Adds many vectors using every core: how an index is built at start. */
+  public void putAll(Map<K, float[]> vectorsByKey) {
+    vectorsByKey.entrySet().parallelStream().forEach(e -> put(e.getKey(), e.getValue()));
+  }
+
+  /** Removes the vector of {@code key}; false when there was none. */
+  public boolean remove(K key) {
+    Integer ordinal = ordinals.remove(key);
+    if (ordinal == null) {
+      return false;
+    }
+    lock.readLock().lock();
+    try {
+      keys.remove(ordinal);
+      graph.markNodeDeleted(ordinal);
+      synchronized (this) {
+        removed.add(ordinal);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    compactIfWorthIt();
+    return true;
+  }
+
+  /** Up to {@code k} keys nearest to {@code query}, nearest first, among those {@code accept} takes. */
+  public List<Match<K>> nearest(float[] query, int k, Predicate<K> accept) {
+    List<Match<K>> found = new ArrayList<>(k);
+    if (k <= 0) {
+      return found;
+    }
+    lock.readLock().lock();
+    try {
+      if (keys.isEmpty()) {
+        return found;
+      }
+      SearchResult result = GraphSearcher.search(VECTORS.createFloatVector(query), k, values,
+          VectorSimilarityFunction.COSINE, graph.getGraph(), ordinal -> {
+            K key = keys.get(ordinal);
+            return key != null && accept.test(key);
+          });
+      for (SearchResult.NodeScore scored : result.getNodes()) {
+        K key = keys.get(scored.node);
+        if (key != null && found.size() < k) {
+          // jvector scores cosine as (1 + cos) / 2; callers think in cosine
+          found.add(new Match<>(key, 2 * scored.score - 1));
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return found;
+  }
+
+  /** Up to {@code k} keys nearest to {@code query}, nearest first. */
+  public List<Match<K>> nearest(float[] query, int k) {
+    return nearest(query, k, key -> true);
+  }
+
+  private synchronized int claimOrdinal() {
+    Integer reused = free.pollFirst();
+    return reused != null ? reused : nextOrdinal++;
+  }
+
+  private void compactIfWorthIt() {
+    synchronized (this) {
+      if (removed.size() < Math.max(MIN_COMPACTION, keys.size() / 4)) {
+        return;
+      }
+    }
+    lock.writeLock().lock();
+    try {
+      List<Integer> gone;
+      synchronized (this) {
+        gone = new ArrayList<>(removed);
+        removed.clear();
+      }
+      if (gone.isEmpty()) {
+        return;
+      }
+      graph.removeDeletedNodes();
+      synchronized (this) {
+        gone.forEach(ordinal -> {
+          vectors.remove(ordinal);
+          free.addLast(ordinal);
+        });
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      graph.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
