@@ -144,7 +144,7 @@ public final class Main implements Callable<Integer> {
     return new EdgechatConfig(c.region(), c.dataDir(), c.scanPeriodMs(),
         new EdgechatConfig.Http(port != null ? port : h.port(), h.host(), h.instances(), h.maxBodyBytes(),
             h.drainTimeoutMs()),
-        c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(), c.cache(),
+        c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(), c.cache(), c.embeddings(),
         new SimSettings(
             firstTokenMs != null ? firstTokenMs : s.firstTokenMs(),
             tokensPerSecond != null ? tokensPerSecond : s.tokensPerSecond(),

@@ -21,6 +21,7 @@ public record EdgechatConfig(
     Llm llm,
     Features features,
     Cache cache,
+    Embeddings embeddings,
     SimSettings sim,
     Secrets secrets) {
 
@@ -57,18 +58,39 @@ public record EdgechatConfig(
       int semanticCandidates, int semanticMaxEntries, int embedderThreads) {
   }
 
+  /**
+   * How chunks of the knowledge base are embedded: in-process ({@code LOCAL}) or by an
+   * OpenAI-compatible {@code /embeddings} endpoint ({@code REMOTE}) through a batcher; either way
+   * cached in Redis by content hash and model when {@code cache} is on.
+   *
+   * @param baseUrl the remote endpoint's base; {@code llm.baseUrl} unless set
+   * @param dimensions the vector length asked of the remote model; 0 = the model's own
+   */
+  public record Embeddings(Provider provider, URI baseUrl, String model, int dimensions, int batchSize,
+      long batchWindowMs, boolean cache, long cacheTtlMs, long cacheTimeoutMs, long timeoutMs) {
+
+    /** Where vectors come from. */
+    public enum Provider { LOCAL, REMOTE }
+  }
+
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */
   public record Features(boolean streaming) {
   }
 
   /** Secrets, from the environment only. {@link #toString()} never prints them. */
   public record Secrets(Optional<String> edgeToken, Optional<String> adminToken, List<String> gatewayKeys,
-      Optional<String> llmApiKey) {
+      Optional<String> llmApiKey, Optional<String> embeddingsApiKey) {
+
+    /** The key of the remote embeddings endpoint: its own if set, else the LLM's. */
+    public Optional<String> embeddingsKey() {
+      return embeddingsApiKey.or(() -> llmApiKey);
+    }
 
     @Override
     public String toString() {
       return "Secrets[edgeToken=" + mask(edgeToken) + ", adminToken=" + mask(adminToken)
-          + ", gatewayKeys=" + gatewayKeys.size() + " key(s), llmApiKey=" + mask(llmApiKey) + "]";
+          + ", gatewayKeys=" + gatewayKeys.size() + " key(s), llmApiKey=" + mask(llmApiKey)
+          + ", embeddingsApiKey=" + mask(embeddingsApiKey) + "]";
     }
 
     private static String mask(Optional<String> secret) {

@@ -20,7 +20,7 @@ final class EnvironmentOverlay {
   /** Variables that are not settings of the files: secrets, and where the files are. */
   static final Set<String> NON_SETTINGS = Set.of(
       "EDGECHAT_EDGE_TOKEN", "EDGECHAT_ADMIN_TOKEN", "EDGECHAT_GATEWAY_KEYS", "EDGECHAT_LLM_API_KEY",
-      "EDGECHAT_CONFIG_DIR");
+      "EDGECHAT_EMBEDDINGS_API_KEY", "EDGECHAT_CONFIG_DIR");
 
   private final JsonObject defaults;
   private final Map<String, String> env;

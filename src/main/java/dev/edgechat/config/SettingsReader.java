@@ -87,6 +87,7 @@ final class SettingsReader {
             (int) whole("cache.semanticCandidates", 1, 100),
             (int) whole("cache.semanticMaxEntries", 1, 10_000_000),
             (int) whole("cache.embedderThreads", 1, 64)),
+        embeddings(),
         new SimSettings(
             (int) whole("sim.firstTokenMs", 0, 600_000),
             number("sim.tokensPerSecond", 0.001, 1_000_000),
@@ -138,7 +139,29 @@ final class SettingsReader {
         secret(env, "EDGECHAT_GATEWAY_KEYS")
             .map(keys -> List.of(keys.split(",")).stream().map(String::trim).filter(k -> !k.isEmpty()).toList())
             .orElse(List.of()),
-        secret(env, "EDGECHAT_LLM_API_KEY"));
+        secret(env, "EDGECHAT_LLM_API_KEY"),
+        secret(env, "EDGECHAT_EMBEDDINGS_API_KEY"));
+  }
+
+  private EdgechatConfig.Embeddings embeddings() {
+    String provider = text("embeddings.provider", 1, 16);
+    EdgechatConfig.Embeddings.Provider chosen = switch (provider) {
+      case "local" -> EdgechatConfig.Embeddings.Provider.LOCAL;
+      case "remote" -> EdgechatConfig.Embeddings.Provider.REMOTE;
+      default -> throw fail("embeddings.provider", "expected local or remote, got '" + provider + "'");
+    };
+    return new EdgechatConfig.Embeddings(
+        chosen,
+        optionalUri("embeddings.baseUrl", Set.of("http", "https"))
+            .orElseGet(() -> uri("llm.baseUrl", Set.of("http", "https"))),
+        text("embeddings.model", 1, 200),
+        (int) whole("embeddings.dimensions", 0, 8192),
+        (int) whole("embeddings.batchSize", 1, 2048),
+        whole("embeddings.batchWindowMs", 0, 10_000),
+        bool("embeddings.cache"),
+        whole("embeddings.cacheTtlMs", 1000, 365L * 86_400_000),
+        whole("embeddings.cacheTimeoutMs", 1, 60_000),
+        whole("embeddings.timeoutMs", 100, 600_000));
   }
 
   private static Optional<String> secret(Map<String, String> env, String name) {

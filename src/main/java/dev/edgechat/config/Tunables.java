@@ -14,7 +14,9 @@ final class Tunables {
       "llm.maxTokens", "llm.temperature",
       "features.streaming",
       "cache.l1", "cache.l2", "cache.coalescing", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.redisTimeoutMs",
-      "cache.staleMs", "cache.semantic", "cache.semanticThreshold", "cache.semanticCandidates");
+      "cache.staleMs", "cache.semantic", "cache.semanticThreshold", "cache.semanticCandidates",
+      "embeddings.batchSize", "embeddings.batchWindowMs", "embeddings.cache", "embeddings.cacheTtlMs",
+      "embeddings.cacheTimeoutMs");
 
   private Tunables() {
   }
@@ -26,6 +28,8 @@ final class Tunables {
     EdgechatConfig.Llm l = into.llm();
     EdgechatConfig.Cache c = into.cache();
     EdgechatConfig.Cache t = from.cache();
+    EdgechatConfig.Embeddings m = into.embeddings();
+    EdgechatConfig.Embeddings b = from.embeddings();
     return new EdgechatConfig(into.region(), into.dataDir(), into.scanPeriodMs(), into.http(), into.postgres(),
         into.redis(),
         new EdgechatConfig.Origin(o.url(), o.internalPort(), from.origin().historyTurns(), from.origin().passages(),
@@ -38,6 +42,8 @@ final class Tunables {
         new EdgechatConfig.Cache(t.l1(), t.l2(), t.coalescing(), c.l1MaxBytes(), t.staticTtlMs(), t.dynamicTtlMs(),
             t.redisTimeoutMs(), t.staleMs(), c.followUps(), t.semantic(), t.semanticThreshold(),
             t.semanticCandidates(), c.semanticMaxEntries(), c.embedderThreads()),
+        new EdgechatConfig.Embeddings(m.provider(), m.baseUrl(), m.model(), m.dimensions(), b.batchSize(),
+            b.batchWindowMs(), b.cache(), b.cacheTtlMs(), b.cacheTimeoutMs(), m.timeoutMs()),
         into.sim(),
         into.secrets());
   }

@@ -51,6 +51,40 @@ class ConfigLoaderTest {
     })));
   }
 
+  /**
+   * Verifies the embeddings settings: local by default, the remote endpoint defaulting to the LLM's,
+   * its own key winning over the LLM's, and a bad provider failing by name.
+   */
+  @Test
+  void load_embeddings_defaultsAndOverrides(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> defaults = load(vertx, Map.of("EDGECHAT_LLM_BASE_URL", "http://llm.internal:8000/v1",
+        "EDGECHAT_LLM_API_KEY", "sk-llm"));
+    Future<LiveConfig> remote = load(vertx, Map.of("EDGECHAT_EMBEDDINGS_PROVIDER", "remote",
+        "EDGECHAT_EMBEDDINGS_BASE_URL", "http://embed.internal/v1", "EDGECHAT_EMBEDDINGS_BATCH_SIZE", "50",
+        "EDGECHAT_LLM_API_KEY", "sk-llm", "EDGECHAT_EMBEDDINGS_API_KEY", "sk-embed"));
+    Future<LiveConfig> bad = load(vertx, Map.of("EDGECHAT_EMBEDDINGS_PROVIDER", "cloud"));
+    Future.join(defaults, remote, bad).onComplete(v -> ctx.verify(() -> {
+      EdgechatConfig.Embeddings d = defaults.result().get().embeddings();
+      assertThat(d.provider()).isEqualTo(EdgechatConfig.Embeddings.Provider.LOCAL);
+      assertThat(d.baseUrl().toString()).isEqualTo("http://llm.internal:8000/v1");
+      assertThat(d.model()).isEqualTo("text-embedding-3-small");
+      assertThat(d.batchSize()).isEqualTo(20);
+      assertThat(d.batchWindowMs()).isEqualTo(5);
+      assertThat(d.cache()).isTrue();
+      assertThat(d.cacheTtlMs()).isEqualTo(30L * 86_400_000);
+      assertThat(defaults.result().get().secrets().embeddingsKey()).contains("sk-llm");
+      EdgechatConfig r = remote.result().get();
+      assertThat(r.embeddings().provider()).isEqualTo(EdgechatConfig.Embeddings.Provider.REMOTE);
+      assertThat(r.embeddings().baseUrl().toString()).isEqualTo("http://embed.internal/v1");
+      assertThat(r.embeddings().batchSize()).isEqualTo(50);
+      assertThat(r.secrets().embeddingsKey()).contains("sk-embed");
+      assertThat(r.secrets().toString()).doesNotContain("sk-embed");
+      assertThat(bad.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("embeddings.provider")
+          .hasMessageContaining("cloud");
+      ctx.completeNow();
+    }));
+  }
+
   /** Verifies the layers: file over defaults, region file over file, environment over both. */
   @Test
   void load_layers_laterWins(Vertx vertx, VertxTestContext ctx) throws IOException {

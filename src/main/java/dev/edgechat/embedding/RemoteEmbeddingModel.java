@@ -1,0 +1,271 @@
+package dev.edgechat.embedding;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embeds texts with any OpenAI-compatible {@code POST {baseUrl}/embeddings} endpoint (OpenAI, the
+ * {@code sim} role, vLLM, …): one request per call, {@code {"model","input":[...]}} with the bearer
+ * key, vectors asked as Base64 float32s (a quarter of the JSON) but read as float arrays too, for
+ * servers that ignore {@code encoding_format}. Every vector is checked for length and normalized.
+ * A call that is not answered whole within {@code timeoutMs} is reset and fails.
+ *
+ * <p>Call it through an {@link EmbeddingBatcher}: it sends whatever it is given as one request.
+ */
+public final class RemoteEmbeddingModel implements EmbeddingModel {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteEmbeddingModel.class);
+
+  /** The sizes of well-known models, for {@code embeddings.dimensions: 0}. */
+  private static final Map<String, Integer> NATIVE_DIMENSIONS = Map.of(
+      "text-embedding-3-small", 1536,
+      "text-embedding-3-large", 3072,
+      "text-embedding-ada-002", 1536);
+  /** Upstream calls are few and batched: a handful of connections is plenty. */
+  private static final int POOL_SIZE = 8;
+
+  private final Vertx vertx;
+  private final HttpClientAgent client;
+  private final String url;
+  private final String model;
+  private final int dimensions;
+  private final boolean askDimensions;
+  private final String apiKey;
+  private final long timeoutMs;
+  private final Counter succeeded;
+  private final Counter failed;
+  private final Timer latency;
+
+  /**
+   * @param baseUrl the API base, e.g. {@code https://api.openai.com/v1}
+   * @param model the model id sent upstream
+   * @param dimensions the vector length wanted; 0 for the model's own, which must then be known
+   *     (text-embedding-3-small/-large, ada-002)
+   * @param timeoutMs the longest a call may take, connection included
+   * @param registry where the upstream calls are counted; null for none
+   * @throws IllegalArgumentException naming {@code embeddings.dimensions} when the size is unknown
+   */
+  public RemoteEmbeddingModel(Vertx vertx, URI baseUrl, String model, int dimensions, String apiKey, long timeoutMs,
+      MeterRegistry registry) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.model = Objects.requireNonNull(model, "model");
+    this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+    if (timeoutMs < 1) {
+      throw new IllegalArgumentException("embeddings.timeoutMs must be positive, was " + timeoutMs);
+    }
+    this.timeoutMs = timeoutMs;
+    Integer own = NATIVE_DIMENSIONS.get(model);
+    if (dimensions < 0 || dimensions == 0 && own == null) {
+      throw new IllegalArgumentException("embeddings.dimensions must be set for model '" + model
+          + "': its vector length is not known (0 = the model's own works only for "
+          + NATIVE_DIMENSIONS.keySet().stream().sorted().toList() + ")");
+    }
+    this.dimensions = dimensions > 0 ? dimensions : own;
+    // ada-002 refuses the parameter; the text-embedding-3 models shorten their vectors when asked
+    this.askDimensions = dimensions > 0 && !Objects.equals(own, dimensions);
+    String base = Objects.requireNonNull(baseUrl, "baseUrl").toString();
+    this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/embeddings";
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setConnectTimeout((int) Math.min(timeoutMs, Integer.MAX_VALUE))
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setDecompressionSupported(true),
+        new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+    MeterRegistry meters = registry != null ? registry : Meters.none();
+    this.succeeded = calls(meters, "ok");
+    this.failed = calls(meters, "error");
+    this.latency = Timer.builder("edgechat.embedding.upstream.latency").tag("model", model)
+        .description("time of one upstream embeddings call").register(meters);
+  }
+
+  private Counter calls(MeterRegistry meters, String outcome) {
+    return Counter.builder("edgechat.embedding.upstream.calls").tag("model", model).tag("outcome", outcome)
+        .description("calls of the remote embeddings endpoint").register(meters);
+  }
+
+  @Override
+  public String name() {
+    return model;
+  }
+
+  @Override
+  public int dimensions() {
+    return dimensions;
+  }
+
+  @Override
+  public Future<List<float[]>> embed(List<String> texts) {
+    List<String> inputs = List.copyOf(texts);
+    if (inputs.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    JsonObject body = new JsonObject()
+        .put("model", model)
+        .put("input", new JsonArray(inputs))
+        .put("encoding_format", "base64");
+    if (askDimensions) {
+      body.put("dimensions", dimensions);
+    }
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(url)
+        .setConnectTimeout(timeoutMs)
+        .putHeader("Authorization", "Bearer " + apiKey)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Accept", "application/json");
+    long started = System.nanoTime();
+    return client.request(options)
+        .compose(request -> send(request, body.toBuffer(), started))
+        .map(json -> vectors(json, inputs.size()))
+        .recover(e -> Future.failedFuture(failure(e, inputs.size())))
+        .onComplete(result -> {
+          latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          (result.succeeded() ? succeeded : failed).increment();
+        });
+  }
+
+  /** Releases the HTTP client. */
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  /** Sends the request and reads the whole answer, resetting it when the time is up. */
+  private Future<JsonObject> send(HttpClientRequest request, Buffer body, long startedNanos) {
+    long leftMs = Math.max(1, timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+    AtomicBoolean timedOut = new AtomicBoolean();
+    long timer = vertx.setTimer(leftMs, id -> {
+      timedOut.set(true);
+      request.reset(0, new TimeoutException("no whole answer within " + timeoutMs + " ms"));
+    });
+    // the body is asked for in the send callback, never in a step chained after it: Vert.x 5.0.8
+    // loses the end of a response asked for after it ended
+    return request.send(body)
+        .compose(response -> response.body().compose(answer -> answer(response, answer)))
+        .recover(e -> Future.failedFuture(timedOut.get() ? new TimeoutException("no whole answer in time") : e))
+        .onComplete(done -> vertx.cancelTimer(timer));
+  }
+
+  private Future<JsonObject> answer(HttpClientResponse response, Buffer answer) {
+    int status = response.statusCode();
+    if (status != 200) {
+      String detail = upstreamMessage(answer);
+      LOG.warn("embeddings upstream answered an error [model: {}, status: {}, message: {}]", model, status, detail);
+      boolean retryable = status == 408 || status == 429 || status >= 500;
+      return Future.failedFuture(new EmbeddingException("embeddings upstream answered HTTP " + status + " [model: "
+          + model + ", url: " + url + "]: " + detail, status, retryable, null));
+    }
+    try {
+      return Future.succeededFuture(answer.toJsonObject());
+    } catch (DecodeException e) {
+      return Future.failedFuture(malformed("the answer is not JSON", e));
+    }
+  }
+
+  private List<float[]> vectors(JsonObject json, int expected) {
+    JsonArray data;
+    try {
+      data = json.getJsonArray("data");
+    } catch (ClassCastException e) {
+      throw malformed("'data' is not a list", e);
+    }
+    if (data == null || data.size() != expected) {
+      throw malformed((data == null ? "no 'data'" : data.size() + " vectors") + " for " + expected + " inputs", null);
+    }
+    float[][] ordered = new float[expected][];
+    for (int i = 0; i < expected; i++) {
+      Object item = data.getValue(i);
+      if (!(item instanceof JsonObject entry)) {
+        throw malformed("data[" + i + "] is not an object", null);
+      }
+      int index = entry.getValue("index") instanceof Number n ? n.intValue() : i;
+      if (index < 0 || index >= expected || ordered[index] != null) {
+        throw malformed("data[" + i + "] has a bad or repeated index " + index, null);
+      }
+      float[] vector = vector(entry.getValue("embedding"), i);
+      if (vector.length != dimensions) {
+        throw malformed("vectors of " + vector.length + " dimensions where " + dimensions + " are configured"
+            + " (embeddings.dimensions)", null);
+      }
+      ordered[index] = Vectors.unitLength(vector);
+    }
+    return List.of(ordered);
+  }
+
+  private float[] vector(Object embedding, int i) {
+    if (embedding instanceof String base64) {
+      try {
+        return Vectors.fromBase64(base64);
+      } catch (IllegalArgumentException e) {
+        throw malformed("data[" + i + "].embedding is not Base64 of float32s", e);
+      }
+    }
+    if (embedding instanceof JsonArray floats) {
+      float[] vector = new float[floats.size()];
+      for (int j = 0; j < vector.length; j++) {
+        if (!(floats.getValue(j) instanceof Number n)) {
+          throw malformed("data[" + i + "].embedding[" + j + "] is not a number", null);
+        }
+        vector[j] = n.floatValue();
+      }
+      return vector;
+    }
+    throw malformed("data[" + i + "].embedding is missing", null);
+  }
+
+  private EmbeddingException malformed(String problem, Throwable cause) {
+    return new EmbeddingException("embeddings upstream answered something unusable [model: " + model + ", url: "
+        + url + "]: " + problem, 200, false, cause);
+  }
+
+  private EmbeddingException failure(Throwable e, int inputs) {
+    if (e instanceof EmbeddingException known) {
+      return known;
+    }
+    String what;
+    if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
+      what = "did not answer within embeddings.timeoutMs (" + timeoutMs + " ms)";
+    } else if (e instanceof ConnectException) {
+      what = "cannot be reached (" + e.getMessage() + ")";
+    } else {
+      what = "connection failed (" + e + ")";
+    }
+    LOG.warn("embeddings upstream failed [model: {}, inputs: {}, reason: {}]", model, inputs, what);
+    return new EmbeddingException("embeddings upstream " + what + " [model: " + model + ", url: " + url + "]", 0,
+        true, e);
+  }
+
+  private static String upstreamMessage(Buffer body) {
+    try {
+      JsonObject json = body.toJsonObject();
+      JsonObject error = json.getJsonObject("error");
+      return error != null && error.getString("message") != null ? error.getString("message") : json.encode();
+    } catch (DecodeException | ClassCastException e) {
+      return body.length() > 200 ? body.getString(0, 200) : body.toString();
+    }
+  }
+}
