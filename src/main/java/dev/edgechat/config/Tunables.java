@@ -38,6 +38,7 @@ final class Tunables {
         new EdgechatConfig.Cache(t.l1(), t.l2(), t.coalescing(), c.l1MaxBytes(), t.staticTtlMs(), t.dynamicTtlMs(),
             t.redisTimeoutMs(), t.staleMs(), c.followUps(), t.semantic(), t.semanticThreshold(),
             t.semanticCandidates(), c.semanticMaxEntries(), c.embedderThreads()),
+        into.queue(),
         into.sim(),
         into.secrets());
   }
