@@ -19,6 +19,7 @@ import dev.edgechat.edge.ChatApi;
 import dev.edgechat.edge.ResumeApi;
 import dev.edgechat.edge.OriginClient;
 import dev.edgechat.edge.SiteDirectory;
+import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.knowledge.DemoSite;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.PostgresKnowledgeBase;
@@ -99,6 +100,7 @@ public final class Application {
       case ORIGIN -> app.startOrigin(required(config.get().postgres().url(), "postgres.url", role),
           edgeToken(config, role), config.get().redis().url(), config.get().http().host(), config.get().http().port(),
           false);
+      case WORKER -> app.startWorker();
       case SIM -> app.startSim();
     };
     return started
@@ -262,6 +264,30 @@ public final class Application {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
       return null;
     });
+  }
+
+  /** Runs the queue's jobs; serves only /healthz, /readyz and /metrics on http.port. */
+  private Future<Void> startWorker() {
+    EdgechatConfig settings = config.get();
+    URI queueUrl = settings.redis().queueUrl().or(() -> settings.redis().url()).orElseThrow(() ->
+        new ConfigException("setting queue.redisUrl (or redis.url) is required for role " + Role.WORKER.label()));
+    JobQueue queue = JobQueue.create(vertx, queueUrl, settings.queue(), settings.redis().connectTimeoutMs(), registry);
+    // close lets running jobs finish for queue.drainTimeoutMs; the bound here only guards against a lost reply
+    resources.push(() -> queue.close().toCompletionStage().toCompletableFuture()
+        .get(settings.queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
+    registerJobHandlers(queue);
+    OpsRoutes ops = new OpsRoutes(registry, List.of(queue.readiness()));
+    return queue.startWorker()
+        .compose(v -> deployServer("worker", settings.http().host(), settings.http().port(), ops::mount))
+        .map(p -> {
+          LOG.info("worker ready [ops: http://localhost:{}/readyz, queue Redis: {}]", p,
+              queueUrl.getHost() + ":" + queueUrl.getPort());
+          return null;
+        });
+  }
+
+  /** The job types a worker runs and their handlers. None yet: ingestion and cache pre-warming register theirs here. */
+  private void registerJobHandlers(JobQueue queue) {
   }
 
   private Future<Void> startSim() {

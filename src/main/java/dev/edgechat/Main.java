@@ -35,6 +35,7 @@ import picocli.CommandLine.Parameters;
         "  all     edge + origin in one process; embedded Postgres and Redis unless URLs are set (default)",
         "  edge    chat API and widget; forwards misses to origin (needs EDGECHAT_ORIGIN_URL, EDGECHAT_EDGE_TOKEN)",
         "  origin  retrieval, prompt, LLM stream, conversations (needs EDGECHAT_POSTGRES_URL, EDGECHAT_EDGE_TOKEN)",
+        "  worker  runs the job queue's jobs (needs EDGECHAT_QUEUE_REDIS_URL or EDGECHAT_REDIS_URL)",
         "  sim     OpenAI-compatible upstream simulator for demos, tests and load tests",
         "  bench   load generator against a running edge (and sim): see `edgechat bench --help`",
         "Settings: edge-config/edgechat.yaml, edge-config/<region>.yaml, EDGECHAT_* environment variables."},
@@ -44,7 +45,7 @@ public final class Main implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "ROLE",
-      description = "all, edge, origin or sim (default: ${DEFAULT-VALUE})")
+      description = "all, edge, origin, worker or sim (default: ${DEFAULT-VALUE})")
   private String role;
 
   @Option(names = "--config-dir", paramLabel = "DIR",
@@ -90,7 +91,7 @@ public final class Main implements Callable<Integer> {
     try {
       chosen = Role.valueOf(role.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      System.err.println("edgechat: unknown role '" + role + "'; expected all, edge, origin or sim (see --help)");
+      System.err.println("edgechat: unknown role '" + role + "'; expected all, edge, origin, worker or sim (see --help)");
       return 2;
     }
     Map<String, String> env = System.getenv();
@@ -145,6 +146,7 @@ public final class Main implements Callable<Integer> {
         new EdgechatConfig.Http(port != null ? port : h.port(), h.host(), h.instances(), h.maxBodyBytes(),
             h.drainTimeoutMs()),
         c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(), c.cache(), c.embeddings(),
+        c.queue(),
         new SimSettings(
             firstTokenMs != null ? firstTokenMs : s.firstTokenMs(),
             tokensPerSecond != null ? tokensPerSecond : s.tokensPerSecond(),

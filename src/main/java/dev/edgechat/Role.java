@@ -10,6 +10,8 @@ public enum Role {
   EDGE,
   /** Owns Postgres: retrieval, prompt, LLM stream, conversations. */
   ORIGIN,
+  /** Runs the jobs of the queue (queue.redisUrl, else redis.url). */
+  WORKER,
   /** An OpenAI-compatible upstream simulator. */
   SIM;
 

@@ -3,6 +3,7 @@ package dev.edgechat.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,7 @@ public record EdgechatConfig(
     Features features,
     Cache cache,
     Embeddings embeddings,
+    Queue queue,
     SimSettings sim,
     Secrets secrets) {
 
@@ -71,6 +73,24 @@ public record EdgechatConfig(
 
     /** Where vectors come from. */
     public enum Provider { LOCAL, REMOTE }
+  }
+
+  /**
+   * The job queue: jobs each worker process runs at once per type, tries and backoff, when a silent
+   * worker's job is taken over, how many finished jobs are kept and for how long.
+   */
+  public record Queue(Map<String, Integer> concurrency, int maxAttempts, long backoffMs, long maxBackoffMs,
+      long stalledMs, long blockMs, int keepCompleted, long completedTtlMs, int keepFailed, long failedTtlMs,
+      long drainTimeoutMs) {
+
+    public Queue {
+      concurrency = Map.copyOf(concurrency);
+    }
+
+    /** Jobs of {@code type} one worker process runs at once: its {@code queue.concurrency} entry, else 1. */
+    public int concurrencyOf(String type) {
+      return concurrency.getOrDefault(type, 1);
+    }
   }
 
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */

@@ -10,12 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns the merged settings JSON into an {@link EdgechatConfig}, checking every value. Each
  * failure names the setting, the environment variable that can set it, and what was wrong.
  */
 final class SettingsReader {
+
+  /** A map of job type to concurrency: its keys are the operator's (job types), not a fixed set. */
+  private static final String QUEUE_CONCURRENCY = "queue.concurrency";
+  private static final Pattern JOB_TYPE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
   private final JsonObject json;
   private final JsonObject defaults;
@@ -88,6 +94,18 @@ final class SettingsReader {
             (int) whole("cache.semanticMaxEntries", 1, 10_000_000),
             (int) whole("cache.embedderThreads", 1, 64)),
         embeddings(),
+        new EdgechatConfig.Queue(
+            concurrency("queue.concurrency"),
+            (int) whole("queue.maxAttempts", 1, 1000),
+            whole("queue.backoffMs", 1, 86_400_000),
+            whole("queue.maxBackoffMs", 1, 7L * 86_400_000),
+            whole("queue.stalledMs", 100, 86_400_000),
+            whole("queue.blockMs", 10, 60_000),
+            (int) whole("queue.keepCompleted", 0, 10_000_000),
+            whole("queue.completedTtlMs", 1000, 365L * 86_400_000),
+            (int) whole("queue.keepFailed", 0, 10_000_000),
+            whole("queue.failedTtlMs", 1000, 365L * 86_400_000),
+            whole("queue.drainTimeoutMs", 0, 600_000)),
         new SimSettings(
             (int) whole("sim.firstTokenMs", 0, 600_000),
             number("sim.tokensPerSecond", 0.001, 1_000_000),
@@ -109,6 +127,10 @@ final class SettingsReader {
       throw new ConfigException("settings http.maxBodyBytes (" + c.http().maxBodyBytes() + ") and edge.maxMessageChars ("
           + c.edge().maxMessageChars() + "): the body limit must leave room for the longest question plus 1024 bytes");
     }
+    if (c.queue().backoffMs() > c.queue().maxBackoffMs()) {
+      throw new ConfigException("settings queue.backoffMs (" + c.queue().backoffMs() + ") and queue.maxBackoffMs ("
+          + c.queue().maxBackoffMs() + "): the first retry's delay cannot exceed the longest delay");
+    }
     if (c.llm().firstTokenTimeoutMs() >= c.edge().originIdleTimeoutMs()) {
       throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
           + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
@@ -119,7 +141,7 @@ final class SettingsReader {
   private void rejectUnknownSettings() {
     Map<String, Object> known = SettingPath.leaves(defaults);
     for (String path : SettingPath.leaves(json).keySet()) {
-      if (!known.containsKey(path)) {
+      if (!known.containsKey(path) && !path.startsWith(QUEUE_CONCURRENCY + ".")) {
         throw new ConfigException("setting " + path + " is not a setting of edgechat"
             + (isSecret(path) ? " (secrets come only from the environment)" : "")
             + "; see edge-config/edgechat.yaml for the settings there are");
@@ -217,6 +239,22 @@ final class SettingsReader {
       throw fail(path, "must be " + minLength + " to " + maxLength + " characters long");
     }
     return s;
+  }
+
+  /** A map of job type to the jobs of that type a worker process runs at once (1..256). */
+  private Map<String, Integer> concurrency(String path) {
+    Object value = value(path);
+    if (!(value instanceof JsonObject types)) {
+      throw fail(path, "expected a map of job type to a whole number, got '" + value + "'");
+    }
+    Map<String, Integer> out = new TreeMap<>();
+    for (String type : types.fieldNames()) {
+      if (!JOB_TYPE.matcher(type).matches()) {
+        throw fail(path + "." + type, "a job type is 1 to 32 lower-case letters, digits or '-', starting with a letter");
+      }
+      out.put(type, (int) whole(path + "." + type, 1, 256));
+    }
+    return out;
   }
 
   private URI uri(String path, Set<String> schemes) {

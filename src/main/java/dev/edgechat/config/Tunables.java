@@ -44,6 +44,7 @@ final class Tunables {
             t.semanticCandidates(), c.semanticMaxEntries(), c.embedderThreads()),
         new EdgechatConfig.Embeddings(m.provider(), m.baseUrl(), m.model(), m.dimensions(), b.batchSize(),
             b.batchWindowMs(), b.cache(), b.cacheTtlMs(), b.cacheTimeoutMs(), m.timeoutMs()),
+        into.queue(),
         into.sim(),
         into.secrets());
   }

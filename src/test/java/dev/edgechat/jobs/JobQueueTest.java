@@ -1,0 +1,403 @@
+package dev.edgechat.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.support.Await;
+import dev.edgechat.support.TestDatabases;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.redis.client.RedisAPI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The job queue on real Redis: runs, dedupe, retries with backoff, takeover of stalled jobs, retention, close. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class JobQueueTest {
+
+  private static final long WAIT_MS = 20_000;
+
+  /** Held until the test ends (Vert.x 5 closes clients nobody references), then closed. */
+  private final List<JobQueue> queues = new ArrayList<>();
+  private final List<RedisConnection> connections = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (JobQueue queue : queues) {
+      queue.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    connections.forEach(RedisConnection::close);
+  }
+
+  /** A job type of this test alone, so tests never see each other's jobs. */
+  private static String freshType() {
+    return "t-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  private static EdgechatConfig.Queue settings(String type, int concurrency, int maxAttempts, long backoffMs,
+      long stalledMs, int keepCompleted) {
+    return new EdgechatConfig.Queue(Map.of(type, concurrency), maxAttempts, backoffMs, 60_000, stalledMs, 200,
+        keepCompleted, 60_000, 100, 120_000, 200);
+  }
+
+  private JobQueue queue(Vertx vertx, EdgechatConfig.Queue settings, SimpleMeterRegistry registry) {
+    JobQueue queue = JobQueue.create(vertx, TestDatabases.redis(), settings, 1000, registry);
+    queues.add(queue);
+    return queue;
+  }
+
+  private RedisAPI redis(Vertx vertx) {
+    RedisConnection connection = RedisConnection.open(vertx, "redis", TestDatabases.redis(), 1000);
+    connections.add(connection);
+    return connection.api();
+  }
+
+  private static Future<Void> awaitState(Vertx vertx, JobQueue queue, String id, JobState state) {
+    return Await.until(vertx, () -> queue.find(id).map(job -> job.map(j -> j.state() == state).orElse(false)),
+        WAIT_MS);
+  }
+
+  private static double count(SimpleMeterRegistry registry, String name) {
+    return registry.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** Verifies that an enqueued job answers at once as waiting, then runs and ends completed with its result. */
+  @Test
+  void enqueue_workerRuns_completedWithResult(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    JobQueue queue = queue(vertx, settings(type, 2, 3, 50, 5000, 100), registry);
+    queue.handle(type, job -> Future.succeededFuture(new JsonObject()
+        .put("doubled", job.payload().getInteger("n") * 2)));
+    queue.enqueue(type, new JsonObject().put("n", 21))
+        .compose(job -> {
+          ctx.verify(() -> {
+            assertThat(job.state()).isEqualTo(JobState.WAITING);
+            assertThat(job.attempts()).isZero();
+            assertThat(JobQueue.isJobId(job.id())).isTrue();
+          });
+          return queue.startWorker()
+              .compose(v -> awaitState(vertx, queue, job.id(), JobState.COMPLETED))
+              .compose(v -> queue.find(job.id()));
+        })
+        .compose(found -> redis(vertx).xlen(JobQueue.stream(type)).map(len -> {
+          ctx.verify(() -> {
+            Job job = found.orElseThrow();
+            assertThat(job.result()).isEqualTo(new JsonObject().put("doubled", 42));
+            assertThat(job.attempts()).isEqualTo(1);
+            assertThat(job.error()).isNull();
+            assertThat(job.updatedAt()).isAfterOrEqualTo(job.createdAt());
+            JsonObject wire = job.toJson();
+            assertThat(wire.fieldNames()).containsExactlyInAnyOrder("id", "type", "state", "attempts", "result",
+                "createdAt", "updatedAt");
+            assertThat(wire.getString("state")).isEqualTo("completed");
+            // a finished job's entry is acked and deleted: the stream holds only jobs that wait or run
+            assertThat(len.toLong()).isZero();
+            assertThat(count(registry, "edgechat.jobs.completed")).isEqualTo(1);
+          });
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Verifies that enqueueing one job id twice (even at once) makes one job, run once. */
+  @Test
+  void enqueue_sameIdTwice_oneJob(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    JobQueue queue = queue(vertx, settings(type, 4, 3, 50, 5000, 100), new SimpleMeterRegistry());
+    AtomicInteger runs = new AtomicInteger();
+    queue.handle(type, job -> {
+      runs.incrementAndGet();
+      return Future.succeededFuture(new JsonObject().put("payload", job.payload()));
+    });
+    String id = "doc-42.v3";
+    Future<Job> first = queue.enqueue(type, new JsonObject().put("v", 1), id);
+    Future<Job> second = queue.enqueue(type, new JsonObject().put("v", 2), id);
+    Future.all(first, second)
+        .compose(v -> {
+          ctx.verify(() -> {
+            assertThat(first.result().id()).isEqualTo(id);
+            assertThat(second.result().createdAt()).isEqualTo(first.result().createdAt());
+            assertThat(second.result().payload()).isEqualTo(new JsonObject().put("v", 1));
+          });
+          return queue.startWorker();
+        })
+        .compose(v -> awaitState(vertx, queue, id, JobState.COMPLETED))
+        .compose(v -> queue.enqueue(type, new JsonObject().put("v", 3), id))
+        .compose(again -> redis(vertx).xlen(JobQueue.stream(type)).map(len -> {
+          ctx.verify(() -> {
+            assertThat(again.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(again.result()).isEqualTo(new JsonObject().put("payload", new JsonObject().put("v", 1)));
+            assertThat(len.toLong()).isZero();
+            assertThat(runs.get()).isEqualTo(1);
+          });
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * Verifies that a failing job is retried with growing delays (exponential backoff, jitter taking
+   * at most a fifth off) and, after its last try, is failed with its error.
+   */
+  @Test
+  void failingHandler_retriesWithGrowingDelays_thenFailed(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    long backoffMs = 100;
+    int maxAttempts = 4;
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    JobQueue queue = queue(vertx, settings(type, 1, maxAttempts, backoffMs, 5000, 100), registry);
+    List<Long> triedAtNanos = Collections.synchronizedList(new ArrayList<>());
+    queue.handle(type, job -> {
+      triedAtNanos.add(System.nanoTime());
+      return Future.failedFuture(new IllegalStateException("upstream said no, try " + job.attempts()));
+    });
+    queue.startWorker()
+        .compose(v -> queue.enqueue(type, new JsonObject()))
+        .compose(job -> awaitState(vertx, queue, job.id(), JobState.FAILED).compose(v -> queue.find(job.id())))
+        .compose(found -> redis(vertx).pttl(JobQueue.JOB_PREFIX + found.orElseThrow().id()).map(ttl -> {
+          ctx.verify(() -> {
+            Job job = found.orElseThrow();
+            assertThat(job.attempts()).isEqualTo(maxAttempts);
+            assertThat(job.error()).isEqualTo("upstream said no, try " + maxAttempts);
+            assertThat(job.toJson().getString("error")).isEqualTo(job.error());
+            assertThat(triedAtNanos).hasSize(maxAttempts);
+            List<Long> gapsMs = IntStream.range(1, triedAtNanos.size())
+                .mapToObj(i -> (triedAtNanos.get(i) - triedAtNanos.get(i - 1)) / 1_000_000)
+                .toList();
+            for (int i = 0; i < gapsMs.size(); i++) {
+              long leastDelay = (long) (backoffMs * Math.pow(2, i) * (1 - Backoff.JITTER));
+              assertThat(gapsMs.get(i)).as("gap before try %d, all gaps %s", i + 2, gapsMs)
+                  .isGreaterThanOrEqualTo(leastDelay);
+            }
+            assertThat(gapsMs).as("gaps between tries grow").isSorted().doesNotHaveDuplicates();
+            assertThat(count(registry, "edgechat.jobs.retried")).isEqualTo(maxAttempts - 1);
+            assertThat(count(registry, "edgechat.jobs.failed")).isEqualTo(1);
+            // failed jobs are kept for queue.failedTtlMs
+            assertThat(ttl.toLong()).isBetween(1L, 120_000L);
+          });
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Verifies that a failed try leaves the job delayed, with its error, in the delayed set until its retry is due. */
+  @Test
+  void failedTry_delayedWithErrorUntilDue(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    long backoffMs = 60_000;
+    JobQueue queue = queue(vertx, settings(type, 1, 3, backoffMs, 5000, 100), new SimpleMeterRegistry());
+    queue.handle(type, job -> Future.failedFuture(new RuntimeException("not yet")));
+    long before = System.currentTimeMillis();
+    queue.startWorker()
+        .compose(v -> queue.enqueue(type, new JsonObject()))
+        .compose(job -> awaitState(vertx, queue, job.id(), JobState.DELAYED).compose(v -> queue.find(job.id())))
+        .compose(found -> redis(vertx).zscore(JobQueue.delayedSet(type), found.orElseThrow().id()).map(due -> {
+          ctx.verify(() -> {
+            Job job = found.orElseThrow();
+            assertThat(job.attempts()).isEqualTo(1);
+            assertThat(job.error()).isEqualTo("not yet");
+            assertThat(due.toLong()).isBetween(before + (long) (backoffMs * (1 - Backoff.JITTER)),
+                System.currentTimeMillis() + backoffMs);
+          });
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * Verifies that a job whose worker stopped mid-job (closed without finishing it) is taken over by
+   * another worker once stalled, and completes once: its effect is applied once.
+   */
+  @Test
+  void workerStoppedMidJob_jobTakenOverAndCompletedOnce(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    long stalledMs = 300;
+    EdgechatConfig.Queue settings = settings(type, 2, 3, 50, stalledMs, 100);
+    SimpleMeterRegistry registryB = new SimpleMeterRegistry();
+    SimpleMeterRegistry registryA = new SimpleMeterRegistry();
+    JobQueue doomed = queue(vertx, settings, registryB);
+    JobQueue survivor = queue(vertx, settings, registryA);
+    Promise<Job> doomedTook = Promise.promise();
+    long[] doomedTookAt = new long[1];
+    long[] survivorRanAt = new long[1];
+    doomed.handle(type, job -> {
+      doomedTookAt[0] = System.currentTimeMillis();
+      doomedTook.tryComplete(job);
+      return Promise.<JsonObject>promise().future(); // hangs: its worker goes before finishing it
+    });
+    Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
+    AtomicInteger survivorRuns = new AtomicInteger();
+    survivor.handle(type, job -> {
+      survivorRuns.incrementAndGet();
+      survivorRanAt[0] = System.currentTimeMillis();
+      // idempotent effect: the document is stored once, however often the job runs
+      effects.computeIfAbsent(job.id(), id -> new AtomicInteger()).compareAndSet(0, 1);
+      return Future.succeededFuture(new JsonObject().put("by", "survivor"));
+    });
+    doomed.startWorker()
+        .compose(v -> doomed.enqueue(type, new JsonObject().put("doc", "d1")))
+        .compose(job -> doomedTook.future()
+            .compose(taken -> doomed.close())
+            .compose(v -> survivor.startWorker())
+            .compose(v -> awaitState(vertx, survivor, job.id(), JobState.COMPLETED))
+            .compose(v -> survivor.find(job.id())))
+        .compose(found -> redis(vertx).xpending(List.of(JobQueue.stream(type), JobQueue.GROUP)).map(pending -> {
+          ctx.verify(() -> {
+            Job job = found.orElseThrow();
+            assertThat(job.result()).isEqualTo(new JsonObject().put("by", "survivor"));
+            assertThat(job.attempts()).isEqualTo(2);
+            assertThat(survivorRuns.get()).isEqualTo(1);
+            assertThat(effects.get(job.id()).get()).isEqualTo(1);
+            assertThat(count(registryA, "edgechat.jobs.reclaimed")).isEqualTo(1);
+            assertThat(count(registryA, "edgechat.jobs.completed")).isEqualTo(1);
+            assertThat(count(registryB, "edgechat.jobs.completed")).isZero();
+            // taken over only once its claim went unrenewed for stalledMs
+            assertThat(survivorRanAt[0] - doomedTookAt[0]).isGreaterThanOrEqualTo(stalledMs);
+            // nothing is left pending in the group
+            assertThat(pending.get(0).toLong()).isZero();
+          });
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Verifies that a worker running a job longer than stalledMs renews its claim, so no other worker takes it over. */
+  @Test
+  void longJob_claimRenewed_notTakenOver(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    long stalledMs = 200;
+    EdgechatConfig.Queue settings = settings(type, 1, 3, 50, stalledMs, 100);
+    SimpleMeterRegistry registryOther = new SimpleMeterRegistry();
+    JobQueue runner = queue(vertx, settings, new SimpleMeterRegistry());
+    JobQueue other = queue(vertx, settings, registryOther);
+    Promise<Void> started = Promise.promise();
+    runner.handle(type, job -> {
+      started.tryComplete();
+      // five times stalledMs: long enough for the other worker to look for stalled jobs several times
+      return vertx.timer(5 * stalledMs).map(new JsonObject().put("slow", true));
+    });
+    AtomicInteger otherRuns = new AtomicInteger();
+    other.handle(type, job -> {
+      otherRuns.incrementAndGet();
+      return Future.succeededFuture(new JsonObject());
+    });
+    runner.startWorker()
+        .compose(v -> runner.enqueue(type, new JsonObject()))
+        .compose(job -> started.future()
+            .compose(v -> other.startWorker())
+            .compose(v -> awaitState(vertx, runner, job.id(), JobState.COMPLETED))
+            .compose(v -> runner.find(job.id())))
+        .onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+          Job job = found.orElseThrow();
+          assertThat(job.attempts()).isEqualTo(1);
+          assertThat(job.result()).isEqualTo(new JsonObject().put("slow", true));
+          assertThat(otherRuns.get()).isZero();
+          assertThat(count(registryOther, "edgechat.jobs.reclaimed")).isZero();
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies the retention bound: only the newest keepCompleted finished jobs of a type are kept, each with a TTL. */
+  @Test
+  void completedJobs_beyondKeepCompleted_removed(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    int keep = 3;
+    int jobs = 7;
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    JobQueue queue = queue(vertx, settings(type, 1, 3, 50, 5000, keep), registry);
+    queue.handle(type, job -> Future.succeededFuture(new JsonObject()));
+    List<String> ids = new ArrayList<>();
+    Future<Void> enqueued = Future.succeededFuture();
+    for (int i = 0; i < jobs; i++) {
+      // one after another, so that with concurrency 1 they finish in order
+      enqueued = enqueued.compose(v -> queue.enqueue(type, new JsonObject()).map(job -> {
+        ids.add(job.id());
+        return null;
+      }));
+    }
+    RedisAPI redis = redis(vertx);
+    enqueued
+        .compose(v -> queue.startWorker())
+        .compose(v -> Await.until(vertx,
+            () -> Future.succeededFuture(count(registry, "edgechat.jobs.completed") == jobs), WAIT_MS))
+        .compose(v -> Future.join(ids.stream().map(queue::find).toList()))
+        .compose(found -> Future.all(redis.zcard(JobQueue.completedSet(type)),
+                redis.pttl(JobQueue.JOB_PREFIX + ids.get(jobs - 1)), redis.xlen(JobQueue.stream(type)))
+            .map(counts -> {
+              ctx.verify(() -> {
+                List<Optional<Job>> kept = found.<Optional<Job>>list();
+                assertThat(kept.subList(0, jobs - keep)).allMatch(Optional::isEmpty);
+                assertThat(kept.subList(jobs - keep, jobs))
+                    .allMatch(job -> job.isPresent() && job.get().state() == JobState.COMPLETED);
+                assertThat(counts.<io.vertx.redis.client.Response>resultAt(0).toLong()).isEqualTo(keep);
+                assertThat(counts.<io.vertx.redis.client.Response>resultAt(1).toLong()).isBetween(1L, 60_000L);
+                assertThat(counts.<io.vertx.redis.client.Response>resultAt(2).toLong()).isZero();
+              });
+              return null;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** Verifies that close lets a running job finish (within drainTimeoutMs) instead of dropping it. */
+  @Test
+  void close_runningJob_finishesFirst(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    EdgechatConfig.Queue base = settings(type, 1, 3, 50, 5000, 100);
+    EdgechatConfig.Queue settings = new EdgechatConfig.Queue(base.concurrency(), base.maxAttempts(),
+        base.backoffMs(), base.maxBackoffMs(), base.stalledMs(), base.blockMs(), base.keepCompleted(),
+        base.completedTtlMs(), base.keepFailed(), base.failedTtlMs(), 10_000);
+    JobQueue queue = queue(vertx, settings, new SimpleMeterRegistry());
+    Promise<Void> started = Promise.promise();
+    queue.handle(type, job -> {
+      started.tryComplete();
+      return vertx.timer(300).map(new JsonObject().put("finished", true));
+    });
+    RedisAPI redis = redis(vertx);
+    queue.startWorker()
+        .compose(v -> queue.enqueue(type, new JsonObject()))
+        .compose(job -> started.future()
+            .compose(v -> queue.close())
+            .compose(v -> redis.hget(JobQueue.JOB_PREFIX + job.id(), "state")))
+        .onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state.toString()).isEqualTo("completed");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that a malformed job id or type is refused and an unknown id is simply not found. */
+  @Test
+  void badIdsAndTypes_refusedOrNotFound(Vertx vertx, VertxTestContext ctx) {
+    JobQueue queue = queue(vertx, settings(freshType(), 1, 3, 50, 5000, 100), new SimpleMeterRegistry());
+    Future<Job> badId = queue.enqueue("ingest", new JsonObject(), "no spaces/allowed");
+    Future<Job> badType = queue.enqueue("Ingest!", new JsonObject());
+    Future<Optional<Job>> unknown = queue.find("AAAAAAAAAAAAAAAAAAAAAA");
+    Future<Optional<Job>> malformed = queue.find("../etc/passwd");
+    Future.join(badId, badType, unknown, malformed).onComplete(v -> ctx.verify(() -> {
+      assertThat(badId.cause()).isInstanceOf(IllegalArgumentException.class);
+      assertThat(badType.cause()).isInstanceOf(IllegalArgumentException.class);
+      assertThat(unknown.result()).isEmpty();
+      assertThat(malformed.result()).isEmpty();
+      ctx.completeNow();
+    }));
+  }
+}
