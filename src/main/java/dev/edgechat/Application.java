@@ -1,6 +1,7 @@
 package dev.edgechat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.EmbeddedRedisServer;
 import dev.edgechat.cache.RedisConnection;
@@ -15,14 +16,24 @@ import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Database;
 import dev.edgechat.db.EmbeddedPostgresServer;
 import dev.edgechat.db.Migrations;
+import dev.edgechat.edge.AsyncChat;
 import dev.edgechat.edge.ChatApi;
 import dev.edgechat.edge.ResumeApi;
 import dev.edgechat.edge.OriginClient;
 import dev.edgechat.edge.SiteDirectory;
+import dev.edgechat.embedding.EmbeddingModel;
+import dev.edgechat.embedding.Embeddings;
 import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.jobs.JobsApi;
+import dev.edgechat.knowledge.ChunkIndex;
+import dev.edgechat.knowledge.Chunker;
 import dev.edgechat.knowledge.DemoSite;
 import dev.edgechat.knowledge.DocumentStore;
-import dev.edgechat.knowledge.PostgresKnowledgeBase;
+import dev.edgechat.knowledge.DocumentSweeper;
+import dev.edgechat.knowledge.Ingestion;
+import dev.edgechat.knowledge.KnowledgeJobs;
+import dev.edgechat.knowledge.SiteVersions;
+import dev.edgechat.knowledge.VectorKnowledgeBase;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
@@ -100,7 +111,7 @@ public final class Application {
       case ORIGIN -> app.startOrigin(required(config.get().postgres().url(), "postgres.url", role),
           edgeToken(config, role), config.get().redis().url(), config.get().http().host(), config.get().http().port(),
           false);
-      case WORKER -> app.startWorker();
+      case WORKER -> app.startWorker(required(config.get().postgres().url(), "postgres.url", role));
       case SIM -> app.startSim();
     };
     return started
@@ -169,11 +180,13 @@ public final class Application {
   }
 
   /**
-   * @param redisUrl the Redis edges listen on for site invalidations; without one they learn of
-   *     changes when their site entries expire
+   * @param redisUrl the cache Redis: edges and origins listen there for site invalidations, and
+   *     embeddings are cached there; without one, edges learn of changes when their site entries expire
+   * @param runJobs whether this process also runs the queue's jobs (role all); in role origin a
+   *     separate worker does
    */
   private Future<Void> startOrigin(URI postgresUrl, String edgeToken, Optional<URI> redisUrl, String host, int port,
-      boolean seedDemo) {
+      boolean runJobs) {
     EdgechatConfig settings = config.get();
     return blocking.executeBlocking(() -> {
       Migrations.migrate(postgresUrl);
@@ -181,35 +194,121 @@ public final class Application {
     }).compose(v -> {
       Database database = Database.open(vertx, postgresUrl, settings.postgres());
       resources.push(database);
+      RedisAPI cacheRedis = redisUrl.map(url -> connectRedis(url)).orElse(null);
+      Optional<JobQueue> queue = jobQueue(redisUrl);
+      KnowledgeParts knowledge = knowledgeParts(database, cacheRedis, true);
+      redisUrl.ifPresent(url -> SiteInvalidations.listen(vertx, url, invalidation ->
+          knowledge.index().refresh(invalidation.site()).onFailure(e -> LOG.warn(
+              "chunk index not refreshed; it is at the next change [site: {}, reason: {}]", invalidation.site(),
+              e.toString()))));
       ChatModel model = settings.secrets().llmApiKey()
           .<ChatModel>map(key -> new OpenAiChatModel(vertx, settings.llm(), key))
           .orElseGet(() -> new ExtractiveChatModel(vertx));
-      LOG.info("origin answers with model {} [upstream: {}]", model.name(),
-          settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive");
-      OriginApi api = new OriginApi(config, new PostgresKnowledgeBase(database.reader()),
-          new ConversationStore(database.writer(), database.reader()), model, edgeToken);
+      LOG.info("origin answers with model {} [upstream: {}, embeddings: {}]", model.name(),
+          settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive",
+          knowledge.embeddings().name());
+      ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reader(),
+          settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
+      resources.push(() -> conversations.close().toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS));
+      OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
+          edgeToken);
       originDependencies.add(database.readiness());
+      queue.ifPresent(q -> originDependencies.add(q.readiness()));
       OpsRoutes ops = new OpsRoutes(registry, originDependencies);
-      settings.secrets().adminToken().ifPresentOrElse(token -> {
-        RedisAPI publisher = redisUrl.map(url -> {
-          RedisConnection redis = RedisConnection.open(vertx, "redis", url, settings.redis().connectTimeoutMs());
-          resources.push(redis);
-          return redis.api();
-        }).orElse(null);
-        adminApi = new AdminApi(new DocumentStore(database.writer()), publisher, token);
-      }, () -> LOG.info("admin API off: EDGECHAT_ADMIN_TOKEN is not set"));
-      Future<Void> seeded = seedDemo ? DemoSite.seed(new DocumentStore(database.writer())) : Future.succeededFuture();
+      settings.secrets().adminToken().ifPresentOrElse(token -> queue.ifPresentOrElse(
+          q -> adminApi = new AdminApi(knowledge.retrieval(), knowledge.documents(), knowledge.versions(),
+              new KnowledgeJobs(q, settings.queue().maxAttempts()), new JobsApi(q), settings.knowledge(), token),
+          () -> LOG.warn("admin API off: it needs a job queue (queue.redisUrl or redis.url)")),
+          () -> LOG.info("admin API off: EDGECHAT_ADMIN_TOKEN is not set"));
+      queue.ifPresent(q -> {
+        DocumentSweeper sweeper = new DocumentSweeper(vertx, knowledge.documents(),
+            new KnowledgeJobs(q, settings.queue().maxAttempts()), settings.knowledge().sweepAfterMs());
+        sweeper.start(settings.knowledge().sweepIntervalMs());
+        resources.push(sweeper);
+      });
+      Future<Void> seeded = runJobs
+          ? DemoSite.seed(knowledge.documents(), knowledge.ingestion())
+          : Future.succeededFuture();
       return seeded.compose(s -> deployServer("origin", host, port, router -> {
         ops.mount(router);
         api.mount(router);
         if (adminApi != null) {
           adminApi.mount(router);
         }
-      })).map(p -> {
+      })).compose(p -> {
         originPort = p;
-        return null;
+        if (!runJobs || queue.isEmpty()) {
+          return Future.succeededFuture();
+        }
+        OriginClient self = new OriginClient(vertx, () -> URI.create("http://127.0.0.1:" + p), edgeToken,
+            settings.edge());
+        return runJobs(queue.get(), knowledge, self);
       });
     });
+  }
+
+  private RedisAPI connectRedis(URI url) {
+    RedisConnection redis = RedisConnection.open(vertx, "redis", url, config.get().redis().connectTimeoutMs());
+    resources.push(redis);
+    return redis.api();
+  }
+
+  /** The job queue on queue.redisUrl (else the cache Redis), or empty when there is neither. */
+  private Optional<JobQueue> jobQueue(Optional<URI> cacheRedisUrl) {
+    EdgechatConfig settings = config.get();
+    Optional<URI> url = settings.redis().queueUrl().or(() -> cacheRedisUrl);
+    if (url.isEmpty()) {
+      LOG.warn("no queue Redis (queue.redisUrl, redis.url): no admin API, no asynchronous chat");
+      return Optional.empty();
+    }
+    JobQueue queue = JobQueue.create(vertx, url.get(), settings.queue(), settings.redis().connectTimeoutMs(),
+        registry);
+    // close lets running jobs finish for queue.drainTimeoutMs; the bound here only guards against a lost reply
+    resources.push(() -> queue.close().toCompletionStage().toCompletableFuture()
+        .get(settings.queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
+    return Optional.of(queue);
+  }
+
+  /** The knowledge base's parts: documents, their embeddings and vector index, ingestion, versions. */
+  private record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings, ChunkIndex index,
+      VectorKnowledgeBase retrieval, Ingestion ingestion, SiteVersions versions) {
+  }
+
+  /** @param loadIndex whether the chunk index is built from Postgres (origin retrieves; a worker only writes) */
+  private KnowledgeParts knowledgeParts(Database database, RedisAPI cacheRedis, boolean loadIndex) {
+    EdgechatConfig settings = config.get();
+    EmbeddingModel embeddings = Embeddings.create(vertx, config::get,
+        settings.secrets().embeddingsKey().orElse(null), cacheRedis, registry);
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("edgechat-knowledge", 2);
+    resources.push(workers::close);
+    ChunkIndex index = new ChunkIndex(database.reader(), workers, embeddings.name(), embeddings.dimensions());
+    resources.push(index);
+    if (loadIndex) {
+      index.load().onFailure(e -> LOG.error("chunk index not built; retrieval finds nothing until restart", e));
+    }
+    DocumentStore documents = new DocumentStore(database.writer());
+    SiteVersions versions = new SiteVersions(documents, cacheRedis);
+    Chunker chunker = new Chunker(settings.knowledge().chunkTokens(), settings.knowledge().chunkOverlapTokens(),
+        new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
+    Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);
+    VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reader(), embeddings, index,
+        () -> config.get().knowledge().minPassageScore());
+    return new KnowledgeParts(documents, embeddings, index, retrieval, ingestion, versions);
+  }
+
+  /**
+   * Registers the job handlers and starts taking jobs: ingestion and deletes of documents, and
+   * asynchronous chat (answered through origin, as an edge would).
+   */
+  private Future<Void> runJobs(JobQueue queue, KnowledgeParts knowledge, OriginClient origin) {
+    new KnowledgeJobs(queue, config.get().queue().maxAttempts()).handleWith(knowledge.ingestion());
+    if (origin != null) {
+      queue.handle(AsyncChat.JOB_TYPE, AsyncChat.handler(origin));
+    } else {
+      LOG.warn("asynchronous chat jobs are left to other workers: origin.url is not set");
+    }
+    return queue.startWorker();
   }
 
   /**
@@ -266,28 +365,36 @@ public final class Application {
     });
   }
 
-  /** Runs the queue's jobs; serves only /healthz, /readyz and /metrics on http.port. */
-  private Future<Void> startWorker() {
+  /**
+   * Runs the queue's jobs (ingestion on the primary Postgres, asynchronous chat through origin);
+   * serves only /healthz, /readyz and /metrics on http.port.
+   */
+  private Future<Void> startWorker(URI postgresUrl) {
     EdgechatConfig settings = config.get();
-    URI queueUrl = settings.redis().queueUrl().or(() -> settings.redis().url()).orElseThrow(() ->
-        new ConfigException("setting queue.redisUrl (or redis.url) is required for role " + Role.WORKER.label()));
-    JobQueue queue = JobQueue.create(vertx, queueUrl, settings.queue(), settings.redis().connectTimeoutMs(), registry);
-    // close lets running jobs finish for queue.drainTimeoutMs; the bound here only guards against a lost reply
-    resources.push(() -> queue.close().toCompletionStage().toCompletableFuture()
-        .get(settings.queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
-    registerJobHandlers(queue);
-    OpsRoutes ops = new OpsRoutes(registry, List.of(queue.readiness()));
-    return queue.startWorker()
-        .compose(v -> deployServer("worker", settings.http().host(), settings.http().port(), ops::mount))
-        .map(p -> {
-          LOG.info("worker ready [ops: http://localhost:{}/readyz, queue Redis: {}]", p,
-              queueUrl.getHost() + ":" + queueUrl.getPort());
-          return null;
-        });
-  }
-
-  /** The job types a worker runs and their handlers. None yet: ingestion and cache pre-warming register theirs here. */
-  private void registerJobHandlers(JobQueue queue) {
+    Optional<JobQueue> queue = jobQueue(settings.redis().url());
+    if (queue.isEmpty()) {
+      return Future.failedFuture(new ConfigException("setting queue.redisUrl (or redis.url) is required for role "
+          + Role.WORKER.label()));
+    }
+    return blocking.executeBlocking(() -> {
+      Migrations.migrate(postgresUrl);
+      return null;
+    }).compose(v -> {
+      Database database = Database.open(vertx, postgresUrl, settings.postgres());
+      resources.push(database);
+      RedisAPI cacheRedis = settings.redis().url().map(this::connectRedis).orElse(null);
+      KnowledgeParts knowledge = knowledgeParts(database, cacheRedis, false);
+      OriginClient origin = settings.origin().url()
+          .map(url -> new OriginClient(vertx, () -> url, settings.secrets().edgeToken().orElse(""), settings.edge()))
+          .orElse(null);
+      OpsRoutes ops = new OpsRoutes(registry, List.of(queue.get().readiness(), database.readiness()));
+      return runJobs(queue.get(), knowledge, origin)
+          .compose(started -> deployServer("worker", settings.http().host(), settings.http().port(), ops::mount))
+          .map(p -> {
+            LOG.info("worker ready [ops: http://localhost:{}/readyz]", p);
+            return null;
+          });
+    });
   }
 
   private Future<Void> startSim() {

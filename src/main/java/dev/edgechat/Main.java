@@ -146,7 +146,7 @@ public final class Main implements Callable<Integer> {
         new EdgechatConfig.Http(port != null ? port : h.port(), h.host(), h.instances(), h.maxBodyBytes(),
             h.drainTimeoutMs()),
         c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(), c.cache(), c.embeddings(),
-        c.queue(),
+        c.queue(), c.knowledge(),
         new SimSettings(
             firstTokenMs != null ? firstTokenMs : s.firstTokenMs(),
             tokensPerSecond != null ? tokensPerSecond : s.tokensPerSecond(),

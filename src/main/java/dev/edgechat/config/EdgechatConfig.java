@@ -24,6 +24,7 @@ public record EdgechatConfig(
     Cache cache,
     Embeddings embeddings,
     Queue queue,
+    Knowledge knowledge,
     SimSettings sim,
     Secrets secrets) {
 
@@ -41,7 +42,8 @@ public record EdgechatConfig(
   }
 
   /** The origin, as seen from an edge ({@code url}) and as a server ({@code internalPort}, tunables). */
-  public record Origin(Optional<URI> url, int internalPort, int historyTurns, int passages, int maxAnswerChars) {
+  public record Origin(Optional<URI> url, int internalPort, int historyTurns, int passages, int maxAnswerChars,
+      int writeBatchRows, long writeBatchMs) {
   }
 
   /** The edge's chat endpoint. */
@@ -91,6 +93,11 @@ public record EdgechatConfig(
     public int concurrencyOf(String type) {
       return concurrency.getOrDefault(type, 1);
     }
+  }
+
+  /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
+  public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
+      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs) {
   }
 
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */

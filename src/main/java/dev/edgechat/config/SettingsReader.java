@@ -60,7 +60,9 @@ final class SettingsReader {
             (int) whole("origin.internalPort", 0, 65_535),
             (int) whole("origin.historyTurns", 0, 100),
             (int) whole("origin.passages", 0, 50),
-            (int) whole("origin.maxAnswerChars", 100, 1_000_000)),
+            (int) whole("origin.maxAnswerChars", 100, 1_000_000),
+            (int) whole("origin.writeBatchRows", 1, 10_000),
+            whole("origin.writeBatchMs", 0, 10_000)),
         new EdgechatConfig.Edge(
             whole("edge.heartbeatMs", 100, 15_000),
             (int) whole("edge.maxMessageChars", 1, 100_000),
@@ -106,6 +108,14 @@ final class SettingsReader {
             (int) whole("queue.keepFailed", 0, 10_000_000),
             whole("queue.failedTtlMs", 1000, 365L * 86_400_000),
             whole("queue.drainTimeoutMs", 0, 600_000)),
+        new EdgechatConfig.Knowledge(
+            (int) whole("knowledge.chunkTokens", 32, 8192),
+            (int) whole("knowledge.chunkOverlapTokens", 0, 4096),
+            number("knowledge.minPassageScore", -1.0, 1.0),
+            (int) whole("knowledge.maxUploadBytes", 1024, 1 << 30),
+            (int) whole("knowledge.maxDocumentChars", 1, 100_000_000),
+            whole("knowledge.sweepIntervalMs", 0, 86_400_000),
+            whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000)),
         new SimSettings(
             (int) whole("sim.firstTokenMs", 0, 600_000),
             number("sim.tokensPerSecond", 0.001, 1_000_000),
@@ -135,6 +145,11 @@ final class SettingsReader {
       throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
           + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
           + "longer than origin waits for the model, or the visitor sees a timeout origin would have answered");
+    }
+    if (c.knowledge().chunkOverlapTokens() * 2 > c.knowledge().chunkTokens()) {
+      throw new ConfigException("settings knowledge.chunkOverlapTokens (" + c.knowledge().chunkOverlapTokens()
+          + ") and knowledge.chunkTokens (" + c.knowledge().chunkTokens() + "): a chunk may repeat at most half of "
+          + "the one before");
     }
   }
 

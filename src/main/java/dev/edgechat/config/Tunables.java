@@ -16,7 +16,8 @@ final class Tunables {
       "cache.l1", "cache.l2", "cache.coalescing", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.redisTimeoutMs",
       "cache.staleMs", "cache.semantic", "cache.semanticThreshold", "cache.semanticCandidates",
       "embeddings.batchSize", "embeddings.batchWindowMs", "embeddings.cache", "embeddings.cacheTtlMs",
-      "embeddings.cacheTimeoutMs");
+      "embeddings.cacheTimeoutMs",
+      "knowledge.minPassageScore");
 
   private Tunables() {
   }
@@ -30,10 +31,11 @@ final class Tunables {
     EdgechatConfig.Cache t = from.cache();
     EdgechatConfig.Embeddings m = into.embeddings();
     EdgechatConfig.Embeddings b = from.embeddings();
+    EdgechatConfig.Knowledge k = into.knowledge();
     return new EdgechatConfig(into.region(), into.dataDir(), into.scanPeriodMs(), into.http(), into.postgres(),
         into.redis(),
         new EdgechatConfig.Origin(o.url(), o.internalPort(), from.origin().historyTurns(), from.origin().passages(),
-            o.maxAnswerChars()),
+            o.maxAnswerChars(), o.writeBatchRows(), o.writeBatchMs()),
         new EdgechatConfig.Edge(from.edge().heartbeatMs(), from.edge().maxMessageChars(), from.edge().siteCacheMs(),
             e.originConnectTimeoutMs(), e.originIdleTimeoutMs(), e.resumeTtlMs(), from.edge().resumeGraceMs()),
         new EdgechatConfig.Llm(l.baseUrl(), l.model(), from.llm().maxTokens(), from.llm().temperature(),
@@ -45,6 +47,8 @@ final class Tunables {
         new EdgechatConfig.Embeddings(m.provider(), m.baseUrl(), m.model(), m.dimensions(), b.batchSize(),
             b.batchWindowMs(), b.cache(), b.cacheTtlMs(), b.cacheTimeoutMs(), m.timeoutMs()),
         into.queue(),
+        new EdgechatConfig.Knowledge(k.chunkTokens(), k.chunkOverlapTokens(), from.knowledge().minPassageScore(),
+            k.maxUploadBytes(), k.maxDocumentChars(), k.sweepIntervalMs(), k.sweepAfterMs()),
         into.sim(),
         into.secrets());
   }

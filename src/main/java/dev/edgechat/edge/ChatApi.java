@@ -32,6 +32,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -90,6 +91,7 @@ public final class ChatApi {
         .handler(this::chat);
     router.route("/v1/chat").handler(ctx -> ctx.fail(new ApiError(405, "method_not_allowed", "use POST /v1/chat")));
     router.get("/v1/conversations/:id").handler(this::conversation);
+    router.get("/v1/jobs/:id").handler(this::job);
   }
 
   private void chat(RoutingContext ctx) {
@@ -101,11 +103,51 @@ public final class ChatApi {
     sites.site(chat.site(), vertx.getOrCreateContext())
         .map(site -> checkOrigin(ctx.request(), site))
         .onSuccess(site -> {
-          if (!visitorGone.isCancelled()) {
+          if (visitorGone.isCancelled()) {
+            return;
+          }
+          if (wantsAsync(ctx.request())) {
+            answerLater(ctx, chat);
+          } else {
             answer(ctx, chat, site, settings, started, visitorGone);
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /** {@code Prefer: respond-async}: the answer becomes a job; {@code 202 {"job","conversation","message"}}. */
+  private void answerLater(RoutingContext ctx, ChatRequest chat) {
+    String conversation = chat.conversation() != null ? chat.conversation() : Ids.next();
+    AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, Ids.next(),
+        chat.message(), chat.visitor());
+    AsyncChat.submit(origin, request)
+        .onSuccess(body -> ctx.response()
+            .setStatusCode(202)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+            .putHeader("Preference-Applied", "respond-async")
+            .putHeader(HttpHeaders.LOCATION, "/v1/jobs/" + body.getString("job"))
+            .end(body.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code GET /v1/jobs/{id}}: the job as origin's queue knows it. */
+  private void job(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!RequestBodies.isId(id)) {
+      ctx.fail(ApiError.notFound("no job '" + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + "'"));
+      return;
+    }
+    origin.job(id)
+        .onSuccess(json -> ctx.response()
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+            .end(json.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private static boolean wantsAsync(HttpServerRequest request) {
+    String prefer = request.getHeader("Prefer");
+    return prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
   }
 
   private void answer(RoutingContext ctx, ChatRequest chat, Site site, EdgechatConfig settings, long started,

@@ -107,6 +107,21 @@ public final class OriginClient {
         .recover(OriginClient::transportFailure);
   }
 
+  /** Has origin put a question on the job queue ({@code chat} job); succeeds with the job's JSON. */
+  public Future<JsonObject> enqueueChat(AnswerRequest request) {
+    return client.request(options(HttpMethod.POST, "/internal/jobs/chat").putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(request.toJson().toBuffer())
+            .compose(response -> response.statusCode() == 202
+                ? response.body().map(Buffer::toJsonObject)
+                : OriginClient.<JsonObject>failure(response)))
+        .recover(OriginClient::transportFailure);
+  }
+
+  /** The job as API.md §1 shows it; fails with {@code not_found} when there is none. */
+  public Future<JsonObject> job(String id) {
+    return get("/internal/jobs/" + id);
+  }
+
   private Future<JsonObject> get(String path) {
     return client.request(options(HttpMethod.GET, path))
         .compose(req -> req.send()

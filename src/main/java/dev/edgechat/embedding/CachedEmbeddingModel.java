@@ -1,5 +1,6 @@
 package dev.edgechat.embedding;
 
+import dev.edgechat.vectors.Vectors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;

@@ -1,5 +1,6 @@
 package dev.edgechat.embedding;
 
+import dev.edgechat.vectors.Vectors;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -3,9 +3,7 @@ package dev.edgechat.knowledge;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * A document of a site's knowledge base.
@@ -26,16 +24,5 @@ public record Document(String id, String title, String url, String freshness, St
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** The text cut at blank lines into passages; the first slice's chunking (ingestion refines it later). */
-  public List<String> paragraphs() {
-    List<String> out = new ArrayList<>();
-    for (String paragraph : text.split("\\n\\s*\\n")) {
-      if (!paragraph.isBlank()) {
-        out.add(paragraph.strip());
-      }
-    }
-    return out;
   }
 }

@@ -13,34 +13,91 @@ final class SqlQueries {
   static final String UPSERT_SITE = """
       INSERT INTO sites (id, name, allowed_origins, system_prompt) VALUES ($1, $2, $3, $4)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, allowed_origins = EXCLUDED.allowed_origins,
-        system_prompt = EXCLUDED.system_prompt, updated_at = now()""";
-
-  /**
-   * Full-text retrieval within one site: chunks_tsv_idx finds the matching chunks, the documents
-   * primary key joins their titles. {@code $2} is a {@code to_tsquery} expression of OR-ed words.
-   */
-  static final String SEARCH_CHUNKS = """
-      SELECT c.document_id, d.title, d.url, d.freshness, c.text, ts_rank_cd(c.tsv, q) AS score
-      FROM to_tsquery('english', $2) AS q, chunks c
-      JOIN documents d ON d.site_id = c.site_id AND d.id = c.document_id
-      WHERE c.tsv @@ q AND c.site_id = $1 AND d.status = 'ready'
-      ORDER BY score DESC, c.id
-      LIMIT $3""";
-
-  static final String UPSERT_DOCUMENT = """
-      INSERT INTO documents (site_id, id, title, url, freshness, content_hash, status)
-      VALUES ($1, $2, $3, $4, $5, $6, 'ready')
-      ON CONFLICT (site_id, id) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
-        freshness = EXCLUDED.freshness, content_hash = EXCLUDED.content_hash, status = 'ready', updated_at = now()
-      WHERE documents.content_hash <> EXCLUDED.content_hash
-      RETURNING id""";
-
-  /** The unique (site_id, document_id, ordinal) index. */
-  static final String DELETE_CHUNKS_OF_DOCUMENT = "DELETE FROM chunks WHERE site_id = $1 AND document_id = $2";
-
-  static final String INSERT_CHUNK = "INSERT INTO chunks (site_id, document_id, ordinal, text) VALUES ($1, $2, $3, $4)";
+        system_prompt = EXCLUDED.system_prompt, updated_at = now()
+      RETURNING id, name, allowed_origins, system_prompt, kb_version""";
 
   /** Primary key of sites. */
   static final String BUMP_KB_VERSION =
       "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1 RETURNING kb_version";
+
+  /**
+   * Stores a document as {@code pending} unless the same content is stored already (ready, or
+   * pending for a job); returns its id when it needs a job. Primary key of documents.
+   */
+  static final String ACCEPT_DOCUMENT = """
+      INSERT INTO documents (site_id, id, title, url, freshness, content_hash, text, status)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')
+      ON CONFLICT (site_id, id) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
+        freshness = EXCLUDED.freshness, content_hash = EXCLUDED.content_hash, text = EXCLUDED.text,
+        status = 'pending', error = NULL, updated_at = now()
+      WHERE documents.content_hash <> EXCLUDED.content_hash OR documents.status IN ('failed', 'deleting')
+      RETURNING id""";
+
+  /** Primary key of documents. */
+  static final String DOCUMENT_FOR_UPDATE = """
+      SELECT id, title, url, freshness, text, content_hash, status FROM documents
+      WHERE site_id = $1 AND id = $2 FOR UPDATE""";
+
+  /** Primary key of documents. */
+  static final String DOCUMENT = """
+      SELECT id, title, url, freshness, text, content_hash, status FROM documents WHERE site_id = $1 AND id = $2""";
+
+  /** Primary key of documents (its site_id prefix); the chunk counts by the chunks' unique index. */
+  static final String DOCUMENTS_OF_SITE = """
+      SELECT d.id, d.title, d.url, d.freshness, d.status, d.error, d.updated_at,
+        (SELECT count(*) FROM chunks c WHERE c.site_id = d.site_id AND c.document_id = d.id) AS chunks
+      FROM documents d WHERE d.site_id = $1 ORDER BY d.id LIMIT $2""";
+
+  /** Primary key of documents. */
+  static final String MARK_READY = """
+      UPDATE documents SET status = 'ready', error = NULL, updated_at = now() WHERE site_id = $1 AND id = $2""";
+
+  /** Primary key of documents; only a document still waiting for this content is marked. */
+  static final String MARK_FAILED = """
+      UPDATE documents SET status = 'failed', error = $4, updated_at = now()
+      WHERE site_id = $1 AND id = $2 AND content_hash = $3 AND status = 'pending'""";
+
+  /** Primary key of documents. */
+  static final String MARK_DELETING = """
+      UPDATE documents SET status = 'deleting', updated_at = now() WHERE site_id = $1 AND id = $2 RETURNING id""";
+
+  /** Primary key of documents; a document stored again since its delete was asked for stays. */
+  static final String DELETE_DOCUMENT =
+      "DELETE FROM documents WHERE site_id = $1 AND id = $2 AND status = 'deleting' RETURNING id";
+
+  /**
+   * The sweeper's query: documents left pending or deleting longer than $1 milliseconds, oldest
+   * first; documents_unfinished_idx (partial, so it holds only these).
+   */
+  static final String UNFINISHED_DOCUMENTS = """
+      SELECT site_id, id, status FROM documents
+      WHERE status IN ('pending', 'deleting') AND updated_at < now() - make_interval(secs => $1 / 1000.0)
+      ORDER BY updated_at LIMIT $2""";
+
+  /** Primary key of documents: a swept document is not swept again until the sweeper's delay has passed anew. */
+  static final String TOUCH_DOCUMENT = "UPDATE documents SET updated_at = now() WHERE site_id = $1 AND id = $2";
+
+  /** The unique (site_id, document_id, ordinal) index. */
+  static final String DELETE_CHUNKS_OF_DOCUMENT =
+      "DELETE FROM chunks WHERE site_id = $1 AND document_id = $2 RETURNING id";
+
+  static final String INSERT_CHUNK = """
+      INSERT INTO chunks (site_id, document_id, ordinal, text, model, embedding) VALUES ($1, $2, $3, $4, $5, $6)
+      RETURNING id""";
+
+  /** The chunks for retrieval, by primary key; ready documents only (a deleting one has left the answers already). */
+  static final String CHUNKS_BY_ID = """
+      SELECT c.id, c.document_id, d.title, d.url, d.freshness, c.text
+      FROM chunks c JOIN documents d ON d.site_id = c.site_id AND d.id = c.document_id
+      WHERE c.id = ANY($1) AND d.status = 'ready'""";
+
+  /** Vectors of all chunks made by one model, a page at a time in id order (primary key): the index at start. */
+  static final String CHUNK_VECTORS_PAGE =
+      "SELECT id, site_id, embedding FROM chunks WHERE id > $1 AND model = $2 ORDER BY id LIMIT $3";
+
+  /** A site's chunk ids (the unique index's site_id prefix): what an index refresh compares with. */
+  static final String CHUNK_IDS_OF_SITE = "SELECT id FROM chunks WHERE site_id = $1 AND model = $2";
+
+  /** Vectors of given chunks, by primary key. */
+  static final String CHUNK_VECTORS_BY_ID = "SELECT id, embedding FROM chunks WHERE id = ANY($1) AND model = $2";
 }

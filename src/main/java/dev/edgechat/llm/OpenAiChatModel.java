@@ -91,7 +91,8 @@ public final class OpenAiChatModel implements ChatModel {
                     statusError(response, b.succeeded() ? b.result() : Buffer.buffer())));
               }
               TokenStream tokens =
-                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs(), prompt.passages());
+                  new OpenAiTokenStream(vertx, request, response, settings.firstTokenTimeoutMs(), prompt.passages(),
+                      settings.model());
               cancellation.onCancel(tokens::cancel);
               return Future.succeededFuture(tokens);
             });

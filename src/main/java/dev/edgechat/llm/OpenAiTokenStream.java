@@ -13,6 +13,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The text deltas of a streamed {@code chat.completion.chunk} response. Back-pressure reaches the
@@ -32,11 +33,17 @@ final class OpenAiTokenStream implements TokenStream {
   private boolean paused;
   private boolean finished;
   private String finishReason;
+  private final String model;
+  private Usage usage;
 
-  /** @param idleTimeoutMs silence after which the answer fails with {@code timeout} */
+  /**
+   * @param idleTimeoutMs silence after which the answer fails with {@code timeout}
+   * @param model the model asked for: named in the usage when the upstream does not say
+   */
   OpenAiTokenStream(Vertx vertx, HttpClientRequest request, HttpClientResponse response, long idleTimeoutMs,
-      List<Passage> citations) {
+      List<Passage> citations, String model) {
     this.citations = List.copyOf(citations);
+    this.model = model;
     this.request = request;
     this.response = response;
     this.watchdog = new IdleWatchdog(vertx, idleTimeoutMs, () -> {
@@ -80,6 +87,11 @@ final class OpenAiTokenStream implements TokenStream {
       return;
     }
     JsonArray choices = chunk.getJsonArray("choices");
+    JsonObject reported = chunk.getJsonObject("usage");
+    if (reported != null) {
+      usage = new Usage(chunk.getString("model", model), reported.getInteger("prompt_tokens", 0),
+          reported.getInteger("completion_tokens", 0));
+    }
     if (choices == null || choices.isEmpty()) {
       return; // the usage chunk
     }
@@ -153,6 +165,11 @@ final class OpenAiTokenStream implements TokenStream {
   @Override
   public boolean truncated() {
     return "length".equals(finishReason) || "content_filter".equals(finishReason);
+  }
+
+  @Override
+  public Optional<Usage> usage() {
+    return Optional.ofNullable(usage);
   }
 
   @Override

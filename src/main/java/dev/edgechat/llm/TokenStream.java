@@ -4,6 +4,7 @@ import dev.edgechat.knowledge.Passage;
 import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An answer as it is generated: a read stream of text deltas, in order, that honours
@@ -27,6 +28,11 @@ public interface TokenStream extends ReadStream<String> {
    */
   default boolean truncated() {
     return false;
+  }
+
+  /** The tokens the answer cost, when the model reported them; meaningful once the stream has ended. */
+  default Optional<Usage> usage() {
+    return Optional.empty();
   }
 
   @Override

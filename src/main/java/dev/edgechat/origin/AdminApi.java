@@ -1,42 +1,84 @@
 package dev.edgechat.origin;
 
-import dev.edgechat.cache.SiteInvalidations;
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.jobs.JobsApi;
+import dev.edgechat.knowledge.Document;
 import dev.edgechat.knowledge.DocumentStore;
+import dev.edgechat.knowledge.KnowledgeBase;
+import dev.edgechat.knowledge.KnowledgeJobs;
+import dev.edgechat.knowledge.Site;
+import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.JsonBodyHandler;
+import dev.edgechat.web.RequestBodies;
+import dev.edgechat.web.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.RedisAPI;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * The admin API of API.md §3 ({@code Authorization: Bearer <EDGECHAT_ADMIN_TOKEN>}); mounted only
- * when an admin token is set. So far: {@code POST /admin/sites/{site}/cache/purge}.
+ * The admin API of API.md §3 ({@code Authorization: Bearer <EDGECHAT_ADMIN_TOKEN>}), mounted only
+ * when an admin token is set: sites, their documents (stored pending at once, made ready by an
+ * ingestion job whose id the answer carries), jobs, and the cache purge.
  */
 public final class AdminApi {
 
-  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  /** Site ids as the chat accepts them. */
+  static final Pattern SITE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  /** Document ids: URL-safe, so that {@code DELETE …/documents/{doc}} can name any of them. */
+  static final Pattern DOCUMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+  static final int MAX_DOCUMENTS_PER_CALL = 1000;
+  private static final int MAX_TITLE = 500;
+  private static final int MAX_URL = 2048;
+  private static final int MAX_NAME = 200;
+  private static final int MAX_PROMPT = 20_000;
+  private static final int MAX_ORIGINS = 100;
 
+  private final KnowledgeBase knowledge;
   private final DocumentStore documents;
-  private final RedisAPI invalidations;
+  private final SiteVersions versions;
+  private final KnowledgeJobs jobs;
+  private final JobsApi jobsApi;
+  private final EdgechatConfig.Knowledge settings;
   private final byte[] adminToken;
 
-  /** @param invalidations the Redis that edges listen on for invalidations, or null when there is none */
-  public AdminApi(DocumentStore documents, RedisAPI invalidations, String adminToken) {
+  public AdminApi(KnowledgeBase knowledge, DocumentStore documents, SiteVersions versions, KnowledgeJobs jobs,
+      JobsApi jobsApi, EdgechatConfig.Knowledge settings, String adminToken) {
+    this.knowledge = Objects.requireNonNull(knowledge);
     this.documents = Objects.requireNonNull(documents);
-    this.invalidations = invalidations;
+    this.versions = Objects.requireNonNull(versions);
+    this.jobs = Objects.requireNonNull(jobs);
+    this.jobsApi = Objects.requireNonNull(jobsApi);
+    this.settings = Objects.requireNonNull(settings);
     this.adminToken = ("Bearer " + Objects.requireNonNull(adminToken)).getBytes(StandardCharsets.UTF_8);
   }
 
   public void mount(Router router) {
     router.route("/admin/*").handler(this::authenticate);
+    router.route("/admin/sites/:site/*").handler(this::checkSiteId);
+    router.route("/admin/sites/:site").handler(this::checkSiteId);
+    router.put("/admin/sites/:site").handler(new JsonBodyHandler(1 << 20)).handler(this::putSite);
+    router.post("/admin/sites/:site/documents").handler(new JsonBodyHandler(settings.maxUploadBytes()))
+        .handler(this::postDocuments);
+    router.get("/admin/sites/:site/documents").handler(this::listDocuments);
+    router.delete("/admin/sites/:site/documents/:doc").handler(this::deleteDocument);
     router.post("/admin/sites/:site/cache/purge").handler(this::purge);
+    router.get("/admin/jobs/:id").handler(jobsApi::job);
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -48,32 +90,184 @@ public final class AdminApi {
     ctx.next();
   }
 
+  private void checkSiteId(RoutingContext ctx) {
+    String site = ctx.pathParam("site");
+    if (site == null || !SITE_ID.matcher(site).matches()) {
+      ctx.fail(ApiError.invalidRequest("a site id is 1 to 64 letters, digits, '_', '.' or '-', starting with a "
+          + "letter or digit"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** {@code PUT /admin/sites/{site}} {@code {"name","allowedOrigins":[…],"systemPrompt"?}}: creates or updates it. */
+  private void putSite(RoutingContext ctx) {
+    JsonObject body = RequestBodies.json(ctx);
+    String name = RequestBodies.requiredText(body, "name", MAX_NAME);
+    String prompt = RequestBodies.optionalText(body, "systemPrompt", MAX_PROMPT);
+    List<String> origins = allowedOrigins(body.getValue("allowedOrigins"));
+    documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1))
+        .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code *} or browser origins ({@code https://shop.example}, no path); absent means none (server calls only). */
+  private static List<String> allowedOrigins(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array) || array.size() > MAX_ORIGINS) {
+      throw ApiError.invalidRequest("field 'allowedOrigins' must be an array of at most " + MAX_ORIGINS + " origins");
+    }
+    List<String> out = new ArrayList<>(array.size());
+    for (Object item : array) {
+      if (!(item instanceof String origin) || !(origin.equals("*") || isOrigin(origin))) {
+        throw ApiError.invalidRequest("allowedOrigins holds '*' or origins such as https://shop.example, got '"
+            + shorten(String.valueOf(item)) + "'");
+      }
+      out.add(origin);
+    }
+    return out;
+  }
+
+  private static boolean isOrigin(String value) {
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+          && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+          && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /**
+   * {@code POST /admin/sites/{site}/documents} {@code {"documents":[{"id"?,"title","url"?,"text","freshness"}]}}:
+   * stores them pending (Postgres first, so nothing accepted is lost) and enqueues one ingestion
+   * job; {@code 202 {"job","documents":[ids]}}. A document whose content is stored already is left
+   * as it is; the job reports it skipped.
+   */
+  private void postDocuments(RoutingContext ctx) {
+    String siteId = ctx.pathParam("site");
+    List<Document> parsed = parseDocuments(RequestBodies.json(ctx));
+    List<String> ids = parsed.stream().map(Document::id).toList();
+    knowledge.site(siteId)
+        .compose(site -> site.isEmpty()
+            ? Future.failedFuture(ApiError.notFound("no site '" + siteId + "'; create it with PUT /admin/sites/"
+                + siteId))
+            : documents.accept(siteId, parsed))
+        .compose(changed -> jobs.ingest(siteId, ids))
+        .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(new JsonObject()
+            .put("job", job.id()).put("documents", new JsonArray(ids)).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private List<Document> parseDocuments(JsonObject body) {
+    Object value = body.getValue("documents");
+    if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_DOCUMENTS_PER_CALL) {
+      throw ApiError.invalidRequest("field 'documents' must be an array of 1 to " + MAX_DOCUMENTS_PER_CALL
+          + " documents");
+    }
+    List<Document> out = new ArrayList<>(array.size());
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof JsonObject doc)) {
+        throw ApiError.invalidRequest("documents[" + i + "] must be an object");
+      }
+      try {
+        Document document = parseDocument(doc);
+        if (!seen.add(document.id())) {
+          throw ApiError.invalidRequest("id '" + document.id() + "' appears twice");
+        }
+        out.add(document);
+      } catch (ApiError e) {
+        throw ApiError.invalidRequest("documents[" + i + "]: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private Document parseDocument(JsonObject doc) {
+    String id = RequestBodies.optionalText(doc, "id", 128);
+    if (id == null) {
+      id = Ids.next();
+    } else if (!DOCUMENT_ID.matcher(id).matches()) {
+      throw ApiError.invalidRequest("field 'id' must be 1 to 128 letters, digits, '_', '.', ':' or '-', starting "
+          + "with a letter or digit");
+    }
+    String title = RequestBodies.requiredText(doc, "title", MAX_TITLE);
+    String url = RequestBodies.optionalText(doc, "url", MAX_URL);
+    if (url != null && !isWebUrl(url)) {
+      // a source becomes a link in the widget: only http(s), never javascript: or data:
+      throw ApiError.invalidRequest("field 'url' must be an absolute http or https URL");
+    }
+    String text = RequestBodies.requiredText(doc, "text", settings.maxDocumentChars());
+    String freshness = RequestBodies.optionalText(doc, "freshness", 16);
+    if (freshness == null) {
+      freshness = "static";
+    } else if (!freshness.equals("static") && !freshness.equals("dynamic")) {
+      throw ApiError.invalidRequest("field 'freshness' must be \"static\" or \"dynamic\"");
+    }
+    return new Document(id, title, url, freshness, text);
+  }
+
+  private static boolean isWebUrl(String value) {
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** {@code GET /admin/sites/{site}/documents}: {@code {"documents":[{…,"status"}]}}, by id. */
+  private void listDocuments(RoutingContext ctx) {
+    String siteId = ctx.pathParam("site");
+    knowledge.site(siteId)
+        .compose(site -> site.isEmpty()
+            ? Future.<JsonArray>failedFuture(ApiError.notFound("no site '" + siteId + "'"))
+            : documents.list(siteId))
+        .onSuccess(list -> json(ctx.response()).end(new JsonObject().put("documents", list).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code DELETE /admin/sites/{site}/documents/{doc}}: the document leaves answers at once; a job removes it. */
+  private void deleteDocument(RoutingContext ctx) {
+    String siteId = ctx.pathParam("site");
+    String documentId = ctx.pathParam("doc");
+    if (!DOCUMENT_ID.matcher(documentId).matches()) {
+      ctx.fail(ApiError.notFound("no document '" + shorten(documentId) + "'"));
+      return;
+    }
+    documents.markDeleting(siteId, documentId)
+        .compose(found -> found
+            ? jobs.delete(siteId, documentId)
+            : Future.failedFuture(ApiError.notFound("no document '" + documentId + "' in site '" + siteId + "'")))
+        .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(new JsonObject().put("job", job.id()).encode()))
+        .onFailure(ctx::fail);
+  }
+
   /**
    * Retires every cached answer of the site: a new knowledge-base version (part of every cache
    * key), told to every edge so each drops what it holds at once. Answers {@code {"version":n}}.
    */
   private void purge(RoutingContext ctx) {
     String site = ctx.pathParam("site");
-    documents.bumpVersion(site)
+    versions.bump(site)
         .compose(version -> version.isEmpty()
             ? Future.<Long>failedFuture(ApiError.notFound("no site '" + site + "'"))
-            : tell(new SiteInvalidations.Invalidation(site, version.get())).map(version.get()))
-        .onSuccess(version -> ctx.response()
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-            .end(new JsonObject().put("version", version).encode()))
+            : Future.succeededFuture(version.get()))
+        .onSuccess(version -> json(ctx.response()).end(new JsonObject().put("version", version).encode()))
         .onFailure(ctx::fail);
   }
 
-  /** Best effort: an edge that misses the message stops serving old answers when its site entry expires. */
-  private Future<Void> tell(SiteInvalidations.Invalidation invalidation) {
-    if (invalidations == null) {
-      return Future.succeededFuture();
-    }
-    return SiteInvalidations.publish(invalidations, invalidation)
-        .recover(e -> {
-          LOG.warn("edges not told of the new version; they learn it within edge.siteCacheMs [site: {}, reason: {}]",
-              invalidation.site(), e.toString());
-          return Future.succeededFuture();
-        });
+  private static String shorten(String value) {
+    return value.length() > 64 ? value.substring(0, 64) + "…" : value;
+  }
+
+  private static HttpServerResponse json(HttpServerResponse response) {
+    return response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
   }
 }

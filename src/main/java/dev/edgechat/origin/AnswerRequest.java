@@ -35,7 +35,8 @@ public record AnswerRequest(String site, String conversation, boolean newConvers
         .put("visitor", visitor);
   }
 
-  static AnswerRequest fromJson(JsonObject json) {
+  /** @throws ApiError invalid_request when a field is missing or malformed */
+  public static AnswerRequest fromJson(JsonObject json) {
     String conversation = RequestBodies.optionalId(json, "conversation");
     String message = RequestBodies.optionalId(json, "message");
     if (conversation == null || message == null) {

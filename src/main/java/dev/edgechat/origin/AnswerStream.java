@@ -84,7 +84,8 @@ final class AnswerStream {
     }
     finished = true;
     sse.send("sources", new JsonObject().put("items", sources()));
-    conversations.saveAnswer(request.conversation(), request.message(), answer.toString())
+    conversations.saveAnswer(request.conversation(), request.site(), request.visitor(), request.message(),
+        answer.toString(), tokens.usage())
         .onSuccess(v -> {
           JsonObject done = new JsonObject()
               .put("cache", "miss")

@@ -1,7 +1,9 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.llm.Turn;
+import dev.edgechat.llm.Usage;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -17,8 +19,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Conversations and their messages. Writes go to the primary; reads that must see this process's
- * own writes (history of the conversation being answered) go there too.
+ * Conversations and their messages. Writes go to the primary through a write-behind
+ * {@link MessageWriter} (multi-row inserts in batches); a read of a conversation first waits for
+ * this process's writes to it, and reads that must see them (history of the conversation being
+ * answered) go to the primary.
  */
 public final class ConversationStore {
 
@@ -27,10 +31,21 @@ public final class ConversationStore {
 
   private final Pool writer;
   private final Pool reader;
+  private final MessageWriter batches;
 
-  public ConversationStore(Pool writer, Pool reader) {
+  /**
+   * @param batchRows most rows of one write-behind batch
+   * @param batchWindowMs longest a row waits for others to share its batch; 0 writes each at once
+   */
+  public ConversationStore(Vertx vertx, Pool writer, Pool reader, int batchRows, long batchWindowMs) {
     this.writer = Objects.requireNonNull(writer);
     this.reader = Objects.requireNonNull(reader);
+    this.batches = new MessageWriter(vertx, writer, batchRows, batchWindowMs);
+  }
+
+  /** Writes what waits; completes when it is committed. */
+  public Future<Void> close() {
+    return batches.close();
   }
 
   /** The site a conversation belongs to; empty when there is no such conversation. */
@@ -44,7 +59,8 @@ public final class ConversationStore {
     if (turns == 0) {
       return Future.succeededFuture(List.of());
     }
-    return writer.preparedQuery(SqlQueries.RECENT_MESSAGES).execute(Tuple.of(conversationId, turns))
+    return batches.saved(conversationId)
+        .compose(v -> writer.preparedQuery(SqlQueries.RECENT_MESSAGES).execute(Tuple.of(conversationId, turns)))
         .map(rows -> {
           List<Turn> out = new ArrayList<>(rows.size());
           rows.forEach(row -> out.add(new Turn(row.getString("role"), row.getString("text"))));
@@ -56,11 +72,7 @@ public final class ConversationStore {
   /** Saves the visitor's question, creating the conversation first when it is new. Saving twice is harmless. */
   public Future<Void> saveQuestion(String conversationId, String siteId, String visitor, String messageId,
       String text) {
-    return writer.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_CONVERSATION)
-        .execute(Tuple.of(conversationId, siteId, visitor))
-        .compose(v -> conn.preparedQuery(SqlQueries.INSERT_MESSAGE)
-            .execute(Tuple.of(messageId, conversationId, "user", text)))
-        .mapEmpty());
+    return batches.save(List.of(new MessageWriter.Row(conversationId, siteId, visitor, messageId, "user", text)));
   }
 
   /** A question and its answer, served by the edge, to be saved in the visitor's conversation. */
@@ -69,31 +81,22 @@ public final class ConversationStore {
   }
 
   /**
-   * Saves exchanges in one transaction, each statement batched (one round trip each, not one per
-   * exchange). Saving twice is harmless.
+   * Saves exchanges together (with the write-behind batch they fall in). Saving twice is harmless.
    */
   public Future<Void> saveExchanges(List<Exchange> exchanges) {
-    if (exchanges.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Tuple> conversationRows = new ArrayList<>(exchanges.size());
-    List<Tuple> messageRows = new ArrayList<>(exchanges.size() * 2);
+    List<MessageWriter.Row> rows = new ArrayList<>(exchanges.size() * 2);
     for (Exchange e : exchanges) {
-      conversationRows.add(Tuple.of(e.conversation(), e.site(), e.visitor()));
-      messageRows.add(Tuple.of(e.questionId(), e.conversation(), "user", e.question()));
-      messageRows.add(Tuple.of(e.answerId(), e.conversation(), "assistant", e.answer()));
+      rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.questionId(), "user", e.question()));
+      rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.answerId(), "assistant", e.answer()));
     }
-    return writer.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_CONVERSATION)
-        .executeBatch(conversationRows)
-        .compose(v -> conn.preparedQuery(SqlQueries.INSERT_MESSAGE).executeBatch(messageRows))
-        .mapEmpty());
+    return batches.save(rows);
   }
 
-  /** Saves a complete answer. Saving twice is harmless. */
-  public Future<Void> saveAnswer(String conversationId, String messageId, String text) {
-    return writer.preparedQuery(SqlQueries.INSERT_MESSAGE)
-        .execute(Tuple.of(messageId, conversationId, "assistant", text))
-        .mapEmpty();
+  /** Saves a complete answer and, when the model reported it, what it cost. Saving twice is harmless. */
+  public Future<Void> saveAnswer(String conversationId, String siteId, String visitor, String messageId, String text,
+      Optional<Usage> usage) {
+    return batches.save(List.of(new MessageWriter.Row(conversationId, siteId, visitor, messageId, "assistant", text,
+        usage.orElse(null))));
   }
 
   /**
@@ -101,7 +104,7 @@ public final class ConversationStore {
    * there is none.
    */
   public Future<Optional<JsonObject>> conversation(String conversationId) {
-    return siteOf(conversationId).compose(site -> {
+    return batches.saved(conversationId).compose(saved -> siteOf(conversationId)).compose(site -> {
       if (site.isEmpty()) {
         return Future.succeededFuture(Optional.empty());
       }

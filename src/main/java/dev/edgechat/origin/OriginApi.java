@@ -1,6 +1,9 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.edge.AsyncChat;
+import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.knowledge.Site;
@@ -44,14 +47,17 @@ public final class OriginApi {
   private final KnowledgeBase knowledge;
   private final ConversationStore conversations;
   private final ChatModel model;
+  private final JobQueue jobs;
   private final byte[] edgeToken;
 
+  /** @param jobs the job queue, or null when this origin has none (asynchronous chat then answers 503) */
   public OriginApi(LiveConfig config, KnowledgeBase knowledge, ConversationStore conversations, ChatModel model,
-      String edgeToken) {
+      JobQueue jobs, String edgeToken) {
     this.config = Objects.requireNonNull(config);
     this.knowledge = Objects.requireNonNull(knowledge);
     this.conversations = Objects.requireNonNull(conversations);
     this.model = Objects.requireNonNull(model);
+    this.jobs = jobs;
     this.edgeToken = ("Bearer " + Objects.requireNonNull(edgeToken)).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -66,6 +72,14 @@ public final class OriginApi {
             * (2 * config.get().http().maxBodyBytes() + config.get().origin().maxAnswerChars() * 6)))
         .handler(this::records);
     router.get("/internal/sites/:site").handler(this::site);
+    router.post("/internal/jobs/chat")
+        .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
+        .handler(this::enqueueChat);
+    if (jobs != null) {
+      router.get("/internal/jobs/:id").handler(new JobsApi(jobs)::job);
+    } else {
+      router.get("/internal/jobs/:id").handler(ctx -> ctx.fail(ApiError.notFound("no job queue here")));
+    }
     router.get("/internal/conversations/:id").handler(this::conversation);
   }
 
@@ -76,6 +90,25 @@ public final class OriginApi {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * Puts an edge's question on the job queue ({@code chat} job, answered by a worker through this
+   * API); {@code 202} with the job. The site and conversation are checked first, as for a streamed answer.
+   */
+  private void enqueueChat(RoutingContext ctx) {
+    AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
+    if (jobs == null) {
+      ctx.fail(ApiError.overloaded("this origin has no job queue (queue.redisUrl); ask without respond-async", 60));
+      return;
+    }
+    knowledge.site(request.site())
+        .compose(site -> site.isEmpty()
+            ? Future.failedFuture(ApiError.notFound("no site '" + request.site() + "'"))
+            : ownership(request))
+        .compose(v -> jobs.enqueue(AsyncChat.JOB_TYPE, request.toJson()))
+        .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(job.toJson().encode()))
+        .onFailure(ctx::fail);
   }
 
   private void site(RoutingContext ctx) {

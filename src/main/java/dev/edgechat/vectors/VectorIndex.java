@@ -14,9 +14,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
@@ -83,6 +85,11 @@ public final class VectorIndex<K> implements AutoCloseable {
 
   public boolean contains(K key) {
     return ordinals.containsKey(key);
+  }
+
+  /** A copy of the keys of the live vectors. */
+  public Set<K> keys() {
+    return new HashSet<>(ordinals.keySet());
   }
 
   /** Adds the vector of {@code key}, replacing the one it had. */

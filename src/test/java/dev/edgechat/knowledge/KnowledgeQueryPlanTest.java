@@ -27,29 +27,52 @@ class KnowledgeQueryPlanTest {
         })));
   }
 
-  /**
-   * Verifies that retrieval in a large knowledge base (20,000 chunks) finds the chunks through the
-   * full-text index, not by scanning them. (For a site of a few hundred chunks the planner rightly
-   * prefers the per-site index; the GIN index is for when that stops being cheap.)
-   */
+  /** Verifies that retrieval fetches the chunks the vector index found by primary key, never by a scan. */
   @Test
-  void searchChunks_largeSite_usesFullTextIndex(Vertx vertx, VertxTestContext ctx) {
-    QueryPlans.explain(vertx, SqlQueries.SEARCH_CHUNKS,
-            Tuple.of("plan-big-site", PostgresKnowledgeBase.tsQuery("Is a zircon included?"), 4))
+  void chunksById_usesPrimaryKeys(Vertx vertx, VertxTestContext ctx) {
+    QueryPlans.explain(vertx, SqlQueries.CHUNKS_BY_ID, Tuple.of((Object) new Long[] {5L, 500L, 5000L, 15000L}))
         .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
-          assertThat(plan).contains("chunks_tsv_idx").doesNotContain("Seq Scan on chunks");
+          assertThat(plan).contains("chunks_pkey").contains("documents_pkey").doesNotContain("Seq Scan");
           ctx.completeNow();
         })));
   }
 
-  /** Verifies that retrieval in a small site goes through an index too, never a scan of all chunks. */
+  /** Verifies that building the vector index at start pages through the chunks by primary key. */
   @Test
-  void searchChunks_smallSite_usesAnIndex(Vertx vertx, VertxTestContext ctx) {
-    QueryPlans.explain(vertx, SqlQueries.SEARCH_CHUNKS,
-            Tuple.of("plan-site-3", PostgresKnowledgeBase.tsQuery("warranty refund"), 4))
+  void chunkVectorsPage_usesPrimaryKey(Vertx vertx, VertxTestContext ctx) {
+    QueryPlans.explain(vertx, SqlQueries.CHUNK_VECTORS_PAGE, Tuple.of(10_000L, "", 5000))
         .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
-          assertThat(plan).containsAnyOf("chunks_tsv_idx", "chunks_site_id_document_id_ordinal_key")
-              .doesNotContain("Seq Scan on chunks");
+          assertThat(plan).contains("chunks_pkey").doesNotContain("Seq Scan");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that refreshing one site's index reads its chunk ids through the per-site index. */
+  @Test
+  void chunkIdsOfSite_usesSiteIndex(Vertx vertx, VertxTestContext ctx) {
+    QueryPlans.explain(vertx, SqlQueries.CHUNK_IDS_OF_SITE, Tuple.of("plan-site-3", ""))
+        .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
+          assertThat(plan).contains("chunks_site_id_document_id_ordinal_key").doesNotContain("Seq Scan");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that the sweeper finds unfinished documents through its small partial index. */
+  @Test
+  void unfinishedDocuments_usesPartialIndex(Vertx vertx, VertxTestContext ctx) {
+    QueryPlans.explain(vertx, SqlQueries.UNFINISHED_DOCUMENTS, Tuple.of(300_000L, 500))
+        .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
+          assertThat(plan).contains("documents_unfinished_idx").doesNotContain("Seq Scan");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that a site's document listing reads the documents by their primary key's site prefix. */
+  @Test
+  void documentsOfSite_usesPrimaryKey(Vertx vertx, VertxTestContext ctx) {
+    QueryPlans.explain(vertx, SqlQueries.DOCUMENTS_OF_SITE, Tuple.of("plan-site-3", 10_000))
+        .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
+          assertThat(plan).contains("documents_pkey").doesNotContain("Seq Scan");
           ctx.completeNow();
         })));
   }

@@ -40,10 +40,7 @@ public final class QueryPlans {
           'message ' || m FROM generate_series(1, 5000) c, generate_series(1, 10) m ON CONFLICT DO NOTHING;
       """;
 
-  /**
-   * What autovacuum does in a running database: statistics, and the GIN pending list merged into
-   * the index (until then the planner rightly prices the full-text index as slow).
-   */
+  /** What autovacuum does in a running database: statistics for the planner. */
   private static final String SETTLE = "VACUUM ANALYZE";
 
   private static boolean seeded;

@@ -1,0 +1,159 @@
+package dev.edgechat.knowledge;
+
+import dev.edgechat.vectors.VectorIndex;
+import dev.edgechat.vectors.Vectors;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vector index of every site's chunks, in this process: one {@link VectorIndex} per site, so a
+ * search never sees another site's chunks. Postgres holds the vectors; the index is built from
+ * there at start ({@link #load()}), changed by this process's ingestion ({@link #apply}) and brought
+ * up to date with other processes' changes on a site's invalidation ({@link #refresh}).
+ *
+ * <p>Only chunks embedded by this process's model are indexed: a question's vector and a chunk's
+ * must come from the same model to be compared.
+ */
+public final class ChunkIndex implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkIndex.class);
+  private static final int PAGE = 5_000;
+
+  private final Pool reader;
+  private final WorkerExecutor workers;
+  private final String model;
+  private final int dimensions;
+  private final Map<String, VectorIndex<Long>> sites = new ConcurrentHashMap<>();
+  private final Promise<Void> loaded = Promise.promise();
+
+  /** @param workers where the CPU work (inserts, searches) runs */
+  public ChunkIndex(Pool reader, WorkerExecutor workers, String model, int dimensions) {
+    this.reader = Objects.requireNonNull(reader);
+    this.workers = Objects.requireNonNull(workers);
+    this.model = Objects.requireNonNull(model);
+    this.dimensions = dimensions;
+  }
+
+  /** Builds the index from every chunk of this model in Postgres; searches wait for it. */
+  public Future<Void> load() {
+    long started = System.nanoTime();
+    loadPage(0L, 0)
+        .onSuccess(count -> LOG.info("chunk index built [chunks: {}, sites: {}, model: {}, ms: {}]", count,
+            sites.size(), model, (System.nanoTime() - started) / 1_000_000))
+        .<Void>mapEmpty()
+        .onComplete(loaded);
+    return loaded.future();
+  }
+
+  private Future<Integer> loadPage(long afterId, int countSoFar) {
+    return reader.preparedQuery(SqlQueries.CHUNK_VECTORS_PAGE).execute(Tuple.of(afterId, model, PAGE))
+        .compose(rows -> {
+          Map<String, Map<Long, float[]>> bySite = new HashMap<>();
+          long last = afterId;
+          for (Row row : rows) {
+            last = row.getLong("id");
+            float[] vector = Vectors.fromBytes(row.getBuffer("embedding").getBytes());
+            if (vector.length == dimensions) {
+              bySite.computeIfAbsent(row.getString("site_id"), s -> new HashMap<>()).put(last, vector);
+            }
+          }
+          int count = countSoFar + rows.size();
+          long next = last;
+          Future<Void> added = workers.executeBlocking(() -> {
+            bySite.forEach((site, vectors) -> index(site).putAll(vectors));
+            return null;
+          }, false);
+          return rows.size() < PAGE ? added.map(count) : added.compose(v -> loadPage(next, count));
+        });
+  }
+
+  /** Completes when the index has been built from Postgres. */
+  public Future<Void> loaded() {
+    return loaded.future();
+  }
+
+  /** Chunks in the index of a site. */
+  public int size(String siteId) {
+    VectorIndex<Long> index = sites.get(siteId);
+    return index == null ? 0 : index.size();
+  }
+
+  /** Up to {@code k} chunk ids of the site nearest to {@code vector}, nearest first. */
+  public Future<List<VectorIndex.Match<Long>>> nearest(String siteId, float[] vector, int k) {
+    return loaded.future().compose(v -> {
+      VectorIndex<Long> index = sites.get(siteId);
+      if (index == null || index.size() == 0) {
+        return Future.succeededFuture(List.of());
+      }
+      return workers.executeBlocking(() -> index.nearest(vector, k), false);
+    });
+  }
+
+  /** Adds chunks this process stored (ids and vectors in the same order) and drops those it replaced. */
+  public Future<Void> apply(String siteId, List<Long> added, List<float[]> vectors, List<Long> removed) {
+    return workers.executeBlocking(() -> {
+      VectorIndex<Long> index = index(siteId);
+      removed.forEach(index::remove);
+      Map<Long, float[]> byId = new HashMap<>();
+      for (int i = 0; i < added.size(); i++) {
+        if (vectors.get(i).length == dimensions) {
+          byId.put(added.get(i), vectors.get(i));
+        }
+      }
+      index.putAll(byId);
+      return null;
+    }, false);
+  }
+
+  /** Brings the site's index up to date with Postgres: what other processes ingested or deleted. */
+  public Future<Void> refresh(String siteId) {
+    return loaded.future()
+        .compose(v -> reader.preparedQuery(SqlQueries.CHUNK_IDS_OF_SITE).execute(Tuple.of(siteId, model)))
+        .compose(rows -> {
+          Set<Long> inPostgres = new HashSet<>(rows.size());
+          rows.forEach(row -> inPostgres.add(row.getLong(0)));
+          VectorIndex<Long> index = index(siteId);
+          Set<Long> indexed = index.keys();
+          List<Long> missing = inPostgres.stream().filter(id -> !indexed.contains(id)).toList();
+          List<Long> gone = indexed.stream().filter(id -> !inPostgres.contains(id)).toList();
+          if (missing.isEmpty()) {
+            return apply(siteId, List.of(), List.of(), gone);
+          }
+          return reader.preparedQuery(SqlQueries.CHUNK_VECTORS_BY_ID)
+              .execute(Tuple.of(missing.toArray(Long[]::new), model))
+              .compose(found -> {
+                List<Long> ids = new ArrayList<>(found.size());
+                List<float[]> vectors = new ArrayList<>(found.size());
+                for (Row row : found) {
+                  ids.add(row.getLong("id"));
+                  vectors.add(Vectors.fromBytes(row.getBuffer("embedding").getBytes()));
+                }
+                return apply(siteId, ids, vectors, gone);
+              });
+        });
+  }
+
+  private VectorIndex<Long> index(String siteId) {
+    return sites.computeIfAbsent(siteId, s -> new VectorIndex<>(dimensions));
+  }
+
+  @Override
+  public void close() {
+    sites.values().forEach(VectorIndex::close);
+    sites.clear();
+  }
+}

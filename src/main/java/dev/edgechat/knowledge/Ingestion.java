@@ -1,0 +1,155 @@
+package dev.edgechat.knowledge;
+
+import dev.edgechat.embedding.EmbeddingModel;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns accepted documents into retrievable chunks: chunk, embed (all chunks of a batch of
+ * documents in one call, so a remote model's batcher fills its batches), store chunks and vectors
+ * with the document marked ready (one transaction per document), update this process's index,
+ * then start a new knowledge-base version of the site (one per run) so cached answers retire.
+ *
+ * <p>Idempotent: a document is only changed while it still waits for the content that was chunked
+ * (see {@link DocumentStore#storeChunks}), so a job run twice, or overtaken by a newer version of
+ * the document, leaves one set of chunks.
+ */
+public final class Ingestion {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Ingestion.class);
+  /** Documents chunked and embedded together: bounds the memory one run holds. */
+  private static final int DOCUMENTS_PER_ROUND = 64;
+
+  private final DocumentStore documents;
+  private final Chunker chunker;
+  private final EmbeddingModel embeddings;
+  private final ChunkIndex index;
+  private final SiteVersions versions;
+  private final WorkerExecutor workers;
+
+  /** What a run did. */
+  public record Report(int ready, int skipped, int chunks) {
+    public JsonObject toJson() {
+      return new JsonObject().put("ready", ready).put("skipped", skipped).put("chunks", chunks);
+    }
+  }
+
+  /**
+   * @param index this process's chunk index, kept up to date at once; null in a process that does
+   *     not retrieve (a worker: origins refresh theirs on the site's invalidation)
+   * @param workers where chunking (tokenizing) runs
+   */
+  public Ingestion(DocumentStore documents, Chunker chunker, EmbeddingModel embeddings, ChunkIndex index,
+      SiteVersions versions, WorkerExecutor workers) {
+    this.documents = Objects.requireNonNull(documents);
+    this.chunker = Objects.requireNonNull(chunker);
+    this.embeddings = Objects.requireNonNull(embeddings);
+    this.index = index;
+    this.versions = Objects.requireNonNull(versions);
+    this.workers = Objects.requireNonNull(workers);
+  }
+
+  /**
+   * Ingests those of the documents that are pending. When it fails (the embedding model or the
+   * database did) nothing half-done is visible; with {@code lastAttempt}, the documents still
+   * pending are marked failed with the reason, else they stay pending for the retry.
+   */
+  public Future<Report> ingest(String siteId, List<String> documentIds, boolean lastAttempt) {
+    Future<Report> done = Future.succeededFuture(new Report(0, 0, 0));
+    for (int from = 0; from < documentIds.size(); from += DOCUMENTS_PER_ROUND) {
+      List<String> round = documentIds.subList(from, Math.min(documentIds.size(), from + DOCUMENTS_PER_ROUND));
+      done = done.compose(sofar -> ingestRound(siteId, round, lastAttempt).map(r ->
+          new Report(sofar.ready() + r.ready(), sofar.skipped() + r.skipped(), sofar.chunks() + r.chunks())));
+    }
+    return done.compose(report -> report.ready() == 0
+        ? Future.succeededFuture(report)
+        : versions.bump(siteId).map(report));
+  }
+
+  private Future<Report> ingestRound(String siteId, List<String> ids, boolean lastAttempt) {
+    List<Future<Optional<DocumentStore.StoredDocument>>> loads = ids.stream()
+        .map(id -> documents.document(siteId, id)).toList();
+    return Future.all(loads).compose(all -> {
+      List<DocumentStore.StoredDocument> pending = new ArrayList<>();
+      for (Future<Optional<DocumentStore.StoredDocument>> load : loads) {
+        load.result().filter(d -> d.status().equals("pending")).ifPresent(pending::add);
+      }
+      int skipped = ids.size() - pending.size();
+      if (pending.isEmpty()) {
+        return Future.succeededFuture(new Report(0, skipped, 0));
+      }
+      return workers.executeBlocking(() -> pending.stream().map(d -> chunker.chunks(d.document().text())).toList(),
+              false)
+          .compose(chunks -> embedAll(chunks).compose(vectors -> store(siteId, pending, chunks, vectors)))
+          .map(r -> new Report(r.ready(), r.skipped() + skipped, r.chunks()))
+          .recover(e -> lastAttempt ? markFailed(siteId, pending, e).compose(v -> Future.failedFuture(e))
+              : Future.failedFuture(e));
+    });
+  }
+
+  /** One embedding call for the chunks of every document, split back per document. */
+  private Future<List<List<float[]>>> embedAll(List<List<String>> chunksPerDocument) {
+    List<String> texts = chunksPerDocument.stream().flatMap(List::stream).toList();
+    if (texts.isEmpty()) {
+      return Future.succeededFuture(chunksPerDocument.stream().map(c -> List.<float[]>of()).toList());
+    }
+    return embeddings.embed(texts).map(vectors -> {
+      List<List<float[]>> out = new ArrayList<>(chunksPerDocument.size());
+      int at = 0;
+      for (List<String> chunks : chunksPerDocument) {
+        out.add(vectors.subList(at, at + chunks.size()));
+        at += chunks.size();
+      }
+      return out;
+    });
+  }
+
+  private Future<Report> store(String siteId, List<DocumentStore.StoredDocument> pending, List<List<String>> chunks,
+      List<List<float[]>> vectors) {
+    Future<Report> done = Future.succeededFuture(new Report(0, 0, 0));
+    for (int i = 0; i < pending.size(); i++) {
+      DocumentStore.StoredDocument document = pending.get(i);
+      DocumentStore.ChunkedDocument chunked = new DocumentStore.ChunkedDocument(siteId, document.document().id(),
+          document.contentHash(), embeddings.name(), chunks.get(i), vectors.get(i));
+      done = done.compose(sofar -> documents.storeChunks(chunked).compose(change -> {
+        if (change.isEmpty()) {
+          return Future.succeededFuture(new Report(sofar.ready(), sofar.skipped() + 1, sofar.chunks()));
+        }
+        return applyToIndex(siteId, change.get().added(), chunked.vectors(), change.get().removed())
+            .map(v -> new Report(sofar.ready() + 1, sofar.skipped(), sofar.chunks() + chunked.texts().size()));
+      }));
+    }
+    return done;
+  }
+
+  private Future<Void> applyToIndex(String siteId, List<Long> added, List<float[]> vectors, List<Long> removed) {
+    return index == null ? Future.succeededFuture() : index.apply(siteId, added, vectors, removed);
+  }
+
+  private Future<Void> markFailed(String siteId, List<DocumentStore.StoredDocument> pending, Throwable e) {
+    LOG.warn("documents failed to ingest [site: {}, documents: {}, reason: {}]", siteId, pending.size(), e.toString());
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    return Future.join(pending.stream()
+            .map(d -> documents.markFailed(siteId, d.document().id(), d.contentHash(), reason)).toList())
+        .mapEmpty();
+  }
+
+  /**
+   * Deletes a document marked for deletion, with its chunks, and starts a new version of the site;
+   * succeeds with false when there was nothing to delete (done already, or stored again since).
+   */
+  public Future<Boolean> delete(String siteId, String documentId) {
+    return documents.delete(siteId, documentId).compose(removed -> removed.isEmpty()
+        ? Future.succeededFuture(false)
+        : applyToIndex(siteId, List.of(), List.of(), removed.get())
+            .compose(v -> versions.bump(siteId))
+            .map(true));
+  }
+}

@@ -1,0 +1,79 @@
+package dev.edgechat.knowledge;
+
+import dev.edgechat.embedding.EmbeddingModel;
+import dev.edgechat.vectors.VectorIndex;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Retrieval by vector similarity: the question is embedded by the knowledge base's model, the
+ * site's {@link ChunkIndex} finds the nearest chunks, and Postgres (reader pool, by primary key)
+ * returns their text and documents. Chunks of documents no longer ready are left out.
+ */
+public final class VectorKnowledgeBase implements KnowledgeBase {
+
+  private final Pool reader;
+  private final EmbeddingModel embeddings;
+  private final ChunkIndex index;
+  private final DoubleSupplier minScore;
+
+  /** @param minScore least cosine of a passage worth putting in a prompt (read at each search: a tunable) */
+  public VectorKnowledgeBase(Pool reader, EmbeddingModel embeddings, ChunkIndex index, DoubleSupplier minScore) {
+    this.reader = Objects.requireNonNull(reader);
+    this.embeddings = Objects.requireNonNull(embeddings);
+    this.index = Objects.requireNonNull(index);
+    this.minScore = Objects.requireNonNull(minScore);
+  }
+
+  @Override
+  public Future<Optional<Site>> site(String id) {
+    return reader.preparedQuery(SqlQueries.SITE_BY_ID).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.<Site>empty()
+            : Optional.of(DocumentStore.toSite(rows.iterator().next())));
+  }
+
+  @Override
+  public Future<List<Passage>> search(String siteId, String question, int limit) {
+    if (limit <= 0 || question.isBlank()) {
+      return Future.succeededFuture(List.of());
+    }
+    // a site with nothing indexed costs no embedding
+    return index.loaded().compose(v -> index.size(siteId) == 0
+        ? Future.succeededFuture(List.of())
+        : embeddings.embed(List.of(question))
+            .compose(vectors -> index.nearest(siteId, vectors.get(0), limit))
+            .compose(this::passages));
+  }
+
+  private Future<List<Passage>> passages(List<VectorIndex.Match<Long>> matches) {
+    Map<Long, Float> scores = new HashMap<>();
+    double minScore = this.minScore.getAsDouble();
+    for (VectorIndex.Match<Long> match : matches) {
+      if (match.score() >= minScore) {
+        scores.put(match.key(), match.score());
+      }
+    }
+    if (scores.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return reader.preparedQuery(SqlQueries.CHUNKS_BY_ID).execute(Tuple.of(scores.keySet().toArray(Long[]::new)))
+        .map(rows -> {
+          List<Passage> out = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            out.add(new Passage(row.getString("document_id"), row.getString("title"), row.getString("url"),
+                row.getString("freshness"), row.getString("text"), scores.get(row.getLong("id"))));
+          }
+          out.sort((a, b) -> Double.compare(b.score(), a.score()));
+          return out;
+        });
+  }
+}
