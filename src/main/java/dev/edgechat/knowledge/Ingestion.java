@@ -111,22 +111,37 @@ public final class Ingestion {
     });
   }
 
+  /**
+   * Stores each document's chunks in a transaction of its own, all at once (the writer pool bounds
+   * them), then puts what changed into the index in one go.
+   */
   private Future<Report> store(String siteId, List<DocumentStore.StoredDocument> pending, List<List<String>> chunks,
       List<List<float[]>> vectors) {
-    Future<Report> done = Future.succeededFuture(new Report(0, 0, 0));
+    List<Future<Optional<DocumentStore.ChunkChange>>> stores = new ArrayList<>(pending.size());
     for (int i = 0; i < pending.size(); i++) {
       DocumentStore.StoredDocument document = pending.get(i);
-      DocumentStore.ChunkedDocument chunked = new DocumentStore.ChunkedDocument(siteId, document.document().id(),
-          document.contentHash(), embeddings.name(), chunks.get(i), vectors.get(i));
-      done = done.compose(sofar -> documents.storeChunks(chunked).compose(change -> {
-        if (change.isEmpty()) {
-          return Future.succeededFuture(new Report(sofar.ready(), sofar.skipped() + 1, sofar.chunks()));
-        }
-        return applyToIndex(siteId, change.get().added(), chunked.vectors(), change.get().removed())
-            .map(v -> new Report(sofar.ready() + 1, sofar.skipped(), sofar.chunks() + chunked.texts().size()));
-      }));
+      stores.add(documents.storeChunks(new DocumentStore.ChunkedDocument(siteId, document.document().id(),
+          document.contentHash(), embeddings.name(), chunks.get(i), vectors.get(i))));
     }
-    return done;
+    return Future.all(stores).compose(all -> {
+      List<Long> added = new ArrayList<>();
+      List<float[]> addedVectors = new ArrayList<>();
+      List<Long> removed = new ArrayList<>();
+      int ready = 0;
+      int chunkCount = 0;
+      for (int i = 0; i < stores.size(); i++) {
+        Optional<DocumentStore.ChunkChange> change = stores.get(i).result();
+        if (change.isPresent()) {
+          ready++;
+          chunkCount += chunks.get(i).size();
+          added.addAll(change.get().added());
+          addedVectors.addAll(vectors.get(i));
+          removed.addAll(change.get().removed());
+        }
+      }
+      Report report = new Report(ready, stores.size() - ready, chunkCount);
+      return applyToIndex(siteId, added, addedVectors, removed).map(report);
+    });
   }
 
   private Future<Void> applyToIndex(String siteId, List<Long> added, List<float[]> vectors, List<Long> removed) {
