@@ -77,6 +77,7 @@ public final class Application {
   private int edgePort = -1;
   private int originPort = -1;
   private int simPort = -1;
+  private int workerPort = -1;
   /** What origin depends on; in role all the edge reports it too, on the public port. */
   private final List<Readiness> originDependencies = new ArrayList<>();
   /** Origin's admin API when an admin token is set; in role all the edge serves it too. */
@@ -116,6 +117,11 @@ public final class Application {
   /** Port of origin's server, or -1 when this role has none. */
   public int originPort() {
     return originPort;
+  }
+
+  /** Port of the worker's operations server (/healthz, /readyz, /metrics), or -1 when this role has none. */
+  public int workerPort() {
+    return workerPort;
   }
 
   /** Port of the simulator, or -1 when this role has none. */
@@ -269,8 +275,12 @@ public final class Application {
   /** Runs the queue's jobs; serves only /healthz, /readyz and /metrics on http.port. */
   private Future<Void> startWorker() {
     EdgechatConfig settings = config.get();
-    URI queueUrl = settings.redis().queueUrl().or(() -> settings.redis().url()).orElseThrow(() ->
-        new ConfigException("setting queue.redisUrl (or redis.url) is required for role " + Role.WORKER.label()));
+    Optional<URI> configured = settings.redis().queueUrl().or(() -> settings.redis().url());
+    if (configured.isEmpty()) {
+      return Future.failedFuture(new ConfigException("setting queue.redisUrl (or redis.url) is required for role "
+          + Role.WORKER.label()));
+    }
+    URI queueUrl = configured.get();
     JobQueue queue = JobQueue.create(vertx, queueUrl, settings.queue(), settings.redis().connectTimeoutMs(), registry);
     // close lets running jobs finish for queue.drainTimeoutMs; the bound here only guards against a lost reply
     resources.push(() -> queue.close().toCompletionStage().toCompletableFuture()
@@ -280,6 +290,7 @@ public final class Application {
     return queue.startWorker()
         .compose(v -> deployServer("worker", settings.http().host(), settings.http().port(), ops::mount))
         .map(p -> {
+          workerPort = p;
           LOG.info("worker ready [ops: http://localhost:{}/readyz, queue Redis: {}]", p,
               queueUrl.getHost() + ":" + queueUrl.getPort());
           return null;
