@@ -88,6 +88,9 @@ public final class Application {
   private int edgePort = -1;
   private int originPort = -1;
   private int simPort = -1;
+  private int workerPort = -1;
+  /** Role all without any Redis configured: the queue's own embedded Redis. */
+  private Optional<URI> embeddedQueueRedis = Optional.empty();
   /** What origin depends on; in role all the edge reports it too, on the public port. */
   private final List<Readiness> originDependencies = new ArrayList<>();
   /** Origin's admin API when an admin token is set; in role all the edge serves it too. */
@@ -127,6 +130,11 @@ public final class Application {
   /** Port of origin's server, or -1 when this role has none. */
   public int originPort() {
     return originPort;
+  }
+
+  /** Port of the worker's operations server (/healthz, /readyz, /metrics), or -1 when this role has none. */
+  public int workerPort() {
+    return workerPort;
   }
 
   /** Port of the simulator, or -1 when this role has none. */
@@ -170,7 +178,21 @@ public final class Application {
           resources.push(server);
           return server.url();
         }));
-    return Future.all(postgres, redis)
+    // jobs must never be evicted: the queue gets an embedded Redis of its own, with noeviction,
+    // unless a queue Redis or any Redis is configured (then the operator chose)
+    Future<Optional<URI>> queueRedis = settings.redis().queueUrl().isPresent() || settings.redis().url().isPresent()
+        ? Future.succeededFuture(Optional.empty())
+        : blocking.executeBlocking(() -> {
+          EmbeddedRedisServer server = EmbeddedRedisServer.start(settings.dataDir().resolve("redis-queue"), 0,
+              "noeviction", "256mb");
+          resources.push(server);
+          return Optional.of(server.url());
+        });
+    return Future.all(postgres, redis, queueRedis)
+        .compose(v -> {
+          embeddedQueueRedis = queueRedis.result();
+          return Future.succeededFuture();
+        })
         .compose(v -> startOrigin(postgres.result(), edgeToken, Optional.of(redis.result()), "127.0.0.1",
             settings.origin().internalPort(), true))
         .compose(v -> {
@@ -257,7 +279,7 @@ public final class Application {
   /** The job queue on queue.redisUrl (else the cache Redis), or empty when there is neither. */
   private Optional<JobQueue> jobQueue(Optional<URI> cacheRedisUrl) {
     EdgechatConfig settings = config.get();
-    Optional<URI> url = settings.redis().queueUrl().or(() -> cacheRedisUrl);
+    Optional<URI> url = settings.redis().queueUrl().or(() -> embeddedQueueRedis).or(() -> cacheRedisUrl);
     if (url.isEmpty()) {
       LOG.warn("no queue Redis (queue.redisUrl, redis.url): no admin API, no asynchronous chat");
       return Optional.empty();
@@ -391,6 +413,7 @@ public final class Application {
       return runJobs(queue.get(), knowledge, origin)
           .compose(started -> deployServer("worker", settings.http().host(), settings.http().port(), ops::mount))
           .map(p -> {
+            workerPort = p;
             LOG.info("worker ready [ops: http://localhost:{}/readyz]", p);
             return null;
           });

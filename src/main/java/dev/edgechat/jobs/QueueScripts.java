@@ -11,13 +11,19 @@ final class QueueScripts {
 
   /**
    * Keeps a finished job for at most {@code ttl} ms and the newest {@code keep} of its type: the
-   * job hash gets a TTL, its id goes into the type's finished set (scored by finish time), and the
-   * oldest ids beyond {@code keep} are deleted with their hashes.
+   * job hash gets a TTL, its id goes into the type's finished set (scored by finish time, in
+   * finishing order), and the oldest ids beyond {@code keep} are deleted with their hashes.
    */
   private static final String RETIRE = """
       local function retire(job, finished, id, now, keep, ttl, prefix)
         redis.call('PEXPIRE', job, ttl)
-        redis.call('ZADD', finished, now, id)
+        -- jobs finishing in the same millisecond keep their order: a tie would be broken by id
+        local last = redis.call('ZRANGE', finished, -1, -1, 'WITHSCORES')
+        local score = now
+        if last[2] and tonumber(last[2]) >= now then
+          score = tonumber(last[2]) + 0.001
+        end
+        redis.call('ZADD', finished, string.format('%.3f', score), id)
         redis.call('ZREMRANGEBYSCORE', finished, '-inf', now - ttl)
         local excess = redis.call('ZCARD', finished) - keep
         if excess > 0 then

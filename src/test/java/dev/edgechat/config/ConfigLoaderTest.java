@@ -109,6 +109,40 @@ class ConfigLoaderTest {
     })));
   }
 
+  /**
+   * Verifies the queue settings: documented defaults, a type's concurrency from the environment, a
+   * type a file adds, and a bad type name or backoff failing with the setting named.
+   */
+  @Test
+  void load_queueSettings_defaultsLayersAndChecks(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Files.writeString(dir.resolve("edgechat.yaml"), "queue:\n  concurrency:\n    reindex: 3\n");
+    Path bad = Files.createDirectory(dir.resolve("bad"));
+    Files.writeString(bad.resolve("edgechat.yaml"), "queue:\n  concurrency:\n    Re_Index: 3\n");
+    Future<LiveConfig> defaults = new ConfigLoader(vertx, dir.resolve("none"), Map.of()).load();
+    Future<LiveConfig> layered = load(vertx, Map.of("EDGECHAT_QUEUE_CONCURRENCY_INGEST", "4",
+        "EDGECHAT_QUEUE_REDIS_URL", "redis://queue:6379"));
+    Future<LiveConfig> badType = new ConfigLoader(vertx, bad, Map.of()).load();
+    Future<LiveConfig> badBackoff = load(vertx, Map.of("EDGECHAT_QUEUE_BACKOFF_MS", "600000"));
+    Future.join(defaults, layered, badType, badBackoff).onComplete(v -> ctx.verify(() -> {
+      EdgechatConfig.Queue q = defaults.result().get().queue();
+      assertThat(q.concurrencyOf("ingest")).isEqualTo(2);
+      assertThat(q.concurrencyOf("chat")).isEqualTo(8);
+      assertThat(q.concurrencyOf("unlisted")).isEqualTo(1);
+      assertThat(q.maxAttempts()).isEqualTo(5);
+      assertThat(q.backoffMs()).isEqualTo(1000);
+      assertThat(q.stalledMs()).isEqualTo(30_000);
+      assertThat(q.keepCompleted()).isEqualTo(1000);
+      assertThat(defaults.result().get().redis().queueUrl()).isEmpty();
+      EdgechatConfig l = layered.result().get();
+      assertThat(l.queue().concurrencyOf("ingest")).isEqualTo(4);
+      assertThat(l.queue().concurrencyOf("reindex")).isEqualTo(3);
+      assertThat(l.redis().queueUrl()).contains(java.net.URI.create("redis://queue:6379"));
+      assertThat(badType.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("queue.concurrency.Re_Index");
+      assertThat(badBackoff.cause()).hasMessageContaining("queue.backoffMs").hasMessageContaining("queue.maxBackoffMs");
+      ctx.completeNow();
+    }));
+  }
+
   /** Verifies that a bad value fails the start with a message naming the setting and its variable. */
   @Test
   void load_badValues_failNamingTheSetting(Vertx vertx, VertxTestContext ctx) {
