@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  *       affirmative question too: "waterproof" vs "not waterproof" rejects, "my code isn't working"
  *       vs "my code was rejected" is left to the other rules;
  *   <li>what is asked for, by the opening words: an amount (how much), a time (when, how long), a
- *       reason (why), a place (where), a person (who), a choice (which) or a yes or no (do you, can
- *       I, is there); two questions that both say so must share one;
+ *       reason (why), a place (where), a person (who), a choice (which), the way (how do I, how
+ *       can I) or a yes or no (do you, can I, is there); two questions that both say so must share
+ *       one, where the way is also answered by a place or a yes or no;
  *   <li>opposite words (import/export, enable/disable, before/after, cheapest/most expensive, …):
  *       import/export and upgrade/downgrade are strict, the sides present must be the same, so one
  *       side against neither rejects too ("export my data" vs "get my data"); for the others only
@@ -58,7 +59,12 @@ import java.util.regex.Pattern;
  *       by default Princeton WordNet 3.1 through extJWNL ({@link WordNetSynonyms}), where "cost"
  *       and "price" share a synset and "choose" is a synonym of "select", from which "selection"
  *       derives; hypernyms are not followed, so "loan" vs "mortgage" and "lost" vs "stolen" still
- *       differ. (Single-word MiniLM cosines were measured as the alternative and do not separate:
+ *       differ. Such a swap is final in a minimal edit (at most {@code MINIMAL_EDIT} words
+ *       changed, articles aside), where the shared wording blinds cosine; in a question reworded
+ *       beyond that it is only a doubt ({@link Verdict#doubtOnly()}), which {@link SemanticMatcher}
+ *       overrules at a high cosine. In a minimal edit, several swapped words differ too, unless each
+ *       has a synonym or family member on the other side ("customer support" vs "sales team").
+ *       (Single-word MiniLM cosines were measured as the alternative and do not separate:
  *       "loan"/"mortgage" 0.72 and "lost"/"stolen" 0.52 against "rate"/"price" 0.52.)
  * </ul>
  * Comparison ignores case, punctuation, hyphens, possessives and plural endings. The rules are
