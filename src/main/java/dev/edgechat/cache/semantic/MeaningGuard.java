@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  *       affirmative question too: "waterproof" vs "not waterproof" rejects, "my code isn't working"
  *       vs "my code was rejected" is left to the other rules;
  *   <li>what is asked for, by the opening words: an amount (how much), a time (when, how long), a
- *       reason (why), a place (where), a person (who), a choice (which) or a yes or no (do you, can
- *       I, is there); two questions that both say so must share one;
+ *       reason (why), a place (where), a person (who), a choice (which), the way (how do I, how
+ *       can I) or a yes or no (do you, can I, is there); two questions that both say so must share
+ *       one, where the way is also answered by a place or a yes or no;
  *   <li>opposite words (import/export, enable/disable, before/after, cheapest/most expensive, …):
  *       import/export and upgrade/downgrade are strict, the sides present must be the same, so one
  *       side against neither rejects too ("export my data" vs "get my data"); for the others only
@@ -58,7 +59,12 @@ import java.util.regex.Pattern;
  *       by default Princeton WordNet 3.1 through extJWNL ({@link WordNetSynonyms}), where "cost"
  *       and "price" share a synset and "choose" is a synonym of "select", from which "selection"
  *       derives; hypernyms are not followed, so "loan" vs "mortgage" and "lost" vs "stolen" still
- *       differ. (Single-word MiniLM cosines were measured as the alternative and do not separate:
+ *       differ. Such a swap is final in a minimal edit (at most {@code MINIMAL_EDIT} words
+ *       changed, articles aside), where the shared wording blinds cosine; in a question reworded
+ *       beyond that it is only a doubt ({@link Verdict#doubtOnly()}), which {@link SemanticMatcher}
+ *       overrules at a high cosine. In a minimal edit, several swapped words differ too, unless each
+ *       has a synonym or family member on the other side ("customer support" vs "sales team").
+ *       (Single-word MiniLM cosines were measured as the alternative and do not separate:
  *       "loan"/"mortgage" 0.72 and "lost"/"stolen" 0.52 against "rate"/"price" 0.52.)
  * </ul>
  * Comparison ignores case, punctuation, hyphens, possessives and plural endings. The rules are
@@ -78,16 +84,32 @@ public final class MeaningGuard {
    * What the guard decided and why, for logs and metrics: "same anchors", or the first kind of
    * anchor that differs with both sides, e.g. "numbers differ: 200 vs 300".
    */
-  public record Verdict(boolean sameMeaning, String reason) {
+  public record Verdict(boolean sameMeaning, boolean doubtOnly, String reason) {
 
     static final Verdict SAME = new Verdict(true, "same anchors");
 
     public Verdict {
       Objects.requireNonNull(reason, "reason");
+      if (sameMeaning && doubtOnly) {
+        throw new IllegalArgumentException("a verdict of same meaning is no doubt");
+      }
+    }
+
+    /** A verdict that is final: same meaning, or a difference no cosine overrules. */
+    public Verdict(boolean sameMeaning, String reason) {
+      this(sameMeaning, false, reason);
     }
 
     static Verdict differ(String what, Set<String> ours, Set<String> theirs) {
       return new Verdict(false, what + ": " + describe(ours) + " vs " + describe(theirs));
+    }
+
+    /**
+     * A difference the guard is not sure of: {@link SemanticMatcher} still accepts the pair when
+     * its cosine reaches {@link SemanticMatcher#REWORDED_THRESHOLD}.
+     */
+    static Verdict doubt(String what, Set<String> ours, Set<String> theirs) {
+      return new Verdict(false, true, what + " in rewording: " + describe(ours) + " vs " + describe(theirs));
     }
 
     private static String describe(Set<String> values) {
@@ -127,7 +149,7 @@ public final class MeaningGuard {
         () -> equal("periods differ", ours.periods(), theirs.periods()),
         () -> equal("places differ", ours.places(), theirs.places()),
         () -> mutuallyPresent("names differ", ours.names(), theirs.vocabulary(), theirs.names(), ours.vocabulary()),
-        () -> subjects(ours.content(), theirs.content()));
+        () -> subjects(ours, theirs));
   }
 
   @SafeVarargs
@@ -157,19 +179,67 @@ public final class MeaningGuard {
    * my order" vs "cancel my subscription", "report a lost card" vs "a stolen card". The shared
    * wording is what makes their embeddings close, so cosine cannot tell them apart.
    */
-  private Verdict subjects(Map<String, Set<String>> ours, Map<String, Set<String>> theirs) {
+  private Verdict subjects(Anchors ourAnchors, Anchors theirAnchors) {
+    Map<String, Set<String>> ours = ourAnchors.content();
+    Map<String, Set<String>> theirs = theirAnchors.content();
     Set<String> onlyOurs = missing(ours.keySet(), theirs.keySet());
     Set<String> onlyTheirs = missing(theirs.keySet(), ours.keySet());
     boolean sharesTheRest = ours.size() > onlyOurs.size();
-    if (onlyOurs.size() != 1 || onlyTheirs.size() != 1 || !sharesTheRest) {
+    if (onlyOurs.isEmpty() || onlyTheirs.isEmpty() || !sharesTheRest) {
       return Verdict.SAME;
     }
-    String ourStem = onlyOurs.iterator().next();
-    String theirStem = onlyTheirs.iterator().next();
-    if (sameFamily(ourStem, theirStem) || anySynonyms(ours.get(ourStem), theirs.get(theirStem))) {
+    boolean oneForOne = onlyOurs.size() == 1 && onlyTheirs.size() == 1;
+    boolean minimalEdit = wordEdits(ourAnchors.sequence(), theirAnchors.sequence()) <= MINIMAL_EDIT;
+    if (!oneForOne && !minimalEdit
+        || eachHasACounterpart(onlyOurs, ours, onlyTheirs, theirs)
+        && eachHasACounterpart(onlyTheirs, theirs, onlyOurs, ours)) {
       return Verdict.SAME;
     }
-    return Verdict.differ("subjects differ", onlyOurs, onlyTheirs);
+    return minimalEdit
+        ? Verdict.differ("subjects differ", onlyOurs, onlyTheirs)
+        : Verdict.doubt("subjects differ", onlyOurs, onlyTheirs);
+  }
+
+  /** Whether each of {@code stems} is of one family with, or a synonym of, one of {@code others}. */
+  private boolean eachHasACounterpart(Set<String> stems, Map<String, Set<String>> spellings, Set<String> others,
+      Map<String, Set<String>> otherSpellings) {
+    for (String stem : stems) {
+      boolean found = false;
+      for (String other : others) {
+        if (sameFamily(stem, other) || anySynonyms(spellings.get(stem), otherSpellings.get(other))) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The fewest words inserted, deleted or replaced to turn one sequence into the other (Levenshtein
+   * over words): "cancel my order" to "cancel my subscription" is 1, "how do I set up voicemail" to
+   * "how can I configure my voicemail" 4.
+   */
+  static int wordEdits(List<String> ours, List<String> theirs) {
+    int[] previous = new int[theirs.size() + 1];
+    int[] current = new int[theirs.size() + 1];
+    for (int j = 0; j <= theirs.size(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= ours.size(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= theirs.size(); j++) {
+        int replace = previous[j - 1] + (ours.get(i - 1).equals(theirs.get(j - 1)) ? 0 : 1);
+        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[theirs.size()];
   }
 
   /** "refund" and "refundable", "physio" and "physiotherapy": one stem begins the other. */
@@ -222,11 +292,24 @@ public final class MeaningGuard {
    */
   private static Verdict askedFor(Anchors ours, Anchors theirs) {
     if (ours.askedFor().isEmpty() || theirs.askedFor().isEmpty()
-        || !Collections.disjoint(ours.askedFor(), theirs.askedFor())) {
+        || !Collections.disjoint(ours.askedFor(), theirs.askedFor())
+        || answersTheWay(ours.askedFor(), theirs.askedFor()) || answersTheWay(theirs.askedFor(), ours.askedFor())) {
       return Verdict.SAME;
     }
     return Verdict.differ("asked for differs", ours.askedFor(), theirs.askedFor());
   }
+
+  /**
+   * Whether a question asking the way to do something ("how do I track my parcel") is answered as
+   * well by one asking where ("where can I see where my parcel is") or whether one can ("can I
+   * track my parcel"); not by one asking who, why, how much or when.
+   */
+  private static boolean answersTheWay(Set<String> asked, Set<String> other) {
+    return asked.contains(WAY) && !Collections.disjoint(other, WAY_ALSO);
+  }
+
+  private static final String WAY = "way";
+  private static final Set<String> WAY_ALSO = Set.of("place", "yes or no", "choice");
 
   private static Set<String> polarityOf(Anchors anchors) {
     return anchors.negated() ? Set.of("negated") : Set.of("affirmative");
@@ -307,6 +390,19 @@ public final class MeaningGuard {
   private static final Set<String> YES_NO_OPENERS = Set.of(
       "do", "does", "did", "can", "could", "is", "are", "was", "were", "will", "would", "should", "may",
       "has", "have", "am", "shall", "must");
+
+  /**
+   * The most word edits between two questions (articles aside) for which a one-word difference of
+   * subject is final. A minimal edit keeps the shared wording that makes cosine blind to the swapped
+   * word ("cancel my order" vs "my subscription"); a pair reworded beyond it is left to cosine at
+   * {@link SemanticMatcher#REWORDED_THRESHOLD} ("how do I set up voicemail" vs "how can I configure
+   * my voicemail"). On the development pairs, one-word subject swaps among the hard negatives are
+   * 1 or 2 edits apart; paraphrases differing in one content word are mostly 3 to 9.
+   */
+  private static final int MINIMAL_EDIT = 2;
+
+  /** Left out of the word sequence that {@link #wordEdits} compares. */
+  private static final Set<String> ARTICLES = Set.of("a", "an", "the");
 
   /** Shortest stem that, beginning a longer one, makes the two one word family. */
   private static final int MIN_FAMILY_STEM = 5;
@@ -709,7 +805,7 @@ public final class MeaningGuard {
    * words, {@code codeSpellings} what a code of the other question may match ("iphone15" matches
    * "iPhone 15").
    */
-  private record Anchors(Set<String> words, Set<String> vocabulary, Map<String, Set<String>> content, Set<String> askedFor,
+  private record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary, Map<String, Set<String>> content, Set<String> askedFor,
       Set<String> stems, boolean negated, Set<String> negatedHeads, Set<String> numbers, boolean digitNumbers,
       Set<String> codes, Set<String> codeSpellings, Set<String> names, Set<String> days, Set<String> months,
       Set<String> periods, Set<String> places) {
@@ -733,7 +829,8 @@ public final class MeaningGuard {
       Set<String> numbers = numbers(tokens);
       boolean digitNumbers = tokens.stream().anyMatch(Token::hasDigit) && !numbers.isEmpty()
           && !numbers(wordNumbersOnly(tokens)).equals(numbers);
-      return new Anchors(words, vocabulary, content(words), askedFor(tokens), stems, negated(tokens), negatedHeads(tokens), numbers,
+      List<String> sequence = tokens.stream().map(Token::word).filter(word -> !ARTICLES.contains(word)).toList();
+      return new Anchors(sequence, words, vocabulary, content(words), askedFor(tokens), stems, negated(tokens), negatedHeads(tokens), numbers,
           digitNumbers, codes, codeSpellings,
           names(tokens, places.keySet()), days(tokens), months(tokens), periods(tokens),
           new HashSet<>(places.values()));
@@ -803,6 +900,7 @@ public final class MeaningGuard {
             case "much" -> "amount";
             case "many" -> PERIOD_UNITS.containsKey(third) || third.equals("minute") ? "time" : "amount";
             case "long" -> "time";
+            case "do", "does", "can", "could", "should", "would", "to", "will" -> WAY;
             default -> null;
           };
           default -> null;

@@ -190,6 +190,38 @@ class MeaningGuardTest {
     assertDifferent("How do I report a missing package?", "How do I report a damaged package?", "subjects differ");
   }
 
+  /**
+   * Verifies that a one-word subject swap is final in a minimal edit, and only a doubt, which a high
+   * cosine may overrule, when the rest of the question is reworded too.
+   */
+  @Test
+  void compare_subjectSwapInRewording_isOnlyADoubt() {
+    MeaningGuard.Verdict minimal = guard.compare("How do I reset my router?", "How do I reset my modem?");
+    assertThat(minimal.sameMeaning()).isFalse();
+    assertThat(minimal.doubtOnly()).isFalse();
+    MeaningGuard.Verdict reworded = guard.compare("How do I set up voicemail?", "How can I configure my voicemail?");
+    assertThat(reworded.sameMeaning()).isFalse();
+    assertThat(reworded.doubtOnly()).as(reworded.reason()).isTrue();
+    assertThat(reworded.reason()).startsWith("subjects differ in rewording");
+    assertThat(guard.compare("How can I configure my voicemail?", "How do I set up voicemail?").doubtOnly()).isTrue();
+  }
+
+  /** Verifies that a minimal edit swapping two words, not synonyms, differs too. */
+  @Test
+  void compare_twoWordSwapInMinimalEdit_differs() {
+    assertDifferent("How do I contact customer support?", "How do I contact the sales team?", "subjects differ");
+    assertDifferent("Can I get a refund on shipping costs?", "Can I get a refund on customs fees?", "subjects differ");
+  }
+
+  /** Verifies that asking the way to do something is answered by where or whether, not by who. */
+  @Test
+  void compare_askedForTheWay() {
+    assertDifferent("How do I request time off?", "Who approves my time-off requests?", "asked for differs");
+    assertSame("How do I track my package?", "Where can I see where my parcel is?");
+    assertSame("How do I add a signature to my emails?", "Can I add a signature to my emails?");
+    assertDifferent("Is there parking?", "Where can I park?", "asked for differs");
+  }
+
   /** Verifies that opposites other than import/export and upgrade/downgrade reject only against each other. */
   @Test
   void compare_conflictingOpposites_oneSideAgainstNone_same() {

@@ -29,28 +29,33 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Measures the semantic matcher on the labeled pairs in {@code semantic/labeled-pairs.tsv}: every
- * question is embedded once with the real model, then precision and recall ("same" is positive) are
- * computed for cosine alone and for {@link SemanticMatcher#matches} (cosine and {@link
- * MeaningGuard}), over thresholds 0.50 to 0.99. The set has two blocks: "development", which the
- * guard was built against and {@link SemanticMatcher#DEFAULT_THRESHOLD} is chosen on, and "fresh",
- * written after both were fixed. The table, the results per block and per kind of pair, and the
- * guard's mistakes go to stdout (target/surefire-reports/*-output.txt).
+ * Measures the semantic matcher on labeled pairs: every question is embedded once with the real
+ * model, then precision and recall ("same" is positive) are computed for cosine alone and for {@link
+ * SemanticMatcher#matches} (cosine and {@link MeaningGuard}), over thresholds 0.50 to 0.99.
+ *
+ * <p>Two sets. The development pairs, {@code semantic/labeled-pairs.tsv} (its blocks "development"
+ * and "fresh"; the second was held out in the first round and tuned on in the second, for issue 3),
+ * are what the guard was built against and both thresholds are chosen on. The held-out pairs,
+ * {@code semantic/labeled-pairs-heldout.tsv}, were written before the issue-3 changes to the guard
+ * and thresholds and are used for nothing but the figures and assertions below. The curves, the
+ * results per block and per kind of pair, and the guard's mistakes go to stdout
+ * (target/surefire-reports/*-output.txt).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class SemanticMatchEvaluationTest {
 
   private static final String LABELED_PAIRS = "/semantic/labeled-pairs.tsv";
+  private static final String HELD_OUT_PAIRS = "/semantic/labeled-pairs-heldout.tsv";
+  private static final String HELD_OUT = "held-out";
   private static final String BLOCK_MARKER = "# block:";
   private static final double TARGET_PRECISION = 0.95;
-  /**
-   * The recall reached at the default threshold when the threshold was chosen (0.449, with the
-   * WordNet subject rule), less some slack: a regression floor, not the goal. Issue 3 asks for 0.60;
-   * this matcher does not reach it (0.60 comes at threshold 0.60, with precision 0.94).
-   */
-  private static final double RECALL_FLOOR = 0.42;
-  private static final double HELD_OUT_PRECISION = 0.90;
+  /** Issue 3's aim, at the default thresholds. */
+  private static final double TARGET_RECALL = 0.60;
+  private static final double HALF_HELD_OUT_PRECISION = 0.90;
+  /** Just below the held-out figures measured once (precision 0.949, recall 0.652): regression floors. */
+  private static final double HELD_OUT_PRECISION_FLOOR = 0.94;
+  private static final double HELD_OUT_RECALL_FLOOR = 0.63;
   private static final int FIRST_STEP = 50;
   private static final int LAST_STEP = 99;
 
@@ -84,7 +89,8 @@ class SemanticMatchEvaluationTest {
 
   @BeforeAll
   static void embedLabeledSet(Vertx vertx, VertxTestContext ctx) throws IOException {
-    List<LabeledPair> pairs = loadPairs();
+    List<LabeledPair> pairs = new ArrayList<>(loadPairs(LABELED_PAIRS, "development", 0));
+    pairs.addAll(loadPairs(HELD_OUT_PAIRS, HELD_OUT, pairs.size()));
     LinkedHashSet<String> questions = new LinkedHashSet<>();
     for (LabeledPair pair : pairs) {
       questions.add(pair.question());
@@ -119,35 +125,55 @@ class SemanticMatchEvaluationTest {
   }
 
   /**
-   * Verifies that the guarded matcher at the default threshold reaches precision 0.95 on the whole
-   * set, and keeps the recall it has today, so a stricter guard cannot buy precision unnoticed.
+   * Verifies issue 3's aim on the development pairs, at the default thresholds: precision 0.95 at
+   * recall 0.60.
    */
   @Test
-  void guardedMatcher_atDefaultThreshold_isPreciseAndKeepsItsRecall() {
-    Score guarded = guarded(SemanticMatcher.DEFAULT_THRESHOLD, all());
-    assertThat(guarded.precision()).as("precision at %.2f", SemanticMatcher.DEFAULT_THRESHOLD)
+  void guardedMatcher_atDefaultThresholds_reachesTheAimOnDevelopmentPairs() {
+    Score guarded = guarded(SemanticMatcher.DEFAULT_THRESHOLD, development());
+    assertThat(guarded.precision()).as("development precision at %.2f", SemanticMatcher.DEFAULT_THRESHOLD)
         .isGreaterThanOrEqualTo(TARGET_PRECISION);
-    assertThat(guarded.recall()).as("recall at %.2f", SemanticMatcher.DEFAULT_THRESHOLD)
-        .isGreaterThanOrEqualTo(RECALL_FLOOR);
+    assertThat(guarded.recall()).as("development recall at %.2f", SemanticMatcher.DEFAULT_THRESHOLD)
+        .isGreaterThanOrEqualTo(TARGET_RECALL);
+  }
+
+  /**
+   * Verifies the held-out pairs, which nothing was chosen on, at the default thresholds. Issue 3's
+   * aim is precision 0.95 at recall 0.60; measured once after the thresholds were fixed, they gave
+   * precision 0.949 (75 true hits, 4 false) and recall 0.652: the aim is missed by one false hit.
+   * These are floors just below that, not the aim.
+   */
+  @Test
+  void guardedMatcher_atDefaultThresholds_holdsOnHeldOutPairs() {
+    Score guarded = guarded(SemanticMatcher.DEFAULT_THRESHOLD, heldOut());
+    assertThat(guarded.precision()).as("held-out precision at %.2f", SemanticMatcher.DEFAULT_THRESHOLD)
+        .isGreaterThanOrEqualTo(HELD_OUT_PRECISION_FLOOR);
+    assertThat(guarded.recall()).as("held-out recall at %.2f", SemanticMatcher.DEFAULT_THRESHOLD)
+        .isGreaterThanOrEqualTo(HELD_OUT_RECALL_FLOOR);
   }
 
   /** Verifies that cosine alone at the default threshold is less precise: the guard is what makes it work. */
   @Test
   void cosineAlone_atDefaultThreshold_isLessPrecise() {
-    Score cosineOnly = cosineOnly(SemanticMatcher.DEFAULT_THRESHOLD, all());
-    Score guarded = guarded(SemanticMatcher.DEFAULT_THRESHOLD, all());
-    assertThat(cosineOnly.precision()).isLessThan(guarded.precision());
+    for (Predicate<ScoredPair> set : List.of(development(), heldOut())) {
+      Score cosineOnly = cosineOnly(SemanticMatcher.DEFAULT_THRESHOLD, set);
+      Score guarded = guarded(SemanticMatcher.DEFAULT_THRESHOLD, set);
+      assertThat(cosineOnly.precision()).isLessThan(guarded.precision());
+    }
   }
 
-  /** Verifies that the default threshold is the one the development pairs choose, so it moves when they do. */
+  /** Verifies that both default thresholds are the ones the development pairs choose, so they move when those do. */
   @Test
-  void defaultThreshold_isChosenByTheDevelopmentPairs() {
-    assertThat(SemanticMatcher.DEFAULT_THRESHOLD).isEqualTo(chooseThreshold(development()));
+  void defaultThresholds_areChosenByTheDevelopmentPairs() {
+    assertThat(SemanticMatcher.REWORDED_THRESHOLD).isEqualTo(chooseRewordedThreshold(development()));
+    assertThat(SemanticMatcher.DEFAULT_THRESHOLD)
+        .isEqualTo(chooseThreshold(development(), SemanticMatcher.REWORDED_THRESHOLD));
   }
 
   /**
-   * Verifies that a threshold chosen on one half of the set (even lines, then odd lines) keeps
-   * precision 0.90 on the other half, so the default is not merely fit to the data it is judged on.
+   * Verifies that thresholds chosen on one half of the development pairs (even lines, then odd
+   * lines) keep precision 0.90 on the other half, so the rule does not merely fit the data it is
+   * judged on.
    */
   @Test
   void threshold_chosenOnOneHalf_holdsOnTheOther() {
@@ -155,30 +181,29 @@ class SemanticMatchEvaluationTest {
     Predicate<ScoredPair> odd = even.negate();
     List<Score> heldOutScores = new ArrayList<>();
     for (boolean chooseOnEven : new boolean[] {true, false}) {
-      Predicate<ScoredPair> tuning = chooseOnEven ? even : odd;
-      Predicate<ScoredPair> heldOut = chooseOnEven ? odd : even;
-      double threshold = chooseThreshold(tuning);
-      double pointThreshold = bestPointThreshold(tuning);
-      Score held = guarded(threshold, heldOut);
-      System.out.printf(Locale.ROOT, "held-out, chosen on %s lines, measured on %s lines:%n",
+      Predicate<ScoredPair> tuning = development().and(chooseOnEven ? even : odd);
+      Predicate<ScoredPair> heldOut = development().and(chooseOnEven ? odd : even);
+      double reworded = chooseRewordedThreshold(tuning);
+      double threshold = chooseThreshold(tuning, reworded);
+      Score held = guarded(threshold, reworded, heldOut);
+      System.out.printf(Locale.ROOT, "development halves, chosen on %s lines, measured on %s lines:%n",
           chooseOnEven ? "even" : "odd", chooseOnEven ? "odd" : "even");
-      printHeldOut("precision >= 0.95 from the threshold up", threshold, tuning, heldOut);
-      printHeldOut("precision >= 0.95 at the threshold only", pointThreshold, tuning, heldOut);
+      printHeldOut(threshold, reworded, tuning, heldOut);
       heldOutScores.add(held);
     }
     for (Score held : heldOutScores) {
-      assertThat(held.precision()).as("held-out precision at %.2f", held.threshold())
-          .isGreaterThanOrEqualTo(HELD_OUT_PRECISION);
+      assertThat(held.precision()).as("other half's precision at %.2f", held.threshold())
+          .isGreaterThanOrEqualTo(HALF_HELD_OUT_PRECISION);
     }
   }
 
-  private static void printHeldOut(String rule, double threshold, Predicate<ScoredPair> tuning,
+  private static void printHeldOut(double threshold, double reworded, Predicate<ScoredPair> tuning,
       Predicate<ScoredPair> heldOut) {
-    Score tuned = guarded(threshold, tuning);
-    Score held = guarded(threshold, heldOut);
+    Score tuned = guarded(threshold, reworded, tuning);
+    Score held = guarded(threshold, reworded, heldOut);
     Score cosine = cosineOnly(threshold, heldOut);
-    System.out.printf(Locale.ROOT, "  %-40s %.2f: chosen half P %.3f R %.3f; held-out half P %.3f R %.3f"
-        + " (cosine alone P %.3f R %.3f)%n", rule, threshold, tuned.precision(), tuned.recall(),
+    System.out.printf(Locale.ROOT, "  %.2f (reworded %.2f): chosen half P %.3f R %.3f; other half P %.3f R %.3f"
+        + " (cosine alone P %.3f R %.3f)%n", threshold, reworded, tuned.precision(), tuned.recall(),
         held.precision(), held.recall(), cosine.precision(), cosine.recall());
   }
 
@@ -211,12 +236,13 @@ class SemanticMatchEvaluationTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static Predicate<ScoredPair> all() {
-    return pair -> true;
+  /** Both blocks of labeled-pairs.tsv. */
+  private static Predicate<ScoredPair> development() {
+    return pair -> !pair.pair().block().equals(HELD_OUT);
   }
 
-  private static Predicate<ScoredPair> development() {
-    return pair -> pair.pair().block().equals("development");
+  private static Predicate<ScoredPair> heldOut() {
+    return pair -> pair.pair().block().equals(HELD_OUT);
   }
 
   private static Score cosineOnly(double threshold, Predicate<ScoredPair> subset) {
@@ -224,7 +250,11 @@ class SemanticMatchEvaluationTest {
   }
 
   private static Score guarded(double threshold, Predicate<ScoredPair> subset) {
-    SemanticMatcher matcher = new SemanticMatcher(threshold);
+    return guarded(threshold, SemanticMatcher.REWORDED_THRESHOLD, subset);
+  }
+
+  private static Score guarded(double threshold, double reworded, Predicate<ScoredPair> subset) {
+    SemanticMatcher matcher = new SemanticMatcher(threshold, reworded, guard());
     return score(threshold, subset, pair -> matcher.matches(pair.questionVector(), pair.pair().question(),
         pair.candidateVector(), pair.pair().candidate()));
   }
@@ -252,10 +282,10 @@ class SemanticMatchEvaluationTest {
    * every stricter threshold of the sweep. Precision is not monotone in the threshold on a few
    * hundred pairs; requiring it from the threshold up keeps a lucky dip from being chosen.
    */
-  private static double chooseThreshold(Predicate<ScoredPair> subset) {
+  private static double chooseThreshold(Predicate<ScoredPair> subset, double reworded) {
     double chosen = LAST_STEP / 100.0;
     for (int step = LAST_STEP; step >= FIRST_STEP; step--) {
-      if (guarded(step / 100.0, subset).precision() < TARGET_PRECISION) {
+      if (guarded(step / 100.0, reworded, subset).precision() < TARGET_PRECISION) {
         break;
       }
       chosen = step / 100.0;
@@ -263,16 +293,30 @@ class SemanticMatchEvaluationTest {
     return chosen;
   }
 
-  /** The issue's literal rule, for comparison: best recall among thresholds with precision ≥ 0.95 at that point. */
-  private static double bestPointThreshold(Predicate<ScoredPair> subset) {
-    Score best = null;
-    for (int step = FIRST_STEP; step <= LAST_STEP; step++) {
-      Score score = guarded(step / 100.0, subset);
-      if (score.precision() >= TARGET_PRECISION && (best == null || score.recall() >= best.recall())) {
-        best = score;
+  /**
+   * The least cosine that overrules a difference the guard only doubts: the lowest step of the
+   * sweep above every hard negative of {@code subset} that the guard doubts, so that on the pairs
+   * it is chosen on, overruling never accepts a negative.
+   */
+  private static double chooseRewordedThreshold(Predicate<ScoredPair> subset) {
+    MeaningGuard guard = guard();
+    double highestNegative = 0;
+    for (ScoredPair pair : scored) {
+      if (subset.test(pair) && !pair.pair().same()
+          && guard.compare(pair.pair().question(), pair.pair().candidate()).doubtOnly()) {
+        highestNegative = Math.max(highestNegative, pair.cosine());
       }
     }
-    return best == null ? LAST_STEP / 100.0 : best.threshold();
+    for (int step = FIRST_STEP; step <= LAST_STEP; step++) {
+      if (step / 100.0 > highestNegative) {
+        return step / 100.0;
+      }
+    }
+    return 1.0;
+  }
+
+  private static MeaningGuard guard() {
+    return new MeaningGuard();
   }
 
   private static void printReport() {
@@ -284,17 +328,33 @@ class SemanticMatchEvaluationTest {
     System.out.printf(Locale.ROOT, "embedding: model load %.0f ms; per question median %.2f ms, p90 %.2f ms,"
         + " p99 %.2f ms (event loop to worker and back, one at a time)%n",
         modelLoadNanos / 1e6, percentile(sorted, 0.50), percentile(sorted, 0.90), percentile(sorted, 0.99));
-    System.out.println("threshold  cosine-only P  R      guarded P  R");
+    System.out.printf(Locale.ROOT, "precision/recall curve, reworded threshold %.2f"
+        + " (development: %d pairs; held-out: %d pairs)%n", SemanticMatcher.REWORDED_THRESHOLD,
+        scored.stream().filter(development()).count(), scored.stream().filter(heldOut()).count());
+    System.out.println("threshold  dev cosine-only P  R   dev guarded P  R    held-out cosine-only P  R"
+        + "   held-out guarded P  R");
     for (int step = FIRST_STEP; step <= LAST_STEP; step++) {
       double threshold = step / 100.0;
-      Score cosine = cosineOnly(threshold, all());
-      Score guarded = guarded(threshold, all());
-      System.out.printf(Locale.ROOT, "%.2f       %.3f  %.3f    %.3f  %.3f%n", threshold,
-          cosine.precision(), cosine.recall(), guarded.precision(), guarded.recall());
+      System.out.printf(Locale.ROOT, "%.2f       %.3f  %.3f           %.3f  %.3f         %.3f  %.3f"
+          + "                %.3f  %.3f%n", threshold,
+          cosineOnly(threshold, development()).precision(), cosineOnly(threshold, development()).recall(),
+          guarded(threshold, development()).precision(), guarded(threshold, development()).recall(),
+          cosineOnly(threshold, heldOut()).precision(), cosineOnly(threshold, heldOut()).recall(),
+          guarded(threshold, heldOut()).precision(), guarded(threshold, heldOut()).recall());
     }
-    System.out.printf(Locale.ROOT, "threshold chosen on the development pairs: %.2f, on all pairs: %.2f;"
-        + " default: %.2f%n", chooseThreshold(development()), chooseThreshold(all()),
-        SemanticMatcher.DEFAULT_THRESHOLD);
+    double reworded = chooseRewordedThreshold(development());
+    System.out.printf(Locale.ROOT, "chosen on the development pairs: reworded threshold %.2f, threshold %.2f;"
+        + " defaults: %.2f, %.2f%n", reworded, chooseThreshold(development(), reworded),
+        SemanticMatcher.REWORDED_THRESHOLD, SemanticMatcher.DEFAULT_THRESHOLD);
+    for (String set : List.of("development", HELD_OUT)) {
+      Predicate<ScoredPair> subset = set.equals(HELD_OUT) ? heldOut() : development();
+      Score cosine = cosineOnly(SemanticMatcher.DEFAULT_THRESHOLD, subset);
+      Score guarded = guarded(SemanticMatcher.DEFAULT_THRESHOLD, subset);
+      System.out.printf(Locale.ROOT, "%s set at %.2f: cosine-only P %.3f R %.3f, guarded P %.3f R %.3f"
+          + " (%d true, %d false hits of %d same)%n", set, SemanticMatcher.DEFAULT_THRESHOLD, cosine.precision(),
+          cosine.recall(), guarded.precision(), guarded.recall(), guarded.truePositives(), guarded.falsePositives(),
+          guarded.positives());
+    }
     Map<String, List<ScoredPair>> blocks = new TreeMap<>();
     scored.forEach(pair -> blocks.computeIfAbsent(pair.pair().block(), block -> new ArrayList<>()).add(pair));
     blocks.forEach((block, pairs) -> {
@@ -319,11 +379,13 @@ class SemanticMatchEvaluationTest {
       counts[0]++;
       boolean close = pair.cosine() >= threshold;
       MeaningGuard.Verdict verdict = guard.compare(labeled.question(), labeled.candidate());
+      boolean accepted = close && (verdict.sameMeaning()
+          || verdict.doubtOnly() && pair.cosine() >= Math.max(threshold, SemanticMatcher.REWORDED_THRESHOLD));
       counts[1] += close ? 1 : 0;
-      counts[2] += close && verdict.sameMeaning() ? 1 : 0;
-      if (close && verdict.sameMeaning() != labeled.same()) {
-        mistakes.add(String.format(Locale.ROOT, "  %s %.3f %s | %s | %s", labeled.same() ? "rejected" : "ACCEPTED",
-            pair.cosine(), labeled.question(), labeled.candidate(), verdict.reason()));
+      counts[2] += accepted ? 1 : 0;
+      if (close && accepted != labeled.same()) {
+        mistakes.add(String.format(Locale.ROOT, "  %s %.3f [%s] %s | %s | %s", labeled.same() ? "rejected" : "ACCEPTED",
+            pair.cosine(), labeled.block(), labeled.question(), labeled.candidate(), verdict.reason()));
       }
     }
     System.out.printf(Locale.ROOT, "at %.2f, kind: pairs / cosine >= threshold / also passes the guard%n", threshold);
@@ -357,14 +419,14 @@ class SemanticMatchEvaluationTest {
     return chain;
   }
 
-  private static List<LabeledPair> loadPairs() throws IOException {
+  private static List<LabeledPair> loadPairs(String resource, String firstBlock, int firstIndex) throws IOException {
     List<LabeledPair> pairs = new ArrayList<>();
-    try (InputStream in = Objects.requireNonNull(SemanticMatchEvaluationTest.class.getResourceAsStream(LABELED_PAIRS),
-        LABELED_PAIRS);
+    try (InputStream in = Objects.requireNonNull(SemanticMatchEvaluationTest.class.getResourceAsStream(resource),
+        resource);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String header = reader.readLine();
       assertThat(header).startsWith("label\t");
-      String block = "development";
+      String block = firstBlock;
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith(BLOCK_MARKER)) {
@@ -377,7 +439,8 @@ class SemanticMatchEvaluationTest {
         String[] fields = line.split("\t");
         assertThat(fields).as("line %s", line).hasSize(4);
         assertThat(fields[0]).as("label of %s", line).isIn("same", "different");
-        pairs.add(new LabeledPair(pairs.size(), fields[0].equals("same"), fields[1], fields[2], fields[3], block));
+        pairs.add(new LabeledPair(firstIndex + pairs.size(), fields[0].equals("same"), fields[1], fields[2], fields[3],
+            block));
       }
     }
     return pairs;
