@@ -25,7 +25,7 @@ public final class Ingestion {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ingestion.class);
   /** Documents chunked and embedded together: bounds the memory one run holds. */
-  private static final int DOCUMENTS_PER_ROUND = 64;
+  private static final int DOCUMENTS_PER_ROUND = 256;
 
   private final DocumentStore documents;
   private final Chunker chunker;
