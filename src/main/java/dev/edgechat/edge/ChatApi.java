@@ -7,6 +7,7 @@ import dev.edgechat.cache.ConversationDigests;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.web.ApiError;
@@ -133,7 +134,7 @@ public final class ChatApi {
   /** {@code GET /v1/jobs/{id}}: the job as origin's queue knows it. */
   private void job(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!RequestBodies.isId(id)) {
+    if (!JobQueue.isJobId(id)) {
       ctx.fail(ApiError.notFound("no job '" + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + "'"));
       return;
     }
