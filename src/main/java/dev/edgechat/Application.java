@@ -239,7 +239,7 @@ public final class Application {
       queue.ifPresent(q -> originDependencies.add(q.readiness()));
       OpsRoutes ops = new OpsRoutes(registry, originDependencies);
       settings.secrets().adminToken().ifPresentOrElse(token -> queue.ifPresentOrElse(
-          q -> adminApi = new AdminApi(knowledge.retrieval(), knowledge.documents(), knowledge.versions(),
+          q -> adminApi = new AdminApi(knowledge.documents(), knowledge.versions(),
               new KnowledgeJobs(q, settings.queue().maxAttempts()), new JobsApi(q), settings.knowledge(), token),
           () -> LOG.warn("admin API off: it needs a job queue (queue.redisUrl or redis.url)")),
           () -> LOG.info("admin API off: EDGECHAT_ADMIN_TOKEN is not set"));
@@ -261,10 +261,12 @@ public final class Application {
       })).compose(p -> {
         originPort = p;
         if (!runJobs || queue.isEmpty()) {
+          queue.ifPresent(this::closeFirst);
           return Future.succeededFuture();
         }
         OriginClient self = new OriginClient(vertx, () -> URI.create("http://127.0.0.1:" + p), edgeToken,
             settings.edge());
+        closeFirst(queue.get());
         return runJobs(queue.get(), knowledge, self);
       });
     });
@@ -284,12 +286,18 @@ public final class Application {
       LOG.warn("no queue Redis (queue.redisUrl, redis.url): no admin API, no asynchronous chat");
       return Optional.empty();
     }
-    JobQueue queue = JobQueue.create(vertx, url.get(), settings.queue(), settings.redis().connectTimeoutMs(),
-        registry);
-    // close lets running jobs finish for queue.drainTimeoutMs; the bound here only guards against a lost reply
+    return Optional.of(JobQueue.create(vertx, url.get(), settings.queue(), settings.redis().connectTimeoutMs(),
+        registry));
+  }
+
+  /**
+   * Closes the queue first of all (pushed last): jobs under way drain for queue.drainTimeoutMs
+   * while the pools and executors they use are still open.
+   */
+  private void closeFirst(JobQueue queue) {
+    // the bound here only guards against a lost reply
     resources.push(() -> queue.close().toCompletionStage().toCompletableFuture()
-        .get(settings.queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
-    return Optional.of(queue);
+        .get(config.get().queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
   }
 
   /** The knowledge base's parts: documents, their embeddings and vector index, ingestion, versions. */
@@ -304,7 +312,7 @@ public final class Application {
         settings.secrets().embeddingsKey().orElse(null), cacheRedis, registry);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("edgechat-knowledge", 2);
     resources.push(workers::close);
-    ChunkIndex index = new ChunkIndex(database.reader(), workers, embeddings.name(), embeddings.dimensions());
+    ChunkIndex index = new ChunkIndex(database.writer(), workers, embeddings.name(), embeddings.dimensions());
     resources.push(index);
     if (loadIndex) {
       index.load().onFailure(e -> LOG.error("chunk index not built; retrieval finds nothing until restart", e));
@@ -406,9 +414,14 @@ public final class Application {
       resources.push(database);
       RedisAPI cacheRedis = settings.redis().url().map(this::connectRedis).orElse(null);
       KnowledgeParts knowledge = knowledgeParts(database, cacheRedis, false);
+      if (settings.origin().url().isPresent() && settings.secrets().edgeToken().isEmpty()) {
+        return Future.failedFuture(new ConfigException("EDGECHAT_EDGE_TOKEN is required for role "
+            + Role.WORKER.label() + " when origin.url is set: asynchronous chat jobs ask origin with it"));
+      }
       OriginClient origin = settings.origin().url()
-          .map(url -> new OriginClient(vertx, () -> url, settings.secrets().edgeToken().orElse(""), settings.edge()))
+          .map(url -> new OriginClient(vertx, () -> url, settings.secrets().edgeToken().get(), settings.edge()))
           .orElse(null);
+      closeFirst(queue.get());
       OpsRoutes ops = new OpsRoutes(registry, List.of(queue.get().readiness(), database.readiness()));
       return runJobs(queue.get(), knowledge, origin)
           .compose(started -> deployServer("worker", settings.http().host(), settings.http().port(), ops::mount))

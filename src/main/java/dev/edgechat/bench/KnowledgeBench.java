@@ -124,7 +124,7 @@ final class KnowledgeBench implements Callable<Integer> {
 
       SimpleMeterRegistry remoteMeters = new SimpleMeterRegistry();
       EmbeddingModel remoteModel = Embeddings.create(vertx, remote::get, "bench", redis.api(), remoteMeters);
-      ChunkIndex remoteIndex = new ChunkIndex(database.reader(), workers, remoteModel.name(), remoteModel.dimensions());
+      ChunkIndex remoteIndex = new ChunkIndex(database.writer(), workers, remoteModel.name(), remoteModel.dimensions());
       remoteIndex.load().await();
       ingest("remote", vertx, store, new Ingestion(store, chunker, remoteModel, remoteIndex, versions, workers),
           "bench-remote", remoteChunks);
@@ -135,7 +135,7 @@ final class KnowledgeBench implements Callable<Integer> {
       batching(vertx, questions, batchMeters);
 
       EmbeddingModel localModel = Embeddings.create(vertx, local::get, null, null, new SimpleMeterRegistry());
-      ChunkIndex localIndex = new ChunkIndex(database.reader(), workers, localModel.name(), localModel.dimensions());
+      ChunkIndex localIndex = new ChunkIndex(database.writer(), workers, localModel.name(), localModel.dimensions());
       localIndex.load().await();
       ingest("local", vertx, store, new Ingestion(store, chunker, localModel, localIndex, versions, workers),
           "bench-local", chunks);
@@ -199,7 +199,7 @@ final class KnowledgeBench implements Callable<Integer> {
       done.complete();
       return;
     }
-    ingestion.ingest(site, ids.subList(from, Math.min(ids.size(), from + 256)), true)
+    ingestion.ingest(site, ids.subList(from, Math.min(ids.size(), from + 256)), true, false)
         .onSuccess(report -> {
           stored.addAndGet(report.chunks());
           nextSlice(ingestion, site, ids, next, stored, done);

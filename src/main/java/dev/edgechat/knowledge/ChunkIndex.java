@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,23 +27,30 @@ import org.slf4j.LoggerFactory;
  * up to date with other processes' changes on a site's invalidation ({@link #refresh}).
  *
  * <p>Only chunks embedded by this process's model are indexed: a question's vector and a chunk's
- * must come from the same model to be compared.
+ * must come from the same model to be compared. Changes to one site's index are applied one after
+ * another, after the build, so an older change never lands after a newer one. It reads the
+ * primary: a replica may not yet have the chunks an invalidation announces.
  */
 public final class ChunkIndex implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChunkIndex.class);
   private static final int PAGE = 5_000;
 
-  private final Pool reader;
+  private final Pool primary;
   private final WorkerExecutor workers;
   private final String model;
   private final int dimensions;
   private final Map<String, VectorIndex<Long>> sites = new ConcurrentHashMap<>();
+  /** Per site, the last change queued: the next one runs after it. */
+  private final Map<String, Future<Void>> changes = new ConcurrentHashMap<>();
   private final Promise<Void> loaded = Promise.promise();
 
-  /** @param workers where the CPU work (inserts, searches) runs */
-  public ChunkIndex(Pool reader, WorkerExecutor workers, String model, int dimensions) {
-    this.reader = Objects.requireNonNull(reader);
+  /**
+   * @param primary the primary's pool (see the class comment)
+   * @param workers where the CPU work (inserts, searches) runs
+   */
+  public ChunkIndex(Pool primary, WorkerExecutor workers, String model, int dimensions) {
+    this.primary = Objects.requireNonNull(primary);
     this.workers = Objects.requireNonNull(workers);
     this.model = Objects.requireNonNull(model);
     this.dimensions = dimensions;
@@ -60,7 +68,7 @@ public final class ChunkIndex implements AutoCloseable {
   }
 
   private Future<Integer> loadPage(long afterId, int countSoFar) {
-    return reader.preparedQuery(SqlQueries.CHUNK_VECTORS_PAGE).execute(Tuple.of(afterId, model, PAGE))
+    return primary.preparedQuery(SqlQueries.CHUNK_VECTORS_PAGE).execute(Tuple.of(afterId, model, PAGE))
         .compose(rows -> {
           Map<String, Map<Long, float[]>> bySite = new HashMap<>();
           long last = afterId;
@@ -105,6 +113,13 @@ public final class ChunkIndex implements AutoCloseable {
 
   /** Adds chunks this process stored (ids and vectors in the same order) and drops those it replaced. */
   public Future<Void> apply(String siteId, List<Long> added, List<float[]> vectors, List<Long> removed) {
+    return inTurn(siteId, () -> applyNow(siteId, added, vectors, removed));
+  }
+
+  private Future<Void> applyNow(String siteId, List<Long> added, List<float[]> vectors, List<Long> removed) {
+    if (added.isEmpty() && removed.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return workers.executeBlocking(() -> {
       VectorIndex<Long> index = index(siteId);
       removed.forEach(index::remove);
@@ -121,30 +136,41 @@ public final class ChunkIndex implements AutoCloseable {
 
   /** Brings the site's index up to date with Postgres: what other processes ingested or deleted. */
   public Future<Void> refresh(String siteId) {
-    return loaded.future()
-        .compose(v -> reader.preparedQuery(SqlQueries.CHUNK_IDS_OF_SITE).execute(Tuple.of(siteId, model)))
-        .compose(rows -> {
+    return inTurn(siteId, () -> primary.preparedQuery(SqlQueries.CHUNK_IDS_OF_SITE).execute(Tuple.of(siteId, model))
+        .compose(rows -> workers.executeBlocking(() -> {
           Set<Long> inPostgres = new HashSet<>(rows.size());
           rows.forEach(row -> inPostgres.add(row.getLong(0)));
-          VectorIndex<Long> index = index(siteId);
-          Set<Long> indexed = index.keys();
+          Set<Long> indexed = index(siteId).keys();
           List<Long> missing = inPostgres.stream().filter(id -> !indexed.contains(id)).toList();
           List<Long> gone = indexed.stream().filter(id -> !inPostgres.contains(id)).toList();
-          if (missing.isEmpty()) {
-            return apply(siteId, List.of(), List.of(), gone);
-          }
-          return reader.preparedQuery(SqlQueries.CHUNK_VECTORS_BY_ID)
-              .execute(Tuple.of(missing.toArray(Long[]::new), model))
-              .compose(found -> {
-                List<Long> ids = new ArrayList<>(found.size());
-                List<float[]> vectors = new ArrayList<>(found.size());
-                for (Row row : found) {
-                  ids.add(row.getLong("id"));
-                  vectors.add(Vectors.fromBytes(row.getBuffer("embedding").getBytes()));
-                }
-                return apply(siteId, ids, vectors, gone);
-              });
-        });
+          return new Diff(missing, gone);
+        }, false))
+        .compose(diff -> diff.missing().isEmpty()
+            ? applyNow(siteId, List.of(), List.of(), diff.gone())
+            : primary.preparedQuery(SqlQueries.CHUNK_VECTORS_BY_ID)
+                .execute(Tuple.of(diff.missing().toArray(Long[]::new), model))
+                .compose(found -> {
+                  List<Long> ids = new ArrayList<>(found.size());
+                  List<float[]> vectors = new ArrayList<>(found.size());
+                  for (Row row : found) {
+                    ids.add(row.getLong("id"));
+                    vectors.add(Vectors.fromBytes(row.getBuffer("embedding").getBytes()));
+                  }
+                  return applyNow(siteId, ids, vectors, diff.gone());
+                })));
+  }
+
+  private record Diff(List<Long> missing, List<Long> gone) {
+  }
+
+  /** Runs a change of the site's index after the build and after the site's changes queued before it. */
+  private synchronized Future<Void> inTurn(String siteId, Supplier<Future<Void>> change) {
+    Future<Void> before = changes.getOrDefault(siteId, loaded.future());
+    Future<Void> mine = before.transform(ar -> loaded.future()).compose(v -> change.get());
+    Future<Void> settled = mine.transform(ar -> Future.succeededFuture());
+    changes.put(siteId, settled);
+    settled.onComplete(v -> changes.remove(siteId, settled));
+    return mine;
   }
 
   private VectorIndex<Long> index(String siteId) {

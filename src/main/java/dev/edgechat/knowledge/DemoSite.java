@@ -42,7 +42,7 @@ public final class DemoSite {
     }
     return store.putSite(site)
         .compose(s -> store.accept(ID, documents))
-        .compose(changed -> ingestion.ingest(ID, changed, true))
+        .compose(changed -> ingestion.ingest(ID, changed, true, false))
         .onSuccess(report -> LOG.info("demo site seeded [documents: {}, ingested: {}, chunks: {}]", documents.size(),
             report.ready(), report.chunks()))
         .mapEmpty();

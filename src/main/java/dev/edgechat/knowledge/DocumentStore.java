@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +50,12 @@ public final class DocumentStore {
         .map(rows -> toSite(rows.iterator().next()));
   }
 
+  /** The site as the primary has it (a replica may not have it yet), or empty when there is none. */
+  public Future<Optional<Site>> site(String id) {
+    return writer.preparedQuery(SqlQueries.SITE_BY_ID).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.<Site>empty() : Optional.of(toSite(rows.iterator().next())));
+  }
+
   static Site toSite(Row row) {
     String[] origins = row.getArrayOfStrings("allowed_origins");
     return new Site(row.getString("id"), row.getString("name"), origins == null ? List.of() : Arrays.asList(origins),
@@ -63,7 +70,9 @@ public final class DocumentStore {
     if (documents.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    // in id order: two uploads of overlapping documents lock their rows in the same order, never a deadlock
     List<Tuple> rows = documents.stream()
+        .sorted(Comparator.comparing(Document::id))
         .map(d -> Tuple.of(siteId, d.id(), d.title(), d.url(), d.freshness(), d.contentHash(), d.text()))
         .toList();
     return writer.withTransaction(conn -> conn.preparedQuery(SqlQueries.ACCEPT_DOCUMENT).executeBatch(rows))

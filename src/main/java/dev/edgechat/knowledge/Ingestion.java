@@ -2,6 +2,7 @@ package dev.edgechat.knowledge;
 
 import dev.edgechat.embedding.EmbeddingModel;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ public final class Ingestion {
   private static final Logger LOG = LoggerFactory.getLogger(Ingestion.class);
   /** Documents chunked and embedded together: bounds the memory one run holds. */
   private static final int DOCUMENTS_PER_ROUND = 256;
+  /** Document transactions one run has open at once (the writer pool has at most 20 connections). */
+  private static final int STORES_AT_ONCE = 4;
 
   private final DocumentStore documents;
   private final Chunker chunker;
@@ -58,19 +61,23 @@ public final class Ingestion {
 
   /**
    * Ingests those of the documents that are pending. When it fails (the embedding model or the
-   * database did) nothing half-done is visible; with {@code lastAttempt}, the documents still
-   * pending are marked failed with the reason, else they stay pending for the retry.
+   * database did), the documents stored before the failure are ready and indexed, the others stay
+   * pending for the retry, or with {@code lastAttempt} are marked failed with the reason. A site
+   * with documents made ready gets a new version; so does one whose job is a {@code retry} (its
+   * earlier try may have made documents ready and died before the version changed).
    */
-  public Future<Report> ingest(String siteId, List<String> documentIds, boolean lastAttempt) {
+  public Future<Report> ingest(String siteId, List<String> documentIds, boolean lastAttempt, boolean retry) {
     Future<Report> done = Future.succeededFuture(new Report(0, 0, 0));
     for (int from = 0; from < documentIds.size(); from += DOCUMENTS_PER_ROUND) {
       List<String> round = documentIds.subList(from, Math.min(documentIds.size(), from + DOCUMENTS_PER_ROUND));
       done = done.compose(sofar -> ingestRound(siteId, round, lastAttempt).map(r ->
           new Report(sofar.ready() + r.ready(), sofar.skipped() + r.skipped(), sofar.chunks() + r.chunks())));
     }
-    return done.compose(report -> report.ready() == 0
-        ? Future.succeededFuture(report)
-        : versions.bump(siteId).map(report));
+    return done.transform(ar -> {
+      boolean changed = retry || (ar.succeeded() ? ar.result().ready() > 0 : true);
+      Future<Void> bumped = changed ? versions.bump(siteId).mapEmpty() : Future.succeededFuture();
+      return bumped.transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
+    });
   }
 
   private Future<Report> ingestRound(String siteId, List<String> ids, boolean lastAttempt) {
@@ -112,25 +119,43 @@ public final class Ingestion {
   }
 
   /**
-   * Stores each document's chunks in a transaction of its own, all at once (the writer pool bounds
-   * them), then puts what changed into the index in one go.
+   * Stores each document's chunks in a transaction of its own, {@value #STORES_AT_ONCE} at a time,
+   * then puts what changed into the index in one go.
    */
   private Future<Report> store(String siteId, List<DocumentStore.StoredDocument> pending, List<List<String>> chunks,
       List<List<float[]>> vectors) {
     List<Future<Optional<DocumentStore.ChunkChange>>> stores = new ArrayList<>(pending.size());
-    for (int i = 0; i < pending.size(); i++) {
-      DocumentStore.StoredDocument document = pending.get(i);
-      stores.add(documents.storeChunks(new DocumentStore.ChunkedDocument(siteId, document.document().id(),
-          document.contentHash(), embeddings.name(), chunks.get(i), vectors.get(i))));
+    Future<?> previous = Future.succeededFuture();
+    for (int from = 0; from < pending.size(); from += STORES_AT_ONCE) {
+      int start = from;
+      int end = Math.min(pending.size(), from + STORES_AT_ONCE);
+      List<Promise<Optional<DocumentStore.ChunkChange>>> slice = new ArrayList<>();
+      for (int i = start; i < end; i++) {
+        Promise<Optional<DocumentStore.ChunkChange>> stored = Promise.promise();
+        slice.add(stored);
+        stores.add(stored.future());
+      }
+      // a slice at a time: ingestion leaves most of the writer pool to conversations
+      previous = previous.transform(v -> {
+        for (int i = start; i < end; i++) {
+          DocumentStore.StoredDocument document = pending.get(i);
+          documents.storeChunks(new DocumentStore.ChunkedDocument(siteId, document.document().id(),
+                  document.contentHash(), embeddings.name(), chunks.get(i), vectors.get(i)))
+              .onComplete(slice.get(i - start));
+        }
+        return Future.join(slice.stream().map(Promise::future).toList());
+      });
     }
-    return Future.all(stores).compose(all -> {
+    // join, not all: what committed before a failure is indexed before the failure is passed on
+    return Future.join(stores).transform(joined -> {
       List<Long> added = new ArrayList<>();
       List<float[]> addedVectors = new ArrayList<>();
       List<Long> removed = new ArrayList<>();
       int ready = 0;
       int chunkCount = 0;
       for (int i = 0; i < stores.size(); i++) {
-        Optional<DocumentStore.ChunkChange> change = stores.get(i).result();
+        Optional<DocumentStore.ChunkChange> change = stores.get(i).succeeded()
+            ? stores.get(i).result() : Optional.empty();
         if (change.isPresent()) {
           ready++;
           chunkCount += chunks.get(i).size();
@@ -140,7 +165,8 @@ public final class Ingestion {
         }
       }
       Report report = new Report(ready, stores.size() - ready, chunkCount);
-      return applyToIndex(siteId, added, addedVectors, removed).map(report);
+      Future<Void> indexed = applyToIndex(siteId, added, addedVectors, removed);
+      return joined.succeeded() ? indexed.map(report) : indexed.transform(v -> Future.failedFuture(joined.cause()));
     });
   }
 
@@ -157,12 +183,13 @@ public final class Ingestion {
   }
 
   /**
-   * Deletes a document marked for deletion, with its chunks, and starts a new version of the site;
-   * succeeds with false when there was nothing to delete (done already, or stored again since).
+   * Deletes a document marked for deletion, with its chunks, and starts a new version of the site
+   * (also on a {@code retry} that finds it gone: the earlier try may have died before the version
+   * changed); succeeds with false when there was nothing to delete (done already, or stored again since).
    */
-  public Future<Boolean> delete(String siteId, String documentId) {
+  public Future<Boolean> delete(String siteId, String documentId, boolean retry) {
     return documents.delete(siteId, documentId).compose(removed -> removed.isEmpty()
-        ? Future.succeededFuture(false)
+        ? (retry ? versions.bump(siteId).map(false) : Future.succeededFuture(false))
         : applyToIndex(siteId, List.of(), List.of(), removed.get())
             .compose(v -> versions.bump(siteId))
             .map(true));

@@ -32,10 +32,11 @@ public final class KnowledgeJobs {
     queue.handle(INGEST, job -> {
       JsonObject payload = job.payload();
       List<String> ids = payload.getJsonArray("documents", new JsonArray()).stream().map(String::valueOf).toList();
-      return ingestion.ingest(payload.getString("site"), ids, job.attempts() >= maxAttempts)
+      return ingestion.ingest(payload.getString("site"), ids, job.attempts() >= maxAttempts, job.attempts() > 1)
           .map(Ingestion.Report::toJson);
     });
-    queue.handle(DELETE, job -> ingestion.delete(job.payload().getString("site"), job.payload().getString("document"))
+    queue.handle(DELETE, job -> ingestion.delete(job.payload().getString("site"), job.payload().getString("document"),
+            job.attempts() > 1)
         .map(deleted -> new JsonObject().put("deleted", deleted)));
   }
 

@@ -21,8 +21,8 @@ final class SqlQueries {
       "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1 RETURNING kb_version";
 
   /**
-   * Stores a document as {@code pending} unless the same content is stored already (ready, or
-   * pending for a job); returns its id when it needs a job. Primary key of documents.
+   * Stores a document as {@code pending} unless the same content is stored and ready already;
+   * returns its id when it needs a job. Primary key of documents.
    */
   static final String ACCEPT_DOCUMENT = """
       INSERT INTO documents (site_id, id, title, url, freshness, content_hash, text, status)
@@ -30,7 +30,7 @@ final class SqlQueries {
       ON CONFLICT (site_id, id) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
         freshness = EXCLUDED.freshness, content_hash = EXCLUDED.content_hash, text = EXCLUDED.text,
         status = 'pending', error = NULL, updated_at = now()
-      WHERE documents.content_hash <> EXCLUDED.content_hash OR documents.status IN ('failed', 'deleting')
+      WHERE documents.content_hash <> EXCLUDED.content_hash OR documents.status <> 'ready'
       RETURNING id""";
 
   /** Primary key of documents. */
@@ -85,11 +85,14 @@ final class SqlQueries {
       INSERT INTO chunks (site_id, document_id, ordinal, text, model, embedding) VALUES ($1, $2, $3, $4, $5, $6)
       RETURNING id""";
 
-  /** The chunks for retrieval, by primary key; ready documents only (a deleting one has left the answers already). */
+  /**
+   * The chunks for retrieval, by primary key. A document being deleted has left the answers
+   * already; one being re-ingested (or whose new version failed) answers with its chunks as they are.
+   */
   static final String CHUNKS_BY_ID = """
       SELECT c.id, c.document_id, d.title, d.url, d.freshness, c.text
       FROM chunks c JOIN documents d ON d.site_id = c.site_id AND d.id = c.document_id
-      WHERE c.id = ANY($1) AND d.status = 'ready'""";
+      WHERE c.id = ANY($1) AND d.status <> 'deleting'""";
 
   /** Vectors of all chunks made by one model, a page at a time in id order (primary key): the index at start. */
   static final String CHUNK_VECTORS_PAGE =

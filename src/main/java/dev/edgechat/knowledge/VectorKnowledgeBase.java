@@ -17,7 +17,7 @@ import java.util.function.DoubleSupplier;
 /**
  * Retrieval by vector similarity: the question is embedded by the knowledge base's model, the
  * site's {@link ChunkIndex} finds the nearest chunks, and Postgres (reader pool, by primary key)
- * returns their text and documents. Chunks of documents no longer ready are left out.
+ * returns their text and documents. Chunks of documents being deleted are left out.
  */
 public final class VectorKnowledgeBase implements KnowledgeBase {
 

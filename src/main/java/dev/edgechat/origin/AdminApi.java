@@ -4,7 +4,6 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.Document;
 import dev.edgechat.knowledge.DocumentStore;
-import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.KnowledgeJobs;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.knowledge.SiteVersions;
@@ -49,7 +48,6 @@ public final class AdminApi {
   private static final int MAX_PROMPT = 20_000;
   private static final int MAX_ORIGINS = 100;
 
-  private final KnowledgeBase knowledge;
   private final DocumentStore documents;
   private final SiteVersions versions;
   private final KnowledgeJobs jobs;
@@ -57,9 +55,8 @@ public final class AdminApi {
   private final EdgechatConfig.Knowledge settings;
   private final byte[] adminToken;
 
-  public AdminApi(KnowledgeBase knowledge, DocumentStore documents, SiteVersions versions, KnowledgeJobs jobs,
+  public AdminApi(DocumentStore documents, SiteVersions versions, KnowledgeJobs jobs,
       JobsApi jobsApi, EdgechatConfig.Knowledge settings, String adminToken) {
-    this.knowledge = Objects.requireNonNull(knowledge);
     this.documents = Objects.requireNonNull(documents);
     this.versions = Objects.requireNonNull(versions);
     this.jobs = Objects.requireNonNull(jobs);
@@ -106,7 +103,11 @@ public final class AdminApi {
     String name = RequestBodies.requiredText(body, "name", MAX_NAME);
     String prompt = RequestBodies.optionalText(body, "systemPrompt", MAX_PROMPT);
     List<String> origins = allowedOrigins(body.getValue("allowedOrigins"));
+    // a new version: edges forget what they knew of the site (allowed origins) and answers made
+    // under the old system prompt retire
     documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1))
+        .compose(site -> versions.bump(site.id()).map(version -> new Site(site.id(), site.name(),
+            site.allowedOrigins(), site.systemPrompt(), version.orElse(site.kbVersion()))))
         .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
         .onFailure(ctx::fail);
   }
@@ -152,7 +153,7 @@ public final class AdminApi {
     String siteId = ctx.pathParam("site");
     List<Document> parsed = parseDocuments(RequestBodies.json(ctx));
     List<String> ids = parsed.stream().map(Document::id).toList();
-    knowledge.site(siteId)
+    documents.site(siteId)
         .compose(site -> site.isEmpty()
             ? Future.failedFuture(ApiError.notFound("no site '" + siteId + "'; create it with PUT /admin/sites/"
                 + siteId))
@@ -225,7 +226,7 @@ public final class AdminApi {
   /** {@code GET /admin/sites/{site}/documents}: {@code {"documents":[{…,"status"}]}}, by id. */
   private void listDocuments(RoutingContext ctx) {
     String siteId = ctx.pathParam("site");
-    knowledge.site(siteId)
+    documents.site(siteId)
         .compose(site -> site.isEmpty()
             ? Future.<JsonArray>failedFuture(ApiError.notFound("no site '" + siteId + "'"))
             : documents.list(siteId))
@@ -238,7 +239,7 @@ public final class AdminApi {
     String siteId = ctx.pathParam("site");
     String documentId = ctx.pathParam("doc");
     if (!DOCUMENT_ID.matcher(documentId).matches()) {
-      ctx.fail(ApiError.notFound("no document '" + shorten(documentId) + "'"));
+      ctx.fail(ApiError.invalidRequest("'" + shorten(documentId) + "' is not a valid document id"));
       return;
     }
     documents.markDeleting(siteId, documentId)

@@ -60,7 +60,7 @@ public final class ConversationStore {
       return Future.succeededFuture(List.of());
     }
     return batches.saved(conversationId)
-        .compose(v -> writer.preparedQuery(SqlQueries.RECENT_MESSAGES).execute(Tuple.of(conversationId, turns)))
+        .compose(pending -> writer.preparedQuery(SqlQueries.RECENT_MESSAGES).execute(Tuple.of(conversationId, turns)))
         .map(rows -> {
           List<Turn> out = new ArrayList<>(rows.size());
           rows.forEach(row -> out.add(new Turn(row.getString("role"), row.getString("text"))));
@@ -104,11 +104,14 @@ public final class ConversationStore {
    * there is none.
    */
   public Future<Optional<JsonObject>> conversation(String conversationId) {
-    return batches.saved(conversationId).compose(saved -> siteOf(conversationId)).compose(site -> {
+    Future<Boolean> pending = batches.saved(conversationId);
+    return pending.compose(p -> siteOf(conversationId)).compose(site -> {
       if (site.isEmpty()) {
         return Future.succeededFuture(Optional.empty());
       }
-      return reader.preparedQuery(SqlQueries.CONVERSATION_MESSAGES).execute(Tuple.of(conversationId, MAX_MESSAGES))
+      // just written by this process: a replica may not have it yet
+      Pool source = pending.result() ? writer : reader;
+      return source.preparedQuery(SqlQueries.CONVERSATION_MESSAGES).execute(Tuple.of(conversationId, MAX_MESSAGES))
           .map(rows -> {
             JsonArray messages = new JsonArray();
             for (Row row : rows) {

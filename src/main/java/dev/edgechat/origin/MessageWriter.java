@@ -1,9 +1,11 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.llm.Usage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -13,19 +15,22 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Write-behind batching of conversation writes (messages, and the usage rows of answers): rows wait up to {@code windowMs} (or until
- * {@code maxRows} are waiting) and go to the primary together, as one multi-row INSERT per table in
- * one transaction. Under load, hundreds of answers cost one round trip instead of hundreds.
+ * Write-behind batching of conversation writes (messages, and the usage rows of answers): rows
+ * wait up to {@code windowMs} (or until {@code maxRows} are waiting) and go to the primary
+ * together, as one multi-row INSERT per table in one transaction. Under load, hundreds of answers
+ * cost one round trip instead of hundreds.
  *
  * <p>Nothing is lost: each save's future completes only when its batch has committed (so origin
- * relays no token of a question that is not stored), a failed batch fails its saves, and
- * {@link #close()} flushes what waits. A reader never misses its own conversation:
- * {@link #saved(String)} completes once every write of that conversation accepted so far has committed,
- * and {@link ConversationStore} awaits it before reading.
+ * relays no token of a question that is not stored), on the caller's own context; a batch that
+ * fails on bad data is written again save by save, so only the bad save fails; {@link #close()}
+ * flushes what waits. A reader never misses its own conversation: {@link #saved(String)}
+ * completes once every write of that conversation accepted so far has committed, and
+ * {@link ConversationStore} awaits it before reading.
  *
- * <p>One batch is written at a time, so rows commit in the order they were saved (message order
- * within a conversation follows the {@code seq} identity). Written by hand: a dozen lines of
- * buffering around the pool's own multi-row insert, which no library adds to the Vert.x client.
+ * <p>One batch is written at a time, of at most {@code maxRows} rows (whole saves), so rows commit
+ * in the order they were saved (message order within a conversation follows the {@code seq}
+ * identity). Written by hand: buffering around the pool's own multi-row insert, which no library
+ * adds to the Vert.x client.
  */
 final class MessageWriter {
 
@@ -36,6 +41,10 @@ final class MessageWriter {
     Row(String conversation, String site, String visitor, String messageId, String role, String text) {
       this(conversation, site, visitor, messageId, role, text, null);
     }
+  }
+
+  /** Rows saved together, and who waits for them. */
+  private record Save(List<Row> rows, Promise<Void> done) {
   }
 
   private static final String INSERT_CONVERSATIONS = """
@@ -60,9 +69,9 @@ final class MessageWriter {
   private final int maxRows;
   private final long windowMs;
   // guarded by this
-  private List<Row> waiting = new ArrayList<>();
-  private List<Promise<Void>> waiters = new ArrayList<>();
-  private Map<String, Future<Void>> lastWriteOf = new HashMap<>();
+  private final List<Save> waiting = new ArrayList<>();
+  private int waitingRows;
+  private final Map<String, Future<Void>> lastWriteOf = new HashMap<>();
   private long timer = -1;
   private boolean writing;
   private Future<Void> inFlight = Future.succeededFuture();
@@ -75,7 +84,7 @@ final class MessageWriter {
     this.windowMs = windowMs;
   }
 
-  /** Saves rows (with one batch); succeeds when they are committed. */
+  /** Saves rows (in one batch); succeeds when they are committed, on the caller's context. */
   Future<Void> save(List<Row> rows) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
@@ -86,10 +95,10 @@ final class MessageWriter {
       if (closed) {
         return Future.failedFuture(new IllegalStateException("the message writer is closed"));
       }
-      waiting.addAll(rows);
-      waiters.add(done);
+      waiting.add(new Save(List.copyOf(rows), done));
+      waitingRows += rows.size();
       rows.forEach(row -> lastWriteOf.put(row.conversation(), done.future()));
-      flushNow = waiting.size() >= maxRows || windowMs == 0;
+      flushNow = waitingRows >= maxRows || windowMs == 0;
       if (!flushNow && timer == -1) {
         timer = vertx.setTimer(windowMs, id -> {
           synchronized (this) {
@@ -102,54 +111,102 @@ final class MessageWriter {
     if (flushNow) {
       flush();
     }
-    return done.future();
+    return onCallersContext(done.future());
   }
 
-  /** Completes when every write of the conversation accepted so far has committed (or failed). */
-  synchronized Future<Void> saved(String conversation) {
-    Future<Void> last = lastWriteOf.get(conversation);
-    return last == null ? Future.succeededFuture() : last.transform(ar -> Future.succeededFuture());
+  /**
+   * Completes (on the caller's context) once every write of the conversation accepted so far has
+   * committed or failed; with true when there were such writes (then read from the primary).
+   */
+  Future<Boolean> saved(String conversation) {
+    Future<Void> last;
+    synchronized (this) {
+      last = lastWriteOf.get(conversation);
+    }
+    if (last == null) {
+      return Future.succeededFuture(false);
+    }
+    return onCallersContext(last.transform(ar -> Future.succeededFuture(true)));
   }
 
-  /** Writes what waits, if no batch is being written; the batch after it follows when it ends. */
+  /** The batch commits on whichever event loop wrote it; its savers go on on their own. */
+  private static <T> Future<T> onCallersContext(Future<T> future) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return future;
+    }
+    Promise<T> here = Promise.promise();
+    future.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) {
+        here.handle(ar);
+      } else {
+        caller.runOnContext(v -> here.handle(ar));
+      }
+    });
+    return here.future();
+  }
+
+  /** Writes what waits (up to maxRows rows), if no batch is being written; the next batch follows when it ends. */
   private void flush() {
-    List<Row> batch;
-    List<Promise<Void>> batchWaiters;
-    Map<String, Future<Void>> batchLast;
+    List<Save> batch = new ArrayList<>();
+    Promise<Void> written = Promise.promise();
     synchronized (this) {
       if (writing || waiting.isEmpty()) {
         return;
       }
       writing = true;
-      batch = waiting;
-      batchWaiters = waiters;
-      batchLast = lastWriteOf;
-      waiting = new ArrayList<>();
-      waiters = new ArrayList<>();
-      lastWriteOf = new HashMap<>();
-      if (timer != -1) {
+      int rows = 0;
+      while (!waiting.isEmpty() && (batch.isEmpty() || rows + waiting.get(0).rows().size() <= maxRows)) {
+        Save save = waiting.remove(0);
+        rows += save.rows().size();
+        batch.add(save);
+      }
+      waitingRows -= rows;
+      inFlight = written.future();
+      if (waiting.isEmpty() && timer != -1) {
         vertx.cancelTimer(timer);
         timer = -1;
       }
     }
-    Future<Void> written = write(batch);
-    synchronized (this) {
-      inFlight = written.transform(ar -> Future.succeededFuture());
-    }
-    written.onComplete(ar -> {
-      batchWaiters.forEach(w -> w.handle(ar));
+    writeBatch(batch).onComplete(ar -> {
       boolean more;
       synchronized (this) {
         writing = false;
-        // a read racing the batch's end may still look it up: keep entries no newer write replaced
-        batchLast.forEach((conversation, future) -> lastWriteOf.putIfAbsent(conversation, future));
         lastWriteOf.values().removeIf(Future::isComplete);
-        more = !waiting.isEmpty() && (waiting.size() >= maxRows || timer == -1 || closed);
+        more = !waiting.isEmpty() && (waitingRows >= maxRows || timer == -1 || closed);
       }
+      written.complete();
       if (more) {
         flush();
       }
     });
+  }
+
+  /** Writes a batch and completes its saves; a batch refused for its data is written again save by save. */
+  private Future<Void> writeBatch(List<Save> batch) {
+    List<Row> rows = new ArrayList<>();
+    batch.forEach(save -> rows.addAll(save.rows()));
+    return write(rows).transform(ar -> {
+      if (ar.succeeded()) {
+        batch.forEach(save -> save.done().complete());
+        return Future.succeededFuture();
+      }
+      if (batch.size() == 1 || !isDataError(ar.cause())) {
+        batch.forEach(save -> save.done().fail(ar.cause()));
+        return Future.succeededFuture();
+      }
+      Future<Void> each = Future.succeededFuture();
+      for (Save save : batch) {
+        each = each.transform(v -> write(save.rows()).andThen(save.done()).transform(w -> Future.succeededFuture()));
+      }
+      return each;
+    });
+  }
+
+  /** Postgres refused the values (class 22: data exception, 23: integrity), not the connection. */
+  private static boolean isDataError(Throwable e) {
+    return e instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
   }
 
   private Future<Void> write(List<Row> batch) {
@@ -185,11 +242,11 @@ final class MessageWriter {
 
   /** Stops taking rows and writes those that wait; completes when they are committed. */
   Future<Void> close() {
-    List<Future<Void>> pending;
+    List<Future<?>> pending = new ArrayList<>();
     synchronized (this) {
       closed = true;
-      pending = new ArrayList<>(lastWriteOf.values());
       pending.add(inFlight);
+      waiting.forEach(save -> pending.add(save.done().future()));
     }
     flush();
     return Future.join(pending).transform(ar -> Future.succeededFuture());

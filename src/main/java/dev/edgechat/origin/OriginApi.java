@@ -3,7 +3,6 @@ package dev.edgechat.origin;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.edge.AsyncChat;
 import dev.edgechat.jobs.JobQueue;
-import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.knowledge.Site;
@@ -75,11 +74,7 @@ public final class OriginApi {
     router.post("/internal/jobs/chat")
         .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
         .handler(this::enqueueChat);
-    if (jobs != null) {
-      router.get("/internal/jobs/:id").handler(new JobsApi(jobs)::job);
-    } else {
-      router.get("/internal/jobs/:id").handler(ctx -> ctx.fail(ApiError.notFound("no job queue here")));
-    }
+    router.get("/internal/jobs/:id").handler(this::chatJob);
     router.get("/internal/conversations/:id").handler(this::conversation);
   }
 
@@ -108,6 +103,23 @@ public final class OriginApi {
             : ownership(request))
         .compose(v -> jobs.enqueue(AsyncChat.JOB_TYPE, request.toJson()))
         .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(job.toJson().encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * A {@code chat} job, for the public {@code GET /v1/jobs/{id}}: other jobs (ingestion, deletes)
+   * are the admin API's business ({@code /admin/jobs/{id}}), so they are not found here.
+   */
+  private void chatJob(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (jobs == null || !JobQueue.isJobId(id)) {
+      ctx.fail(ApiError.notFound("no job '" + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + "'"));
+      return;
+    }
+    jobs.find(id)
+        .onSuccess(found -> found.filter(job -> AsyncChat.JOB_TYPE.equals(job.type())).ifPresentOrElse(
+            job -> json(ctx.response()).putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(job.toJson().encode()),
+            () -> ctx.fail(ApiError.notFound("no job '" + id + "'"))))
         .onFailure(ctx::fail);
   }
 

@@ -62,12 +62,17 @@ public final class VectorIndex<K> implements AutoCloseable {
   private final List<Integer> removed = new ArrayList<>();
   private final ArrayDeque<Integer> free = new ArrayDeque<>();
   private int nextOrdinal;
+  /** Puts and removes of one key are atomic: those of keys in different stripes run side by side. */
+  private final Object[] stripes = new Object[64];
 
   public VectorIndex(int dimensions) {
     if (dimensions <= 0) {
       throw new IllegalArgumentException("dimensions must be positive: " + dimensions);
     }
     this.dimensions = dimensions;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
     this.values = new MapRandomAccessVectorValues(vectors, dimensions);
     this.graph = new GraphIndexBuilder(
         BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.COSINE),
@@ -98,18 +103,25 @@ public final class VectorIndex<K> implements AutoCloseable {
     if (vector.length != dimensions) {
       throw new IllegalArgumentException("expected " + dimensions + " dimensions, got " + vector.length);
     }
-    remove(key);
-    lock.readLock().lock();
-    try {
-      int ordinal = claimOrdinal();
-      VectorFloat<?> stored = VECTORS.createFloatVector(vector.clone());
-      vectors.put(ordinal, stored);
-      keys.put(ordinal, key);
-      ordinals.put(key, ordinal);
-      graph.addGraphNode(ordinal, stored);
-    } finally {
-      lock.readLock().unlock();
+    synchronized (stripe(key)) {
+      removeNow(key);
+      lock.readLock().lock();
+      try {
+        int ordinal = claimOrdinal();
+        VectorFloat<?> stored = VECTORS.createFloatVector(vector.clone());
+        vectors.put(ordinal, stored);
+        keys.put(ordinal, key);
+        ordinals.put(key, ordinal);
+        graph.addGraphNode(ordinal, stored);
+      } finally {
+        lock.readLock().unlock();
+      }
     }
+    compactIfWorthIt();
+  }
+
+  private Object stripe(K key) {
+    return stripes[Math.floorMod(key.hashCode(), stripes.length)];
   }
 
   /** Adds many vectors using every core: how an index is built at start. */
@@ -119,6 +131,15 @@ public final class VectorIndex<K> implements AutoCloseable {
 
   /** Removes the vector of {@code key}; false when there was none. */
   public boolean remove(K key) {
+    boolean removed;
+    synchronized (stripe(key)) {
+      removed = removeNow(key);
+    }
+    compactIfWorthIt();
+    return removed;
+  }
+
+  private boolean removeNow(K key) {
     Integer ordinal = ordinals.remove(key);
     if (ordinal == null) {
       return false;
@@ -133,7 +154,6 @@ public final class VectorIndex<K> implements AutoCloseable {
     } finally {
       lock.readLock().unlock();
     }
-    compactIfWorthIt();
     return true;
   }
 

@@ -69,6 +69,10 @@ public final class RequestBodies {
     if (text.length() > maxLength) {
       throw ApiError.invalidRequest("field '" + field + "' is longer than " + maxLength + " characters");
     }
+    if (hasControlCharacter(text)) {
+      // Postgres refuses U+0000 in text; the other C0 controls are never meant in a question or document
+      throw ApiError.invalidRequest("field '" + field + "' holds a control character (only tab and line breaks may)");
+    }
     return text;
   }
 
@@ -79,6 +83,16 @@ public final class RequestBodies {
       throw ApiError.invalidRequest("field '" + field + "' is not a valid id");
     }
     return value;
+  }
+
+  private static boolean hasControlCharacter(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static boolean isId(String value) {
