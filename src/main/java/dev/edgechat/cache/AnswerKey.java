@@ -7,6 +7,7 @@ import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What identifies a cached answer: the site, its knowledge-base version (so changing a document
@@ -16,6 +17,9 @@ import java.util.Objects;
  * depends on what came before it.
  */
 public record AnswerKey(String site, long kbVersion, String question, String history) {
+
+  private static final Pattern SPACES = Pattern.compile("\\s+");
+  private static final Pattern TRAILING = Pattern.compile("[\\s?!.]+$");
 
   public AnswerKey {
     Objects.requireNonNull(site, "site");
@@ -41,8 +45,8 @@ public record AnswerKey(String site, long kbVersion, String question, String his
   /** NFKC, lower case, single spaces, no trailing {@code ?!.} or spaces. */
   static String normalize(String question) {
     String text = Normalizer.normalize(question, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-    text = text.replaceAll("\\s+", " ").strip();
-    return text.replaceAll("[\\s?!.]+$", "");
+    text = SPACES.matcher(text).replaceAll(" ").strip();
+    return TRAILING.matcher(text).replaceAll("");
   }
 
   /**
