@@ -158,7 +158,7 @@ public final class ChatApi {
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
         chat.message(), chat.visitor());
     boolean eventStream = wantsEventStream(ctx.request());
-    SseEvent ready = SseEvent.of("ready", new JsonObject()
+    SseEvent ready = !eventStream ? null : SseEvent.of("ready", new JsonObject()
         .put("conversation", conversation)
         .put("message", message)
         .put("region", settings.region()));
