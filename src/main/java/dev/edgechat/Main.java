@@ -97,7 +97,8 @@ public final class Main implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        // epoll where it loads (Linux x86-64), else Java NIO
+        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
             // LOCAL tells the servers of one process apart (edge and origin in role all); routes, not paths, bound the series
@@ -105,6 +106,7 @@ public final class Main implements Callable<Integer> {
                 Label.POOL_NAME))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+    LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
     ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);
     Application app;
     try {

@@ -12,6 +12,13 @@ public interface AnswerCache {
    */
   Future<Optional<CachedAnswer>> lookup(AnswerKey key);
 
+  /**
+   * The fresh answer in this process's memory (L1), at once: counted as an L1 hit when found; when
+   * not, nothing is counted and the caller goes on with {@link #lookup}, which counts the outcome.
+   * What lets a hit be answered without a single asynchronous step.
+   */
+  Optional<CachedAnswer> lookupHere(AnswerKey key);
+
   /** As {@link #lookup}, but not counted: for the semantic cache, which resolves a match it counts itself. */
   Future<Optional<CachedAnswer>> find(AnswerKey key);
 

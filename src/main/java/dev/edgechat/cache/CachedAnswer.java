@@ -1,41 +1,118 @@
 package dev.edgechat.cache;
 
 import dev.edgechat.web.SseEvent;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A complete answer as it was streamed: its text deltas (replayed as the same natural chunks, not
- * one blob), its sources and the freshness of what it cites.
+ * one blob), its sources and the freshness of what it cites. Immutable.
+ *
+ * <p>What every hit of it needs is derived once, when the answer enters the cache: its whole
+ * text, its {@code token} and {@code sources} events ({@link #replay()}), and those events in wire
+ * form as they follow a fresh stream's {@code ready} ({@link #appendReplayFrames}), so that a hit
+ * copies bytes instead of encoding JSON.
  */
-public record CachedAnswer(List<String> tokens, JsonArray sources, String freshness, List<SseEvent> replay) {
+public final class CachedAnswer {
+
+  /** The id of the first replayed event in a fresh stream: the one after {@code ready}. */
+  public static final long FIRST_REPLAY_ID = 2;
+
+  private final List<String> tokens;
+  private final JsonArray sources;
+  private final String freshness;
+  private final String text;
+  private final List<SseEvent> replay;
+  private final byte[] replayFrames;
+  /** The digest of the last conversation turn this answer ended ({@link ConversationDigests}); hits repeat it. */
+  private volatile TurnDigest lastTurn;
+
+  private record TurnDigest(String before, String question, String digest) {
+  }
 
   public CachedAnswer(List<String> tokens, JsonArray sources, String freshness) {
-    this(tokens, sources, freshness, null);
+    this.tokens = List.copyOf(tokens);
+    this.sources = sources.copy();
+    this.freshness = Objects.requireNonNull(freshness);
+    this.text = String.join("", this.tokens);
+    List<SseEvent> events = new ArrayList<>(this.tokens.size() + 1);
+    this.tokens.forEach(t -> events.add(SseEvent.of("token", new JsonObject().put("text", t))));
+    events.add(SseEvent.of("sources", new JsonObject().put("items", this.sources)));
+    this.replay = List.copyOf(events);
+    Buffer frames = Buffer.buffer(64 * events.size());
+    long id = FIRST_REPLAY_ID;
+    for (SseEvent event : events) {
+      event.appendTo(frames, id++);
+    }
+    this.replayFrames = frames.getBytes();
+  }
+
+  /** The text deltas, in order. */
+  public List<String> tokens() {
+    return tokens;
+  }
+
+  /** The sources the answer cites, as the {@code sources} event lists them. Do not modify. */
+  public JsonArray sources() {
+    return sources;
+  }
+
+  /** {@code static} or {@code dynamic}: the freshness of what the answer cites, which sets its lifetime. */
+  public String freshness() {
+    return freshness;
+  }
+
+  /** The whole text. */
+  public String text() {
+    return text;
+  }
+
+  /** The answer's {@code token} events and its {@code sources} event, without ids. */
+  public List<SseEvent> replay() {
+    return replay;
+  }
+
+  /** How many events {@link #replay()} holds. */
+  public int replayEvents() {
+    return replay.size();
+  }
+
+  /** How many bytes {@link #appendReplayFrames} appends. */
+  public int replayFramesLength() {
+    return replayFrames.length;
   }
 
   /**
-   * {@code replay} is derived: the answer's {@code token} events and its {@code sources} event,
-   * encoded once when the answer enters the cache, so that a hit only copies references.
+   * Appends the {@link #replay()} events in wire form, numbered from {@link #FIRST_REPLAY_ID} on,
+   * as they follow {@code ready} in a fresh stream.
    */
-  public CachedAnswer {
-    tokens = List.copyOf(tokens);
-    sources = sources.copy();
-    List<SseEvent> events = new ArrayList<>(tokens.size() + 1);
-    tokens.forEach(text -> events.add(SseEvent.of("token", new JsonObject().put("text", text))));
-    events.add(SseEvent.of("sources", new JsonObject().put("items", sources)));
-    replay = List.copyOf(events);
+  public void appendReplayFrames(Buffer out) {
+    out.appendBytes(replayFrames);
   }
 
-  public String text() {
-    return String.join("", tokens);
+  /**
+   * The digest of a conversation turn that this answer ended, computed by {@code digest} unless
+   * the last turn asked was the same ({@code before} and normalized {@code question}): every hit of
+   * an opening question ends the same turn.
+   */
+  String turnDigest(String before, String question, Supplier<String> digest) {
+    TurnDigest last = lastTurn;
+    if (last != null && last.before().equals(before) && last.question().equals(question)) {
+      return last.digest();
+    }
+    String computed = digest.get();
+    lastTurn = new TurnDigest(before, question, computed);
+    return computed;
   }
 
   /** Roughly what the entry costs in memory, for the byte-bounded in-process cache. */
   int weightBytes() {
-    int bytes = 64 + sources.encode().length() * 4;
+    int bytes = 64 + sources.encode().length() * 4 + replayFrames.length;
     for (String token : tokens) {
       bytes += 120 + token.length() * 4; // the text and its encoded event
     }
@@ -49,5 +126,21 @@ public record CachedAnswer(List<String> tokens, JsonArray sources, String freshn
   static CachedAnswer fromJson(JsonObject json) {
     return new CachedAnswer(json.getJsonArray("tokens").stream().map(String::valueOf).toList(),
         json.getJsonArray("sources", new JsonArray()), json.getString("freshness", "dynamic"));
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof CachedAnswer that && tokens.equals(that.tokens) && sources.equals(that.sources)
+        && freshness.equals(that.freshness);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(tokens, sources, freshness);
+  }
+
+  @Override
+  public String toString() {
+    return "CachedAnswer[tokens=" + tokens.size() + ", sources=" + sources.size() + ", freshness=" + freshness + "]";
   }
 }

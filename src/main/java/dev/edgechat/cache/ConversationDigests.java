@@ -40,6 +40,16 @@ public final class ConversationDigests {
     digests.put(conversation, next(before, question, answer));
   }
 
+  /**
+   * Records a turn answered from the cache: the question of {@code key} got {@code answer} after
+   * the turns whose digest is {@code key.history()}. The same as {@link #answered(String, String,
+   * String, String)}, but the digest is kept with the answer: every hit of it ends the same turn.
+   */
+  public void answered(String conversation, AnswerKey key, CachedAnswer answer) {
+    digests.put(conversation, answer.turnDigest(key.history(), key.question(),
+        () -> nextNormalized(key.history(), key.question(), answer.text())));
+  }
+
   /** Forgets {@code conversation}: its follow-ups go to origin uncached from now on. */
   public void forget(String conversation) {
     digests.invalidate(conversation);
@@ -47,7 +57,11 @@ public final class ConversationDigests {
 
   /** The digest after one more turn: a hash of the digest before, the normalized question and the exact answer. */
   static String next(String before, String question, String answer) {
-    return AnswerKey.sha256(before + '\u0000' + AnswerKey.normalize(question) + '\u0000' + answer)
+    return nextNormalized(before, AnswerKey.normalize(question), answer);
+  }
+
+  private static String nextNormalized(String before, String normalizedQuestion, String answer) {
+    return AnswerKey.sha256(before + '\u0000' + normalizedQuestion + '\u0000' + answer)
         .substring(0, DIGEST_HEX_CHARS);
   }
 }

@@ -101,6 +101,21 @@ public final class TieredAnswerCache implements AnswerCache {
   }
 
   @Override
+  public Optional<CachedAnswer> lookupHere(AnswerKey key) {
+    if (!config.get().cache().l1()) {
+      return Optional.empty();
+    }
+    long started = System.nanoTime();
+    Entry entry = local.getIfPresent(key);
+    if (entry == null || ticker.read() >= entry.freshUntilNanos()) {
+      return Optional.empty();
+    }
+    l1Hits.increment();
+    lookupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    return Optional.of(entry.answer());
+  }
+
+  @Override
   public Future<Optional<CachedAnswer>> find(AnswerKey key) {
     return find(key, false).map(found -> found.map(Found::answer));
   }

@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -157,14 +158,19 @@ public final class ChatApi {
     String message = Ids.next();
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
         chat.message(), chat.visitor());
+    boolean eventStream = wantsEventStream(ctx.request());
+    SseEvent ready = !eventStream ? null : SseEvent.of("ready", new JsonObject()
+        .put("conversation", conversation)
+        .put("message", message)
+        .put("region", settings.region()));
+    if (eventStream && sendHitWhole(ctx, request, site, ready, started)) {
+      return;
+    }
     Context context = vertx.getOrCreateContext();
     Consumer<AnswerFlight> follow;
-    if (wantsEventStream(ctx.request())) {
+    if (eventStream) {
       SseStream sse = new SseStream(ctx.response()).open();
-      MessageStream stream = resumes.open(message, SseEvent.of("ready", new JsonObject()
-          .put("conversation", conversation)
-          .put("message", message)
-          .put("region", settings.region())), started);
+      MessageStream stream = resumes.open(message, ready, started);
       SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming());
       visitorGone.onCancel(relay::visitorLeft);
       relay.follow(stream.log(), 0, context);
@@ -187,6 +193,40 @@ public final class ChatApi {
       });
       follow.accept(seat.flight());
     }));
+  }
+
+  /**
+   * The hot path of a hit: when this process holds a fresh answer to the question, the whole
+   * stream ({@code ready}, the replayed events, {@code done}) goes out in one write, built from
+   * bytes encoded when the answer was cached, with no flight, relay, timer or asynchronous step;
+   * the exchange is recorded and the conversation's digest kept as for any hit, before the visitor
+   * sees the end. Returns false, having done nothing, when the answer is not at hand (the general
+   * path then looks further: Redis, meaning, a flight in progress, origin).
+   */
+  private boolean sendHitWhole(RoutingContext ctx, AnswerRequest request, Site site, SseEvent ready, long started) {
+    String history = request.newConversation()
+        ? ConversationDigests.NONE
+        : digests.before(request.conversation()).orElse(null);
+    if (history == null) {
+      return false;
+    }
+    AnswerKey key = AnswerKey.of(site.id(), site.kbVersion(), request.question(), history);
+    Optional<CachedAnswer> cached = cache.lookupHere(key);
+    if (cached.isEmpty()) {
+      return false;
+    }
+    CachedAnswer answer = cached.get();
+    recorder.record(request, answer.text());
+    digests.answered(request.conversation(), key, answer);
+    SseEvent done = new SseEvent(null, "done",
+        "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");
+    resumes.keep(request.message(), new ReplayedMessage(ready, answer, done));
+    Buffer frames = Buffer.buffer(answer.replayFramesLength() + ready.data().length() + 128);
+    ready.appendTo(frames, 1);
+    answer.appendReplayFrames(frames);
+    done.appendTo(frames, CachedAnswer.FIRST_REPLAY_ID + answer.replayEvents());
+    new SseStream(ctx.response()).sendWhole(frames);
+    return true;
   }
 
   private static void onContext(Context context, Runnable action) {

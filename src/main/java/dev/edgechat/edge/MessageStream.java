@@ -19,7 +19,7 @@ import java.util.List;
  * {@code edge.resumeGraceMs}; if nobody resumes by then, this stream leaves the flight, which
  * cancels origin's work if nobody else reads it.
  */
-final class MessageStream {
+final class MessageStream implements ResumableMessage {
 
   private final Vertx vertx;
   private final LiveConfig config;
@@ -45,7 +45,8 @@ final class MessageStream {
   }
 
   /** The events as the visitor sees them; event n is at index n-1. */
-  AnswerFlight log() {
+  @Override
+  public AnswerFlight log() {
     return log;
   }
 

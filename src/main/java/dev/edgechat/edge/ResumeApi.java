@@ -36,7 +36,7 @@ public final class ResumeApi {
   private final Vertx vertx;
   private final LiveConfig config;
   private final ResumeBuffer buffer;
-  private final Cache<String, MessageStream> local;
+  private final Cache<String, ResumableMessage> local;
   private final Counter resumed;
 
   /** @param redis the region's cache Redis, or null: streams then resume only on the edge that served them */
@@ -64,6 +64,11 @@ public final class ResumeApi {
     return stream;
   }
 
+  /** Keeps a message answered whole at once (a cache hit) for resuming, at the cost of three references. */
+  void keep(String message, ReplayedMessage replayed) {
+    local.put(message, replayed);
+  }
+
   private void resume(RoutingContext ctx) {
     String message = ctx.pathParam("message");
     if (!RequestBodies.isId(message)) {
@@ -72,16 +77,17 @@ public final class ResumeApi {
     }
     long after = lastEventId(ctx);
     EdgechatConfig settings = config.get();
-    MessageStream stream = local.getIfPresent(message);
+    ResumableMessage stream = local.getIfPresent(message);
     if (stream != null) {
       resumed.increment();
-      if (after > stream.log().size()) {
+      AnswerFlight log = stream.log();
+      if (after > log.size()) {
         ctx.fail(ApiError.invalidRequest("Last-Event-ID " + after + " is beyond the stream's last event"));
         return;
       }
       SseRelay relay = relay(ctx, settings, after);
       ctx.response().closeHandler(v -> relay.visitorLeft());
-      relay.follow(stream.log(), (int) after, vertx.getOrCreateContext());
+      relay.follow(log, (int) after, vertx.getOrCreateContext());
       return;
     }
     buffer.eventsAfter(message, after).onSuccess(found -> {

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
 
 /**
  * Reads a JSON request body of at most {@code limitBytes} and puts it where
@@ -18,6 +19,7 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
   static final String BODY_KEY = "edgechat.body";
   /** Beyond this much of a refused body, the connection is closed rather than drained. */
   private static final long MAX_DRAIN_BYTES = 8L << 20;
+  private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
 
   private final int limitBytes;
 
@@ -97,7 +99,7 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
 
   private static long declaredLength(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length == null || !length.matches("\\d{1,18}")) {
+    if (length == null || !DIGITS.matcher(length).matches()) {
       return -1;
     }
     return Long.parseLong(length);

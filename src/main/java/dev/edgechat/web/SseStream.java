@@ -14,6 +14,11 @@ import io.vertx.core.json.JsonObject;
 public final class SseStream {
 
   private static final Buffer PING = Buffer.buffer(": ping\n\n");
+  // header names and values made once (Netty's AsciiString): no encoding per response
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache, no-transform");
+  private static final CharSequence X_ACCEL_BUFFERING = HttpHeaders.createOptimized("X-Accel-Buffering");
+  private static final CharSequence NO = HttpHeaders.createOptimized("no");
 
   private final HttpServerResponse response;
   private long lastId;
@@ -30,13 +35,28 @@ public final class SseStream {
 
   /** Sends the status and headers; proxies are told not to buffer (the point of streaming). */
   public SseStream open() {
-    response.setStatusCode(200)
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, no-transform")
-        .putHeader("X-Accel-Buffering", "no");
+    headers();
     response.writeHead();
     return this;
+  }
+
+  /**
+   * Sends a whole stream at once, the status and headers of {@link #open()}, {@code frames} (the
+   * events in wire form, numbered by the caller) and the end, in one write: for an answer that is
+   * complete before its first byte leaves (a cache hit).
+   */
+  public void sendWhole(Buffer frames) {
+    if (!isClosed()) {
+      headers().end(frames);
+    }
+  }
+
+  private HttpServerResponse headers() {
+    return response.setStatusCode(200)
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE)
+        .putHeader(X_ACCEL_BUFFERING, NO);
   }
 
   /** Writes the next event; its id is one more than the last one's. */

@@ -96,6 +96,15 @@ class CachedChatTest {
           assertThat(tokens(second)).hasSize(20).containsExactlyElementsOf(tokens(first));
           assertThat(second.first("sources")).isEqualTo(first.first("sources"));
           assertThat(second.first("done").containsKey("freshness")).isFalse();
+          assertThat(second.first("done").fieldNames()).containsExactly("cache", "stale", "ms");
+          assertThat(second.events()).extracting(SseEvent::id).containsExactlyElementsOf(
+              IntStream.rangeClosed(1, second.events().size()).mapToObj(Integer::toString).toList());
+          assertThat(second.events()).extracting(SseEvent::event).containsExactlyElementsOf(
+              first.events().stream().map(SseEvent::event).toList());
+          assertThat(second.first("ready").getString("conversation"))
+              .isNotEqualTo(first.first("ready").getString("conversation"));
+          assertThat(second.first("ready").getString("message")).isNotEqualTo(first.first("ready").getString("message"));
+          assertThat(second.first("ready").fieldNames()).containsExactly("conversation", "message", "region");
           JsonObject conversation = (JsonObject) r[3];
           assertThat(conversation.getJsonArray("messages")).hasSize(2);
           assertThat(conversation.getJsonArray("messages").getJsonObject(1).getString("text")).isEqualTo(first.text());

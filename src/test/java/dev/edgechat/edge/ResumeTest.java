@@ -101,6 +101,32 @@ class ResumeTest {
         })));
   }
 
+  /**
+   * Verifies that a cache hit, sent whole in one write, is resumable like any stream: from
+   * Last-Event-ID 3 the events after the third, and from 0 the whole stream, ids and data as sent.
+   */
+  @Test
+  void resume_cacheHit_replaysFromLastEventId(Vertx vertx, VertxTestContext ctx) {
+    JsonObject question = ask("How long does a refund take?");
+    system.sse().chat(question)
+        .compose(miss -> system.sse().chat(question))
+        .compose(hit -> {
+          String message = hit.first("ready").getString("message");
+          return system.sse().resume(message, "3")
+              .compose(rest -> system.sse().resume(message, "0").map(whole -> List.of(hit, rest, whole)));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          SseClient.Answer hit = r.get(0);
+          SseClient.Answer rest = r.get(1);
+          SseClient.Answer whole = r.get(2);
+          assertThat(hit.first("done").getString("cache")).isEqualTo("hit");
+          assertThat(rest.status()).isEqualTo(200);
+          assertThat(rest.events()).isEqualTo(hit.events().subList(3, hit.events().size()));
+          assertThat(whole.events()).isEqualTo(hit.events());
+          ctx.completeNow();
+        })));
+  }
+
   /** Verifies that an unknown message is 404 and a bad Last-Event-ID or message id is 400, as JSON errors. */
   @Test
   void resume_badInput_clearErrors(Vertx vertx, VertxTestContext ctx) {

@@ -1,9 +1,16 @@
 package dev.edgechat.cache.semantic;
 
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -20,7 +27,7 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final WorkerExecutor executor;
-  private volatile AllMiniLmL6V2QuantizedEmbeddingModel model;
+  private volatile SingleThreadedModel model;
 
   /**
    * @param threads the size of the worker pool; inference is CPU-bound, so more threads than cores
@@ -75,20 +82,62 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
     return WHITESPACE.matcher(question.strip()).replaceAll(" ");
   }
 
-  private AllMiniLmL6V2QuantizedEmbeddingModel model() {
-    AllMiniLmL6V2QuantizedEmbeddingModel loaded = model;
+  private SingleThreadedModel model() {
+    SingleThreadedModel loaded = model;
     if (loaded == null) {
       synchronized (this) {
         loaded = model;
         if (loaded == null) {
-          // The executor given here only parallelizes embedAll over several texts, which we never call;
-          // running inline keeps the library from starting a thread pool of its own.
-          loaded = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
+          loaded = new SingleThreadedModel();
           model = loaded;
         }
       }
     }
     return loaded;
+  }
+
+  /**
+   * The library's quantized all-MiniLM-L6-v2 (the same model and tokenizer files, mean pooling),
+   * but in an ONNX Runtime session that runs each inference on the calling thread alone: no
+   * intra-op pool whose threads spin between inferences, competing for the cores with the event
+   * loops (on a small machine that was the embedding's tail). One question is too small to gain
+   * from splitting anyway; throughput comes from {@code cache.embedderThreads}.
+   */
+  private static final class SingleThreadedModel extends AbstractInProcessEmbeddingModel {
+
+    private static final String MODEL = "all-minilm-l6-v2-q.onnx";
+    private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
+
+    private final OnnxBertBiEncoder encoder;
+
+    SingleThreadedModel() {
+      // the executor only parallelizes embedAll over several texts, which is never called
+      super(Runnable::run);
+      ClassLoader loader = SingleThreadedModel.class.getClassLoader();
+      try (InputStream modelFile = Objects.requireNonNull(loader.getResourceAsStream(MODEL), MODEL);
+          InputStream tokenizer = Objects.requireNonNull(loader.getResourceAsStream(TOKENIZER), TOKENIZER);
+          OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtSession session = environment.createSession(modelFile.readAllBytes(), options);
+        this.encoder = new OnnxBertBiEncoder(environment, session, tokenizer, PoolingMode.MEAN);
+      } catch (IOException | OrtException e) {
+        throw new IllegalStateException("the question embedding model could not be loaded", e);
+      }
+    }
+
+    @Override
+    protected OnnxBertBiEncoder model() {
+      return encoder;
+    }
+
+    @Override
+    protected Integer knownDimension() {
+      return DIMENSIONS;
+    }
   }
 
   private static float[] unitLength(float[] vector) {
