@@ -1,0 +1,135 @@
+package dev.edgechat.knowledge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.embedding.LocalEmbeddingModel;
+import dev.edgechat.support.TestDatabases;
+import dev.edgechat.web.Ids;
+import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Ingestion on real Postgres with the local model: a job run twice at once (a reclaimed job racing
+ * the worker that was thought dead) leaves each document's chunks once, and a retried job still
+ * starts a new knowledge-base version.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class IngestionTest {
+
+  private Pool pool;
+  private WorkerExecutor workers;
+  private LocalEmbeddingModel model;
+  private ChunkIndex index;
+  private DocumentStore store;
+  private Ingestion ingestion;
+
+  @BeforeEach
+  void open(Vertx vertx) {
+    pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
+    workers = vertx.createSharedWorkerExecutor("ingestion-test", 2);
+    model = new LocalEmbeddingModel(vertx, 1);
+    index = new ChunkIndex(pool, workers, model.name(), model.dimensions());
+    index.load();
+    store = new DocumentStore(pool);
+    ingestion = new Ingestion(store, new Chunker(40, 8, new HuggingFaceTokenCountEstimator()::estimateTokenCountInText),
+        model, index, new SiteVersions(store, null), workers);
+  }
+
+  @AfterEach
+  void close(VertxTestContext ctx) {
+    index.close();
+    workers.close().compose(v -> pool.close()).onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static List<Document> documents(int count) {
+    List<Document> docs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      docs.add(new Document("doc-" + i, "Document " + i, null, "static",
+          "The first paragraph of document " + i + " explains how parcels number " + i + " travel.\n\n"
+              + "The second paragraph of document " + i + " says what happens when parcel " + i + " is late, "
+              + "who to call, and how refunds for late parcels are paid back to the card used."));
+    }
+    return docs;
+  }
+
+  private Future<Long> version(String site) {
+    return store.site(site).map(s -> s.orElseThrow().kbVersion());
+  }
+
+  /** Verifies that two runs of the same job at once store every document's chunks exactly once. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void ingest_twiceAtOnce_chunksStoredOnce(Vertx vertx, VertxTestContext ctx) {
+    String site = "ingest-" + Ids.next().substring(0, 8).toLowerCase();
+    List<Document> docs = documents(20);
+    List<String> ids = docs.stream().map(Document::id).toList();
+    store.putSite(new Site(site, site, List.of("*"), null, 1))
+        .compose(s -> store.accept(site, docs))
+        .compose(accepted -> Future.all(ingestion.ingest(site, ids, false, false),
+            ingestion.ingest(site, ids, false, true)))
+        .compose(both -> pool.preparedQuery("""
+                SELECT document_id, count(*) AS chunks, count(DISTINCT ordinal) AS ordinals FROM chunks
+                WHERE site_id = $1 GROUP BY document_id""").execute(Tuple.of(site))
+            .map(rows -> new Object[] {both, rows}))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          io.vertx.core.CompositeFuture both = (io.vertx.core.CompositeFuture) r[0];
+          Ingestion.Report first = both.resultAt(0);
+          Ingestion.Report second = both.resultAt(1);
+          assertThat(first.ready() + second.ready()).isEqualTo(20);
+          assertThat(first.skipped() + second.skipped()).isEqualTo(20);
+          io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows = (io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>) r[1];
+          assertThat(rows.size()).isEqualTo(20);
+          int total = 0;
+          for (io.vertx.sqlclient.Row row : rows) {
+            assertThat(row.getLong("chunks")).as("chunks of %s", row.getString("document_id"))
+                .isEqualTo(row.getLong("ordinals")).isGreaterThan(1L);
+            total += row.getLong("chunks").intValue();
+          }
+          assertThat(index.size(site)).isEqualTo(total);
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that a retried job that finds its documents ready already (its first try died after
+   * storing them) still starts a new version, while a first try with nothing to do does not.
+   */
+  @Test
+  void ingest_retryWithNothingLeft_stillBumpsVersion(Vertx vertx, VertxTestContext ctx) {
+    String site = "bump-" + Ids.next().substring(0, 8).toLowerCase();
+    List<Document> docs = documents(2);
+    List<String> ids = docs.stream().map(Document::id).toList();
+    long[] versions = new long[4];
+    store.putSite(new Site(site, site, List.of("*"), null, 1))
+        .compose(s -> version(site).map(v -> versions[0] = v))
+        .compose(v -> store.accept(site, docs))
+        .compose(a -> ingestion.ingest(site, ids, false, false))
+        .compose(r -> version(site).map(v -> versions[1] = v))
+        .compose(v -> ingestion.ingest(site, ids, false, false))
+        .compose(r -> version(site).map(v -> versions[2] = v))
+        .compose(v -> ingestion.ingest(site, ids, false, true))
+        .compose(r -> version(site).map(v -> versions[3] = v))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(versions[1]).isEqualTo(versions[0] + 1);
+          assertThat(versions[2]).isEqualTo(versions[1]);
+          assertThat(versions[3]).isEqualTo(versions[2] + 1);
+          ctx.completeNow();
+        })));
+  }
+}
