@@ -219,10 +219,10 @@ public final class Application {
       RedisAPI cacheRedis = redisUrl.map(url -> connectRedis(url)).orElse(null);
       Optional<JobQueue> queue = jobQueue(redisUrl);
       KnowledgeParts knowledge = knowledgeParts(database, cacheRedis, true);
-      redisUrl.ifPresent(url -> SiteInvalidations.listen(vertx, url, invalidation ->
+      redisUrl.ifPresent(url -> resources.push(SiteInvalidations.listen(vertx, url, invalidation ->
           knowledge.index().refresh(invalidation.site()).onFailure(e -> LOG.warn(
               "chunk index not refreshed; it is at the next change [site: {}, reason: {}]", invalidation.site(),
-              e.toString()))));
+              e.toString())))));
       ChatModel model = settings.secrets().llmApiKey()
           .<ChatModel>map(key -> new OpenAiChatModel(vertx, settings.llm(), key))
           .orElseGet(() -> new ExtractiveChatModel(vertx));
@@ -368,13 +368,13 @@ public final class Application {
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
     SiteDirectory sites = new SiteDirectory(origin, config);
-    redisUrl.ifPresent(url -> SiteInvalidations.listen(vertx, url, invalidation -> {
+    redisUrl.ifPresent(url -> resources.push(SiteInvalidations.listen(vertx, url, invalidation -> {
       LOG.info("site changed, its cached answers retired [site: {}, version: {}]", invalidation.site(),
           invalidation.version());
       sites.forget(invalidation.site());
       cache.forgetSite(invalidation.site());
       semantic.forgetSite(invalidation.site());
-    }));
+    })));
     ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
     ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
     checks.add(origin.readiness());

@@ -13,6 +13,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +44,26 @@ public final class SiteInvalidations {
 
   /**
    * Listens on a connection of its own (a subscribed connection can do nothing else), and
-   * subscribes again whenever the connection is lost, until {@code vertx} closes.
+   * subscribes again whenever the connection is lost, until the returned handle is closed.
    */
-  public static void listen(Vertx vertx, URI redisUrl, Handler<Invalidation> handler) {
+  public static AutoCloseable listen(Vertx vertx, URI redisUrl, Handler<Invalidation> handler) {
     Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl.toString()));
-    subscribe(vertx, client, handler);
+    AtomicBoolean closed = new AtomicBoolean();
+    subscribe(vertx, client, handler, closed);
+    return () -> {
+      closed.set(true);
+      client.close();
+    };
   }
 
-  private static void subscribe(Vertx vertx, Redis client, Handler<Invalidation> handler) {
+  private static void subscribe(Vertx vertx, Redis client, Handler<Invalidation> handler, AtomicBoolean closed) {
+    if (closed.get()) {
+      return;
+    }
     client.connect()
         .compose(connection -> {
           connection.handler(message -> onMessage(message, handler));
-          Runnable again = () -> vertx.setTimer(RESUBSCRIBE_DELAY_MS, id -> subscribe(vertx, client, handler));
+          Runnable again = () -> vertx.setTimer(RESUBSCRIBE_DELAY_MS, id -> subscribe(vertx, client, handler, closed));
           connection.exceptionHandler(e -> connection.close());
           connection.endHandler(v -> again.run());
           return connection.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL));
@@ -62,7 +71,9 @@ public final class SiteInvalidations {
         .onSuccess(ok -> LOG.debug("listening for site invalidations [channel: {}]", CHANNEL))
         .onFailure(e -> {
           LOG.debug("cannot listen for site invalidations yet, retrying [reason: {}]", e.toString());
-          vertx.setTimer(RESUBSCRIBE_DELAY_MS, id -> subscribe(vertx, client, handler));
+          if (!closed.get()) {
+            vertx.setTimer(RESUBSCRIBE_DELAY_MS, id -> subscribe(vertx, client, handler, closed));
+          }
         });
   }
 

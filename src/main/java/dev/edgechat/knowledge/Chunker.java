@@ -93,8 +93,12 @@ public final class Chunker {
 
   private void splitWords(String sentence, List<Piece> out) {
     int budget = maxTokens - overlapTokens;
-    StringBuilder part = new StringBuilder();
+    List<String> words = new ArrayList<>();
     for (String word : WHITESPACE.split(sentence)) {
+      words.addAll(cutLongWord(word, budget));
+    }
+    StringBuilder part = new StringBuilder();
+    for (String word : words) {
       String candidate = part.isEmpty() ? word : part + " " + word;
       if (!part.isEmpty() && tokens.applyAsInt(candidate) > budget) {
         out.add(new Piece(part.toString(), tokens.applyAsInt(part.toString())));
@@ -108,6 +112,20 @@ public final class Chunker {
     if (!part.isEmpty()) {
       out.add(new Piece(part.toString(), tokens.applyAsInt(part.toString())));
     }
+  }
+
+  /** A "word" longer than a chunk (a URL, a hash, a run without spaces) in pieces that each fit. */
+  private List<String> cutLongWord(String word, int budget) {
+    int count = tokens.applyAsInt(word);
+    if (count <= budget) {
+      return List.of(word);
+    }
+    List<String> pieces = new ArrayList<>();
+    int length = Math.max(1, (int) ((long) word.length() * budget / count / 2));
+    for (int at = 0; at < word.length(); at += length) {
+      pieces.add(word.substring(at, Math.min(word.length(), at + length)));
+    }
+    return pieces;
   }
 
   private record Piece(String text, int tokens) {

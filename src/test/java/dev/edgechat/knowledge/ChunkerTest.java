@@ -75,6 +75,20 @@ class ChunkerTest {
     assertThat(String.join(" ", chunks)).contains("huge w1 w2").contains("w39.");
   }
 
+  /** Verifies that a "word" longer than a chunk (no spaces at all) is cut into pieces that each fit, losing nothing. */
+  @Test
+  void chunks_wordLongerThanChunk_cutToFit() {
+    // one token per four characters, as a tokenizer splits a long run of letters
+    ToIntFunction<String> perFourChars = text -> (text.strip().length() + 3) / 4;
+    Chunker chunker = new Chunker(16, 4, perFourChars);
+    String run = "x".repeat(300);
+
+    List<String> chunks = chunker.chunks(run);
+
+    assertThat(chunks).allSatisfy(chunk -> assertThat(perFourChars.applyAsInt(chunk)).isLessThanOrEqualTo(16));
+    assertThat(String.join("", chunks).replace(" ", "").length()).isGreaterThanOrEqualTo(300);
+  }
+
   /** Verifies that a blank document has no chunks. */
   @Test
   void chunks_blankText_none() {
