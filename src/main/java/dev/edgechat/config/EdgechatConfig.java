@@ -48,7 +48,7 @@ public record EdgechatConfig(
 
   /** The edge's chat endpoint. */
   public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
-      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs) {
+      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits) {
   }
 
   /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */

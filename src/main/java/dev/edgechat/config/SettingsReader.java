@@ -70,7 +70,8 @@ final class SettingsReader {
             whole("edge.originConnectTimeoutMs", 50, 600_000),
             whole("edge.originIdleTimeoutMs", 100, 3_600_000),
             whole("edge.resumeTtlMs", 300_000, 7L * 86_400_000),
-            whole("edge.resumeGraceMs", 0, 600_000)),
+            whole("edge.resumeGraceMs", 0, 600_000),
+            (int) whole("edge.resumableHits", 0, 100_000_000)),
         new EdgechatConfig.Llm(
             uri("llm.baseUrl", Set.of("http", "https")),
             text("llm.model", 1, 200),

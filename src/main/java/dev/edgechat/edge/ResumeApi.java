@@ -37,6 +37,8 @@ public final class ResumeApi {
   private final LiveConfig config;
   private final ResumeBuffer buffer;
   private final Cache<String, ResumableMessage> local;
+  /** Cache hits, sent whole: a few hundred bytes each, kept apart so that a burst of hits never pushes out streams. */
+  private final Cache<String, ReplayedMessage> hits;
   private final Counter resumed;
 
   /** @param redis the region's cache Redis, or null: streams then resume only on the edge that served them */
@@ -46,6 +48,11 @@ public final class ResumeApi {
     this.buffer = new ResumeBuffer(redis, () -> config.get().edge().resumeTtlMs(), registry);
     this.local = Caffeine.newBuilder()
         .maximumSize(LOCAL_STREAMS)
+        .expireAfterWrite(Duration.ofMillis(config.get().edge().resumeTtlMs()))
+        .executor(Runnable::run)
+        .build();
+    this.hits = Caffeine.newBuilder()
+        .maximumSize(config.get().edge().resumableHits())
         .expireAfterWrite(Duration.ofMillis(config.get().edge().resumeTtlMs()))
         .executor(Runnable::run)
         .build();
@@ -66,7 +73,7 @@ public final class ResumeApi {
 
   /** Keeps a message answered whole at once (a cache hit) for resuming, at the cost of three references. */
   void keep(String message, ReplayedMessage replayed) {
-    local.put(message, replayed);
+    hits.put(message, replayed);
   }
 
   private void resume(RoutingContext ctx) {
@@ -78,6 +85,9 @@ public final class ResumeApi {
     long after = lastEventId(ctx);
     EdgechatConfig settings = config.get();
     ResumableMessage stream = local.getIfPresent(message);
+    if (stream == null) {
+      stream = hits.getIfPresent(message);
+    }
     if (stream != null) {
       resumed.increment();
       AnswerFlight log = stream.log();
