@@ -236,6 +236,7 @@ public final class Application {
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
           edgeToken);
       originDependencies.add(database.readiness());
+      originDependencies.add(knowledge.index().readiness());
       queue.ifPresent(q -> originDependencies.add(q.readiness()));
       OpsRoutes ops = new OpsRoutes(registry, originDependencies);
       settings.secrets().adminToken().ifPresentOrElse(token -> queue.ifPresentOrElse(
@@ -315,7 +316,13 @@ public final class Application {
     ChunkIndex index = new ChunkIndex(database.writer(), workers, embeddings.name(), embeddings.dimensions());
     resources.push(index);
     if (loadIndex) {
-      index.load().onFailure(e -> LOG.error("chunk index not built; retrieval finds nothing until restart", e));
+      index.load(vertx);
+      long resyncMs = settings.knowledge().resyncMs();
+      if (resyncMs > 0) {
+        long timer = vertx.setPeriodic(resyncMs, id -> index.resync().onFailure(e -> LOG.warn(
+            "chunk index resync failed, trying again next time [reason: {}]", e.toString())));
+        resources.push(() -> vertx.cancelTimer(timer));
+      }
     }
     DocumentStore documents = new DocumentStore(database.writer());
     SiteVersions versions = new SiteVersions(documents, cacheRedis);

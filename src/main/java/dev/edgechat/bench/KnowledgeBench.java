@@ -125,7 +125,7 @@ final class KnowledgeBench implements Callable<Integer> {
       SimpleMeterRegistry remoteMeters = new SimpleMeterRegistry();
       EmbeddingModel remoteModel = Embeddings.create(vertx, remote::get, "bench", redis.api(), remoteMeters);
       ChunkIndex remoteIndex = new ChunkIndex(database.writer(), workers, remoteModel.name(), remoteModel.dimensions());
-      remoteIndex.load().await();
+      remoteIndex.load(vertx).await();
       ingest("remote", vertx, store, new Ingestion(store, chunker, remoteModel, remoteIndex, versions, workers),
           "bench-remote", remoteChunks);
       printBatches("remote ingestion", remoteMeters);
@@ -136,7 +136,7 @@ final class KnowledgeBench implements Callable<Integer> {
 
       EmbeddingModel localModel = Embeddings.create(vertx, local::get, null, null, new SimpleMeterRegistry());
       ChunkIndex localIndex = new ChunkIndex(database.writer(), workers, localModel.name(), localModel.dimensions());
-      localIndex.load().await();
+      localIndex.load(vertx).await();
       ingest("local", vertx, store, new Ingestion(store, chunker, localModel, localIndex, versions, workers),
           "bench-local", chunks);
       retrieval(new VectorKnowledgeBase(database.reader(), localModel, localIndex, () -> 0.0), localModel,

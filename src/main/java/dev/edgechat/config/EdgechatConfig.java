@@ -97,7 +97,7 @@ public record EdgechatConfig(
 
   /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
-      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs) {
+      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs) {
   }
 
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */

@@ -116,7 +116,8 @@ final class SettingsReader {
             (int) whole("knowledge.maxUploadBytes", 1024, 1 << 30),
             (int) whole("knowledge.maxDocumentChars", 1, 100_000_000),
             whole("knowledge.sweepIntervalMs", 0, 86_400_000),
-            whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000)),
+            whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000),
+            whole("knowledge.resyncMs", 0, 7L * 86_400_000)),
         new SimSettings(
             (int) whole("sim.firstTokenMs", 0, 600_000),
             number("sim.tokensPerSecond", 0.001, 1_000_000),

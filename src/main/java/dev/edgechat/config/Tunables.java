@@ -49,7 +49,7 @@ final class Tunables {
             b.batchWindowMs(), b.cache(), b.cacheTtlMs(), b.cacheTimeoutMs(), m.timeoutMs()),
         into.queue(),
         new EdgechatConfig.Knowledge(k.chunkTokens(), k.chunkOverlapTokens(), from.knowledge().minPassageScore(),
-            k.maxUploadBytes(), k.maxDocumentChars(), k.sweepIntervalMs(), k.sweepAfterMs()),
+            k.maxUploadBytes(), k.maxDocumentChars(), k.sweepIntervalMs(), k.sweepAfterMs(), k.resyncMs()),
         into.sim(),
         into.secrets());
   }

@@ -1,9 +1,11 @@
 package dev.edgechat.knowledge;
 
+import dev.edgechat.ops.Readiness;
 import dev.edgechat.vectors.VectorIndex;
 import dev.edgechat.vectors.Vectors;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -35,6 +37,7 @@ public final class ChunkIndex implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChunkIndex.class);
   private static final int PAGE = 5_000;
+  private static final long RETRY_MS = 5_000;
 
   private final Pool primary;
   private final WorkerExecutor workers;
@@ -56,15 +59,60 @@ public final class ChunkIndex implements AutoCloseable {
     this.dimensions = dimensions;
   }
 
-  /** Builds the index from every chunk of this model in Postgres; searches wait for it. */
-  public Future<Void> load() {
+  /**
+   * Builds the index from every chunk of this model in Postgres; searches wait for it. A build
+   * that fails (Postgres not there yet) is tried again every {@value #RETRY_MS} ms until it succeeds;
+   * {@link #readiness()} reports it meanwhile.
+   */
+  public Future<Void> load(Vertx vertx) {
     long started = System.nanoTime();
     loadPage(0L, 0)
-        .onSuccess(count -> LOG.info("chunk index built [chunks: {}, sites: {}, model: {}, ms: {}]", count,
-            sites.size(), model, (System.nanoTime() - started) / 1_000_000))
-        .<Void>mapEmpty()
-        .onComplete(loaded);
+        .onSuccess(count -> {
+          LOG.info("chunk index built [chunks: {}, sites: {}, model: {}, ms: {}]", count, sites.size(), model,
+              (System.nanoTime() - started) / 1_000_000);
+          loaded.tryComplete();
+        })
+        .onFailure(e -> {
+          LOG.warn("chunk index not built, trying again in {} ms [reason: {}]", RETRY_MS, e.toString());
+          sites.values().forEach(VectorIndex::close);
+          sites.clear();
+          vertx.setTimer(RETRY_MS, id -> load(vertx));
+        });
     return loaded.future();
+  }
+
+  /** {@code /readyz}: retrieval can answer once the index is built. */
+  public Readiness readiness() {
+    return new Readiness() {
+      @Override
+      public String name() {
+        return "chunk-index";
+      }
+
+      @Override
+      public Future<Void> check() {
+        return loaded.future().isComplete() ? Future.succeededFuture()
+            : Future.failedFuture("the chunk index is being built from Postgres");
+      }
+    };
+  }
+
+  /**
+   * Refreshes every site's index from Postgres, one site after another: repairs what invalidations
+   * missed (a Redis outage, a process that published nothing).
+   */
+  public Future<Integer> resync() {
+    return loaded.future()
+        .compose(v -> primary.query(SqlQueries.SITE_IDS).execute())
+        .compose(rows -> {
+          List<String> ids = new ArrayList<>(rows.size());
+          rows.forEach(row -> ids.add(row.getString(0)));
+          Future<Void> all = Future.succeededFuture();
+          for (String id : ids) {
+            all = all.compose(v -> refresh(id));
+          }
+          return all.map(ids.size());
+        });
   }
 
   private Future<Integer> loadPage(long afterId, int countSoFar) {

@@ -16,6 +16,9 @@ final class SqlQueries {
         system_prompt = EXCLUDED.system_prompt, updated_at = now()
       RETURNING id, name, allowed_origins, system_prompt, kb_version""";
 
+  /** Every site (primary key, index only): what a resync of the chunk index walks through. */
+  static final String SITE_IDS = "SELECT id FROM sites ORDER BY id";
+
   /** Primary key of sites. */
   static final String BUMP_KB_VERSION =
       "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1 RETURNING kb_version";

@@ -45,7 +45,7 @@ class IngestionTest {
     workers = vertx.createSharedWorkerExecutor("ingestion-test", 2);
     model = new LocalEmbeddingModel(vertx, 1);
     index = new ChunkIndex(pool, workers, model.name(), model.dimensions());
-    index.load();
+    index.load(vertx);
     store = new DocumentStore(pool);
     ingestion = new Ingestion(store, new Chunker(40, 8, new HuggingFaceTokenCountEstimator()::estimateTokenCountInText),
         model, index, new SiteVersions(store, null), workers);
@@ -102,6 +102,38 @@ class IngestionTest {
             total += row.getLong("chunks").intValue();
           }
           assertThat(index.size(site)).isEqualTo(total);
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that another process's index (built before the ingestion, told nothing) catches up
+   * with what was ingested and deleted when it resyncs with Postgres.
+   */
+  @Test
+  void resync_otherProcessIndex_catchesUpWithAddsAndDeletes(Vertx vertx, VertxTestContext ctx) {
+    String site = "resync-" + Ids.next().substring(0, 8).toLowerCase();
+    List<Document> docs = documents(3);
+    List<String> ids = docs.stream().map(Document::id).toList();
+    ChunkIndex other = new ChunkIndex(pool, workers, model.name(), model.dimensions());
+    int[] sizes = new int[3];
+    other.load(vertx)
+        .compose(v -> store.putSite(new Site(site, site, List.of("*"), null, 1)))
+        .compose(s -> store.accept(site, docs))
+        .compose(a -> ingestion.ingest(site, ids, false, false))
+        .compose(r -> other.resync())
+        .compose(n -> {
+          sizes[0] = other.size(site);
+          sizes[2] = index.size(site);
+          return store.markDeleting(site, "doc-0");
+        })
+        .compose(marked -> ingestion.delete(site, "doc-0", false))
+        .compose(deleted -> other.resync())
+        .onComplete(ctx.succeeding(n -> ctx.verify(() -> {
+          sizes[1] = other.size(site);
+          assertThat(sizes[0]).as("after the ingestion").isEqualTo(sizes[2]).isGreaterThanOrEqualTo(3);
+          assertThat(sizes[1]).isEqualTo(index.size(site)).isLessThan(sizes[0]);
+          other.close();
           ctx.completeNow();
         })));
   }
