@@ -313,7 +313,9 @@ public final class Application {
         settings.secrets().embeddingsKey().orElse(null), cacheRedis, registry);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("edgechat-knowledge", 2);
     resources.push(workers::close);
-    ChunkIndex index = new ChunkIndex(database.writer(), workers, embeddings.name(), embeddings.dimensions());
+    WorkerExecutor searches = vertx.createSharedWorkerExecutor("edgechat-retrieval", 2);
+    resources.push(searches::close);
+    ChunkIndex index = new ChunkIndex(database.writer(), workers, searches, embeddings.name(), embeddings.dimensions());
     resources.push(index);
     if (loadIndex) {
       index.load(vertx);

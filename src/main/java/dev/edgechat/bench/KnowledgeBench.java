@@ -124,7 +124,7 @@ final class KnowledgeBench implements Callable<Integer> {
 
       SimpleMeterRegistry remoteMeters = new SimpleMeterRegistry();
       EmbeddingModel remoteModel = Embeddings.create(vertx, remote::get, "bench", redis.api(), remoteMeters);
-      ChunkIndex remoteIndex = new ChunkIndex(database.writer(), workers, remoteModel.name(), remoteModel.dimensions());
+      ChunkIndex remoteIndex = new ChunkIndex(database.writer(), workers, workers, remoteModel.name(), remoteModel.dimensions());
       remoteIndex.load(vertx).await();
       ingest("remote", vertx, store, new Ingestion(store, chunker, remoteModel, remoteIndex, versions, workers),
           "bench-remote", remoteChunks);
@@ -135,7 +135,7 @@ final class KnowledgeBench implements Callable<Integer> {
       batching(vertx, questions, batchMeters);
 
       EmbeddingModel localModel = Embeddings.create(vertx, local::get, null, null, new SimpleMeterRegistry());
-      ChunkIndex localIndex = new ChunkIndex(database.writer(), workers, localModel.name(), localModel.dimensions());
+      ChunkIndex localIndex = new ChunkIndex(database.writer(), workers, workers, localModel.name(), localModel.dimensions());
       localIndex.load(vertx).await();
       ingest("local", vertx, store, new Ingestion(store, chunker, localModel, localIndex, versions, workers),
           "bench-local", chunks);

@@ -41,6 +41,7 @@ public final class ChunkIndex implements AutoCloseable {
 
   private final Pool primary;
   private final WorkerExecutor workers;
+  private final WorkerExecutor searches;
   private final String model;
   private final int dimensions;
   private final Map<String, VectorIndex<Long>> sites = new ConcurrentHashMap<>();
@@ -50,11 +51,13 @@ public final class ChunkIndex implements AutoCloseable {
 
   /**
    * @param primary the primary's pool (see the class comment)
-   * @param workers where the CPU work (inserts, searches) runs
+   * @param workers where the index is built and changed
+   * @param searches where searches run: apart, so that an ingestion never holds retrieval up
    */
-  public ChunkIndex(Pool primary, WorkerExecutor workers, String model, int dimensions) {
+  public ChunkIndex(Pool primary, WorkerExecutor workers, WorkerExecutor searches, String model, int dimensions) {
     this.primary = Objects.requireNonNull(primary);
     this.workers = Objects.requireNonNull(workers);
+    this.searches = Objects.requireNonNull(searches);
     this.model = Objects.requireNonNull(model);
     this.dimensions = dimensions;
   }
@@ -155,7 +158,7 @@ public final class ChunkIndex implements AutoCloseable {
       if (index == null || index.size() == 0) {
         return Future.succeededFuture(List.of());
       }
-      return workers.executeBlocking(() -> index.nearest(vector, k), false);
+      return searches.executeBlocking(() -> index.nearest(vector, k), false);
     });
   }
 

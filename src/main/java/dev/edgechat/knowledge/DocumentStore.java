@@ -166,12 +166,18 @@ public final class DocumentStore {
         }));
   }
 
-  /** The site's documents as the admin API lists them, by id. */
-  public Future<JsonArray> list(String siteId) {
-    return writer.preparedQuery(SqlQueries.DOCUMENTS_OF_SITE).execute(Tuple.of(siteId, MAX_LISTED))
+  /**
+   * The site's documents as the admin API lists them, by id: {@code {"documents":[…]}}, the first
+   * {@value #MAX_LISTED}, with {@code "truncated":true} when there are more.
+   */
+  public Future<JsonObject> list(String siteId) {
+    return writer.preparedQuery(SqlQueries.DOCUMENTS_OF_SITE).execute(Tuple.of(siteId, MAX_LISTED + 1))
         .map(rows -> {
           JsonArray out = new JsonArray();
           for (Row row : rows) {
+            if (out.size() == MAX_LISTED) {
+              break;
+            }
             JsonObject doc = new JsonObject()
                 .put("id", row.getString("id"))
                 .put("title", row.getString("title"))
@@ -186,7 +192,8 @@ public final class DocumentStore {
             }
             out.add(doc);
           }
-          return out;
+          JsonObject listing = new JsonObject().put("documents", out);
+          return rows.size() > MAX_LISTED ? listing.put("truncated", true) : listing;
         });
   }
 

@@ -223,14 +223,17 @@ public final class AdminApi {
     }
   }
 
-  /** {@code GET /admin/sites/{site}/documents}: {@code {"documents":[{…,"status"}]}}, by id. */
+  /**
+   * {@code GET /admin/sites/{site}/documents}: {@code {"documents":[{…,"status"}]}}, by id; the first
+   * 10,000, with {@code "truncated":true} when there are more.
+   */
   private void listDocuments(RoutingContext ctx) {
     String siteId = ctx.pathParam("site");
     documents.site(siteId)
         .compose(site -> site.isEmpty()
-            ? Future.<JsonArray>failedFuture(ApiError.notFound("no site '" + siteId + "'"))
+            ? Future.<JsonObject>failedFuture(ApiError.notFound("no site '" + siteId + "'"))
             : documents.list(siteId))
-        .onSuccess(list -> json(ctx.response()).end(new JsonObject().put("documents", list).encode()))
+        .onSuccess(listing -> json(ctx.response()).end(listing.encode()))
         .onFailure(ctx::fail);
   }
 

@@ -44,7 +44,7 @@ class IngestionTest {
     pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
     workers = vertx.createSharedWorkerExecutor("ingestion-test", 2);
     model = new LocalEmbeddingModel(vertx, 1);
-    index = new ChunkIndex(pool, workers, model.name(), model.dimensions());
+    index = new ChunkIndex(pool, workers, workers, model.name(), model.dimensions());
     index.load(vertx);
     store = new DocumentStore(pool);
     ingestion = new Ingestion(store, new Chunker(40, 8, new HuggingFaceTokenCountEstimator()::estimateTokenCountInText),
@@ -115,7 +115,7 @@ class IngestionTest {
     String site = "resync-" + Ids.next().substring(0, 8).toLowerCase();
     List<Document> docs = documents(3);
     List<String> ids = docs.stream().map(Document::id).toList();
-    ChunkIndex other = new ChunkIndex(pool, workers, model.name(), model.dimensions());
+    ChunkIndex other = new ChunkIndex(pool, workers, workers, model.name(), model.dimensions());
     int[] sizes = new int[3];
     other.load(vertx)
         .compose(v -> store.putSite(new Site(site, site, List.of("*"), null, 1)))
