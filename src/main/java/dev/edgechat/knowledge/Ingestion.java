@@ -1,5 +1,6 @@
 package dev.edgechat.knowledge;
 
+import dev.edgechat.embedding.EmbeddingException;
 import dev.edgechat.embedding.EmbeddingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -94,11 +95,44 @@ public final class Ingestion {
       }
       return workers.executeBlocking(() -> pending.stream().map(d -> chunker.chunks(d.document().text())).toList(),
               false)
-          .compose(chunks -> embedAll(chunks).compose(vectors -> store(siteId, pending, chunks, vectors)))
+          .compose(chunks -> embedAll(chunks)
+              .compose(vectors -> store(siteId, pending, chunks, vectors))
+              .recover(e -> isRefusedInput(e) && pending.size() > 1
+                  ? oneByOne(siteId, pending, chunks, lastAttempt)
+                  : Future.failedFuture(e)))
           .map(r -> new Report(r.ready(), r.skipped() + skipped, r.chunks()))
           .recover(e -> lastAttempt ? markFailed(siteId, pending, e).compose(v -> Future.failedFuture(e))
               : Future.failedFuture(e));
     });
+  }
+
+  /** The provider refused what it was given (a 4xx other than 429): retrying the same input cannot help. */
+  private static boolean isRefusedInput(Throwable e) {
+    return e instanceof EmbeddingException refused && !refused.retryable();
+  }
+
+  /**
+   * After the provider refused a round's input: each document alone, so that one bad document
+   * does not hold the others back. Fails (for the retry, or marking the rest failed) when any did.
+   */
+  private Future<Report> oneByOne(String siteId, List<DocumentStore.StoredDocument> pending, List<List<String>> chunks,
+      boolean lastAttempt) {
+    Future<Report> done = Future.succeededFuture(new Report(0, 0, 0));
+    List<Throwable> failures = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      List<DocumentStore.StoredDocument> one = List.of(pending.get(i));
+      List<List<String>> itsChunks = List.of(chunks.get(i));
+      done = done.compose(sofar -> embedAll(itsChunks)
+          .compose(vectors -> store(siteId, one, itsChunks, vectors))
+          .map(r -> new Report(sofar.ready() + r.ready(), sofar.skipped() + r.skipped(), sofar.chunks() + r.chunks()))
+          .recover(e -> {
+            failures.add(e);
+            Future<Void> marked = lastAttempt ? markFailed(siteId, one, e) : Future.succeededFuture();
+            return marked.map(sofar);
+          }));
+    }
+    return done.compose(report -> failures.isEmpty() ? Future.succeededFuture(report)
+        : Future.failedFuture(failures.get(0)));
   }
 
   /** One embedding call for the chunks of every document, split back per document. */

@@ -139,6 +139,62 @@ class IngestionTest {
   }
 
   /**
+   * Verifies that when the provider refuses a round's input because of one document, the others
+   * are ingested alone; the job fails (for its retry) and, on the last try, only the bad document
+   * is marked failed with the provider's reason.
+   */
+  @Test
+  void ingest_providerRefusesOneDocument_othersReadyBadOneFailed(Vertx vertx, VertxTestContext ctx) {
+    String site = "refuse-" + Ids.next().substring(0, 8).toLowerCase();
+    // the provider of this test refuses any text that holds the word REFUSED, as a real one refuses input it cannot take
+    dev.edgechat.embedding.EmbeddingModel picky = new dev.edgechat.embedding.EmbeddingModel() {
+      @Override
+      public String name() {
+        return model.name();
+      }
+
+      @Override
+      public int dimensions() {
+        return model.dimensions();
+      }
+
+      @Override
+      public Future<List<float[]>> embed(List<String> texts) {
+        return texts.stream().anyMatch(t -> t.contains("REFUSED"))
+            ? Future.failedFuture(new dev.edgechat.embedding.EmbeddingException("input refused", 400, false, null))
+            : model.embed(texts);
+      }
+    };
+    Ingestion withPicky = new Ingestion(store, new Chunker(40, 8,
+        new HuggingFaceTokenCountEstimator()::estimateTokenCountInText), picky, index, new SiteVersions(store, null),
+        workers);
+    List<Document> docs = new ArrayList<>(documents(3));
+    docs.add(new Document("bad", "Bad", null, "static", "This text is REFUSED by the provider."));
+    List<String> ids = docs.stream().map(Document::id).toList();
+    Throwable[] failure = new Throwable[1];
+    store.putSite(new Site(site, site, List.of("*"), null, 1))
+        .compose(s -> store.accept(site, docs))
+        .compose(a -> withPicky.ingest(site, ids, true, false).transform(ar -> {
+          failure[0] = ar.cause();
+          return Future.succeededFuture();
+        }))
+        .compose(v -> store.list(site))
+        .onComplete(ctx.succeeding(listing -> ctx.verify(() -> {
+          assertThat(failure[0]).as("the job fails, so that the queue records it").isNotNull();
+          for (Object o : listing.getJsonArray("documents")) {
+            io.vertx.core.json.JsonObject doc = (io.vertx.core.json.JsonObject) o;
+            if (doc.getString("id").equals("bad")) {
+              assertThat(doc.getString("status")).isEqualTo("failed");
+              assertThat(doc.getString("error")).contains("input refused");
+            } else {
+              assertThat(doc.getString("status")).as("document %s", doc.getString("id")).isEqualTo("ready");
+            }
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  /**
    * Verifies that a retried job that finds its documents ready already (its first try died after
    * storing them) still starts a new version, while a first try with nothing to do does not.
    */
