@@ -224,8 +224,9 @@ public final class AdminApi {
   }
 
   /**
-   * {@code GET /admin/sites/{site}/documents}: {@code {"documents":[{…,"status"}]}}, by id; the first
-   * 10,000, with {@code "truncated":true} when there are more.
+   * {@code GET /admin/sites/{site}/documents}: the list (a JSON array) of the site's documents with
+   * each one's {@code status}, by id; the first 10,000, with {@code X-Edgechat-Truncated: true} when
+   * there are more.
    */
   private void listDocuments(RoutingContext ctx) {
     String siteId = ctx.pathParam("site");
@@ -233,7 +234,12 @@ public final class AdminApi {
         .compose(site -> site.isEmpty()
             ? Future.<JsonObject>failedFuture(ApiError.notFound("no site '" + siteId + "'"))
             : documents.list(siteId))
-        .onSuccess(listing -> json(ctx.response()).end(listing.encode()))
+        .onSuccess(listing -> {
+          if (listing.getBoolean("truncated", false)) {
+            ctx.response().putHeader("X-Edgechat-Truncated", "true");
+          }
+          json(ctx.response()).end(listing.getJsonArray("documents").encode());
+        })
         .onFailure(ctx::fail);
   }
 
