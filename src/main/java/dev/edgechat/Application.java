@@ -45,6 +45,7 @@ import dev.edgechat.origin.OriginApi;
 import dev.edgechat.sim.SimulatorApi;
 import dev.edgechat.web.HttpServerVerticle;
 import dev.edgechat.web.Ids;
+import dev.edgechat.widget.WidgetAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -388,16 +389,18 @@ public final class Application {
     ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
     checks.add(origin.readiness());
     OpsRoutes ops = new OpsRoutes(registry, checks);
-    return deployServer("edge", settings.http().host(), settings.http().port(), router -> {
+    return WidgetAssets.load(vertx).compose(widget -> deployServer("edge", settings.http().host(),
+        settings.http().port(), router -> {
       ops.mount(router);
       chat.mount(router);
+      widget.mount(router);
       resumes.mount(router);
       if (adminApi != null) {
         // role all: one public port, so the admin API of its origin is served there too
         adminApi.mount(router);
       }
       router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
-    }).map(p -> {
+    })).map(p -> {
       edgePort = p;
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
       return null;

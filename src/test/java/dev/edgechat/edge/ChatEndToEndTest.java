@@ -121,14 +121,15 @@ class ChatEndToEndTest {
         })));
   }
 
-  /** Verifies that the edge serves the demo page and its script at /, with no inline script (strict CSP). */
+  /** Verifies that the edge serves the demo page at /, embedding the widget with one script tag and no inline script. */
   @Test
   void demoPage_servedAtRoot(Vertx vertx, VertxTestContext ctx) {
     Future<Buffer> page = get(vertx, "/");
     Future<Buffer> script = get(vertx, "/demo.js");
     Future.all(page, script).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
-      assertThat(page.result().toString()).contains("<script src=\"demo.js\"").doesNotContain("<script>");
-      assertThat(script.result().toString()).contains("fetch('v1/chat'").doesNotContain("innerHTML =");
+      assertThat(page.result().toString()).contains("<script src=\"/widget/edgechat.js\" data-site=\"demo\"")
+          .doesNotContain("<script>");
+      assertThat(script.result().toString()).contains("EdgeChat.send(").doesNotContain("innerHTML");
       ctx.completeNow();
     })));
   }

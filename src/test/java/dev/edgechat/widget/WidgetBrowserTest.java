@@ -1,0 +1,196 @@
+package dev.edgechat.widget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.ColorScheme;
+import com.microsoft.playwright.options.WaitForSelectorState;
+import dev.edgechat.support.SimulatedSystem;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The widget in real Chromium, embedded with its one script tag in a page of another origin whose
+ * CSP allows only the edge: launcher, lazy UI, typing indicator, streamed tokens, sources, script
+ * API, history after a reload. Fails (never skips) when /usr/bin/chromium is missing.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class WidgetBrowserTest {
+
+  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+  private static final Path SHOTS = Paths.get("target", "widget-screenshots");
+
+  private static Vertx vertx;
+  private static SimulatedSystem system;
+  private static HttpServer hostServer;
+  private static String edge;
+  private static String hostPage;
+  private static Playwright playwright;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertThat(Files.isExecutable(CHROMIUM))
+        .as("the browser test needs Chromium at %s (apt-get install -y chromium chromium-driver)", CHROMIUM).isTrue();
+    vertx = Vertx.vertx();
+    // tokens slow enough that the page can see an answer grow, fast enough for a quick test
+    system = SimulatedSystem.start(vertx, Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "600",
+            "EDGECHAT_SIM_TOKENS_PER_SECOND", "40", "EDGECHAT_SIM_ANSWER_TOKENS", "30"), Map.of())
+        .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    edge = "http://127.0.0.1:" + system.app().edgePort();
+    // the least the widget needs (docs/widget.md): its scripts and its calls, both to the edge
+    String csp = "default-src 'none'; script-src " + edge + "; connect-src " + edge;
+    String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>A shop</title>"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>"
+        + "<body><h1>A shop on another origin</h1><p>Its CSP: <code>" + csp + "</code></p>"
+        + "<script src=\"" + edge + "/widget/edgechat.js\" data-site=\"demo\" data-title=\"Demo Shop help\" async>"
+        + "</script></body></html>";
+    hostServer = vertx.createHttpServer()
+        .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8")
+            .putHeader("Content-Security-Policy", csp).end(html))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    hostPage = "http://localhost:" + hostServer.actualPort() + "/";
+    playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
+        .setArgs(List.of("--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run")));
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (hostServer != null) {
+      hostServer.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    if (system != null) {
+      system.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Verifies a whole visit: open, ask, typing, streamed text, sources, script API, history after reload. */
+  @Test
+  void widget_onStrictCspPageOfAnotherOrigin_streamsAnswersAndKeepsHistory() {
+    try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800))) {
+      Page page = context.newPage();
+      List<String> problems = watch(page);
+      page.navigate(hostPage);
+
+      Locator launcher = page.locator("#edgechat .launcher");
+      launcher.waitFor();
+      assertThat(page.evaluate("getComputedStyle(document.getElementById('edgechat').shadowRoot"
+          + ".querySelector('.launcher')).position")).as("the launcher's styles apply under the CSP").isEqualTo("fixed");
+      page.evaluate("() => { window.__seen = []; for (const n of ['ready', 'token', 'answer'])"
+          + " window.addEventListener('edgechat:' + n, (e) => window.__seen.push({name: n, detail: e.detail})); }");
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("closed-desktop-light.png")));
+
+      launcher.click();
+      Locator input = page.locator("#edgechat textarea");
+      input.waitFor();
+      assertThat(launcher.getAttribute("aria-expanded")).isEqualTo("true");
+      assertThat(page.locator("#edgechat [role=log]").getAttribute("aria-live")).isEqualTo("polite");
+      input.fill("How do I reset my password?");
+      input.press("Enter");
+
+      Locator answer = page.locator("#edgechat .answer").last();
+      answer.locator(".typing").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
+      // streamed: some answer text is on screen while the answer is not finished yet (no .meta line)
+      page.waitForFunction("() => { const a = [...document.getElementById('edgechat').shadowRoot"
+          + ".querySelectorAll('.answer')].pop(); return a && a.querySelector('.text').textContent.length > 0"
+          + " && !a.querySelector('.meta'); }", null, new Page.WaitForFunctionOptions().setPollingInterval(10));
+      Locator source = answer.locator(".sources a").first();
+      source.waitFor();
+      assertThat(source.textContent()).isEqualTo("Resetting your password");
+      assertThat(source.getAttribute("href")).startsWith("https://");
+      answer.locator(".meta").waitFor();
+      assertThat(answer.locator(".typing").isHidden()).isTrue();
+      String shown = answer.locator(".text").textContent();
+      assertThat(shown).isNotBlank();
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("answer-desktop-light.png")));
+
+      page.waitForFunction("() => window.__seen.some((e) => e.name === 'answer')");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> event = (Map<String, Object>) page.evaluate(
+          "() => window.__seen.find((e) => e.name === 'answer').detail");
+      assertThat(event).containsKeys("conversation", "message", "text", "cache");
+      assertThat(event.get("cache")).isEqualTo("miss");
+      assertThat(((String) event.get("text")).replaceAll("\\s+", ""))
+          .as("the DOM shows the answer's text").isEqualTo(shown.replaceAll("\\s+", ""));
+      Object tokens = page.evaluate("() => window.__seen.filter((e) => e.name === 'token').length");
+      assertThat(((Number) tokens).intValue()).isEqualTo(30);
+
+      Object viaApi = page.evaluate("() => EdgeChat.send('What are your opening hours?')");
+      assertThat((String) viaApi).isNotBlank();
+      assertThat(page.locator("#edgechat .msg-user").allTextContents())
+          .containsExactly("You said: How do I reset my password?", "You said: What are your opening hours?");
+
+      page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.DARK));
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("answer-desktop-dark.png")));
+
+      page.reload();
+      page.locator("#edgechat .launcher").click();
+      Locator history = page.locator("#edgechat .msg.history");
+      history.nth(3).waitFor();
+      assertThat(history.count()).isEqualTo(4);
+      assertThat(history.first().textContent()).contains("How do I reset my password?");
+      assertThat(history.nth(1).textContent()).contains(shown.trim().substring(0, Math.min(20, shown.trim().length())));
+      page.locator("#edgechat textarea").press("Escape");
+      assertThat(page.locator("#edgechat .panel").isHidden()).isTrue();
+      assertThat(problems).as("CSP violations and page errors").isEmpty();
+    }
+  }
+
+  /** Verifies the phone layout: the open panel fills the screen; saves the screenshot. */
+  @Test
+  void widget_onPhone_panelFillsScreen() {
+    try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844)
+        .setIsMobile(true).setHasTouch(true).setColorScheme(ColorScheme.DARK))) {
+      Page page = context.newPage();
+      List<String> problems = watch(page);
+      page.navigate(hostPage);
+      page.evaluate("() => EdgeChat.open()");
+      Locator panel = page.locator("#edgechat .panel");
+      panel.waitFor();
+      assertThat(panel.boundingBox().width).isEqualTo(390);
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("open-mobile-dark.png")));
+      assertThat(problems).isEmpty();
+    }
+  }
+
+  /** Collects CSP violations, failed requests and uncaught errors of the page. */
+  private static List<String> watch(Page page) {
+    List<String> problems = new CopyOnWriteArrayList<>();
+    page.onConsoleMessage(m -> {
+      if ("error".equals(m.type()) || m.text().contains("Content Security Policy")) {
+        problems.add(m.text());
+      }
+    });
+    page.onPageError(e -> problems.add(e));
+    return problems;
+  }
+}
