@@ -17,7 +17,8 @@
 @media (prefers-color-scheme:dark){:host([data-theme=auto]){--bg:#1f2125;--fg:#e8eaed;--muted:#a0a4ab;
 --accent:#8ab4f8;--on-accent:#10131a;--bubble:#2d3036;--border:#454a52;--error:#f2b8b5;color-scheme:dark}}
 .launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;
-border:0;background:var(--accent);color:var(--on-accent);font-size:26px;cursor:pointer;box-shadow:0 4px 14px #0004}
+border:0;background:var(--accent);color:var(--on-accent);cursor:pointer;box-shadow:0 4px 14px #0004;display:grid;place-items:center}
+.launcher svg{width:26px;height:26px;fill:currentColor}
 .launcher:focus-visible{outline:3px solid var(--fg);outline-offset:3px}`;
 
   let host = document.getElementById('edgechat');
@@ -32,7 +33,14 @@ border:0;background:var(--accent);color:var(--on-accent);font-size:26px;cursor:p
   sheet.replaceSync(css); // a constructed sheet: no inline <style>, so style-src needs no 'unsafe-inline'
   root.adoptedStyleSheets = [sheet];
   const launcher = document.createElement('button');
-  Object.assign(launcher, { type: 'button', className: 'launcher', textContent: '\u{1F4AC}' });
+  Object.assign(launcher, { type: 'button', className: 'launcher' });
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  path.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
+  svg.append(path);
+  launcher.append(svg);
   launcher.setAttribute('aria-label', cfg.title);
   launcher.setAttribute('aria-expanded', 'false');
   root.append(launcher);
