@@ -87,6 +87,7 @@ public final class ChatApi {
         .addOriginWithRegex(".*")
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
         .allowedHeaders(Set.of("Content-Type", "Accept", "Last-Event-ID", "Prefer"))
+        .exposedHeaders(Set.of("Retry-After")) // the widget tells a rate-limited visitor how long to wait
         .maxAgeSeconds(86_400));
     router.post("/v1/chat")
         .handler(new JsonBodyHandler(config.get().http().maxBodyBytes()))

@@ -8,11 +8,13 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import dev.edgechat.support.SimulatedSystem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,6 +183,76 @@ class WidgetBrowserTest {
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("open-mobile-dark.png")));
       assertThat(problems).isEmpty();
     }
+  }
+
+  /**
+   * Verifies, with the edge's answers replaced in the browser: markup in an answer stays text,
+   * only http(s) links become links, a dropped stream resumes from its last event id, and a 429
+   * shows a rate-limit message and rejects {@code EdgeChat.send}.
+   */
+  @Test
+  void widget_hostileAnswerDroppedStreamAndRateLimit_handledSafely() {
+    try (BrowserContext context = browser.newContext()) {
+      Page page = context.newPage();
+      List<String> problems = watch(page);
+      List<String> resumedFrom = new CopyOnWriteArrayList<>();
+      AtomicInteger chats = new AtomicInteger();
+      Map<String, String> cors = Map.of("Access-Control-Allow-Origin", "*", "Access-Control-Allow-Headers", "*",
+          "Access-Control-Expose-Headers", "Retry-After");
+      page.route(url -> url.startsWith(edge + "/v1/"), route -> {
+        if ("OPTIONS".equals(route.request().method())) {
+          route.fulfill(new Route.FulfillOptions().setStatus(204).setHeaders(cors));
+        } else if (route.request().url().equals(edge + "/v1/chat") && chats.getAndIncrement() == 0) {
+          route.fulfill(new Route.FulfillOptions().setStatus(200).setHeaders(sse(cors)).setBody(
+              "id: 1\nevent: ready\ndata: {\"conversation\":\"c1\",\"message\":\"m1\",\"region\":\"x\"}\n\n"
+              + "id: 2\nevent: token\ndata: " + new JsonObject().put("text", "**Bold** <img src=x onerror=\"window.pwned=1\">"
+                  + " [bad](javascript:window.pwned=2) [good](https://example.com/a)\n\n- one\n- two").encode()
+              + "\n\n")); // ends without done: a dropped stream
+        } else if (route.request().url().equals(edge + "/v1/chat/m1/events")) {
+          resumedFrom.add(route.request().headers().get("last-event-id"));
+          route.fulfill(new Route.FulfillOptions().setStatus(200).setHeaders(sse(cors)).setBody(
+              "id: 3\nevent: token\ndata: {\"text\":\"\\n\\nThe end.\"}\n\n"
+              + "id: 4\nevent: sources\ndata: {\"items\":[{\"title\":\"Evil\",\"url\":\"javascript:window.pwned=3\"},"
+              + "{\"title\":\"Good doc\",\"url\":\"https://example.com/doc\"}]}\n\n"
+              + "id: 5\nevent: done\ndata: {\"cache\":\"hit\",\"stale\":false,\"ms\":1}\n\n"));
+        } else {
+          Map<String, String> headers = new java.util.HashMap<>(cors);
+          headers.put("Retry-After", "7");
+          headers.put("Content-Type", "application/json");
+          route.fulfill(new Route.FulfillOptions().setStatus(429).setHeaders(headers)
+              .setBody("{\"error\":{\"code\":\"rate_limited\",\"message\":\"slow down\"}}"));
+        }
+      });
+      page.navigate(hostPage);
+      page.locator("#edgechat .launcher").click();
+      Object text = page.evaluate("() => EdgeChat.send('Hello')");
+      assertThat(resumedFrom).containsExactly("2");
+      assertThat((String) text).startsWith("**Bold** <img").endsWith("The end.");
+
+      Locator answer = page.locator("#edgechat .answer").last();
+      assertThat(answer.locator("strong").textContent()).isEqualTo("Bold");
+      assertThat(answer.locator("img").count()).isZero();
+      assertThat(answer.locator(".text").textContent()).contains("<img src=x onerror=\"window.pwned=1\">")
+          .contains("bad").contains("The end.");
+      assertThat(answer.locator(".text li").allTextContents()).containsExactly("one", "two");
+      assertThat(answer.locator("a").evaluateAll("as => as.map((a) => a.href)"))
+          .isEqualTo(List.of("https://example.com/a", "https://example.com/doc"));
+      assertThat(answer.locator(".sources li").allTextContents()).containsExactly("Evil", "Good doc");
+      assertThat(page.evaluate("() => window.pwned === undefined")).isEqualTo(true);
+
+      Object rejected = page.evaluate("() => EdgeChat.send('Again').then(() => 'resolved', () => 'rejected')");
+      assertThat(rejected).isEqualTo("rejected");
+      assertThat(page.locator("#edgechat .answer").last().locator(".error").textContent())
+          .contains("Too many messages").contains("7 s");
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("safe-markdown-rate-limit.png")));
+      assertThat(problems).as("uncaught errors").noneMatch(p -> !p.contains("429"));
+    }
+  }
+
+  private static Map<String, String> sse(Map<String, String> cors) {
+    Map<String, String> headers = new java.util.HashMap<>(cors);
+    headers.put("Content-Type", "text/event-stream");
+    return headers;
   }
 
   /** Collects CSP violations, failed requests and uncaught errors of the page. */
