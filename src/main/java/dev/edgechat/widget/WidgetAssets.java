@@ -4,6 +4,7 @@ import dev.edgechat.web.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -58,9 +59,11 @@ public final class WidgetAssets {
   }
 
   public void mount(Router router) {
-    router.get(LOADER_PATH).handler(this::loader);
-    router.get(uiPath).handler(ctx -> send(ctx, ui, IMMUTABLE));
-    router.get("/widget/*").handler(ctx -> ctx.fail(ApiError.notFound("no such widget asset")));
+    // HEAD too: CDNs and link checkers ask it (Vert.x sends the headers without the body)
+    router.route(LOADER_PATH).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::loader);
+    router.route(uiPath).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> send(ctx, ui, IMMUTABLE));
+    router.route("/widget/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> ctx.fail(ApiError.notFound("no such widget asset")));
   }
 
   private void loader(RoutingContext ctx) {

@@ -55,7 +55,11 @@ class WidgetAssetsTest {
   }
 
   private Future<Reply> get(String path, String ifNoneMatch) {
-    return http.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path).compose(req -> {
+    return request(HttpMethod.GET, path, ifNoneMatch);
+  }
+
+  private Future<Reply> request(HttpMethod method, String path, String ifNoneMatch) {
+    return http.request(method, server.actualPort(), "127.0.0.1", path).compose(req -> {
       if (ifNoneMatch != null) {
         req.putHeader("If-None-Match", ifNoneMatch);
       }
@@ -82,6 +86,18 @@ class WidgetAssetsTest {
           assertThat(second.body().length()).isZero();
           ctx.completeNow();
         })));
+  }
+
+  /** Verifies that HEAD (CDNs and link checkers ask it) answers the loader's headers without its body. */
+  @Test
+  void loader_head_headersWithoutBody(VertxTestContext ctx) {
+    request(HttpMethod.HEAD, "/widget/edgechat.js", null).onComplete(ctx.succeeding(head -> ctx.verify(() -> {
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.headers().get("Cache-Control")).isEqualTo("public, max-age=300");
+      assertThat(head.headers().get("ETag")).matches("\"[0-9a-f]{32}\"");
+      assertThat(head.body().length()).isZero();
+      ctx.completeNow();
+    })));
   }
 
   /** Verifies the UI: the resource's exact bytes, cached for a year as immutable, with CORS; other names 404. */
