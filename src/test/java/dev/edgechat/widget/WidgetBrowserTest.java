@@ -172,7 +172,7 @@ class WidgetBrowserTest {
     }
   }
 
-  /** Verifies the phone layout: the open panel fills the screen; saves the screenshot. */
+  /** Verifies the phone layout: the open panel fills the screen; saves the screenshots (dark and light). */
   @Test
   void widget_onPhone_panelFillsScreen() {
     try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844)
@@ -185,6 +185,8 @@ class WidgetBrowserTest {
       panel.waitFor();
       assertThat(panel.boundingBox().width).isEqualTo(390);
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("open-mobile-dark.png")));
+      page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.LIGHT));
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("open-mobile-light.png")));
       assertThat(problems).isEmpty();
     }
   }
