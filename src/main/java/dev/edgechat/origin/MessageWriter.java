@@ -47,23 +47,6 @@ final class MessageWriter {
   private record Save(List<Row> rows, Promise<Void> done) {
   }
 
-  private static final String INSERT_CONVERSATIONS = """
-      INSERT INTO conversations (id, site_id, visitor)
-      SELECT DISTINCT ON (id) id, site_id, visitor FROM unnest($1::text[], $2::text[], $3::text[]) AS c(id, site_id, visitor)
-      ON CONFLICT (id) DO NOTHING""";
-
-  private static final String INSERT_MESSAGES = """
-      INSERT INTO messages (id, conversation_id, role, text)
-      SELECT id, conversation_id, role, text
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m(id, conversation_id, role, text, n)
-      ORDER BY n
-      ON CONFLICT (id) DO NOTHING""";
-
-  private static final String INSERT_USAGE = """
-      INSERT INTO usage (site_id, conversation_id, message_id, model, prompt_tokens, completion_tokens)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
-      ON CONFLICT (message_id) DO NOTHING""";
-
   private final Vertx vertx;
   private final Pool writer;
   private final int maxRows;
@@ -227,10 +210,10 @@ final class MessageWriter {
       texts[i] = row.text();
     }
     List<Row> costed = batch.stream().filter(row -> row.usage() != null).toList();
-    return writer.withTransaction(conn -> conn.preparedQuery(INSERT_CONVERSATIONS)
+    return writer.withTransaction(conn -> conn.preparedQuery(SqlQueries.INSERT_CONVERSATIONS)
         .execute(Tuple.of(conversations, sites, visitors))
-        .compose(v -> conn.preparedQuery(INSERT_MESSAGES).execute(Tuple.of(ids, conversations, roles, texts)))
-        .compose(v -> costed.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(INSERT_USAGE).execute(Tuple.of(
+        .compose(v -> conn.preparedQuery(SqlQueries.INSERT_MESSAGES).execute(Tuple.of(ids, conversations, roles, texts)))
+        .compose(v -> costed.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(SqlQueries.INSERT_USAGE).execute(Tuple.of(
             costed.stream().map(Row::site).toArray(String[]::new),
             costed.stream().map(Row::conversation).toArray(String[]::new),
             costed.stream().map(Row::messageId).toArray(String[]::new),

@@ -6,11 +6,14 @@ import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
+import dev.edgechat.vectors.Vectors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,7 +21,7 @@ import java.util.regex.Pattern;
  * Embeds questions in-process with the quantized all-MiniLM-L6-v2 model (ONNX, 384 dimensions).
  * Inference blocks for a millisecond or two, and loading the model for about a second, so both run
  * on the shared worker executor {@value #EXECUTOR_NAME}, never on an event loop. The model is loaded
- * by the first embedding (or by {@link #warmUp()}), once.
+ * by the first embedding (or by {@link #warmUp()}), once per process.
  */
 public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
 
@@ -27,7 +30,8 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final WorkerExecutor executor;
-  private volatile SingleThreadedModel model;
+  /** One per process: the question embedder and the knowledge base's local model share it. */
+  private static volatile SingleThreadedModel model;
 
   /**
    * @param threads the size of the worker pool; inference is CPU-bound, so more threads than cores
@@ -56,7 +60,31 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
     if (text.isEmpty()) {
       throw new IllegalArgumentException("question is blank");
     }
-    return unitLength(model().embed(text).content().vector());
+    return Vectors.unitLength(model().embed(text).content().vector());
+  }
+
+  /**
+   * Embeds several texts in one task on the embedder pool, each alone (the model is single-threaded
+   * by design, see {@link SingleThreadedModel}); unit vectors in the same order. A blank text fails
+   * the call with {@link IllegalArgumentException}.
+   */
+  public Future<List<float[]>> embedAll(List<String> texts) {
+    List<String> copy = List.copyOf(texts);
+    for (int i = 0; i < copy.size(); i++) {
+      if (normalize(copy.get(i)).isEmpty()) {
+        return Future.failedFuture(new IllegalArgumentException("text " + i + " of " + copy.size() + " is blank"));
+      }
+    }
+    if (copy.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return executor.executeBlocking(() -> {
+      List<float[]> vectors = new ArrayList<>(copy.size());
+      for (String text : copy) {
+        vectors.add(embedNow(text));
+      }
+      return vectors;
+    }, false);
   }
 
   @Override
@@ -82,10 +110,10 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
     return WHITESPACE.matcher(question.strip()).replaceAll(" ");
   }
 
-  private SingleThreadedModel model() {
+  private static SingleThreadedModel model() {
     SingleThreadedModel loaded = model;
     if (loaded == null) {
-      synchronized (this) {
+      synchronized (MiniLmQuestionEmbedder.class) {
         loaded = model;
         if (loaded == null) {
           loaded = new SingleThreadedModel();
@@ -138,21 +166,5 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
     protected Integer knownDimension() {
       return DIMENSIONS;
     }
-  }
-
-  private static float[] unitLength(float[] vector) {
-    double sum = 0;
-    for (float value : vector) {
-      sum += value * value;
-    }
-    if (sum == 0) {
-      return vector;
-    }
-    float scale = (float) (1 / Math.sqrt(sum));
-    float[] unit = new float[vector.length];
-    for (int i = 0; i < vector.length; i++) {
-      unit[i] = vector[i] * scale;
-    }
-    return unit;
   }
 }
