@@ -143,8 +143,9 @@ public final class WidgetAssets {
     response.putHeader(HttpHeaders.CONTENT_TYPE, route.asset().contentType())
         .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(r.body().length()));
     if (!r.encoding().equals("identity") || ctx.request().headers().contains(HttpHeaders.ACCEPT_ENCODING)) {
-      // any Content-Encoding keeps the server's on-the-fly compressor off this answer (Netty's
-      // HttpContentCompressor#beginEncode); Vert.x drops "identity" before it is sent
+      // any Content-Encoding keeps the server's on-the-fly compression off this answer (HTTP/1.1:
+      // Netty's HttpContentCompressor#beginEncode; HTTP/2: Vert.x's VertxCompressorHttp2ConnectionEncoder),
+      // and Vert.x drops "identity" before it is sent
       response.putHeader(HttpHeaders.CONTENT_ENCODING, r.encoding());
     }
     response.end(r.body());

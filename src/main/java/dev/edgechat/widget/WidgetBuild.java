@@ -93,6 +93,10 @@ public final class WidgetBuild {
 
   /** Builds every widget file into {@code classes}; fails naming the file and the reason. */
   WidgetManifest writeTo(Path classes) throws IOException {
+    contents.clear();
+    byId.clear();
+    resolved.clear();
+    servedNames.clear();
     readSources();
     for (String name : contents.keySet()) {
       resolve(name, new ArrayDeque<>());
@@ -115,6 +119,9 @@ public final class WidgetBuild {
     }
     for (Path file : files) {
       String name = file.getFileName().toString();
+      if (name.startsWith(".")) {
+        continue; // .DS_Store, .gitkeep and the like are no part of the widget
+      }
       if (!Files.isRegularFile(file)) {
         throw new IllegalStateException("widget: " + file + " is not a file (the widget's folder is flat)");
       }

@@ -62,7 +62,7 @@ class WidgetBuildTest {
 
   /**
    * Verifies that placeholders become served names along a chain (loader → frame → UI), each hashed
-   * file named by the hash of its bytes after replacing, stable files under their own names.
+   * file named by the hash of its bytes after replacing, stable files under their own names, dot files left out.
    */
   @Test
   void writeTo_placeholdersChain_hashedAfterReplacing() throws IOException {
@@ -71,8 +71,11 @@ class WidgetBuildTest {
     source("frame.html", "<!doctype html><script src=\"__EDGECHAT_UI__\"></script>" + filler);
     source("edgechat-ui.js", "window.__edgechatUI = 1;" + filler);
     source("sw.js", "self.addEventListener('fetch', () => {});" + filler);
+    Files.writeString(sources().resolve(".DS_Store"), "not the widget's");
 
     Map<String, WidgetManifest.Entry> entries = bySource(build());
+
+    assertThat(entries).containsOnlyKeys("edgechat.js", "frame.html", "edgechat-ui.js", "sw.js");
 
     WidgetManifest.Entry ui = entries.get("edgechat-ui.js");
     WidgetManifest.Entry frame = entries.get("frame.html");
