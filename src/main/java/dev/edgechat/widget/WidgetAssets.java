@@ -27,40 +27,65 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code /widget/<base>.<hash>.<ext>}: a content-hashed file, {@value #IMMUTABLE};</li>
- *   <li>{@code /widget/<source name>}: a stable file (the loader {@code edgechat.js}, a service
- *       worker) and, for a hashed one, its current version: {@value #SHORT}, revalidated by ETag;</li>
+ *   <li>{@code /widget/<source name>}: a stable file (the loader {@code edgechat.js}, the frame, the
+ *       service worker) and, for a hashed one, its current version: {@value #SHORT} unless
+ *       {@link #CACHE_CONTROL} says otherwise, revalidated by ETag;</li>
  *   <li>a hashed name with a hash this edge does not have (a page holding an older or newer loader
  *       during a rolling deploy): {@code 302} to the current hashed name, {@value #NOT_STORED}, so no
  *       cache keeps a wrong file under a name that promises immutability;</li>
  *   <li>any other name: 404.</li>
  * </ul>
  * Each answer is the brotli, gzip or plain copy by {@code Accept-Encoding}, with its own ETag and
- * {@code Vary: Accept-Encoding}; 304 on a matching {@code If-None-Match}; HEAD; CORS for any origin.
+ * {@code Vary: Accept-Encoding}; 304 on a matching {@code If-None-Match}; HEAD; CORS for any origin;
+ * a file's own headers from {@link #HEADERS} (the frame's CSP).
  */
 public final class WidgetAssets {
 
   static final String LOADER = "edgechat.js";
+  static final String LOADER_PATH = "/widget/" + LOADER;
   static final String SHORT = "public, max-age=300";
   static final String IMMUTABLE = "public, max-age=31536000, immutable";
   static final String NOT_STORED = "no-store";
+  /** The chat UI's frame talks only to its own edge; any page may embed it (the edge checks the embedder per site). */
+  static final String FRAME_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; worker-src 'self'; "
+      + "base-uri 'none'; form-action 'none'; frame-ancestors *";
+  /**
+   * Cache-Control, by source name, where {@value #SHORT} does not fit a file's own or plain name:
+   * the loader may be used stale for a week while it revalidates (a page loaded offline still finds
+   * it); the frame and the service worker are revalidated at every use, so a release reaches a
+   * visitor at the next frame load or worker update check.
+   */
+  static final Map<String, String> CACHE_CONTROL = Map.of(
+      LOADER, "public, max-age=300, stale-while-revalidate=604800",
+      "frame.html", "no-cache",
+      "sw.js", "no-cache");
+  /** Headers a file is served with besides the common ones, by source name: the frame's own CSP. */
+  static final Map<String, Map<String, String>> HEADERS = Map.of(
+      "frame.html", Map.of("Content-Security-Policy", FRAME_CSP));
   private static final String PREFIX = "/widget/";
   /** {@code <base>.<16 hex>.<ext>}: a content-hashed name (WidgetManifest#hashedName), whatever the hash. */
   private static final Pattern HASHED = Pattern.compile("(.+)\\.[0-9a-f]{16}(\\.[^.]+)?");
 
   /** What answers one name under /widget/. */
-  private record Route(WidgetAsset asset, String cacheControl) {
+  private record Route(WidgetAsset asset, String cacheControl, Map<String, String> headers) {
   }
 
   private final Map<String, Route> routes = new HashMap<>();
   private final Map<String, WidgetAsset> hashedBySource = new HashMap<>();
 
-  WidgetAssets(List<WidgetAsset> assets) {
+  /**
+   * @param cacheControl by source name, replaces {@value #SHORT} for the file's own (stable) or plain name
+   * @param headers by source name, added to each of the file's answers (not to 304s and redirects)
+   */
+  WidgetAssets(List<WidgetAsset> assets, Map<String, String> cacheControl, Map<String, Map<String, String>> headers) {
     for (WidgetAsset asset : assets) {
+      String shortLived = cacheControl.getOrDefault(asset.source(), SHORT);
+      Map<String, String> extra = headers.getOrDefault(asset.source(), Map.of());
       if (asset.stable()) {
-        routes.put(asset.name(), new Route(asset, SHORT));
+        routes.put(asset.name(), new Route(asset, shortLived, extra));
       } else {
-        routes.put(asset.name(), new Route(asset, IMMUTABLE));
-        routes.put(asset.source(), new Route(asset, SHORT));
+        routes.put(asset.name(), new Route(asset, IMMUTABLE, extra));
+        routes.put(asset.source(), new Route(asset, shortLived, extra));
         hashedBySource.put(asset.source(), asset);
       }
     }
@@ -78,11 +103,17 @@ public final class WidgetAssets {
   }
 
   static WidgetAssets fromClasspath(ClassLoader classLoader) {
+    return fromClasspath(classLoader, CACHE_CONTROL, HEADERS);
+  }
+
+  static WidgetAssets fromClasspath(ClassLoader classLoader, Map<String, String> cacheControl,
+      Map<String, Map<String, String>> headers) {
     byte[] index = resource(classLoader, WidgetManifest.RESOURCE).orElseThrow(() -> new IllegalStateException(
         "the widget is not built: " + WidgetManifest.RESOURCE + " is not on the classpath. Maven's process-classes "
             + "phase builds it (mvn -o -q process-classes, or package) from src/main/resources/widget"));
     WidgetManifest manifest = WidgetManifest.fromJson(new JsonObject(Buffer.buffer(index)));
-    return new WidgetAssets(manifest.assets().stream().map(e -> asset(classLoader, e)).toList());
+    return new WidgetAssets(manifest.assets().stream().map(e -> asset(classLoader, e)).toList(), cacheControl,
+        headers);
   }
 
   private static WidgetAsset asset(ClassLoader classLoader, WidgetManifest.Entry entry) {
@@ -102,6 +133,11 @@ public final class WidgetAssets {
   public Optional<String> path(String source) {
     Route route = routes.get(source);
     return route == null ? Optional.empty() : Optional.of(PREFIX + route.asset().name());
+  }
+
+  /** The path of the chat UI under its content-hashed name. */
+  public String uiPath() {
+    return path("edgechat-ui.js").orElseThrow();
   }
 
   public void mount(Router router) {
@@ -142,6 +178,7 @@ public final class WidgetAssets {
     // set here, not left to end(): Vert.x leaves it out of a HEAD answer otherwise
     response.putHeader(HttpHeaders.CONTENT_TYPE, route.asset().contentType())
         .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(r.body().length()));
+    route.headers().forEach(response::putHeader);
     if (!r.encoding().equals("identity") || ctx.request().headers().contains(HttpHeaders.ACCEPT_ENCODING)) {
       // any Content-Encoding keeps the server's on-the-fly compression off this answer (HTTP/1.1:
       // Netty's HttpContentCompressor#beginEncode; HTTP/2: Vert.x's VertxCompressorHttp2ConnectionEncoder),

@@ -41,7 +41,10 @@ import java.util.zip.GZIPOutputStream;
  *   <li>placeholders: {@code __EDGECHAT_<ID>__} becomes the served name of the widget file with that
  *       ID, the file's name without extension and without an {@code edgechat-} prefix, upper case,
  *       other characters as {@code _} ({@code __EDGECHAT_UI__} is {@code edgechat-ui.js},
- *       {@code __EDGECHAT_FRAME__} would be {@code frame.html}); an unknown ID fails the build;</li>
+ *       {@code __EDGECHAT_FRAME__} would be {@code frame.html}); an unknown ID fails the build;
+ *       {@code __EDGECHAT_SHELL__} is the widget's shell hash (16 hex of SHA-256 over the name and
+ *       bytes of every file that does not hold it), which changes with any other file: a service
+ *       worker names its cache with it, so a release installs a new worker;</li>
  *   <li>name: {@code <base>.<first 16 hex of SHA-256>.<ext>} of the bytes after step 2, unless the
  *       file is stable (the loader, a service worker: named by pages or browsers, their URL must not
  *       change). Hashing after replacing makes a name change whenever a file it names changes; hashed
@@ -55,6 +58,7 @@ import java.util.zip.GZIPOutputStream;
 public final class WidgetBuild {
 
   private static final Pattern PLACEHOLDER = Pattern.compile("__EDGECHAT_([A-Z0-9_]+)__");
+  private static final String SHELL = "SHELL";
   private static final Set<String> TEXT = Set.of("js", "mjs", "html", "css", "json", "svg", "txt", "webmanifest");
 
   private final Path sources;
@@ -64,6 +68,7 @@ public final class WidgetBuild {
   private final Map<String, String> byId = new HashMap<>();
   private final Map<String, byte[]> resolved = new HashMap<>();
   private final Map<String, String> servedNames = new HashMap<>();
+  private String shellHash;
 
   /**
    * @param sources the widget's source folder
@@ -97,6 +102,7 @@ public final class WidgetBuild {
     byId.clear();
     resolved.clear();
     servedNames.clear();
+    shellHash = null;
     readSources();
     for (String name : contents.keySet()) {
       resolve(name, new ArrayDeque<>());
@@ -126,6 +132,10 @@ public final class WidgetBuild {
         throw new IllegalStateException("widget: " + file + " is not a file (the widget's folder is flat)");
       }
       String id = id(name);
+      if (id.equals(SHELL)) {
+        throw new IllegalStateException("widget: " + name + " would have the placeholder __EDGECHAT_SHELL__, which "
+            + "stands for the shell hash: rename it");
+      }
       String clash = byId.put(id, name);
       if (clash != null) {
         throw new IllegalStateException("widget: " + clash + " and " + name + " would share the placeholder __EDGECHAT_"
@@ -176,6 +186,10 @@ public final class WidgetBuild {
     Matcher m = PLACEHOLDER.matcher(text);
     StringBuilder out = new StringBuilder(text.length());
     while (m.find()) {
+      if (m.group(1).equals(SHELL)) {
+        m.appendReplacement(out, shellHash(naming));
+        continue;
+      }
       String target = byId.get(m.group(1));
       if (target == null) {
         throw new IllegalStateException("widget: " + name + " has the placeholder " + m.group()
@@ -186,6 +200,26 @@ public final class WidgetBuild {
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /** The hash over the served name and bytes of every file that does not hold the shell placeholder. */
+  private String shellHash(Deque<String> naming) {
+    if (shellHash == null) {
+      ByteArrayOutputStream shell = new ByteArrayOutputStream();
+      for (String name : contents.keySet()) {
+        if (!holdsShell(name)) {
+          shell.writeBytes((resolve(name, naming) + "\n").getBytes(StandardCharsets.UTF_8));
+          shell.writeBytes(resolved.get(name));
+        }
+      }
+      shellHash = WidgetManifest.sha256(shell.toByteArray()).substring(0, 16);
+    }
+    return shellHash;
+  }
+
+  private boolean holdsShell(String name) {
+    return TEXT.contains(extension(name))
+        && new String(contents.get(name), StandardCharsets.UTF_8).contains("__EDGECHAT_" + SHELL + "__");
   }
 
   private WidgetManifest.Entry write(Path out, String name) throws IOException {

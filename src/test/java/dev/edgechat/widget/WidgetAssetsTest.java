@@ -46,6 +46,7 @@ class WidgetAssetsTest {
 
   private static final String SOURCES = "src/main/resources/widget";
   private static final String ALL = "gzip, deflate, br";
+  private static final String LOADER_CACHE = "public, max-age=300, stale-while-revalidate=604800";
 
   private WidgetAssets assets;
   private WidgetManifest manifest;
@@ -100,7 +101,10 @@ class WidgetAssetsTest {
     return assets.path("edgechat-ui.js").orElseThrow();
   }
 
-  /** Verifies the loader: short max-age, an ETag that revalidates to 304, CORS, the UI's current hashed name inside. */
+  /**
+   * Verifies the loader: short max-age (stale allowed while revalidating, for offline pages), an ETag
+   * that revalidates to 304, CORS, the UI's current hashed name inside.
+   */
   @Test
   void loader_shortCacheWithEtag_namesHashedUi(VertxTestContext ctx) {
     get("/widget/edgechat.js", null).compose(first -> request(HttpMethod.GET, "/widget/edgechat.js", null,
@@ -110,7 +114,7 @@ class WidgetAssetsTest {
           Reply first = r.get(0);
           assertThat(first.status()).isEqualTo(200);
           assertThat(first.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
-          assertThat(first.header("Cache-Control")).isEqualTo("public, max-age=300");
+          assertThat(first.header("Cache-Control")).isEqualTo(LOADER_CACHE);
           assertThat(first.header("Access-Control-Allow-Origin")).isEqualTo("*");
           assertThat(first.header("X-Content-Type-Options")).isEqualTo("nosniff");
           assertThat(first.header("ETag")).matches("\"[0-9a-f]{32}\"");
@@ -122,7 +126,7 @@ class WidgetAssetsTest {
           Reply second = r.get(1);
           assertThat(second.status()).isEqualTo(304);
           assertThat(second.header("ETag")).isEqualTo(first.header("ETag"));
-          assertThat(second.header("Cache-Control")).isEqualTo("public, max-age=300");
+          assertThat(second.header("Cache-Control")).isEqualTo(LOADER_CACHE);
           assertThat(second.body().length()).isZero();
           ctx.completeNow();
         })));
@@ -135,7 +139,7 @@ class WidgetAssetsTest {
     Future<Reply> get = get("/widget/edgechat.js", ALL);
     Future.all(head, get).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertThat(head.result().status()).isEqualTo(200);
-      assertThat(head.result().header("Cache-Control")).isEqualTo("public, max-age=300");
+      assertThat(head.result().header("Cache-Control")).isEqualTo(LOADER_CACHE);
       assertThat(head.result().header("Content-Encoding")).isEqualTo("br");
       assertThat(head.result().header("ETag")).isEqualTo(get.result().header("ETag"));
       assertThat(head.result().header("Content-Length"))
@@ -314,6 +318,33 @@ class WidgetAssetsTest {
         assertThat(r.status()).isEqualTo(404);
         assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("not_found");
       }
+      ctx.completeNow();
+    })));
+  }
+
+  /**
+   * Verifies the per-file policies: a file's Cache-Control replaces the short lifetime of its plain
+   * name (its hashed name stays immutable), and its own headers come with each of its answers.
+   */
+  @Test
+  void perFilePolicies_cacheControlAndHeaders(Vertx vertx, VertxTestContext ctx) {
+    WidgetAssets custom = WidgetAssets.fromClasspath(getClass().getClassLoader(), Map.of("edgechat-ui.js", "no-cache"),
+        Map.of("edgechat-ui.js", Map.of("Content-Security-Policy", "default-src 'none'")));
+    HttpServerVerticle customServer = new HttpServerVerticle("widget", new HttpServerOptions().setHost("127.0.0.1")
+        .setPort(0).setCompressionSupported(true), custom::mount, 1000);
+    vertx.deployVerticle(customServer).compose(id -> {
+      server = customServer; // the helpers below ask this server from here on
+      return Future.all(get("/widget/edgechat-ui.js", ALL), get(custom.uiPath(), ALL), get("/widget/edgechat.js", ALL));
+    }).onComplete(ctx.succeeding(f -> ctx.verify(() -> {
+      Reply plain = f.resultAt(0);
+      Reply hashed = f.resultAt(1);
+      Reply loader = f.resultAt(2);
+      assertThat(plain.header("Cache-Control")).isEqualTo("no-cache");
+      assertThat(hashed.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+      assertThat(List.of(plain, hashed)).allSatisfy(r ->
+          assertThat(r.header("Content-Security-Policy")).isEqualTo("default-src 'none'"));
+      assertThat(loader.header("Cache-Control")).isEqualTo("public, max-age=300");
+      assertThat(loader.header("Content-Security-Policy")).isNull();
       ctx.completeNow();
     })));
   }

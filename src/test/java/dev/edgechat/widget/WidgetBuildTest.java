@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WidgetBuildTest {
 
-  private static final Set<String> STABLE = Set.of("edgechat.js", "sw.js");
+  private static final Set<String> STABLE = Set.of("edgechat.js", "frame.html", "sw.js");
 
   @TempDir
   Path dir;
@@ -61,55 +61,55 @@ class WidgetBuildTest {
   }
 
   /**
-   * Verifies that placeholders become served names along a chain (loader → frame → UI), each hashed
+   * Verifies that placeholders become served names along a chain (loader → panel → UI), each hashed
    * file named by the hash of its bytes after replacing, stable files under their own names, dot files left out.
    */
   @Test
   void writeTo_placeholdersChain_hashedAfterReplacing() throws IOException {
     String filler = "/* a widget file long enough that its compressed copies are smaller */ ".repeat(20);
-    source("edgechat.js", "load('__EDGECHAT_FRAME__');register('__EDGECHAT_SW__');" + filler);
-    source("frame.html", "<!doctype html><script src=\"__EDGECHAT_UI__\"></script>" + filler);
+    source("edgechat.js", "load('__EDGECHAT_PANEL__');register('__EDGECHAT_SW__');" + filler);
+    source("panel.html", "<!doctype html><script src=\"__EDGECHAT_UI__\"></script>" + filler);
     source("edgechat-ui.js", "window.__edgechatUI = 1;" + filler);
     source("sw.js", "self.addEventListener('fetch', () => {});" + filler);
     Files.writeString(sources().resolve(".DS_Store"), "not the widget's");
 
     Map<String, WidgetManifest.Entry> entries = bySource(build());
 
-    assertThat(entries).containsOnlyKeys("edgechat.js", "frame.html", "edgechat-ui.js", "sw.js");
+    assertThat(entries).containsOnlyKeys("edgechat.js", "panel.html", "edgechat-ui.js", "sw.js");
 
     WidgetManifest.Entry ui = entries.get("edgechat-ui.js");
-    WidgetManifest.Entry frame = entries.get("frame.html");
+    WidgetManifest.Entry panel = entries.get("panel.html");
     assertThat(ui.name()).matches("edgechat-ui\\.[0-9a-f]{16}\\.js").isEqualTo(
         WidgetManifest.hashedName("edgechat-ui.js", served(ui.name()).getBytes(StandardCharsets.UTF_8)));
-    assertThat(frame.name()).matches("frame\\.[0-9a-f]{16}\\.html");
-    assertThat(served(frame.name())).contains("src=\"" + ui.name() + "\"").doesNotContain("__EDGECHAT_");
-    assertThat(frame.name()).isEqualTo(
-        WidgetManifest.hashedName("frame.html", served(frame.name()).getBytes(StandardCharsets.UTF_8)));
+    assertThat(panel.name()).matches("panel\\.[0-9a-f]{16}\\.html");
+    assertThat(served(panel.name())).contains("src=\"" + ui.name() + "\"").doesNotContain("__EDGECHAT_");
+    assertThat(panel.name()).isEqualTo(
+        WidgetManifest.hashedName("panel.html", served(panel.name()).getBytes(StandardCharsets.UTF_8)));
     assertThat(entries.get("edgechat.js").name()).isEqualTo("edgechat.js");
     assertThat(entries.get("edgechat.js").stable()).isTrue();
-    assertThat(served("edgechat.js")).contains("load('" + frame.name() + "')").contains("register('sw.js')");
+    assertThat(served("edgechat.js")).contains("load('" + panel.name() + "')").contains("register('sw.js')");
     assertThat(entries.get("sw.js").name()).isEqualTo("sw.js");
     assertThat(served(ui.name())).contains("window.__edgechatUI = 1;");
   }
 
-  /** Verifies that a change in the UI renames the frame that names it too, while the stable loader keeps its name. */
+  /** Verifies that a change in the UI renames the page that names it too, while the stable loader keeps its name. */
   @Test
   void writeTo_changedDependency_renamesItsDependents() throws IOException {
-    source("edgechat.js", "load('__EDGECHAT_FRAME__');");
-    source("frame.html", "<script src=\"__EDGECHAT_UI__\"></script>");
+    source("edgechat.js", "load('__EDGECHAT_PANEL__');");
+    source("panel.html", "<script src=\"__EDGECHAT_UI__\"></script>");
     source("edgechat-ui.js", "one();");
     Map<String, WidgetManifest.Entry> before = bySource(build());
     source("edgechat-ui.js", "two();");
     Map<String, WidgetManifest.Entry> after = bySource(build());
 
     assertThat(after.get("edgechat-ui.js").name()).isNotEqualTo(before.get("edgechat-ui.js").name());
-    assertThat(after.get("frame.html").name()).isNotEqualTo(before.get("frame.html").name());
+    assertThat(after.get("panel.html").name()).isNotEqualTo(before.get("panel.html").name());
     assertThat(after.get("edgechat.js").name()).isEqualTo("edgechat.js");
     // the folder is rebuilt from scratch: no file of the previous build lingers in the jar
     try (Stream<Path> files = Files.list(dir.resolve("classes").resolve(WidgetManifest.FOLDER))) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .noneMatch(n -> n.startsWith(before.get("edgechat-ui.js").name()))
-          .noneMatch(n -> n.startsWith(before.get("frame.html").name()));
+          .noneMatch(n -> n.startsWith(before.get("panel.html").name()));
     }
   }
 
@@ -137,6 +137,29 @@ class WidgetBuildTest {
     WidgetManifest index = WidgetManifest.fromJson(new JsonObject(Buffer.buffer(
         Files.readAllBytes(dir.resolve("classes").resolve(WidgetManifest.RESOURCE)))));
     assertThat(bySource(index)).isEqualTo(entries);
+  }
+
+  /**
+   * Verifies the shell hash: the same for the same widget, new when any other file changes (here the
+   * stable frame), and no file may take SHELL as its placeholder ID.
+   */
+  @Test
+  void writeTo_shellHash_changesWithAnyOtherFile() throws IOException {
+    source("edgechat.js", "frame('/widget/frame.html');");
+    source("frame.html", "<script src=\"/widget/__EDGECHAT_UI__\"></script>");
+    source("edgechat-ui.js", "ui();");
+    source("sw.js", "const SHELL = 'shell-__EDGECHAT_SHELL__'; const FILES = ['/widget/__EDGECHAT_UI__'];");
+    build();
+    String first = served("sw.js");
+    build();
+    assertThat(served("sw.js")).isEqualTo(first).matches("const SHELL = 'shell-[0-9a-f]{16}'; .*");
+    source("frame.html", "<script src=\"/widget/__EDGECHAT_UI__\" defer></script>");
+    build();
+    assertThat(served("sw.js")).isNotEqualTo(first);
+    assertThat(served("frame.html")).doesNotContain("__EDGECHAT_");
+
+    source("shell.js", "x();");
+    assertThatThrownBy(this::build).hasMessageContaining("shell.js").hasMessageContaining("__EDGECHAT_SHELL__");
   }
 
   /** Verifies that a placeholder naming no widget file fails the build, naming the file and the placeholder. */
