@@ -36,7 +36,12 @@ record PlanPhase(String name, String description, Map<String, String> switches, 
 
   /** Failed requests, plus those still unanswered when the phase ended unless the phase cut them on purpose. */
   long failures() {
-    return measured.errors() + (cut ? 0 : measured.loop().unfinished());
+    return measured.errors() + (cut ? 0 : unanswered());
+  }
+
+  /** Visits whose first question was still unanswered when the phase ended. */
+  long unanswered() {
+    return Math.max(0, measured.loop().unfinished() - measured.followUpsUnderWay());
   }
 
   JsonObject toJson() {
@@ -54,7 +59,8 @@ record PlanPhase(String name, String description, Map<String, String> switches, 
         .put("requests", measured.requests())
         .put("succeeded", measured.succeeded())
         .put("errors", measured.errors())
-        .put("unfinished", measured.loop().unfinished())
+        .put("unanswered", unanswered())
+        .put("followUpsUnderWay", measured.followUpsUnderWay())
         .put("goodputPerSecond", Latency.round2(goodput()))
         .put("errorCauses", new JsonObject(new LinkedHashMap<String, Object>(measured.errorCauses())))
         .put("cacheOutcomes", new JsonObject(new LinkedHashMap<String, Object>(measured.cacheOutcomes())))

@@ -248,6 +248,9 @@ final class PlanSystem implements AutoCloseable {
     env.put("EDGECHAT_EMBEDDINGS_PROVIDER", "remote");
     env.put("EDGECHAT_EMBEDDINGS_DIMENSIONS", simSettings.getOrDefault("EDGECHAT_SIM_EMBEDDING_DIMENSIONS", "256"));
     env.put("EDGECHAT_EDGE_TOKEN", EDGE_TOKEN);
+    // a phase's deployment is stopped once measured: answers cut on purpose need not be waited for
+    env.put("EDGECHAT_HTTP_DRAIN_TIMEOUT_MS", "200");
+    env.put("EDGECHAT_QUEUE_DRAIN_TIMEOUT_MS", "200");
     env.put("EDGECHAT_ADMIN_TOKEN", ADMIN_TOKEN);
     return env;
   }
@@ -266,5 +269,15 @@ final class PlanSystem implements AutoCloseable {
       }
     }
     started.clear();
+    deleteData();
+  }
+
+  /** Removes this run's data folder (Postgres, Redis, config layers): each run starts from nothing. */
+  private void deleteData() {
+    try (var paths = Files.walk(data)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      LOG.warn("the run's data folder was not removed [folder: {}, reason: {}]", data, e.toString());
+    }
   }
 }
