@@ -117,7 +117,11 @@ public final class PlanScenario implements Callable<Integer> {
     STEADY_CUT,
     /** {@code --capacity-rate} visits/s, waiting for every answer. */
     CAPACITY,
-    /** {@code --burst} first questions within one second; cut 2 s after. */
+    /**
+     * {@code --burst} first questions within one second; synchronous ones are followed for
+     * {@code --drain-seconds} (long enough for each to be answered, queued or refused at origin's
+     * upstream pool), asynchronous ones cut 2 s after (a 202 is all they wait for).
+     */
     BURST
   }
 
@@ -132,7 +136,7 @@ public final class PlanScenario implements Callable<Integer> {
       Load load, boolean warm) {
 
     boolean cut() {
-      return load == Load.STEADY_CUT || load == Load.BURST;
+      return load == Load.STEADY_CUT || load == Load.BURST && async;
     }
 
     /** The settings of this step over the common ones: the baseline, this step's switches, the burst's pool. */

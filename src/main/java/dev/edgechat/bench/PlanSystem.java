@@ -59,13 +59,7 @@ final class PlanSystem implements AutoCloseable {
 
     @Override
     public void close() {
-      for (AutoCloseable part : parts) {
-        try {
-          part.close();
-        } catch (Exception e) {
-          LOG.warn("a part of the phase did not stop cleanly", e);
-        }
-      }
+      closeAll(parts, "a part of the phase");
     }
   }
 
@@ -261,15 +255,20 @@ final class PlanSystem implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable part : started) {
+    closeAll(started, "a shared part");
+    started.clear();
+    deleteData();
+  }
+
+  /** Closes each of {@code parts} in order; one that fails is logged and the others still close. */
+  private static void closeAll(List<AutoCloseable> parts, String what) {
+    for (AutoCloseable part : parts) {
       try {
         part.close();
       } catch (Exception e) {
-        LOG.warn("a shared part did not stop cleanly", e);
+        LOG.warn("{} did not stop cleanly", what, e);
       }
     }
-    started.clear();
-    deleteData();
   }
 
   /** Removes this run's data folder (Postgres, Redis, config layers): each run starts from nothing. */
