@@ -158,8 +158,17 @@ final class PlanReport {
 
   private String completedJobs() {
     PlanPhase p = phases.get("burst-async");
-    return p == null ? "" : "Upstream chat calls during the async phase: " + p.upstream().getLong("chatCalls", 0L)
-        + " (jobs are answered queue.concurrency.chat at a time per worker; the rest wait in the queue)";
+    if (p == null) {
+      return "";
+    }
+    Latency accepted = p.measured().latency(ChatVisit.ACCEPTED);
+    PlanPhase sync = phases.get("burst-sync");
+    return String.format(Locale.ROOT, "The 202 came after %s ms on average (p95 %s). Upstream chat calls during the"
+        + " async phase: %d (jobs are answered queue.concurrency.chat at a time per worker; the rest wait in the"
+        + " queue)%s", Latency.fmt(accepted.meanMs()), Latency.fmt(accepted.p95Ms()),
+        p.upstream().getLong("chatCalls", 0L), sync == null ? "" : String.format(Locale.ROOT, "; sync answered %d"
+            + " within the %.0f s, the others still waiting, `ready` after %s ms", sync.measured().succeeded(),
+            options.drainSeconds, Latency.fmt(sync.measured().latency(ChatVisit.READY).meanMs())));
   }
 
   private String refusals(String phase) {
@@ -245,9 +254,11 @@ final class PlanReport {
     if (widget.isEmpty()) {
       return "";
     }
-    return String.format(Locale.ROOT, "cold from the near edge alone: %s ms; bytes per visit cold %s, revalidated %s;"
-        + " a visit within the loader's max-age (300 s) sends no request at all",
-        Latency.fmt(widgetMs("edgeCold")), bytes("centralCold"), bytes("edgeRevalidated"));
+    return String.format(Locale.ROOT, "loader + chat UI; cold from the near edge alone: %s ms, a repeat visit to the"
+        + " central server with the cache: %s ms; bytes per visit cold %s, revalidated %s (the loader's 304; the UI"
+        + " is immutable and not asked again); a visit within the loader's max-age (300 s) sends no request at all",
+        Latency.fmt(widgetMs("edgeCold")), Latency.fmt(widgetMs("centralRevalidated")), bytes("centralCold"),
+        bytes("edgeRevalidated"));
   }
 
   private String bytes(String kind) {

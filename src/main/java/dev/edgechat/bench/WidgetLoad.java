@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The widget's load as a visitor's browser does it: the loader {@code /widget/edgechat.js}, then
- * the chat UI script it names, over a new connection per visit (the client must not keep
+ * the chat UI script it names (which the loader fetches when the chat is first opened), over a new
+ * connection per visit (the client must not keep
  * connections alive). Timed from the first request to the last byte, bytes counted.
  *
  * <p>A cold visit fetches both. A repeat visit after the loader's {@code max-age} ran out is what a
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  */
 final class WidgetLoad {
 
-  private static final Pattern UI_PATH = Pattern.compile("/widget/edgechat-ui[^\"'`\\s]*\\.js");
+  /** The chat UI's content-hashed name, as the loader names it (relative to the loader's URL). */
+  private static final Pattern UI_NAME = Pattern.compile("edgechat-ui\\.[0-9a-f]+\\.js");
 
   /** Milliseconds and bytes of the visits of one kind. */
   record Visits(String kind, List<Double> ms, long bytes, int requests) {
@@ -50,11 +52,11 @@ final class WidgetLoad {
   /** {@code visits} cold visits of {@code base}, one after the other. */
   Future<Visits> cold(String kind, String base, int visits) {
     return repeat(kind, visits, () -> fetch(base + "/widget/edgechat.js", null).compose(loader -> {
-      Matcher ui = UI_PATH.matcher(loader.body());
+      Matcher ui = UI_NAME.matcher(loader.body());
       if (!ui.find()) {
-        return Future.succeededFuture(loader);
+        return Future.failedFuture(new RequestFailure("the loader names no chat UI script"));
       }
-      return fetch(base + ui.group(), null).map(script -> loader.plus(script));
+      return fetch(base + "/widget/" + ui.group(), null).map(script -> loader.plus(script));
     }));
   }
 
