@@ -10,6 +10,7 @@ import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.EmbeddedPostgresServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -17,15 +18,19 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,8 +224,8 @@ final class PlanSystem implements AutoCloseable {
         .putHeader("Authorization", "Bearer " + ADMIN_TOKEN).putHeader("Content-Type", "application/json");
     return client.request(options)
         .compose(req -> (body == null ? req.send() : req.send(body.toBuffer())).compose(resp -> resp.body()
-            .compose(b -> resp.statusCode() / 100 == 2 ? io.vertx.core.Future.succeededFuture(b)
-                : io.vertx.core.Future.<Buffer>failedFuture(new IllegalStateException(method + " " + url + " -> "
+            .compose(b -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(b)
+                : Future.<Buffer>failedFuture(new IllegalStateException(method + " " + url + " -> "
                     + resp.statusCode() + " " + b)))))
         .await()
         .toString();
@@ -273,9 +278,9 @@ final class PlanSystem implements AutoCloseable {
 
   /** Removes this run's data folder (Postgres, Redis, config layers): each run starts from nothing. */
   private void deleteData() {
-    try (var paths = Files.walk(data)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+    try (Stream<Path> paths = Files.walk(data)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
       LOG.warn("the run's data folder was not removed [folder: {}, reason: {}]", data, e.toString());
     }
   }
