@@ -333,7 +333,7 @@ public final class Application {
         new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
     Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);
     VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reader(), embeddings, index,
-        () -> config.get().knowledge().minPassageScore());
+        () -> config.get().knowledge().minPassageScore(), registry);
     return new KnowledgeParts(documents, embeddings, index, retrieval, ingestion, versions);
   }
 

@@ -67,6 +67,9 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--embedding-latency-ms", description = "sim: latency of an embeddings call")
   private Integer embeddingLatencyMs;
 
+  @Option(names = "--answer-spread", description = "sim: answer lengths vary by this share around --answer-tokens")
+  private Double answerSpread;
+
   @Option(names = "--error-rate", description = "sim: share of chat calls answered 500")
   private Double errorRate;
 
@@ -78,7 +81,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     int exit = args.length > 0 && args[0].equals("bench")
-        ? new CommandLine(new BenchCommand()).execute(Arrays.copyOfRange(args, 1, args.length))
+        ? BenchCommand.execute(Arrays.copyOfRange(args, 1, args.length))
         : new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     if (exit != 0) {
       System.exit(exit);
@@ -96,16 +99,7 @@ public final class Main implements Callable<Integer> {
     }
     Map<String, String> env = System.getenv();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        // epoll where it loads (Linux x86-64), else Java NIO
-        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            // LOCAL tells the servers of one process apart (edge and origin in role all); routes, not paths, bound the series
-            .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-                Label.POOL_NAME))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    Vertx vertx = vertx(registry);
     LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
     ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);
     Application app;
@@ -140,6 +134,25 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * A Vert.x as every role runs on: native transport where it loads, its metrics in {@code registry}
+   * (under a name of its own: Vert.x shares a registry between instances of the same registry name,
+   * so several in one JVM, as the bench starts them, would otherwise report into the first one's).
+   */
+  public static Vertx vertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        // epoll where it loads (Linux x86-64), else Java NIO
+        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName("edgechat-" + java.util.UUID.randomUUID())
+            .setJvmMetricsEnabled(true)
+            // LOCAL tells the servers of one process apart (edge and origin in role all); routes, not paths, bound the series
+            .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+                Label.POOL_NAME))))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
   /** Command-line flags win over every settings layer. */
   private EdgechatConfig withFlags(EdgechatConfig c) {
     EdgechatConfig.Http h = c.http();
@@ -158,7 +171,8 @@ public final class Main implements Callable<Integer> {
             errorRate != null ? errorRate : s.errorRate(),
             stallRate != null ? stallRate : s.stallRate(),
             cutRate != null ? cutRate : s.cutRate(),
-            s.seed()),
+            s.seed(),
+            answerSpread != null ? answerSpread : s.answerSpread()),
         c.secrets());
   }
 }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * Exits 0, or 1 when a phase had no successful request or the run could not start.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    subcommands = {SemanticLookupBench.class, KnowledgeBench.class},
+    subcommands = {SemanticLookupBench.class, KnowledgeBench.class, PlanScenario.class},
     description = "Measures time to ready, first token and whole answer through an edge and, with --sim,"
         + " straight from a sim role process, closed loop at a fixed concurrency.")
 public final class BenchCommand implements Callable<Integer> {
@@ -27,6 +27,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
+
+  @Option(names = "--scenario", paramLabel = "NAME",
+      description = "run a scenario instead: 'plan' (the same as `bench plan`; the options after it are the scenario's)")
+  private String scenario;
 
   @Option(names = "--target", paramLabel = "URL",
       description = "edge base URL, e.g. http://127.0.0.1:8080")
@@ -66,11 +70,32 @@ public final class BenchCommand implements Callable<Integer> {
   private Path out;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchCommand()).execute(args));
+    System.exit(execute(args));
+  }
+
+  /**
+   * Runs {@code bench} with {@code args}; {@code --scenario plan} first (or {@code --scenario=plan})
+   * is the {@code plan} subcommand, the options after it are the scenario's.
+   *
+   * @return the exit code
+   */
+  public static int execute(String[] args) {
+    String[] effective = args;
+    if (args.length >= 2 && args[0].equals("--scenario") && args[1].equals("plan")) {
+      effective = java.util.Arrays.copyOfRange(args, 1, args.length);
+    } else if (args.length >= 1 && args[0].equals("--scenario=plan")) {
+      effective = args.clone();
+      effective[0] = "plan";
+    }
+    return new CommandLine(new BenchCommand()).setAllowSubcommandsAsOptionParameters(true).execute(effective);
   }
 
   @Override
   public Integer call() throws Exception {
+    if (scenario != null) {
+      // a known scenario was turned into its subcommand by execute(); only unknown ones get here
+      throw new CommandLine.ParameterException(spec.commandLine(), "Unknown scenario '" + scenario + "'; known: plan");
+    }
     if (target == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--target=URL'");
     }

@@ -51,13 +51,22 @@ final class SimCompletionCall implements MeasuredCall {
 
   @Override
   public Future<Marks> send(int sequence) {
-    Buffer body = new JsonObject()
+    return StreamedCall.send(client, request, body(messages.apply(sequence)), SimCompletionCall::onChunk,
+        "stream ended before [DONE]");
+  }
+
+  /** Asks {@code message} on a clock the caller started (an open loop times from when it was due). */
+  Future<Marks> send(String message, Marks marks) {
+    return StreamedCall.send(client, request, body(message), SimCompletionCall::onChunk, "stream ended before [DONE]",
+        marks);
+  }
+
+  private static Buffer body(String message) {
+    return new JsonObject()
         .put("model", MODEL)
         .put("stream", true)
-        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content",
-            messages.apply(sequence))))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", message)))
         .toBuffer();
-    return StreamedCall.send(client, request, body, SimCompletionCall::onChunk, "stream ended before [DONE]");
   }
 
   private static void onChunk(SseEvent event, Marks marks, Promise<Marks> answered) {

@@ -36,6 +36,14 @@ final class StreamedCall {
     });
   }
 
+  /** As {@link #send(HttpClient, RequestOptions, Buffer, EventReader, String)}, on a clock already started. */
+  static Future<Marks> send(HttpClient client, RequestOptions request, Buffer body, EventReader reader,
+      String endedEarly, Marks marks) {
+    return client.request(request)
+        .compose(req -> req.send(body))
+        .compose(response -> follow(response, marks, reader, endedEarly));
+  }
+
   private static Future<Marks> follow(HttpClientResponse response, Marks marks, EventReader reader,
       String endedEarly) {
     if (response.statusCode() != 200) {

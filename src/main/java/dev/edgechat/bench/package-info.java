@@ -3,6 +3,10 @@
  * edge and, for a baseline, the {@code sim} upstream directly. {@link dev.edgechat.bench.BenchCommand}
  * is the command line; {@link dev.edgechat.bench.FirstTokenBench} is the first measurement (time to
  * {@code ready}, first token and whole answer); {@link dev.edgechat.bench.BenchReport} turns its
- * histograms into a markdown table and JSON.
+ * histograms into a markdown table and JSON. {@link dev.edgechat.bench.PlanScenario} ({@code bench plan})
+ * replays the performance plan: it starts the system in-process ({@code PlanSystem}), puts distances
+ * between visitor, edge and origin ({@code DelayProxy}), sends an open-loop load of visits drawn
+ * from a seeded catalogue ({@code OpenLoop}, {@code QuestionCatalogue}, {@code VisitorLoad}) and
+ * writes the plan's table beside ours ({@code PlanReport}, {@code LatencyChart}).
  */
 package dev.edgechat.bench;

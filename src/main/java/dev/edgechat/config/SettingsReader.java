@@ -127,7 +127,8 @@ final class SettingsReader {
             number("sim.errorRate", 0, 1),
             number("sim.stallRate", 0, 1),
             number("sim.cutRate", 0, 1),
-            whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE)),
+            whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE),
+            number("sim.answerSpread", 0, 0.99)),
         secrets(env));
     checkTogether(config);
     return config;

@@ -12,6 +12,9 @@ package dev.edgechat.config;
  * @param stallRate share of chat streams that go silent after the first token
  * @param cutRate share of chat streams closed half way, without {@code [DONE]}
  * @param seed seed of the fault dice
+ * @param answerSpread how much answer lengths vary around {@code answerTokens}: each conversation's
+ *     answer is {@code answerTokens} times a factor from {@code [1 - spread, 1 + spread]}, fixed by
+ *     a hash of the conversation; 0 = every answer {@code answerTokens} long
  */
 public record SimSettings(
     int firstTokenMs,
@@ -22,5 +25,13 @@ public record SimSettings(
     double errorRate,
     double stallRate,
     double cutRate,
-    long seed) {
+    long seed,
+    double answerSpread) {
+
+  /** Settings whose answers are all {@code answerTokens} long. */
+  public SimSettings(int firstTokenMs, double tokensPerSecond, int answerTokens, int embeddingLatencyMs,
+      int embeddingDimensions, double errorRate, double stallRate, double cutRate, long seed) {
+    this(firstTokenMs, tokensPerSecond, answerTokens, embeddingLatencyMs, embeddingDimensions, errorRate, stallRate,
+        cutRate, seed, 0);
+  }
 }

@@ -2,6 +2,9 @@ package dev.edgechat.knowledge;
 
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.vectors.VectorIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -25,13 +29,23 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
   private final EmbeddingModel embeddings;
   private final ChunkIndex index;
   private final DoubleSupplier minScore;
+  private final Timer searchTime;
 
   /** @param minScore least cosine of a passage worth putting in a prompt (read at each search: a tunable) */
   public VectorKnowledgeBase(Pool reader, EmbeddingModel embeddings, ChunkIndex index, DoubleSupplier minScore) {
+    this(reader, embeddings, index, minScore, new SimpleMeterRegistry());
+  }
+
+  /** @param registry where the time of each similarity search goes ({@code edgechat.retrieval.search}) */
+  public VectorKnowledgeBase(Pool reader, EmbeddingModel embeddings, ChunkIndex index, DoubleSupplier minScore,
+      MeterRegistry registry) {
     this.reader = Objects.requireNonNull(reader);
     this.embeddings = Objects.requireNonNull(embeddings);
     this.index = Objects.requireNonNull(index);
     this.minScore = Objects.requireNonNull(minScore);
+    this.searchTime = Timer.builder("edgechat.retrieval.search")
+        .description("time of a similarity search: the question's embedding, the nearest chunks, their text")
+        .register(registry);
   }
 
   @Override
@@ -47,11 +61,16 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
       return Future.succeededFuture(List.of());
     }
     // a site with nothing indexed costs no embedding
-    return index.loaded().compose(v -> index.size(siteId) == 0
-        ? Future.succeededFuture(List.of())
-        : embeddings.embed(List.of(question))
-            .compose(vectors -> index.nearest(siteId, vectors.get(0), limit))
-            .compose(this::passages));
+    return index.loaded().compose(v -> {
+      if (index.size(siteId) == 0) {
+        return Future.succeededFuture(List.of());
+      }
+      long started = System.nanoTime();
+      return embeddings.embed(List.of(question))
+          .compose(vectors -> index.nearest(siteId, vectors.get(0), limit))
+          .compose(this::passages)
+          .onSuccess(found -> searchTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+    });
   }
 
   private Future<List<Passage>> passages(List<VectorIndex.Match<Long>> matches) {

@@ -17,12 +17,34 @@ record ChatAnswer(String id, long created, String model, List<String> tokens, St
 
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
-  /** The answer to {@code request}: {@code answerTokens} long, or shorter when the request limits it. */
-  static ChatAnswer of(ChatRequest request, int answerTokens, String id, long createdSeconds) {
-    int limit = request.maxTokens() > 0 ? Math.min(request.maxTokens(), answerTokens) : answerTokens;
-    List<String> full = AnswerText.tokens(request, answerTokens);
+  /**
+   * The answer to {@code request}: {@code answerTokens} long (varied by {@code spread}, see
+   * {@link #length}), or shorter when the request limits it.
+   */
+  static ChatAnswer of(ChatRequest request, int answerTokens, double spread, String id, long createdSeconds) {
+    int length = length(request, answerTokens, spread);
+    int limit = request.maxTokens() > 0 ? Math.min(request.maxTokens(), length) : length;
+    List<String> full = AnswerText.tokens(request, length);
     return new ChatAnswer(id, createdSeconds, request.model(), full.subList(0, limit),
-        limit < answerTokens ? "length" : "stop", request.promptTokens(), request.includeUsage());
+        limit < length ? "length" : "stop", request.promptTokens(), request.includeUsage());
+  }
+
+  /**
+   * Tokens of the full answer: {@code answerTokens} times a factor drawn uniformly from
+   * {@code [1 - spread, 1 + spread]} by a stable hash of the conversation, so the same conversation
+   * always gets an answer of the same length and a set of questions has a mean of {@code answerTokens};
+   * at least one token. Real answers vary in length, which is most of a model's latency spread.
+   */
+  static int length(ChatRequest request, int answerTokens, double spread) {
+    if (spread <= 0) {
+      return answerTokens;
+    }
+    StringBuilder conversation = new StringBuilder("length");
+    for (ChatRequest.Message message : request.messages()) {
+      conversation.append('\u0000').append(message.text());
+    }
+    double unit = (StableHash.of(conversation) >>> 11) * 0x1.0p-53;
+    return (int) Math.max(1, Math.round(answerTokens * (1 + spread * (2 * unit - 1))));
   }
 
   String content() {

@@ -125,7 +125,7 @@ public final class SimulatorApi {
       case SERVER_ERROR -> OpenAiError.serverError().send(response);
       case RATE_LIMITED -> OpenAiError.rateLimited().send(response);
       default -> {
-        ChatAnswer answer = ChatAnswer.of(request, now.answerTokens(), completionId(),
+        ChatAnswer answer = ChatAnswer.of(request, now.answerTokens(), now.answerSpread(), completionId(),
             System.currentTimeMillis() / 1000);
         if (request.stream()) {
           new CompletionStream(vertx, response, stats, answer, fault, startNanos, now.firstTokenMs(),
@@ -295,6 +295,8 @@ public final class SimulatorApi {
     require(isShare(settings.errorRate()), "sim.errorRate must be from 0 to 1", settings.errorRate());
     require(isShare(settings.stallRate()), "sim.stallRate must be from 0 to 1", settings.stallRate());
     require(isShare(settings.cutRate()), "sim.cutRate must be from 0 to 1", settings.cutRate());
+    require(settings.answerSpread() >= 0 && settings.answerSpread() < 1, "sim.answerSpread must be from 0 to"
+        + " less than 1", settings.answerSpread());
     return settings;
   }
 

@@ -1,0 +1,111 @@
+package dev.edgechat.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The widget's load as a visitor's browser does it: the loader {@code /widget/edgechat.js}, then
+ * the chat UI script it names (which the loader fetches when the chat is first opened), over a new
+ * connection per visit (the client must not keep
+ * connections alive). Timed from the first request to the last byte, bytes counted.
+ *
+ * <p>A cold visit fetches both. A repeat visit after the loader's {@code max-age} ran out is what a
+ * client cache that honours {@code Cache-Control} and {@code ETag} does (a browser's HTTP cache, or
+ * the widget's service worker): the loader revalidated with {@code If-None-Match} (a 304 when
+ * unchanged), the UI (content-hashed, {@code immutable}) not asked at all. A repeat visit within
+ * the loader's max-age sends no request; that one is not measured (it is 0 by construction).
+ */
+final class WidgetLoad {
+
+  /** The chat UI's content-hashed name, as the loader names it (relative to the loader's URL). */
+  private static final Pattern UI_NAME = Pattern.compile("edgechat-ui\\.[0-9a-f]+\\.js");
+
+  /** Milliseconds and bytes of the visits of one kind. */
+  record Visits(String kind, List<Double> ms, long bytes, int requests) {
+
+    double meanMs() {
+      return ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("kind", kind).put("visits", ms.size()).put("meanMs", Latency.number(meanMs()))
+          .put("bytesPerVisit", ms.isEmpty() ? 0 : bytes / ms.size())
+          .put("requestsPerVisit", ms.isEmpty() ? 0 : (double) requests / ms.size());
+    }
+  }
+
+  private final HttpClient client;
+
+  /** @param client a client that opens a new connection per request (keep-alive off) */
+  WidgetLoad(HttpClient client) {
+    this.client = Objects.requireNonNull(client);
+  }
+
+  /** {@code visits} cold visits of {@code base}, one after the other. */
+  Future<Visits> cold(String kind, String base, int visits) {
+    return repeat(kind, visits, () -> fetch(base + "/widget/edgechat.js", null).compose(loader -> {
+      Matcher ui = UI_NAME.matcher(loader.body());
+      if (!ui.find()) {
+        return Future.failedFuture(new RequestFailure("the loader names no chat UI script"));
+      }
+      return fetch(base + "/widget/" + ui.group(), null).map(script -> loader.plus(script));
+    }));
+  }
+
+  /** {@code visits} repeat visits of {@code base} with a cache that kept the loader's ETag. */
+  Future<Visits> revalidated(String kind, String base, int visits) {
+    return fetch(base + "/widget/edgechat.js", null).compose(first -> repeat(kind, visits,
+        () -> fetch(base + "/widget/edgechat.js", first.etag())));
+  }
+
+  /** One fetch or several, timed: body text, ETag, bytes, requests, nanoseconds. */
+  private record Fetched(String body, String etag, long bytes, int requests, long nanos) {
+
+    Fetched plus(Fetched next) {
+      return new Fetched(body, etag, bytes + next.bytes, requests + next.requests, nanos + next.nanos);
+    }
+  }
+
+  private Future<Fetched> fetch(String url, String ifNoneMatch) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url);
+    if (ifNoneMatch != null) {
+      options.putHeader("If-None-Match", ifNoneMatch);
+    }
+    long started = System.nanoTime();
+    return client.request(options).compose(req -> req.send().compose(resp -> resp.body().compose(body -> {
+      if (resp.statusCode() != 200 && resp.statusCode() != 304) {
+        return Future.failedFuture(new RequestFailure("widget asset " + url + " status " + resp.statusCode()));
+      }
+      return Future.succeededFuture(new Fetched(body.toString(), resp.getHeader("ETag"), body.length(), 1,
+          System.nanoTime() - started));
+    })));
+  }
+
+  private interface Visit {
+    Future<Fetched> once();
+  }
+
+  private static Future<Visits> repeat(String kind, int visits, Visit visit) {
+    List<Double> ms = new ArrayList<>();
+    long[] bytes = {0};
+    int[] requests = {0};
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < visits; i++) {
+      chain = chain.compose(v -> visit.once().map(fetched -> {
+        ms.add(fetched.nanos() / 1e6);
+        bytes[0] += fetched.bytes();
+        requests[0] += fetched.requests();
+        return null;
+      }));
+    }
+    return chain.map(v -> new Visits(kind, List.copyOf(ms), bytes[0], requests[0]));
+  }
+}
