@@ -123,7 +123,8 @@ public final class ChatApi {
     String conversation = chat.conversation() != null ? chat.conversation() : Ids.next();
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, Ids.next(),
         chat.message(), chat.visitor());
-    AsyncChat.submit(origin, request)
+    settled(request)
+        .compose(v -> AsyncChat.submit(origin, request))
         .onSuccess(body -> ctx.response()
             .setStatusCode(202)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
@@ -327,9 +328,15 @@ public final class ChatApi {
       publish = new StaleFallback(flight, key);
     }
     Consumer<SseEvent> events = publish;
-    origin.answer(request, everyoneLeft)
+    settled(request)
+        .compose(v -> origin.answer(request, everyoneLeft))
         .onSuccess(answer -> answer.start(events::accept, error -> events.accept(errorEvent(error))))
         .onFailure(e -> events.accept(errorEvent(asApiError(e))));
+  }
+
+  /** Completes once origin knows the exchanges this edge served from cache in the request's conversation. */
+  private Future<Void> settled(AnswerRequest request) {
+    return request.newConversation() ? Future.succeededFuture() : recorder.settled(request.conversation());
   }
 
   private static SseEvent errorEvent(ApiError error) {
@@ -422,7 +429,8 @@ public final class ChatApi {
       ctx.fail(ApiError.invalidRequest("'" + id + "' is not a valid conversation id"));
       return;
     }
-    origin.conversation(id)
+    recorder.settled(id)
+        .compose(v -> origin.conversation(id))
         .onSuccess(json -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

@@ -4,9 +4,13 @@ import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.origin.OriginApi;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch origin cannot take is retried once with the next; after that it is dropped and
  * counted ({@code edgechat.records.dropped}): the visitor got the answer, only its history misses it.
+ *
+ * <p>Until its exchanges are saved (or given up), a conversation is unsettled: whatever would ask
+ * origin about it (a follow-up question, its history) waits for {@link #settled}, or origin would
+ * not yet know a conversation that began with a cache hit.
  */
 final class ConversationRecorder {
 
@@ -30,9 +38,16 @@ final class ConversationRecorder {
   private final Counter dropped;
   // guarded by this
   private final List<Attempt> waiting = new ArrayList<>();
+  // guarded by this: per conversation, its exchanges not yet saved or given up, and who waits for them
+  private final Map<String, Unsettled> unsettled = new HashMap<>();
   private boolean sending;
 
-  private record Attempt(JsonObject record, int tries) {
+  private static final class Unsettled {
+    int exchanges;
+    final List<Promise<Void>> waiters = new ArrayList<>(1);
+  }
+
+  private record Attempt(String conversation, JsonObject record, int tries) {
   }
 
   ConversationRecorder(OriginClient origin, MeterRegistry registry) {
@@ -43,14 +58,43 @@ final class ConversationRecorder {
 
   /** Saves {@code answer} to {@code request} in the visitor's conversation, soon. */
   void record(AnswerRequest request, String answer) {
+    List<Promise<Void>> released = List.of();
     synchronized (this) {
       if (waiting.size() >= MAX_WAITING) {
-        waiting.remove(0);
+        released = finished(waiting.remove(0));
         dropped.increment();
       }
-      waiting.add(new Attempt(request.toJson().put("answer", answer), 0));
+      waiting.add(new Attempt(request.conversation(), request.toJson().put("answer", answer), 0));
+      unsettled.computeIfAbsent(request.conversation(), c -> new Unsettled()).exchanges++;
     }
+    released.forEach(Promise::tryComplete);
     sendNext();
+  }
+
+  /**
+   * Completes once every exchange of {@code conversation} recorded so far is saved or given up:
+   * at once when there is none. Never fails.
+   */
+  Future<Void> settled(String conversation) {
+    synchronized (this) {
+      Unsettled pending = unsettled.get(conversation);
+      if (pending == null) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> promise = Promise.promise();
+      pending.waiters.add(promise);
+      return promise.future();
+    }
+  }
+
+  /** Counts {@code attempt} done; returns the waiters its conversation releases. Called holding the lock. */
+  private List<Promise<Void>> finished(Attempt attempt) {
+    Unsettled pending = unsettled.get(attempt.conversation());
+    if (pending == null || --pending.exchanges > 0) {
+      return List.of();
+    }
+    unsettled.remove(attempt.conversation());
+    return pending.waiters;
   }
 
   private void sendNext() {
@@ -65,29 +109,26 @@ final class ConversationRecorder {
       sending = true;
     }
     origin.record(batch.stream().map(Attempt::record).toList()).onComplete(saved -> {
-      if (saved.failed()) {
-        retryOrDrop(batch, saved.cause());
-      }
+      List<Promise<Void>> released = new ArrayList<>();
+      List<Attempt> again = new ArrayList<>();
       synchronized (this) {
+        for (Attempt attempt : batch) {
+          if (saved.failed() && attempt.tries() == 0) {
+            again.add(new Attempt(attempt.conversation(), attempt.record(), 1));
+          } else {
+            released.addAll(finished(attempt));
+          }
+        }
+        waiting.addAll(0, again);
         sending = false;
       }
+      if (saved.failed()) {
+        dropped.increment(batch.size() - again.size());
+        LOG.warn("exchanges not recorded in their conversations [count: {}, retried: {}, reason: {}]", batch.size(),
+            again.size(), saved.cause().getMessage());
+      }
+      released.forEach(Promise::tryComplete);
       sendNext();
     });
-  }
-
-  private void retryOrDrop(List<Attempt> batch, Throwable cause) {
-    List<Attempt> again = new ArrayList<>();
-    for (Attempt attempt : batch) {
-      if (attempt.tries() == 0) {
-        again.add(new Attempt(attempt.record(), 1));
-      } else {
-        dropped.increment();
-      }
-    }
-    LOG.warn("exchanges not recorded in their conversations [count: {}, retried: {}, reason: {}]", batch.size(),
-        again.size(), cause.getMessage());
-    synchronized (this) {
-      waiting.addAll(0, again);
-    }
   }
 }

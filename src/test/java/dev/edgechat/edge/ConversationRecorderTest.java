@@ -1,0 +1,125 @@
+package dev.edgechat.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.origin.AnswerRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.net.URI;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The recorder's settling: a conversation that began with a cache hit exists at origin only once
+ * the edge's record of it arrived, so a follow-up must wait for it (issue 6's plan run saw
+ * {@code not_found} follow-ups right after hits). Origin's {@code /internal/records} is played by
+ * a server that holds each batch until the test answers it, to order the steps exactly.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class ConversationRecorderTest {
+
+  private final Queue<HttpServerRequest> heldBatches = new ConcurrentLinkedQueue<>();
+  private ConversationRecorder recorder;
+  private SimpleMeterRegistry registry;
+
+  @BeforeEach
+  void start(Vertx vertx, VertxTestContext ctx) {
+    HttpServer origin = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(b -> heldBatches.add(request)));
+    origin.listen(0, "127.0.0.1").onComplete(ctx.succeeding(server -> {
+      URI url = URI.create("http://127.0.0.1:" + server.actualPort());
+      OriginClient client = new OriginClient(vertx, () -> url, "token",
+          new EdgechatConfig.Edge(15_000, 4_000, 60_000, 2_000, 30_000, 300_000, 5_000, 1_000));
+      registry = new SimpleMeterRegistry();
+      recorder = new ConversationRecorder(client, registry);
+      ctx.completeNow();
+    }));
+  }
+
+  /** Verifies that a conversation with nothing recorded is settled at once. */
+  @Test
+  void settled_nothingRecorded_completesAtOnce() {
+    assertThat(recorder.settled("c-none").isComplete()).isTrue();
+  }
+
+  /** Verifies that a recorded conversation settles only when origin took its batch, and others stay settled. */
+  @Test
+  void settled_recordInFlight_waitsForOrigin(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-1"), "answer one");
+    Future<Void> settled = recorder.settled("c-1");
+    assertThat(recorder.settled("c-other").isComplete()).isTrue();
+    nextBatch(vertx).onComplete(ctx.succeeding(batch -> {
+      ctx.verify(() -> {
+        assertThat(batch.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(settled.isComplete()).as("settled before origin answered").isFalse();
+      });
+      batch.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("saved", 1).encode());
+      settled.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(recorder.settled("c-1").isComplete()).isTrue();
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  /**
+   * Verifies that an exchange waiting behind a batch in flight keeps its conversation unsettled
+   * through both batches: the case of a follow-up racing its conversation's first record.
+   */
+  @Test
+  void settled_recordQueuedBehindBatch_waitsForItsOwnBatch(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-first"), "a");
+    recorder.record(exchange("c-second"), "b");
+    Future<Void> second = recorder.settled("c-second");
+    nextBatch(vertx).compose(first -> {
+      first.response().end(new JsonObject().put("saved", 1).encode());
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(secondBatch -> {
+      ctx.verify(() -> assertThat(second.isComplete()).as("settled before its own batch").isFalse());
+      secondBatch.response().end(new JsonObject().put("saved", 1).encode());
+      second.onComplete(ctx.succeedingThenComplete());
+    }));
+  }
+
+  /** Verifies that an exchange origin refuses twice is given up: its conversation settles and the drop is counted. */
+  @Test
+  void settled_originRefusesTwice_settlesAndCountsDrop(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-lost"), "answer");
+    Future<Void> settled = recorder.settled("c-lost");
+    nextBatch(vertx).compose(first -> {
+      first.response().setStatusCode(503).end();
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(retry -> {
+      ctx.verify(() -> assertThat(settled.isComplete()).as("settled before the retry").isFalse());
+      retry.response().setStatusCode(503).end();
+      settled.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  private static AnswerRequest exchange(String conversation) {
+    return new AnswerRequest("demo", conversation, true, "m-" + conversation, "a question", null);
+  }
+
+  /** The next batch origin received, once it arrived (polled on the event loop, no sleeping thread). */
+  private Future<HttpServerRequest> nextBatch(Vertx vertx) {
+    HttpServerRequest batch = heldBatches.poll();
+    if (batch != null) {
+      return Future.succeededFuture(batch);
+    }
+    return Future.<Void>future(p -> vertx.setTimer(5, t -> p.complete())).compose(v -> nextBatch(vertx));
+  }
+}
