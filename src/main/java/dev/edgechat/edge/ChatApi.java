@@ -57,6 +57,9 @@ public final class ChatApi {
   private final LiveConfig config;
   private final SiteDirectory sites;
   private final OriginClient origin;
+  /** Header by which the widget's frame (same origin as the edge) names the page that embeds it. */
+  static final String EMBEDDER = "X-Edgechat-Embedder";
+
   private final AnswerCache cache;
   private final SemanticCache semantic;
   private final ResumeApi resumes;
@@ -94,6 +97,11 @@ public final class ChatApi {
         .handler(this::chat);
     router.route("/v1/chat").handler(ctx -> ctx.fail(new ApiError(405, "method_not_allowed", "use POST /v1/chat")));
     router.get("/v1/conversations/:id").handler(this::conversation);
+    // the widget's nearest-edge probe (docs/widget.md): cheap, never cached, readable cross-origin (CORS above)
+    router.get("/v1/ping").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject().put("status", "up").put("region", config.get().region()).encode()));
     router.get("/v1/jobs/:id").handler(this::job);
   }
 
@@ -432,11 +440,17 @@ public final class ChatApi {
 
   /**
    * A browser page may use the chat of a site only from the site's allowed origins. Requests
-   * without an Origin header (servers, curl) and same-origin requests (the demo page) pass.
+   * without an Origin header (servers, curl) pass. Same-origin requests come from the edge's own
+   * pages: the demo page passes; the widget's frame names the page that embeds it in
+   * {@value #EMBEDDER} (the origin the browser gave its postMessage), which must be allowed.
    */
   private static Site checkOrigin(HttpServerRequest request, Site site) {
+    String self = request.scheme() + "://" + request.authority();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (origin == null || origin.equals(request.scheme() + "://" + request.authority()) || site.allowsOrigin(origin)) {
+    if (self.equals(origin)) {
+      origin = request.getHeader(EMBEDDER);
+    }
+    if (origin == null || origin.equals(self) || site.allowsOrigin(origin)) {
       return site;
     }
     throw ApiError.forbiddenOrigin("origin " + origin + " may not use the chat of site '" + site.id() + "'");

@@ -84,6 +84,17 @@ class BadInputTest {
             .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
+  /** A chat request as the widget's frame sends it: same-origin, naming the page that embeds the frame. */
+  private static Future<Reply> fromFrame(String body, String embedder) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+        .setPort(app.edgePort()).setURI("/v1/chat").setIdleTimeout(10_000)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Origin", "http://127.0.0.1:" + app.edgePort())
+        .putHeader("X-Edgechat-Embedder", embedder);
+    return http.request(options).compose(req -> req.send(Buffer.buffer(body))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
+  }
+
   private static Future<Reply> chat(Vertx vertx, String body) {
     return send(vertx, app.edgePort(), HttpMethod.POST, "/v1/chat", "application/json", Buffer.buffer(body), null);
   }
@@ -175,6 +186,22 @@ class BadInputTest {
       assertThat(allowed.result().status()).as(allowed.result().body()).isEqualTo(200);
       // no credentials are involved, so "*" lets the embedding page read the answer as well as its own origin would
       assertThat(allowed.result().headers().get("Access-Control-Allow-Origin")).isIn("*", "https://shop.example");
+      ctx.completeNow();
+    })));
+  }
+
+  /**
+   * Verifies that the widget's frame, same-origin with the edge, cannot lift a site's allowedOrigins:
+   * the page that embeds it must be allowed, as a cross-origin page would have to be.
+   */
+  @Test
+  void chat_frameOfForeignEmbedder_403(Vertx vertx, VertxTestContext ctx) {
+    String restricted = "{\"site\":\"restricted\",\"message\":\"hello\"}";
+    Future<Reply> foreign = fromFrame(restricted, "https://evil.example");
+    Future<Reply> allowed = fromFrame(restricted, "https://shop.example");
+    Future.all(foreign, allowed).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertError(foreign.result(), 403, "forbidden_origin");
+      assertThat(allowed.result().status()).as(allowed.result().body()).isEqualTo(200);
       ctx.completeNow();
     })));
   }

@@ -67,7 +67,7 @@ class WidgetAssetsTest {
     });
   }
 
-  /** Verifies the loader: short max-age, an ETag that revalidates to 304, CORS, the hashed UI name inside. */
+  /** Verifies the loader: short max-age, an ETag that revalidates to 304, CORS, the frame it embeds named inside. */
   @Test
   void loader_shortCacheWithEtag_namesHashedUi(VertxTestContext ctx) throws Exception {
     String hash = sha256(resource("widget/edgechat-ui.js")).substring(0, 16);
@@ -76,10 +76,10 @@ class WidgetAssetsTest {
           Reply first = r.get("first");
           assertThat(first.status()).isEqualTo(200);
           assertThat(first.headers().get("Content-Type")).startsWith("text/javascript");
-          assertThat(first.headers().get("Cache-Control")).isEqualTo("public, max-age=300");
+          assertThat(first.headers().get("Cache-Control")).isEqualTo("public, max-age=300, stale-while-revalidate=604800");
           assertThat(first.headers().get("Access-Control-Allow-Origin")).isEqualTo("*");
           assertThat(first.headers().get("ETag")).matches("\"[0-9a-f]{32}\"");
-          assertThat(first.body().toString()).contains("edgechat-ui." + hash + ".js").doesNotContain("__EDGECHAT_UI__");
+          assertThat(first.body().toString()).contains("/widget/frame.html").doesNotContain("__EDGECHAT");
           assertThat(assets.uiPath()).isEqualTo("/widget/edgechat-ui." + hash + ".js");
           Reply second = r.get("second");
           assertThat(second.status()).isEqualTo(304);
@@ -93,7 +93,7 @@ class WidgetAssetsTest {
   void loader_head_headersWithoutBody(VertxTestContext ctx) {
     request(HttpMethod.HEAD, "/widget/edgechat.js", null).onComplete(ctx.succeeding(head -> ctx.verify(() -> {
       assertThat(head.status()).isEqualTo(200);
-      assertThat(head.headers().get("Cache-Control")).isEqualTo("public, max-age=300");
+      assertThat(head.headers().get("Cache-Control")).isEqualTo("public, max-age=300, stale-while-revalidate=604800");
       assertThat(head.headers().get("ETag")).matches("\"[0-9a-f]{32}\"");
       assertThat(head.body().length()).isZero();
       ctx.completeNow();
@@ -115,6 +115,47 @@ class WidgetAssetsTest {
       assertThat(new JsonObject(stale.result().body()).getJsonObject("error").getString("code")).isEqualTo("not_found");
       ctx.completeNow();
     })));
+  }
+
+  /**
+   * Verifies the frame and its service worker: the frame under its own CSP naming the hashed UI, the
+   * worker caching exactly that UI under a shell version; neither keeps a placeholder.
+   */
+  @Test
+  void frameAndWorker_nameHashedUi_frameUnderOwnCsp(VertxTestContext ctx) {
+    Future<Reply> frame = get("/widget/frame.html", null);
+    Future<Reply> worker = get("/widget/sw.js", null);
+    Future.all(frame, worker).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      String ui = assets.uiPath();
+      assertThat(frame.result().status()).isEqualTo(200);
+      assertThat(frame.result().headers().get("Content-Type")).startsWith("text/html");
+      assertThat(frame.result().headers().get("Content-Security-Policy")).isEqualTo(WidgetAssets.FRAME_CSP)
+          .contains("script-src 'self'").contains("frame-ancestors *").doesNotContain("unsafe");
+      assertThat(frame.result().body().toString()).contains("src=\"" + ui + "\"").doesNotContain("__EDGECHAT");
+      assertThat(worker.result().status()).isEqualTo(200);
+      assertThat(worker.result().headers().get("Content-Type")).startsWith("text/javascript");
+      assertThat(worker.result().headers().get("Cache-Control")).isEqualTo("no-cache");
+      assertThat(worker.result().body().toString()).contains("'" + ui + "'")
+          .containsPattern("edgechat-shell-[0-9a-f]{16}").doesNotContain("__EDGECHAT");
+      ctx.completeNow();
+    })));
+  }
+
+  /** Verifies the size budgets: the loader at most 5 KB and the chat UI (frame and script) at most 30 KB gzipped. */
+  @Test
+  void sizes_withinBudget(VertxTestContext ctx) throws Exception {
+    assertThat(gzipped(resource("widget/edgechat.js"))).isLessThanOrEqualTo(5 * 1024);
+    assertThat(gzipped(resource("widget/edgechat-ui.js")) + gzipped(resource("widget/frame.html")))
+        .isLessThanOrEqualTo(30 * 1024);
+    ctx.completeNow();
+  }
+
+  private static int gzipped(byte[] bytes) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(bytes);
+    }
+    return out.size();
   }
 
   private static byte[] resource(String name) throws Exception {
