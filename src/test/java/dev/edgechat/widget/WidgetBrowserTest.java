@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Frame;
+import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.ColorScheme;
+import com.microsoft.playwright.options.ServiceWorkerPolicy;
 import com.microsoft.playwright.options.WaitForSelectorState;
+import dev.edgechat.support.EdgeProxy;
 import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.web.Ids;
 import io.vertx.core.Vertx;
@@ -31,20 +35,26 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The widget in real Chromium, embedded with its one script tag in a page of another origin whose
- * CSP allows only the edge: launcher, lazy UI, typing indicator, streamed tokens, sources, script
- * API, history after a reload. Fails (never skips) when /usr/bin/chromium is missing.
+ * CSP allows only the edge: launcher, the chat UI in the edge's frame, typing indicator, streamed
+ * tokens, sources, script API, history after a reload; offline with the edge's service worker and
+ * the outbox; the nearest of two edges and failover; load times (measured, never asserted, written
+ * to target/widget-load-times.txt). Fails (never skips) when /usr/bin/chromium is missing.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WidgetBrowserTest {
 
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final Path SHOTS = Paths.get("target", "widget-screenshots");
+  private static final long SLOW_MS = 300;
 
   private static Vertx vertx;
   private static SimulatedSystem system;
   private static HttpServer hostServer;
   private static String edge;
   private static String hostPage;
+  private static EdgeProxy offline;
+  private static EdgeProxy fast;
+  private static EdgeProxy slow;
   private static Playwright playwright;
   private static Browser browser;
 
@@ -58,16 +68,23 @@ class WidgetBrowserTest {
             "EDGECHAT_SIM_TOKENS_PER_SECOND", "40", "EDGECHAT_SIM_ANSWER_TOKENS", "30"), Map.of())
         .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     edge = "http://127.0.0.1:" + system.app().edgePort();
-    // the least the widget needs (docs/widget.md): its scripts and its calls, both to the edge
-    String csp = "default-src 'none'; script-src " + edge + "; connect-src " + edge;
-    String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>A shop</title>"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>"
-        + "<body><h1>A shop on another origin</h1><p>Its CSP: <code>" + csp + "</code></p>"
-        + "<script src=\"" + edge + "/widget/edgechat.js\" data-site=\"demo\" data-title=\"Demo Shop help\" async>"
-        + "</script></body></html>";
+    // edges as the browser reaches them over a network: one to cut off, one fast and one slow to choose from
+    offline = await(EdgeProxy.start(vertx, system.app().edgePort(), 0));
+    fast = await(EdgeProxy.start(vertx, system.app().edgePort(), 0));
+    slow = await(EdgeProxy.start(vertx, system.app().edgePort(), SLOW_MS));
     hostServer = vertx.createHttpServer()
-        .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8")
-            .putHeader("Content-Security-Policy", csp).end(html))
+        .requestHandler(req -> {
+          HostPage page = hostPages().get(req.path());
+          if (page == null) {
+            req.response().setStatusCode(404).end();
+          } else {
+            req.response().putHeader("Content-Type", page.type()).putHeader("Cache-Control", "no-cache");
+            if (page.csp() != null) {
+              req.response().putHeader("Content-Security-Policy", page.csp());
+            }
+            req.response().end(page.body());
+          }
+        })
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     hostPage = "http://localhost:" + hostServer.actualPort() + "/";
     playwright = Playwright.create(new Playwright.CreateOptions()
@@ -78,6 +95,53 @@ class WidgetBrowserTest {
     Files.createDirectories(SHOTS);
   }
 
+  /** A page of the host site (another origin than every edge): body, content type and CSP. */
+  private record HostPage(String body, String type, String csp) {
+  }
+
+  /**
+   * The host site: {@code /} with exactly the least CSP docs/widget.md documents; {@code /offline}
+   * an offline-capable site (its own service worker keeps its page) embedding the widget from the
+   * edge that gets cut off; {@code /edges} the widget with two edges to choose from; {@code /open}
+   * the widget opened at once, for the load times.
+   */
+  private static Map<String, HostPage> hostPages() {
+    String least = "default-src 'none'; script-src " + edge + "; frame-src " + edge;
+    String edges = slow.url() + "," + fast.url(); // the slow one first: the order must not decide
+    String edgesCsp = "default-src 'none'; script-src " + edge + "; frame-src " + slow.url() + " " + fast.url()
+        + "; connect-src " + slow.url() + " " + fast.url();
+    String offlineCsp = "default-src 'none'; script-src 'self' " + offline.url() + "; frame-src " + offline.url()
+        + "; worker-src 'self'";
+    String js = "text/javascript; charset=utf-8";
+    return Map.of(
+        "/", html(least, "<script src=\"" + edge + "/widget/edgechat.js\" data-site=\"demo\" "
+            + "data-title=\"Demo Shop help\" async></script>"),
+        "/offline", html(offlineCsp, "<script src=\"/host.js\" defer></script><script src=\"" + offline.url()
+            + "/widget/edgechat.js\" data-site=\"demo\" data-title=\"Demo Shop help\" async></script>"),
+        "/edges", html(edgesCsp, "<script src=\"" + edge + "/widget/edgechat.js\" data-site=\"demo\" "
+            + "data-edges=\"" + edges + "\" async></script>"),
+        "/open", html(least, "<script src=\"" + edge + "/widget/edgechat.js\" data-site=\"demo\" data-open "
+            + "async></script>"),
+        // the host's own service worker: what makes its page load offline (the widget's worker is the edge's)
+        "/host.js", new HostPage("navigator.serviceWorker.register('/host-sw.js');", js, null),
+        "/host-sw.js", new HostPage("self.addEventListener('install', (e) => e.waitUntil(caches.open('host')"
+            + ".then((c) => c.addAll(['/offline', '/host.js'])).then(() => self.skipWaiting())));"
+            + "self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));"
+            + "self.addEventListener('fetch', (e) => { if (new URL(e.request.url).origin === location.origin)"
+            + " e.respondWith(caches.match(e.request).then((hit) => hit || fetch(e.request))); });", js, null));
+  }
+
+  private static HostPage html(String csp, String script) {
+    return new HostPage("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>A shop</title>"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>"
+        + "<body><h1>A shop on another origin</h1><p>Its CSP: <code>" + csp + "</code></p>" + script
+        + "</body></html>", "text/html; charset=utf-8", csp);
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
   @AfterAll
   static void stop() throws Exception {
     if (browser != null) {
@@ -85,6 +149,11 @@ class WidgetBrowserTest {
     }
     if (playwright != null) {
       playwright.close();
+    }
+    for (EdgeProxy proxy : new EdgeProxy[] {offline, fast, slow}) {
+      if (proxy != null) {
+        proxy.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
     }
     if (hostServer != null) {
       hostServer.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -114,22 +183,25 @@ class WidgetBrowserTest {
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("closed-desktop-light.png")));
 
       launcher.click();
-      Locator input = page.locator("#edgechat textarea");
+      FrameLocator ui = ui(page);
+      Locator input = ui.locator("textarea");
       input.waitFor();
       assertThat(launcher.getAttribute("aria-expanded")).isEqualTo("true");
-      assertThat(page.locator("#edgechat [role=log]").getAttribute("aria-live")).isEqualTo("polite");
+      assertThat(ui.locator("[role=log]").getAttribute("aria-live")).isEqualTo("polite");
+      page.waitForCondition(() -> "true".equals(String.valueOf(frame(page).evaluate(
+          "() => document.activeElement === document.querySelector('textarea')"))));
       // unique questions: the test Redis is shared by the JVM's tests, and this one must be a streamed miss
       String question = "How do I reset my password? (" + Ids.next() + ")";
       String second = "What are your opening hours? (" + Ids.next() + ")";
       input.fill(question);
       input.press("Enter");
 
-      Locator answer = page.locator("#edgechat .answer").last();
+      Locator answer = ui.locator(".answer").last();
       answer.locator(".typing").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
       // streamed: some answer text is on screen while the answer is not finished yet (no .meta line)
-      page.waitForFunction("() => { const a = [...document.getElementById('edgechat').shadowRoot"
-          + ".querySelectorAll('.answer')].pop(); return a && a.querySelector('.text').textContent.length > 0"
-          + " && !a.querySelector('.meta'); }", null, new Page.WaitForFunctionOptions().setPollingInterval(10));
+      frame(page).waitForFunction("() => { const a = [...document.querySelectorAll('.answer')].pop();"
+          + " return a && a.querySelector('.text').textContent.length > 0 && !a.querySelector('.meta'); }", null,
+          new Frame.WaitForFunctionOptions().setPollingInterval(10));
       Locator source = answer.locator(".sources a").first();
       source.waitFor();
       assertThat(source.textContent()).isEqualTo("Resetting your password");
@@ -153,7 +225,7 @@ class WidgetBrowserTest {
 
       Object viaApi = page.evaluate("(q) => EdgeChat.send(q)", second);
       assertThat((String) viaApi).isNotBlank();
-      assertThat(page.locator("#edgechat .msg-user").allTextContents())
+      assertThat(ui.locator(".msg-user").allTextContents())
           .containsExactly("You said: " + question, "You said: " + second);
 
       page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.DARK));
@@ -161,13 +233,15 @@ class WidgetBrowserTest {
 
       page.reload();
       page.locator("#edgechat .launcher").click();
-      Locator history = page.locator("#edgechat .msg.history");
+      Locator history = ui(page).locator(".msg.history");
       history.nth(3).waitFor();
       assertThat(history.count()).isEqualTo(4);
       assertThat(history.first().textContent()).contains(question);
       assertThat(history.nth(1).textContent()).contains(shown.trim().substring(0, Math.min(20, shown.trim().length())));
-      page.locator("#edgechat textarea").press("Escape");
+      ui(page).locator("textarea").press("Escape");
       assertThat(page.locator("#edgechat .panel").isHidden()).isTrue();
+      assertThat(page.evaluate("() => document.getElementById('edgechat').shadowRoot.activeElement.className"))
+          .as("focus returns to the launcher").isEqualTo("launcher");
       assertThat(problems).as("CSP violations and page errors").isEmpty();
     }
   }
@@ -183,7 +257,9 @@ class WidgetBrowserTest {
       page.evaluate("() => EdgeChat.open()");
       Locator panel = page.locator("#edgechat .panel");
       panel.waitFor();
+      ui(page).locator("textarea").waitFor();
       assertThat(panel.boundingBox().width).isEqualTo(390);
+      assertThat(panel.boundingBox().height).isEqualTo(844);
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("open-mobile-dark.png")));
       page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.LIGHT));
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("open-mobile-light.png")));
@@ -198,7 +274,9 @@ class WidgetBrowserTest {
    */
   @Test
   void widget_hostileAnswerDroppedStreamAndRateLimit_handledSafely() {
-    try (BrowserContext context = browser.newContext()) {
+    // no service worker: requests it handled would not pass the page's routes (Playwright's documented limit)
+    try (BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+        .setServiceWorkers(ServiceWorkerPolicy.BLOCK))) {
       Page page = context.newPage();
       List<String> problems = watch(page);
       List<String> resumedFrom = new CopyOnWriteArrayList<>();
@@ -235,7 +313,7 @@ class WidgetBrowserTest {
       assertThat(resumedFrom).containsExactly("2");
       assertThat((String) text).startsWith("**Bold** <img").endsWith("The end.");
 
-      Locator answer = page.locator("#edgechat .answer").last();
+      Locator answer = ui(page).locator(".answer").last();
       assertThat(answer.locator("strong").textContent()).isEqualTo("Bold");
       assertThat(answer.locator("img").count()).isZero();
       assertThat(answer.locator(".text").textContent()).contains("<img src=x onerror=\"window.pwned=1\">")
@@ -245,14 +323,25 @@ class WidgetBrowserTest {
           .isEqualTo(List.of("https://example.com/a", "https://example.com/doc"));
       assertThat(answer.locator(".sources li").allTextContents()).containsExactly("Evil", "Good doc");
       assertThat(page.evaluate("() => window.pwned === undefined")).isEqualTo(true);
+      assertThat(frame(page).evaluate("() => window.pwned === undefined")).isEqualTo(true);
 
       Object rejected = page.evaluate("() => EdgeChat.send('Again').then(() => 'resolved', () => 'rejected')");
       assertThat(rejected).isEqualTo("rejected");
-      assertThat(page.locator("#edgechat .answer").last().locator(".error").textContent())
+      assertThat(ui(page).locator(".answer").last().locator(".error").textContent())
           .contains("Too many messages").contains("7 s");
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("safe-markdown-rate-limit.png")));
       assertThat(problems).as("uncaught errors").noneMatch(p -> !p.contains("429"));
     }
+  }
+
+  /** The chat UI in the edge's frame. */
+  private static FrameLocator ui(Page page) {
+    return page.frameLocator("#edgechat iframe");
+  }
+
+  /** The edge's frame, once the loader has embedded it. */
+  private static Frame frame(Page page) {
+    return page.locator("#edgechat iframe").elementHandle().contentFrame();
   }
 
   private static Map<String, String> sse(Map<String, String> cors) {
