@@ -14,6 +14,7 @@ import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.ServiceWorkerPolicy;
 import com.microsoft.playwright.options.WaitForSelectorState;
+import dev.edgechat.support.Await;
 import dev.edgechat.support.EdgeProxy;
 import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.web.Ids;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,11 @@ class WidgetBrowserTest {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final Path SHOTS = Paths.get("target", "widget-screenshots");
   private static final long SLOW_MS = 300;
+  /** The features Playwright 1.56 turns off in Chromium (its chromiumSwitches.js), matched exactly to be replaced. */
+  private static final String PLAYWRIGHT_FEATURES = "--disable-features=AcceptCHFrame,"
+      + "AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,DialMediaRouteProvider,GlobalMediaControls,"
+      + "HttpsUpgrades,LensOverlay,MediaRouter,PaintHolding,ThirdPartyStoragePartitioning,Translate,AutoDeElevate,"
+      + "RenderDocument";
 
   private static Vertx vertx;
   private static SimulatedSystem system;
@@ -91,7 +98,11 @@ class WidgetBrowserTest {
         .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
         .setArgs(List.of("--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run")));
+            "--disable-component-update", "--disable-sync", "--no-first-run", PLAYWRIGHT_FEATURES
+                .replace("ThirdPartyStoragePartitioning,", "")))
+        // Chrome's default, which Playwright turns off (microsoft/playwright#32230): storage and service workers
+        // of a frame from another site are partitioned by the top-level site; without it Chrome refuses them
+        .setIgnoreDefaultArgs(List.of(PLAYWRIGHT_FEATURES)));
     Files.createDirectories(SHOTS);
   }
 
@@ -332,6 +343,181 @@ class WidgetBrowserTest {
       page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("safe-markdown-rate-limit.png")));
       assertThat(problems).as("uncaught errors").noneMatch(p -> !p.contains("429"));
     }
+  }
+
+  /**
+   * Verifies offline use: after a visit, with the network gone (the browser offline and the edge cut
+   * off), a reload shows the UI and the conversation from the edge's service worker; a message
+   * written offline is queued, visibly, survives another reload, and once the connection is back it
+   * is sent and answered: the edge's conversation holds it.
+   */
+  @Test
+  void widget_offlineReload_showsHistoryAndSendsQueuedMessageOnReconnect() throws Exception {
+    try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800))) {
+      Page page = context.newPage();
+      List<String> problems = watch(page);
+      page.navigate(hostPage + "offline");
+      page.waitForFunction("() => navigator.serviceWorker.controller !== null"); // the host page is kept by its worker
+      String question = "Do you ship internationally? (" + Ids.next() + ")";
+      Object first = page.evaluate("(q) => EdgeChat.open().then(() => EdgeChat.send(q))", question);
+      assertThat((String) first).isNotBlank();
+      // the edge's worker controls the frame and keeps the shell and the conversation
+      frame(page).waitForFunction("async () => navigator.serviceWorker.controller !== null"
+          + " && (await (await caches.open('edgechat-conversations')).keys()).length > 0");
+      String conversation = (String) page.evaluate("() => localStorage.getItem('edgechat.demo.conversation')");
+      assertThat(conversation).isNotBlank();
+
+      context.setOffline(true);
+      offline.cut(true);
+      int seenBefore = offline.seen().size();
+      page.reload();
+      page.locator("#edgechat .launcher").click();
+      FrameLocator ui = ui(page);
+      Locator history = ui.locator(".msg.history");
+      history.nth(1).waitFor();
+      assertThat(history.count()).isEqualTo(2);
+      assertThat(history.first().textContent()).contains(question);
+      assertThat(history.nth(1).textContent()).contains(((String) first).trim().substring(0, 15));
+      assertThat(ui.locator(".notice").textContent()).contains("offline");
+
+      String queued = "And to Norway? (" + Ids.next() + ")";
+      ui.locator("textarea").fill(queued);
+      ui.locator("textarea").press("Enter");
+      Locator waiting = ui.locator(".msg-user.queued");
+      waiting.waitFor();
+      assertThat(waiting.textContent()).contains(queued).contains("Queued");
+      page.reload(); // the queue outlives the page
+      page.locator("#edgechat .launcher").click();
+      ui.locator(".msg-user.queued").waitFor();
+      assertThat(ui.locator(".msg-user.queued").count()).isEqualTo(1);
+      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("offline-queued-desktop-light.png")));
+      assertThat(frame(page).evaluate("() => navigator.serviceWorker.controller !== null"))
+          .as("the frame came from the edge's service worker").isEqualTo(true);
+      assertThat(offline.seen()).as("nothing was answered by the edge while offline").hasSize(seenBefore);
+
+      offline.cut(false);
+      context.setOffline(false);
+      ui.locator(".msg-user.queued").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.DETACHED));
+      Locator answer = ui.locator(".answer").last();
+      answer.locator(".meta").waitFor();
+      assertThat(ui.locator(".msg-user").last().textContent()).contains(queued);
+      JsonObject kept = await(Await.until(vertx, () -> history(conversation).map(h -> h.getJsonArray("messages")
+          .size() >= 4), 20_000).compose(v -> history(conversation)));
+      List<Object> messages = kept.getJsonArray("messages").getList();
+      assertThat(kept.getJsonArray("messages").getJsonObject(2).getString("text")).isEqualTo(queued);
+      assertThat(kept.getJsonArray("messages").getJsonObject(3).getString("role")).isEqualTo("assistant");
+      assertThat(kept.getJsonArray("messages").getJsonObject(3).getString("text")).isNotBlank();
+      assertThat(messages).hasSize(4);
+      assertThat(problems).as("page errors and CSP violations (network errors while offline aside)")
+          .allMatch(p -> p.contains("net::ERR_"));
+    }
+  }
+
+  /** The conversation as the edge serves it (GET /v1/conversations/{id}), read in the send callback. */
+  private static io.vertx.core.Future<JsonObject> history(String conversation) {
+    return system.http().request(io.vertx.core.http.HttpMethod.GET, system.app().edgePort(), "127.0.0.1",
+        "/v1/conversations/" + conversation).compose(req -> req.send().compose(r -> r.body()))
+        .map(b -> b.toJsonObject());
+  }
+
+  /**
+   * Verifies the nearest edge: of two edges (the slow one listed first) the fast one is probed,
+   * chosen, used and remembered; when it fails the widget moves to the other, asks there what was
+   * not answered and keeps the conversation.
+   */
+  @Test
+  void widget_twoEdgesOneSlow_usesFastOneAndFailsOver() throws Exception {
+    try (BrowserContext context = browser.newContext()) {
+      Page page = context.newPage();
+      List<String> problems = watch(page);
+      long slowChats = slow.count("POST /v1/chat");
+      long fastChats = fast.count("POST /v1/chat");
+      page.navigate(hostPage + "edges");
+      String question = "How long does delivery take? (" + Ids.next() + ")";
+      Object first = page.evaluate("(q) => EdgeChat.open().then(() => EdgeChat.send(q))", question);
+      assertThat((String) first).isNotBlank();
+      assertThat(frame(page).url()).startsWith(fast.url() + "/widget/frame.html");
+      assertThat(slow.count("GET /v1/ping")).as("both edges probed").isGreaterThanOrEqualTo(1);
+      assertThat(fast.count("GET /v1/ping")).isGreaterThanOrEqualTo(1);
+      assertThat(fast.count("POST /v1/chat") - fastChats).isEqualTo(1);
+      assertThat(slow.count("POST /v1/chat") - slowChats).as("the slow edge answers no chat").isZero();
+      assertThat(slow.count("GET /widget/")).isZero();
+      JsonObject choice = new JsonObject((String) page.evaluate("() => localStorage.getItem('edgechat.edge')"));
+      assertThat(choice.getString("edge")).isEqualTo(fast.url());
+      assertThat(System.currentTimeMillis() - choice.getLong("at")).isBetween(0L, 60_000L);
+
+      // a second visit uses the remembered edge without probing
+      long pings = slow.count("GET /v1/ping") + fast.count("GET /v1/ping");
+      page.reload();
+      page.evaluate("() => EdgeChat.open()");
+      assertThat(frame(page).url()).startsWith(fast.url());
+      assertThat(slow.count("GET /v1/ping") + fast.count("GET /v1/ping")).isEqualTo(pings);
+
+      fast.cut(true);
+      String second = "Can I change the address? (" + Ids.next() + ")";
+      Object answered = page.evaluate("(q) => EdgeChat.send(q)", second);
+      assertThat((String) answered).isNotBlank();
+      fast.cut(false);
+      assertThat(frame(page).url()).startsWith(slow.url() + "/widget/frame.html");
+      assertThat(slow.count("POST /v1/chat") - slowChats).isEqualTo(1);
+      assertThat(new JsonObject((String) page.evaluate("() => localStorage.getItem('edgechat.edge')")).getString("edge"))
+          .isEqualTo(slow.url());
+      Locator users = ui(page).locator(".msg-user");
+      users.nth(1).waitFor();
+      assertThat(users.allTextContents()).as("the conversation goes on at the other edge")
+          .containsExactly("You said: " + question, "You said: " + second);
+      assertThat(problems).as("page errors and CSP violations (the cut edge's network errors aside)")
+          .allMatch(p -> p.contains("net::ERR_"));
+    }
+  }
+
+  /**
+   * Measures (never asserts) the time from navigation start to {@code edgechat:ready} on a page that
+   * opens the widget at once: first visit (new browser profile) and repeat visit (same profile),
+   * with the edge's service worker and with service workers blocked; medians of several runs,
+   * printed and written to target/widget-load-times.txt.
+   */
+  @Test
+  void widget_loadTimes_measuredWithAndWithoutServiceWorker() throws Exception {
+    int runs = 7;
+    StringBuilder report = new StringBuilder("widget load: navigation start -> edgechat:ready (ms), ")
+        .append(runs).append(" runs each, median [min..max]\n");
+    for (ServiceWorkerPolicy policy : List.of(ServiceWorkerPolicy.ALLOW, ServiceWorkerPolicy.BLOCK)) {
+      List<Double> firstVisits = new java.util.ArrayList<>();
+      List<Double> repeatVisits = new java.util.ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setServiceWorkers(policy))) {
+          context.addInitScript("window.addEventListener('edgechat:ready',"
+              + " () => { window.__readyAt = performance.now(); }, { once: true });");
+          Page page = context.newPage();
+          firstVisits.add(readyAt(page));
+          if (policy == ServiceWorkerPolicy.ALLOW) {
+            frame(page).waitForFunction("() => navigator.serviceWorker.controller !== null");
+          }
+          repeatVisits.add(readyAt(page));
+        }
+      }
+      String label = policy == ServiceWorkerPolicy.ALLOW ? "with service worker" : "service workers blocked";
+      report.append(String.format(Locale.ROOT, "%-24s first visit %s, repeat visit %s%n", label,
+          summary(firstVisits), summary(repeatVisits)));
+    }
+    System.out.print(report);
+    Files.writeString(Paths.get("target", "widget-load-times.txt"), report.toString());
+    assertThat(report.toString()).doesNotContain("NaN");
+  }
+
+  /** Navigates to the page that opens the widget at once; the ms from navigation start to edgechat:ready. */
+  private static double readyAt(Page page) {
+    page.navigate(hostPage + "open");
+    page.waitForFunction("() => window.__readyAt !== undefined");
+    return ((Number) page.evaluate("() => window.__readyAt")).doubleValue();
+  }
+
+  private static String summary(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    return String.format(Locale.ROOT, "%.0f [%.0f..%.0f]", median, sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   /** The chat UI in the edge's frame. */
