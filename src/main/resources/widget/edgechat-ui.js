@@ -401,6 +401,7 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
     panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
     close.addEventListener('click', hide);
     window.addEventListener('online', () => { showOffline(); flush(); });
+    setInterval(() => { if (outbox().length) flush(); }, 30000); // an edge that was down may be back
     window.addEventListener('offline', showOffline);
 
     async function loadHistory() {
