@@ -95,8 +95,18 @@ background:var(--bg);box-sizing:border-box}
       || (c && c.edge) || edges[0]; // every edge failed (offline?): the last choice, whose frame its service worker keeps
   }
 
-  let frame = null, edge = null, helloTimer = 0, loading = null, seq = 0;
-  const pending = new Map(); // request id -> {text, resolve, reject}
+  let frame = null, edge = null, ready = false, helloTimer = 0, loading = null, seq = 0;
+  const pending = new Map(); // request id -> {text, resolve, reject, frame: the frame it was handed to}
+  /** Hands the unanswered messages to the frame, once it is ready; each frame gets each message once. */
+  const dispatch = () => {
+    if (!ready) return;
+    for (const [id, p] of pending) {
+      if (p.frame !== frame) {
+        p.frame = frame;
+        post({ ec: 'send', id, text: p.text });
+      }
+    }
+  };
   const emit = (name, detail) => window.dispatchEvent(new CustomEvent(`edgechat:${name}`, { detail }));
   const post = (msg) => frame && frame.contentWindow && frame.contentWindow.postMessage(msg, edge);
   let started = null;
@@ -106,6 +116,7 @@ background:var(--bg);box-sizing:border-box}
   async function embed() {
     const next = await pick();
     if (frame) frame.remove();
+    ready = false;
     edge = next;
     frame = document.createElement('iframe');
     Object.assign(frame, { id: 'panel', className: 'panel', title: cfg.title, src: `${edge}/widget/frame.html` });
@@ -120,7 +131,7 @@ background:var(--bg);box-sizing:border-box}
   function failover(text, ref) {
     failed.add(edge);
     store.set('edgechat.edge', null);
-    if (text && ref === undefined) pending.set(ref = ++seq, { text, resolve() {}, reject() {} });
+    if (text && !pending.has(ref)) pending.set(++seq, { text, resolve() {}, reject() {}, frame: null });
     if (edges.some((e) => !failed.has(e))) embed();
   }
 
@@ -135,7 +146,8 @@ background:var(--bg);box-sizing:border-box}
       });
     } else if (m.ec === 'ready') {
       if (edges.length > 1) remember(edge);
-      for (const [id, p] of pending) post({ ec: 'send', id, text: p.text });
+      ready = true;
+      dispatch();
       if (launcher.getAttribute('aria-expanded') === 'true') post({ ec: 'open' });
       started();
       emit('ready', {});
@@ -169,9 +181,8 @@ background:var(--bg);box-sizing:border-box}
     open,
     close,
     send: (text) => load().then(() => new Promise((resolve, reject) => {
-      const id = ++seq;
-      pending.set(id, { text: String(text), resolve, reject });
-      post({ ec: 'send', id, text: String(text) });
+      pending.set(++seq, { text: String(text), resolve, reject, frame: null });
+      dispatch();
     })),
   };
   launcher.addEventListener('click', () => (frame && !frame.hidden ? close() : open()));
