@@ -121,7 +121,6 @@ background:var(--bg);box-sizing:border-box}
     frame = document.createElement('iframe');
     Object.assign(frame, { id: 'panel', className: 'panel', title: cfg.title, src: `${edge}/widget/frame.html` });
     frame.hidden = launcher.getAttribute('aria-expanded') !== 'true';
-    frame.setAttribute('allow', 'clipboard-write');
     root.append(frame);
     // a frame that never says hello (edge down, no service worker to answer for it) hands over to the next edge
     clearTimeout(helloTimer);
