@@ -6,8 +6,9 @@ const CONVERSATIONS = 'edgechat-conversations';
 const FILES = ['/widget/frame.html', '/widget/__EDGECHAT_UI__'];
 
 self.addEventListener('install', (event) => {
+  // the HTTP cache may answer: the UI's name is its hash (immutable), the frame is revalidated (no-cache)
   event.waitUntil(caches.open(SHELL)
-    .then((cache) => cache.addAll(FILES.map((f) => new Request(f, { cache: 'reload' }))))
+    .then((cache) => cache.addAll(FILES))
     .then(() => self.skipWaiting()));
 });
 
