@@ -28,9 +28,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -445,15 +448,42 @@ public final class ChatApi {
    * {@value #EMBEDDER} (the origin the browser gave its postMessage), which must be allowed.
    */
   private static Site checkOrigin(HttpServerRequest request, Site site) {
-    String self = request.scheme() + "://" + request.authority();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (self.equals(origin)) {
+    if (isSelf(request, origin)) {
       origin = request.getHeader(EMBEDDER);
     }
-    if (origin == null || origin.equals(self) || site.allowsOrigin(origin)) {
+    if (origin == null || isSelf(request, origin) || site.allowsOrigin(origin)) {
       return site;
     }
     throw ApiError.forbiddenOrigin("origin " + origin + " may not use the chat of site '" + site.id() + "'");
+  }
+
+  /**
+   * Whether {@code origin} is this edge as the browser addressed it (the Host header). The scheme is
+   * left out: behind a proxy that ends TLS (Fly's) the edge sees http for a page loaded over https;
+   * so a missing port and the two default ports are taken as one.
+   */
+  static boolean isSelf(HttpServerRequest request, String origin) {
+    HostAndPort authority = request.authority();
+    if (origin == null || authority == null) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    if (uri.getHost() == null || !uri.getHost().equalsIgnoreCase(authority.host())) {
+      return false;
+    }
+    int own = authority.port();
+    int theirs = uri.getPort();
+    return own == theirs || (isDefault(own) && isDefault(theirs));
+  }
+
+  private static boolean isDefault(int port) {
+    return port == -1 || port == 80 || port == 443;
   }
 
   private static boolean wantsEventStream(HttpServerRequest request) {
