@@ -1,10 +1,14 @@
-// edgechat chat UI: loaded by edgechat.js into its shadow root. Answer text only ever becomes DOM text nodes.
+// edgechat chat UI: runs in the edge's frame (/widget/frame.html) that edgechat.js embeds; talks to the host page
+// only by postMessage. Answer text only ever becomes DOM text nodes.
 (() => {
   'use strict';
-  const CSS = `.panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(380px,calc(100vw - 24px));
-height:min(560px,calc(100vh - 110px));display:flex;flex-direction:column;background:var(--bg);color:var(--fg);
-border:1px solid var(--border);border-radius:14px;box-shadow:0 10px 32px #0005;overflow:hidden}
-.panel{box-sizing:border-box}
+  const DARK = '--bg:#1f2125;--fg:#e8eaed;--muted:#a0a4ab;--accent:#8ab4f8;--on-accent:#10131a;--bubble:#2d3036;--border:#454a52;--error:#f2b8b5;color-scheme:dark';
+  const CSS = `:root{--bg:#fff;--fg:#1c1e21;--muted:#5f6368;--accent:#2456c8;--on-accent:#fff;--bubble:#eef1f5;
+--border:#cfd4dc;--error:#b3261e;color-scheme:light}
+:root[data-theme=dark]{${DARK}}@media (prefers-color-scheme:dark){:root[data-theme=auto]{${DARK}}}
+html,body{height:100%;margin:0}
+body{font:15px/1.45 system-ui,sans-serif;background:var(--bg);color:var(--fg)}
+.panel{height:100%;display:flex;flex-direction:column;box-sizing:border-box}
 [hidden]{display:none!important}
 header{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:var(--accent);color:var(--on-accent)}
 h2{margin:0;font-size:16px}
@@ -15,11 +19,13 @@ button:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid va
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px}
 .msg{max-width:88%;padding:8px 12px;border-radius:12px;background:var(--bubble);overflow-wrap:anywhere}
 .msg-user{align-self:flex-end;background:var(--accent);color:var(--on-accent)}
+.msg.queued{opacity:.75;border:1px dashed var(--on-accent)}
+.msg.queued .meta{color:inherit}
 .msg p{margin:0 0 6px}.msg p:last-child{margin:0}.msg ul,.msg ol{margin:4px 0;padding-left:20px}
 code{font-family:ui-monospace,monospace;font-size:.92em;background:#8882;padding:0 3px;border-radius:4px}
 a{color:inherit}
 .sources{margin:6px 0 0;padding:6px 0 0 18px;border-top:1px solid var(--border);font-size:13px}
-.meta{font-size:12px;color:var(--muted);margin-top:4px}
+.meta{font-size:12px;color:var(--muted);margin:4px 0 0}
 .error{color:var(--error)}
 .notice{margin:0;padding:0 12px;font-size:13px;color:var(--error);min-height:0}
 .typing{display:inline-flex;gap:4px;padding:4px 0}
@@ -29,8 +35,7 @@ a{color:inherit}
 @media (prefers-reduced-motion:reduce){.typing i{animation:none}}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid var(--border)}
 textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--border);border-radius:8px;padding:6px 8px}
-.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;height:100%;border:0;border-radius:0}}`;
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
   const CACHE_LABELS = { hit: 'cache hit', semantic: 'semantic cache hit', miss: 'cache miss' };
 
   const make = (tag, className, text) => {
@@ -133,9 +138,10 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
     }
   }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const emit = (name, detail) => window.dispatchEvent(new CustomEvent(`edgechat:${name}`, { detail }));
 
   class HttpError extends Error {}
+  /** The edge could not be reached at all (no HTTP answer): the message is queued or sent via another edge. */
+  class Unreachable extends Error {}
   async function httpError(response) {
     const body = await response.json().catch(() => null);
     const message = body && body.error && body.error.message ? String(body.error.message) : `HTTP ${response.status}`;
@@ -147,29 +153,28 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
     return new HttpError(message);
   }
 
-  window.__edgechatUI = (cfg, root, launcher) => {
-    const keyConversation = `edgechat.${cfg.site}.conversation`;
-    const keyVisitor = `edgechat.${cfg.site}.visitor`;
+  const parentWindow = window.parent;
+  if (parentWindow === window) return; // opened on its own: the frame only works inside a page that embeds it
+  const CONVERSATIONS = 'edgechat-conversations'; // the service worker's cache of conversations (sw.js)
+  let host = null; // the embedding page's origin, as the browser reported it with the first message
+  const toHost = (msg) => parentWindow.postMessage(msg, host);
+
+  function start(cfg) {
+    document.documentElement.dataset.theme = /^(light|dark)$/.test(cfg.theme) ? cfg.theme : 'auto';
+    document.documentElement.lang = cfg.lang || 'en';
+    document.title = String(cfg.title);
+    const keyOutbox = `edgechat.${cfg.site}.outbox`;
     const store = {
-      get(k) { try { return localStorage.getItem(k); } catch { return null; } },
-      set(k, v) { try { localStorage.setItem(k, v); } catch { /* storage unavailable */ } },
-      remove(k) { try { localStorage.removeItem(k); } catch { /* storage unavailable */ } },
+      get(k) { try { return JSON.parse(localStorage.getItem(k)); } catch { return null; } },
+      set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* storage unavailable */ } },
     };
-    const visitor = () => {
-      let id = store.get(keyVisitor);
-      if (!id) {
-        id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-        store.set(keyVisitor, id);
-      }
-      return id;
-    };
+    let conversation = cfg.conversation || null;
+    let transcript = []; // {role, text} as shown, kept in the service worker's cache for offline visits
 
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    document.adoptedStyleSheets = [sheet]; // constructed: the frame's CSP needs no style-src
     const panel = make('section', 'panel');
-    panel.hidden = true;
-    panel.id = 'panel';
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', cfg.title);
     const header = make('header');
@@ -191,8 +196,7 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
     sendButton.type = 'submit';
     form.append(input, sendButton);
     panel.append(header, log, notice, form);
-    root.append(panel);
-    launcher.setAttribute('aria-controls', 'panel');
+    document.body.append(panel);
 
     let queue = Promise.resolve();
     let busy = 0;
@@ -211,9 +215,21 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
       scrollToEnd();
       return { el, body };
     };
-    const showOffline = () => { notice.textContent = navigator.onLine ? '' : 'You are offline. Messages will fail until the connection is back.'; };
-    window.addEventListener('online', showOffline);
-    window.addEventListener('offline', showOffline);
+    const OFFLINE = 'You are offline. You can keep writing: messages are sent when the connection is back.';
+    const showOffline = () => {
+      if (!navigator.onLine) notice.textContent = OFFLINE;
+      else if (notice.textContent === OFFLINE) notice.textContent = '';
+    };
+
+    /** Keeps what the visitor sees in the cache the service worker answers GET /v1/conversations/{id} from when offline. */
+    const keep = () => {
+      if (!conversation || !('caches' in window)) return;
+      const body = JSON.stringify({ id: conversation, site: cfg.site, messages: transcript });
+      caches.open(CONVERSATIONS)
+        .then((c) => c.put(`/v1/conversations/${encodeURIComponent(conversation)}`,
+          new Response(body, { headers: { 'Content-Type': 'application/json' } })))
+        .catch(() => {});
+    };
 
     function answerView() {
       const { el, body } = addMessage('assistant', '');
@@ -225,6 +241,7 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
       let text = '', frame = 0;
       const render = () => { frame = 0; markdown(body, text); scrollToEnd(); };
       return {
+        el,
         get text() { return text; },
         ready() { typing.hidden = false; scrollToEnd(); },
         token(t) { typing.hidden = true; text += t; if (!frame) frame = requestAnimationFrame(render); },
@@ -256,22 +273,23 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
     }
 
     /** Streams one answer; a dropped stream is resumed from the last event id. */
-    async function ask(question) {
-      notice.textContent = '';
-      addMessage('user', question);
+    async function ask(question, bubble) {
+      bubble.el.classList.remove('queued');
+      bubble.el.querySelector('.meta')?.remove();
       const view = answerView();
       setBusy(1);
-      const request = { site: cfg.site, message: question, visitor: visitor() };
-      const conversation = store.get(keyConversation);
+      const request = { site: cfg.site, message: question, visitor: cfg.visitor };
       if (conversation) request.conversation = conversation;
       let ids = null, lastId = null, result = null;
       try {
-        if (!navigator.onLine) throw new HttpError('You are offline.');
-        let response = await fetch(`${cfg.edge}/v1/chat`, {
+        if (!navigator.onLine) throw new Unreachable();
+        let response = await fetch('/v1/chat', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+          // the embedding page's origin, from the browser: the edge checks it against the site's allowedOrigins
+          headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'X-Edgechat-Embedder': host },
           body: JSON.stringify(request),
-        }).catch(() => { throw new HttpError('Could not reach the chat service.'); });
+        }).catch(() => { throw new Unreachable(); });
+        if (response.status >= 502 && response.status <= 504 && cfg.failover) throw new Unreachable();
         for (let attempt = 0; ; attempt++) {
           if (!response.ok || !response.body) throw await httpError(response);
           try {
@@ -279,11 +297,14 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
               if (id) lastId = id;
               if (event === 'ready') {
                 ids = { conversation: String(data.conversation), message: String(data.message) };
-                store.set(keyConversation, ids.conversation);
+                if (ids.conversation !== conversation) {
+                  conversation = ids.conversation;
+                  toHost({ ec: 'conversation', id: conversation });
+                }
                 view.ready();
               } else if (event === 'token' && typeof data.text === 'string') {
                 view.token(data.text);
-                emit('token', { text: data.text });
+                toHost({ ec: 'token', text: data.text });
               } else if (event === 'sources') {
                 view.sources(data.items);
               } else if (event === 'done') {
@@ -300,43 +321,75 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
           if (result) break;
           if (!ids || attempt >= 4) throw new HttpError('The answer was cut off. Please try again.');
           await sleep(300 * 2 ** attempt);
-          response = await fetch(`${cfg.edge}/v1/chat/${encodeURIComponent(ids.message)}/events`, {
+          response = await fetch(`/v1/chat/${encodeURIComponent(ids.message)}/events`, {
             headers: { Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) },
           }).catch(() => ({ ok: false, status: 0, json: async () => null, headers: new Headers() }));
         }
-        emit('answer', result);
+        transcript.push({ role: 'user', text: question }, { role: 'assistant', text: result.text });
+        keep();
+        toHost({ ec: 'answer', detail: result });
         return result.text;
       } catch (err) {
-        view.fail(err instanceof HttpError ? err.message : 'Something went wrong.');
+        if (err instanceof Unreachable) view.el.remove();
+        else view.fail(err instanceof HttpError ? err.message : 'Something went wrong.');
         throw err;
       } finally {
         setBusy(-1);
       }
     }
 
-    const send = (raw) => {
+    // Messages that could not reach the edge wait here (this origin's storage) until the connection is back.
+    const outbox = () => store.get(keyOutbox) || [];
+    const waiting = new Map(); // outbox id -> {bubble, settle} for messages written in this visit
+    const markQueued = (bubble) => {
+      bubble.el.classList.add('queued');
+      if (!bubble.el.querySelector('.meta')) bubble.el.append(make('p', 'meta', 'Queued: sent when you are back online'));
+    };
+    const enqueue = (text, bubble, settle) => {
+      const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+      store.set(keyOutbox, [...outbox(), { id, text }]);
+      markQueued(bubble);
+      waiting.set(id, { bubble, settle });
+    };
+
+    /** Asks in order; an unreachable edge queues the message (or, when the host has another edge, hands it over). */
+    const submit = (text, bubble, settle) => {
+      queue = queue.then(() => ask(text, bubble).then((answer) => settle({ ok: true, text: answer }), (err) => {
+        if (!(err instanceof Unreachable)) settle({ ok: false, error: err.message });
+        else if (navigator.onLine && cfg.failover) toHost({ ec: 'failover', text, ref: settle.ref });
+        else enqueue(text, bubble, settle);
+      }));
+      return queue;
+    };
+    let flushing = false;
+    async function flush() {
+      if (flushing || !navigator.onLine) return;
+      flushing = true;
+      try {
+        for (const item of outbox()) {
+          store.set(keyOutbox, outbox().filter((o) => o.id !== item.id));
+          const entry = waiting.get(item.id) || { bubble: addMessage('user', item.text), settle: () => {} };
+          waiting.delete(item.id);
+          await submit(item.text, entry.bubble, entry.settle);
+          if (!navigator.onLine) break;
+        }
+      } finally {
+        flushing = false;
+      }
+    }
+    const send = (raw, ref) => new Promise((resolve) => {
       const text = String(raw || '').trim();
-      if (!text) return Promise.reject(new Error('edgechat: empty message'));
-      const run = queue.then(() => ask(text));
-      queue = run.catch(() => {});
-      return run;
-    };
-    const open = () => {
-      panel.hidden = false;
-      launcher.setAttribute('aria-expanded', 'true');
-      input.focus();
-    };
-    const hide = () => {
-      panel.hidden = true;
-      launcher.setAttribute('aria-expanded', 'false');
-      launcher.focus();
-    };
+      const settle = (reply) => resolve(reply);
+      settle.ref = ref;
+      if (!text) { settle({ ok: false, error: 'edgechat: empty message' }); return; }
+      submit(text, addMessage('user', text), settle);
+    }).then((reply) => { if (ref !== undefined) toHost({ ec: 'reply', id: ref, ...reply }); });
 
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = input.value;
       input.value = '';
-      send(text).catch(() => {});
+      if (text.trim()) send(text);
     });
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -344,26 +397,61 @@ textarea{flex:1;resize:none;font:inherit;color:inherit;background:var(--bg);bord
         form.requestSubmit();
       }
     });
+    const hide = () => toHost({ ec: 'close' });
     panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
     close.addEventListener('click', hide);
+    window.addEventListener('online', () => { showOffline(); flush(); });
+    setInterval(() => { if (outbox().length) flush(); }, 30000); // an edge that was down may be back
+    window.addEventListener('offline', showOffline);
 
     async function loadHistory() {
-      const id = store.get(keyConversation);
-      if (!id) return;
+      if (!conversation) return;
       try {
-        const response = await fetch(`${cfg.edge}/v1/conversations/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
-        if (response.status === 404 || response.status === 400) { store.remove(keyConversation); return; }
+        const response = await fetch(`/v1/conversations/${encodeURIComponent(conversation)}`, { headers: { Accept: 'application/json' } });
+        if (response.status === 404 || response.status === 400) {
+          conversation = null;
+          toHost({ ec: 'conversation', id: null });
+          return;
+        }
         if (!response.ok) throw await httpError(response);
         const history = await response.json();
         for (const m of Array.isArray(history.messages) ? history.messages : []) {
-          addMessage(m.role === 'user' ? 'user' : 'assistant', String(m.text || '')).el.classList.add('history');
+          const role = m.role === 'user' ? 'user' : 'assistant';
+          transcript.push({ role, text: String(m.text || '') });
+          addMessage(role, String(m.text || '')).el.classList.add('history');
         }
+        keep();
       } catch {
         notice.textContent = 'Could not load the earlier conversation.';
       }
     }
-    queue = loadHistory().then(showOffline);
-    queue.then(() => emit('ready', {}));
-    return { open, close: hide, toggle: () => (panel.hidden ? open() : hide()), send };
-  };
+
+    window.addEventListener('message', (e) => {
+      if (e.source !== parentWindow || e.origin !== host || !e.data) return;
+      const m = e.data;
+      if (m.ec === 'open') input.focus();
+      else if (m.ec === 'send') send(m.text, m.id);
+    });
+    queue = loadHistory().then(() => {
+      for (const item of outbox()) {
+        const bubble = addMessage('user', item.text);
+        markQueued(bubble);
+        waiting.set(item.id, { bubble, settle: () => {} });
+      }
+      showOffline();
+      toHost({ ec: 'ready' });
+      flush();
+    });
+  }
+
+  window.addEventListener('message', function init(e) {
+    if (e.source !== parentWindow || !e.data || e.data.ec !== 'init') return;
+    window.removeEventListener('message', init);
+    host = e.origin;
+    start(e.data);
+  });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/widget/sw.js', { scope: '/widget/' }).catch(() => { /* blocked or unsupported: online only */ });
+  }
+  parentWindow.postMessage({ ec: 'hello' }, '*'); // carries nothing: the host answers with init only to its own frame
 })();

@@ -28,9 +28,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +60,9 @@ public final class ChatApi {
   private final LiveConfig config;
   private final SiteDirectory sites;
   private final OriginClient origin;
+  /** Header by which the widget's frame (same origin as the edge) names the page that embeds it. */
+  static final String EMBEDDER = "X-Edgechat-Embedder";
+
   private final AnswerCache cache;
   private final SemanticCache semantic;
   private final ResumeApi resumes;
@@ -94,6 +100,11 @@ public final class ChatApi {
         .handler(this::chat);
     router.route("/v1/chat").handler(ctx -> ctx.fail(new ApiError(405, "method_not_allowed", "use POST /v1/chat")));
     router.get("/v1/conversations/:id").handler(this::conversation);
+    // the widget's nearest-edge probe (docs/widget.md): cheap, never cached, readable cross-origin (CORS above)
+    router.get("/v1/ping").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject().put("status", "up").put("region", config.get().region()).encode()));
     router.get("/v1/jobs/:id").handler(this::job);
   }
 
@@ -440,14 +451,47 @@ public final class ChatApi {
 
   /**
    * A browser page may use the chat of a site only from the site's allowed origins. Requests
-   * without an Origin header (servers, curl) and same-origin requests (the demo page) pass.
+   * without an Origin header (servers, curl) pass. Same-origin requests come from the edge's own
+   * pages: the demo page passes; the widget's frame names the page that embeds it in
+   * {@value #EMBEDDER} (the origin the browser gave its postMessage), which must be allowed.
    */
   private static Site checkOrigin(HttpServerRequest request, Site site) {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (origin == null || origin.equals(request.scheme() + "://" + request.authority()) || site.allowsOrigin(origin)) {
+    if (isSelf(request, origin)) {
+      origin = request.getHeader(EMBEDDER);
+    }
+    if (origin == null || isSelf(request, origin) || site.allowsOrigin(origin)) {
       return site;
     }
     throw ApiError.forbiddenOrigin("origin " + origin + " may not use the chat of site '" + site.id() + "'");
+  }
+
+  /**
+   * Whether {@code origin} is this edge as the browser addressed it (the Host header). The scheme is
+   * left out: behind a proxy that ends TLS (Fly's) the edge sees http for a page loaded over https;
+   * so a missing port and the two default ports are taken as one.
+   */
+  static boolean isSelf(HttpServerRequest request, String origin) {
+    HostAndPort authority = request.authority();
+    if (origin == null || authority == null) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    if (uri.getHost() == null || !uri.getHost().equalsIgnoreCase(authority.host())) {
+      return false;
+    }
+    int own = authority.port();
+    int theirs = uri.getPort();
+    return own == theirs || (isDefault(own) && isDefault(theirs));
+  }
+
+  private static boolean isDefault(int port) {
+    return port == -1 || port == 80 || port == 443;
   }
 
   private static boolean wantsEventStream(HttpServerRequest request) {

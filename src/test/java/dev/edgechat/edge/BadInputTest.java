@@ -84,6 +84,22 @@ class BadInputTest {
             .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
+  /**
+   * A chat request as the widget's frame sends it: same-origin, naming the page that embeds the frame.
+   * {@code host} is the Host header (the edge as the browser addressed it), {@code origin} the frame's.
+   */
+  private static Future<Reply> fromFrame(String body, String host, int port, String origin, String embedder) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+        .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(app.edgePort(), "127.0.0.1"))
+        .setHost(host).setPort(port) // the Host header: port 80 is left out of it
+        .setURI("/v1/chat").setIdleTimeout(10_000)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Origin", origin)
+        .putHeader("X-Edgechat-Embedder", embedder);
+    return http.request(options).compose(req -> req.send(Buffer.buffer(body))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
+  }
+
   private static Future<Reply> chat(Vertx vertx, String body) {
     return send(vertx, app.edgePort(), HttpMethod.POST, "/v1/chat", "application/json", Buffer.buffer(body), null);
   }
@@ -177,6 +193,34 @@ class BadInputTest {
       assertThat(allowed.result().headers().get("Access-Control-Allow-Origin")).isIn("*", "https://shop.example");
       ctx.completeNow();
     })));
+  }
+
+  /**
+   * Verifies that the widget's frame, same-origin with the edge, cannot lift a site's allowedOrigins:
+   * the page that embeds it must be allowed, as a cross-origin page would have to be; also behind a
+   * proxy that ends TLS (the page's origin says https, the edge sees http and a Host without port).
+   */
+  @Test
+  void chat_frameOfForeignEmbedder_403(Vertx vertx, VertxTestContext ctx) {
+    String restricted = "{\"site\":\"restricted\",\"message\":\"hello\"}";
+    String ip = "127.0.0.1";
+    int port = app.edgePort();
+    String direct = "http://" + ip + ":" + port;
+    Future<Reply> foreign = fromFrame(restricted, ip, port, direct, "https://evil.example");
+    Future<Reply> allowed = fromFrame(restricted, ip, port, direct, "https://shop.example");
+    Future<Reply> foreignTls = fromFrame(restricted, "chat.example", 80, "https://chat.example", "https://evil.example");
+    Future<Reply> allowedTls = fromFrame(restricted, "chat.example", 80, "https://chat.example", "https://shop.example");
+    // another port of the same host is another origin: its embedder claim counts for nothing
+    Future<Reply> otherPort = fromFrame(restricted, ip, port, "http://127.0.0.1:1", "https://shop.example");
+    Future.all(List.of(foreign, allowed, foreignTls, allowedTls, otherPort))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertError(foreign.result(), 403, "forbidden_origin");
+          assertThat(allowed.result().status()).as(allowed.result().body()).isEqualTo(200);
+          assertError(foreignTls.result(), 403, "forbidden_origin");
+          assertThat(allowedTls.result().status()).as(allowedTls.result().body()).isEqualTo(200);
+          assertError(otherPort.result(), 403, "forbidden_origin");
+          ctx.completeNow();
+        })));
   }
 
   /** Verifies that an unknown conversation is 404 in JSON, and an error event after ready in SSE. */

@@ -128,6 +128,7 @@ class WidgetAssetsTest {
           assertThat(everyFile).extracting(f -> f.result().body().toString())
               .anyMatch(text -> text.contains(uiName))
               .noneMatch(text -> text.contains("__EDGECHAT_"));
+          assertThat(first.body().toString()).as("the loader embeds the chat UI's frame").contains("/widget/frame.html");
           Reply second = r.get(1);
           assertThat(second.status()).isEqualTo(304);
           assertThat(second.header("ETag")).isEqualTo(first.header("ETag"));
@@ -238,7 +239,7 @@ class WidgetAssetsTest {
       assertThat(uiGz.result().header("Content-Encoding")).isEqualTo("gzip");
       assertThat(loaderGz.result().body().length()).isLessThanOrEqualTo(5 * 1024);
       assertThat(uiGz.result().body().length()).isLessThanOrEqualTo(30 * 1024);
-      // minified: comments and indentation gone, locals renamed; the loader grows by the UI's hashed name only
+      // minified: comments and indentation gone, locals renamed
       assertThat(loader.result().body().length()).isLessThan(sources.get("edgechat.js").intValue());
       assertThat(ui.result().body().length()).isLessThan(sources.get("edgechat-ui.js").intValue());
       assertThat(ui.result().body().toString()).doesNotContain("\n  ").doesNotContain("// ");
@@ -247,6 +248,33 @@ class WidgetAssetsTest {
           assertThat(e.servedBytes()).as(e.source()).isLessThan(sources.get(e.source()));
         }
       }
+      ctx.completeNow();
+    })));
+  }
+
+  /**
+   * Verifies the chat UI's frame and its service worker: the frame under its own CSP naming the UI's
+   * current hashed file, the worker (never cached long) precaching exactly that file under the
+   * shell's hash; neither keeps a placeholder.
+   */
+  @Test
+  void frameAndWorker_nameHashedUi_frameUnderOwnCsp(VertxTestContext ctx) {
+    Future<Reply> frame = get("/widget/frame.html", null);
+    Future<Reply> worker = get("/widget/sw.js", null);
+    Future.all(frame, worker).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      String uiName = ui().substring("/widget/".length());
+      assertThat(frame.result().status()).isEqualTo(200);
+      assertThat(frame.result().header("Content-Type")).startsWith("text/html");
+      assertThat(frame.result().header("Cache-Control")).isEqualTo("no-cache");
+      assertThat(frame.result().header("Content-Security-Policy")).isEqualTo(WidgetAssets.FRAME_CSP)
+          .contains("script-src 'self'").contains("frame-ancestors *").doesNotContain("unsafe");
+      assertThat(frame.result().body().toString()).contains("src=\"/widget/" + uiName + "\"")
+          .doesNotContain("__EDGECHAT");
+      assertThat(worker.result().status()).isEqualTo(200);
+      assertThat(worker.result().header("Content-Type")).startsWith("text/javascript");
+      assertThat(worker.result().header("Cache-Control")).isEqualTo("no-cache");
+      assertThat(worker.result().body().toString()).contains("/widget/" + uiName)
+          .containsPattern("edgechat-shell-[0-9a-f]{16}").doesNotContain("__EDGECHAT");
       ctx.completeNow();
     })));
   }
