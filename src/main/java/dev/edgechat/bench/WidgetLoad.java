@@ -13,19 +13,23 @@ import java.util.regex.Pattern;
 
 /**
  * The widget's load as a visitor's browser does it: the loader {@code /widget/edgechat.js}, then
- * the chat UI script it names (which the loader fetches when the chat is first opened), over a new
- * connection per visit (the client must not keep
+ * the frame {@code /widget/frame.html} the loader embeds when the chat is first opened, then the
+ * chat UI script the frame names, over a new connection per request (the client must not keep
  * connections alive). Timed from the first request to the last byte, bytes counted.
  *
- * <p>A cold visit fetches both. A repeat visit after the loader's {@code max-age} ran out is what a
- * client cache that honours {@code Cache-Control} and {@code ETag} does (a browser's HTTP cache, or
- * the widget's service worker): the loader revalidated with {@code If-None-Match} (a 304 when
- * unchanged), the UI (content-hashed, {@code immutable}) not asked at all. A repeat visit within
- * the loader's max-age sends no request; that one is not measured (it is 0 by construction).
+ * <p>A cold visit fetches all three. A repeat visit after the loader's {@code max-age} ran out is
+ * what a client cache that honours {@code Cache-Control} and {@code ETag} does (a browser's HTTP
+ * cache): the loader and the frame ({@code no-cache}) revalidated with {@code If-None-Match} (a 304
+ * each when unchanged), the UI (content-hashed, {@code immutable}) not asked at all. The widget's
+ * service worker does better (it serves the frame from its cache), so this is the slower of the
+ * two.
  */
 final class WidgetLoad {
 
-  /** The chat UI's content-hashed name, as the loader names it (relative to the loader's URL). */
+  private static final String LOADER = "/widget/edgechat.js";
+  private static final String FRAME = "/widget/frame.html";
+
+  /** The chat UI's content-hashed name, as the frame names it. */
   private static final Pattern UI_NAME = Pattern.compile("edgechat-ui\\.[0-9a-f]+\\.js");
 
   /** Milliseconds and bytes of the visits of one kind. */
@@ -51,19 +55,25 @@ final class WidgetLoad {
 
   /** {@code visits} cold visits of {@code base}, one after the other. */
   Future<Visits> cold(String kind, String base, int visits) {
-    return repeat(kind, visits, () -> fetch(base + "/widget/edgechat.js", null).compose(loader -> {
-      Matcher ui = UI_NAME.matcher(loader.body());
-      if (!ui.find()) {
-        return Future.failedFuture(new RequestFailure("the loader names no chat UI script"));
+    return repeat(kind, visits, () -> fetch(base + LOADER, null).compose(loader -> {
+      if (!loader.body().contains("frame.html")) {
+        return Future.failedFuture(new RequestFailure("the loader names no chat frame"));
       }
-      return fetch(base + "/widget/" + ui.group(), null).map(script -> loader.plus(script));
+      return fetch(base + FRAME, null).compose(frame -> {
+        Matcher ui = UI_NAME.matcher(frame.body());
+        if (!ui.find()) {
+          return Future.failedFuture(new RequestFailure("the chat frame names no chat UI script"));
+        }
+        return fetch(base + "/widget/" + ui.group(), null).map(script -> loader.plus(frame).plus(script));
+      });
     }));
   }
 
-  /** {@code visits} repeat visits of {@code base} with a cache that kept the loader's ETag. */
+  /** {@code visits} repeat visits of {@code base} with a cache that kept the loader's and frame's ETags. */
   Future<Visits> revalidated(String kind, String base, int visits) {
-    return fetch(base + "/widget/edgechat.js", null).compose(first -> repeat(kind, visits,
-        () -> fetch(base + "/widget/edgechat.js", first.etag())));
+    return fetch(base + LOADER, null).compose(loader -> fetch(base + FRAME, null).compose(frame ->
+        repeat(kind, visits, () -> fetch(base + LOADER, loader.etag())
+            .compose(again -> fetch(base + FRAME, frame.etag()).map(again::plus)))));
   }
 
   /** One fetch or several, timed: body text, ETag, bytes, requests, nanoseconds. */
