@@ -159,6 +159,7 @@ public final class Main implements Callable<Integer> {
             stallRate != null ? stallRate : s.stallRate(),
             cutRate != null ? cutRate : s.cutRate(),
             s.seed()),
+        c.gateway(),
         c.secrets());
   }
 }
