@@ -119,15 +119,7 @@ final class GatewayBench implements Callable<Integer> {
       phases.put(REPLAY, new SimCompletionCall(client, url, FirstTokenBench.IDLE_TIMEOUT_MS,
           n -> "How do I reset my password? (" + tag + " replay)",
           Map.of("Authorization", "Bearer " + key), new JsonObject().put("temperature", 0)));
-      Future<List<PhaseResult>> results = Future.succeededFuture(new ArrayList<>());
-      for (Map.Entry<String, MeasuredCall> phase : phases.entrySet()) {
-        results = results.compose(done -> ClosedLoop.run(context, phase.getKey(), phase.getValue(), options)
-            .map(result -> {
-              done.add(result);
-              return done;
-            }));
-      }
-      results.map(done -> table(run, concurrency, done)).eventually(client::close).onComplete(promise);
+      ClosedLoop.runInTurn(context, phases, options).map(done -> table(run, concurrency, done)).eventually(client::close).onComplete(promise);
     }));
   }
 

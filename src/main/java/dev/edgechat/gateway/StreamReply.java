@@ -1,8 +1,6 @@
 package dev.edgechat.gateway;
 
-import dev.edgechat.edge.AnswerFlight;
 import dev.edgechat.web.SseEvent;
-import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -15,15 +13,12 @@ import io.vertx.core.json.JsonObject;
  * and an OpenAI error body (what an SDK turns into the right exception); a failure after that is
  * an error frame, as OpenAI sends it, and the end of the stream.
  */
-final class StreamReply implements Reply {
+final class StreamReply extends Reply {
 
   private final HttpServerResponse response;
   private final boolean includeUsage;
-  private AnswerFlight flight;
-  private AnswerFlight.Follower follower;
   private ChunkFrames frames;
   private int cursor;
-  private boolean finished;
 
   StreamReply(HttpServerResponse response, boolean includeUsage) {
     this.response = response;
@@ -31,31 +26,12 @@ final class StreamReply implements Reply {
   }
 
   @Override
-  public void follow(AnswerFlight flight, Context context) {
-    if (finished) {
-      return;
-    }
-    this.flight = flight;
-    this.follower = flight.follow(context, this::pump);
-    pump();
-  }
-
-  @Override
-  public void clientLeft() {
-    if (!finished) {
-      finished = true;
-      if (follower != null) {
-        follower.leave();
-      }
-    }
-  }
-
-  private void pump() {
+  protected void onNews() {
     Buffer burst = Buffer.buffer(256);
     while (!finished) {
       if (response.writeQueueFull()) {
         write(burst);
-        response.drainHandler(v -> pump());
+        response.drainHandler(v -> onNews());
         return;
       }
       SseEvent event = flight.event(cursor);
@@ -106,13 +82,6 @@ final class StreamReply implements Reply {
     finish();
     if (!response.closed()) {
       response.end(burst);
-    }
-  }
-
-  private void finish() {
-    finished = true;
-    if (follower != null) {
-      follower.leave();
     }
   }
 }

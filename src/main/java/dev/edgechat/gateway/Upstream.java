@@ -66,7 +66,9 @@ final class Upstream {
             .setConnectTimeout((int) settings.connectTimeoutMs())
             .setKeepAlive(true)
             .setTcpNoDelay(true)
-            .setDecompressionSupported(true),
+            // no Accept-Encoding: an upstream that compresses its stream (the sim does when asked)
+            // holds and deflates every chunk, which costs the first token more than the bytes save
+            .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(settings.poolSize()).setMaxWaitQueueSize(4 * settings.poolSize()));
     this.breaker = CircuitBreaker.create("gateway-" + baseUrl.getHost(), vertx, new CircuitBreakerOptions()
             .setMaxFailures(settings.breakerMaxFailures())

@@ -2,7 +2,6 @@ package dev.edgechat.gateway;
 
 import dev.edgechat.edge.AnswerFlight;
 import dev.edgechat.web.SseEvent;
-import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
@@ -12,38 +11,16 @@ import java.util.List;
  * Answers a caller who did not ask for a stream: once the flight has ended, the whole
  * {@code chat.completion} its deltas add up to, or its error with the error's status.
  */
-final class WholeReply implements Reply {
+final class WholeReply extends Reply {
 
   private final HttpServerResponse response;
-  private AnswerFlight flight;
-  private AnswerFlight.Follower follower;
-  private boolean finished;
 
   WholeReply(HttpServerResponse response) {
     this.response = response;
   }
 
   @Override
-  public void follow(AnswerFlight flight, Context context) {
-    if (finished) {
-      return;
-    }
-    this.flight = flight;
-    this.follower = flight.follow(context, this::check);
-    check();
-  }
-
-  @Override
-  public void clientLeft() {
-    if (!finished) {
-      finished = true;
-      if (follower != null) {
-        follower.leave();
-      }
-    }
-  }
-
-  private void check() {
+  protected void onNews() {
     if (finished) {
       return;
     }
@@ -52,8 +29,7 @@ final class WholeReply implements Reply {
     if (last == null || !AnswerFlight.isTerminal(last)) {
       return;
     }
-    finished = true;
-    follower.leave();
+    finish();
     List<SseEvent> log = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
       log.add(flight.event(i));
