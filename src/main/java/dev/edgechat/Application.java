@@ -23,6 +23,7 @@ import dev.edgechat.edge.OriginClient;
 import dev.edgechat.edge.SiteDirectory;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.embedding.Embeddings;
+import dev.edgechat.gateway.GatewayApi;
 import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.ChunkIndex;
@@ -387,12 +388,16 @@ public final class Application {
     })));
     ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
     ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
+    // the OpenAI-compatible gateway shares the answer cache, its semantic level and the cache Redis
+    GatewayApi gateway = new GatewayApi(vertx, config, cache, semantic, cacheRedis, registry);
+    resources.push(gateway);
     checks.add(origin.readiness());
     OpsRoutes ops = new OpsRoutes(registry, checks);
     return WidgetAssets.load(vertx).compose(widget -> deployServer("edge", settings.http().host(),
         settings.http().port(), router -> {
       ops.mount(router);
       chat.mount(router);
+      gateway.mount(router);
       widget.mount(router);
       resumes.mount(router);
       if (adminApi != null) {

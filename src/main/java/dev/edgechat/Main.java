@@ -173,6 +173,7 @@ public final class Main implements Callable<Integer> {
             cutRate != null ? cutRate : s.cutRate(),
             s.seed(),
             answerSpread != null ? answerSpread : s.answerSpread()),
+        c.gateway(),
         c.secrets());
   }
 }

@@ -61,6 +61,19 @@ final class ClosedLoop {
     return new ClosedLoop(context, phase, call, options).start();
   }
 
+  /** Runs the phases one after the other, in the map's order; call it on {@code context}. */
+  static Future<List<PhaseResult>> runInTurn(Context context, Map<String, MeasuredCall> phases,
+      BenchOptions options) {
+    Future<List<PhaseResult>> results = Future.succeededFuture(new ArrayList<>());
+    for (Map.Entry<String, MeasuredCall> phase : phases.entrySet()) {
+      results = results.compose(done -> run(context, phase.getKey(), phase.getValue(), options).map(result -> {
+        done.add(result);
+        return done;
+      }));
+    }
+    return results;
+  }
+
   private Future<PhaseResult> start() {
     LOG.info("phase started [phase: {}, warmup: {}, requests: {}, concurrency: {}]", phase, warmup, requests,
         concurrency);

@@ -98,15 +98,7 @@ public final class FirstTokenBench {
       phases.put(SIM_PHASE, new SimCompletionCall(client, endpoint(options.sim(), "/v1/chat/completions"),
           IDLE_TIMEOUT_MS, messages));
     }
-    Future<List<PhaseResult>> results = Future.succeededFuture(new ArrayList<>());
-    for (Map.Entry<String, MeasuredCall> phase : phases.entrySet()) {
-      results = results.compose(done -> ClosedLoop.run(context, phase.getKey(), phase.getValue(), options)
-          .map(result -> {
-            done.add(result);
-            return done;
-          }));
-    }
-    return results
+    return ClosedLoop.runInTurn(context, phases, options)
         .map(done -> new BenchReport(options, done))
         .eventually(client::close);
   }

@@ -11,6 +11,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntFunction;
 
@@ -28,12 +29,24 @@ final class SimCompletionCall implements MeasuredCall {
   private final HttpClient client;
   private final RequestOptions request;
   private final IntFunction<String> messages;
+  private final JsonObject extraFields;
 
   /**
    * @param url the absolute URL of {@code /v1/chat/completions}
    * @param messages the user message of each request number
    */
   SimCompletionCall(HttpClient client, String url, long idleTimeoutMs, IntFunction<String> messages) {
+    this(client, url, idleTimeoutMs, messages, Map.of(), new JsonObject());
+  }
+
+  /**
+   * The same call with more headers (a gateway key, a cache mode) and body fields (a temperature).
+   *
+   * @param headers sent with every request
+   * @param extraFields put into every body
+   */
+  SimCompletionCall(HttpClient client, String url, long idleTimeoutMs, IntFunction<String> messages,
+      Map<String, String> headers, JsonObject extraFields) {
     this.client = Objects.requireNonNull(client);
     this.request = new RequestOptions()
         .setMethod(HttpMethod.POST)
@@ -41,7 +54,9 @@ final class SimCompletionCall implements MeasuredCall {
         .setIdleTimeout(idleTimeoutMs)
         .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    headers.forEach(request::putHeader);
     this.messages = Objects.requireNonNull(messages);
+    this.extraFields = extraFields.copy();
   }
 
   @Override
@@ -61,8 +76,8 @@ final class SimCompletionCall implements MeasuredCall {
         marks);
   }
 
-  private static Buffer body(String message) {
-    return new JsonObject()
+  private Buffer body(String message) {
+    return extraFields.copy()
         .put("model", MODEL)
         .put("stream", true)
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", message)))

@@ -26,6 +26,7 @@ public record EdgechatConfig(
     Queue queue,
     Knowledge knowledge,
     SimSettings sim,
+    Gateway gateway,
     Secrets secrets) {
 
   /** The public HTTP server. */
@@ -98,6 +99,57 @@ public record EdgechatConfig(
   /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
       int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs) {
+  }
+
+  /**
+   * The edge's OpenAI-compatible gateway (API.md §2): how it talks to upstreams and the profiles
+   * that gateway keys ({@code EDGECHAT_GATEWAY_KEYS}, entries {@code key} or {@code profile:key})
+   * are held to.
+   *
+   * @param maxBodyBytes largest request body of the gateway's endpoints
+   * @param connectTimeoutMs longest wait for an upstream connection
+   * @param firstTokenTimeoutMs longest wait for an upstream's first chunk (a try that waits longer fails)
+   * @param idleTimeoutMs longest silence of an upstream stream after its first chunk
+   * @param retries tries after the first, only before the first chunk reached anyone
+   * @param retryBackoffMs delay before the first retry; doubles with each, with jitter
+   * @param breakerMaxFailures failed tries in a row that open an upstream's circuit breaker
+   * @param breakerResetMs how long an open breaker refuses before it lets one try through
+   * @param poolSize connections per upstream
+   * @param profiles the profiles by name; {@code default} always exists
+   */
+  public record Gateway(int maxBodyBytes, long connectTimeoutMs, long firstTokenTimeoutMs, long idleTimeoutMs,
+      int retries, long retryBackoffMs, int breakerMaxFailures, long breakerResetMs, int poolSize,
+      Map<String, GatewayProfile> profiles) {
+
+    public Gateway {
+      profiles = Map.copyOf(profiles);
+    }
+  }
+
+  /**
+   * What the keys of one gateway profile may do and where their requests go.
+   *
+   * @param baseUrl the OpenAI-compatible upstream
+   * @param upstreamKey the upstream's key (from the environment variable {@code apiKeyEnv} names,
+   *     else {@code EDGECHAT_LLM_API_KEY}); empty sends no Authorization header
+   * @param models models the keys may ask for; empty = any
+   * @param requestsPerMinute requests per minute per key; 0 = no limit
+   * @param semantic whether a request may ask for a semantic cache match
+   * @param cacheTemperature whether answers to requests with temperature &gt; 0 are cached
+   */
+  public record GatewayProfile(String name, URI baseUrl, Optional<String> upstreamKey, List<String> models,
+      int requestsPerMinute, boolean semantic, boolean cacheTemperature) {
+
+    public GatewayProfile {
+      models = List.copyOf(models);
+    }
+
+    @Override
+    public String toString() {
+      return "GatewayProfile[name=" + name + ", baseUrl=" + baseUrl + ", upstreamKey="
+          + (upstreamKey.isPresent() ? "***" : "unset") + ", models=" + models + ", requestsPerMinute="
+          + requestsPerMinute + ", semantic=" + semantic + ", cacheTemperature=" + cacheTemperature + "]";
+    }
   }
 
   /** Switches for each optimization, so the benchmark can measure what each one is worth. */

@@ -22,6 +22,10 @@ final class SettingsReader {
   /** A map of job type to concurrency: its keys are the operator's (job types), not a fixed set. */
   private static final String QUEUE_CONCURRENCY = "queue.concurrency";
   private static final Pattern JOB_TYPE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  /** Gateway profiles by name: the names are the operator's, each with the fields of {@code default}. */
+  private static final String GATEWAY_PROFILES = "gateway.profiles";
+  private static final Pattern PROFILE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,127}");
 
   private final JsonObject json;
   private final JsonObject defaults;
@@ -129,7 +133,9 @@ final class SettingsReader {
             number("sim.cutRate", 0, 1),
             whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE),
             number("sim.answerSpread", 0, 0.99)),
+        gateway(env),
         secrets(env));
+    checkGatewayKeys(config);
     checkTogether(config);
     return config;
   }
@@ -159,10 +165,98 @@ final class SettingsReader {
   private void rejectUnknownSettings() {
     Map<String, Object> known = SettingPath.leaves(defaults);
     for (String path : SettingPath.leaves(json).keySet()) {
-      if (!known.containsKey(path) && !path.startsWith(QUEUE_CONCURRENCY + ".")) {
+      if (!known.containsKey(path) && !path.startsWith(QUEUE_CONCURRENCY + ".") && !isProfileField(path, known)) {
         throw new ConfigException("setting " + path + " is not a setting of edgechat"
             + (isSecret(path) ? " (secrets come only from the environment)" : "")
             + "; see edge-config/edgechat.yaml for the settings there are");
+      }
+    }
+  }
+
+  /** {@code gateway.profiles.<name>.<field>} where {@code default} has that field. */
+  private static boolean isProfileField(String path, Map<String, Object> known) {
+    if (!path.startsWith(GATEWAY_PROFILES + ".")) {
+      return false;
+    }
+    String rest = path.substring(GATEWAY_PROFILES.length() + 1);
+    int dot = rest.indexOf('.');
+    return dot > 0 && known.containsKey(GATEWAY_PROFILES + ".default" + rest.substring(dot));
+  }
+
+  private EdgechatConfig.Gateway gateway(Map<String, String> env) {
+    Object value = value(GATEWAY_PROFILES);
+    if (!(value instanceof JsonObject names) || !names.containsKey("default")) {
+      throw fail(GATEWAY_PROFILES, "expected a map of profile name to its settings, with a profile 'default'");
+    }
+    Map<String, EdgechatConfig.GatewayProfile> profiles = new TreeMap<>();
+    for (String name : names.fieldNames()) {
+      if (!PROFILE_NAME.matcher(name).matches()) {
+        throw fail(GATEWAY_PROFILES + "." + name,
+            "a profile name is 1 to 32 lower-case letters, digits or '-', starting with a letter");
+      }
+      profiles.put(name, profile(name, env));
+    }
+    return new EdgechatConfig.Gateway(
+        (int) whole("gateway.maxBodyBytes", 1024, 64 << 20),
+        whole("gateway.connectTimeoutMs", 50, 600_000),
+        whole("gateway.firstTokenTimeoutMs", 100, 3_600_000),
+        whole("gateway.idleTimeoutMs", 100, 3_600_000),
+        (int) whole("gateway.retries", 0, 10),
+        whole("gateway.retryBackoffMs", 0, 60_000),
+        (int) whole("gateway.breakerMaxFailures", 1, 10_000),
+        whole("gateway.breakerResetMs", 100, 3_600_000),
+        (int) whole("gateway.poolSize", 1, 10_000),
+        profiles);
+  }
+
+  /** A profile; a field it does not set is the {@code default} profile's. */
+  private EdgechatConfig.GatewayProfile profile(String name, Map<String, String> env) {
+    String base = GATEWAY_PROFILES + "." + name + ".";
+    String fallback = GATEWAY_PROFILES + ".default.";
+    java.util.function.Function<String, String> path = field ->
+        SettingPath.get(json, base + field) != null ? base + field : fallback + field;
+    URI baseUrl = optionalUri(path.apply("baseUrl"), Set.of("http", "https"))
+        .orElseGet(() -> uri("llm.baseUrl", Set.of("http", "https")));
+    String keyEnv = (String) value(path.apply("apiKeyEnv"));
+    Optional<String> upstreamKey;
+    if (keyEnv.isBlank()) {
+      upstreamKey = secret(env, "EDGECHAT_LLM_API_KEY");
+    } else if (!ENV_NAME.matcher(keyEnv).matches()) {
+      throw fail(path.apply("apiKeyEnv"), "expected the name of an environment variable, got '" + keyEnv + "'");
+    } else {
+      upstreamKey = secret(env, keyEnv);
+      if (upstreamKey.isEmpty()) {
+        throw fail(path.apply("apiKeyEnv"), "names " + keyEnv + ", which is not set");
+      }
+    }
+    List<String> models = new ArrayList<>();
+    Object listed = value(path.apply("models"));
+    if (!(listed instanceof JsonArray list)) {
+      throw fail(path.apply("models"), "expected a list of model names, got '" + listed + "'");
+    }
+    for (Object model : list) {
+      if (!(model instanceof String text) || text.isBlank() || text.length() > 200) {
+        throw fail(path.apply("models"), "expected model names of 1 to 200 characters, got '" + model + "'");
+      }
+      models.add(text.trim());
+    }
+    return new EdgechatConfig.GatewayProfile(name, baseUrl, upstreamKey, models,
+        (int) whole(path.apply("requestsPerMinute"), 0, 100_000_000),
+        bool(path.apply("semantic")),
+        bool(path.apply("cacheTemperature")));
+  }
+
+  /** Each entry of EDGECHAT_GATEWAY_KEYS is {@code key} or {@code profile:key} naming a profile that exists. */
+  private static void checkGatewayKeys(EdgechatConfig c) {
+    for (String entry : c.secrets().gatewayKeys()) {
+      int eq = entry.indexOf(':');
+      String profile = eq < 0 ? "default" : entry.substring(0, eq).trim();
+      if (eq == entry.length() - 1 || eq == 0) {
+        throw new ConfigException("EDGECHAT_GATEWAY_KEYS: an entry is 'key' or 'profile:key', with neither part empty");
+      }
+      if (!c.gateway().profiles().containsKey(profile)) {
+        throw new ConfigException("EDGECHAT_GATEWAY_KEYS: a key names profile '" + profile
+            + "', which is not among gateway.profiles " + c.gateway().profiles().keySet());
       }
     }
   }

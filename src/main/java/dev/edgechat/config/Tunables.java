@@ -51,6 +51,7 @@ final class Tunables {
         new EdgechatConfig.Knowledge(k.chunkTokens(), k.chunkOverlapTokens(), from.knowledge().minPassageScore(),
             k.maxUploadBytes(), k.maxDocumentChars(), k.sweepIntervalMs(), k.sweepAfterMs(), k.resyncMs()),
         into.sim(),
+        into.gateway(),
         into.secrets());
   }
 }

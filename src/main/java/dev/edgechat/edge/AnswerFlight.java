@@ -18,11 +18,14 @@ import java.util.function.Consumer;
  * follows live. Readers may sit on other event loops than the one origin's stream arrives on, so
  * the log is guarded by this object's monitor and each reader hears of news on its own context.
  * When the last reader leaves before the end, origin's work is cancelled.
+ *
+ * <p>The gateway ({@code dev.edgechat.gateway}) keeps its upstream streams in flights too, with
+ * events of its own vocabulary; {@code done} and {@code error} end a flight there as well.
  */
-final class AnswerFlight {
+public final class AnswerFlight {
 
   /** A reader's membership; {@link #leave()} when its visitor goes away. */
-  interface Follower {
+  public interface Follower {
     void leave();
   }
 
@@ -37,7 +40,7 @@ final class AnswerFlight {
   private volatile String knownText;
 
   /** A flight that ends, cancelling upstream, when its last reader leaves before the end. */
-  AnswerFlight() {
+  public AnswerFlight() {
     this(true);
   }
 
@@ -71,7 +74,7 @@ final class AnswerFlight {
   }
 
   /** What to do when every reader has left before the end. */
-  synchronized void onCancelUpstream(Runnable action) {
+  public synchronized void onCancelUpstream(Runnable action) {
     this.cancelUpstream = action;
   }
 
@@ -85,7 +88,7 @@ final class AnswerFlight {
    * Runs {@code handler} with the whole log once the flight ends (with {@code done}, {@code error},
    * or because everyone left), at once if it has ended already.
    */
-  void onEnd(Consumer<List<SseEvent>> handler) {
+  public void onEnd(Consumer<List<SseEvent>> handler) {
     List<SseEvent> snapshot = null;
     synchronized (this) {
       if (ended) {
@@ -100,7 +103,7 @@ final class AnswerFlight {
   }
 
   /** Appends an event; {@code done} and {@code error} end the flight. Events after the end are dropped. */
-  void publish(SseEvent event) {
+  public void publish(SseEvent event) {
     publishAll(List.of(event));
   }
 
@@ -108,7 +111,7 @@ final class AnswerFlight {
    * Appends events and tells the readers once: a burst (a replayed answer) reaches a visitor in
    * one write, not one per event.
    */
-  void publishAll(List<SseEvent> events) {
+  public void publishAll(List<SseEvent> events) {
     List<Runnable> toNotify;
     List<Consumer<List<SseEvent>>> toEnd = List.of();
     List<SseEvent> snapshot = null;
@@ -136,21 +139,21 @@ final class AnswerFlight {
   }
 
   /** The event at {@code index}, or null when it has not arrived (yet). */
-  synchronized SseEvent event(int index) {
+  public synchronized SseEvent event(int index) {
     return index < log.size() ? log.get(index) : null;
   }
 
   /** How many events have arrived. */
-  synchronized int size() {
+  public synchronized int size() {
     return log.size();
   }
 
-  synchronized boolean isEnded() {
+  public synchronized boolean isEnded() {
     return ended;
   }
 
   /** Joins as a reader: {@code onNews} runs on {@code context} whenever events arrive. */
-  Follower follow(Context context, Runnable onNews) {
+  public Follower follow(Context context, Runnable onNews) {
     Runnable notify = () -> {
       if (Vertx.currentContext() == context) {
         onNews.run();
@@ -197,7 +200,7 @@ final class AnswerFlight {
     }
   }
 
-  static boolean isTerminal(SseEvent event) {
+  public static boolean isTerminal(SseEvent event) {
     return "done".equals(event.event()) || "error".equals(event.event());
   }
 }

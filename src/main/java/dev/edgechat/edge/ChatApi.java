@@ -68,7 +68,7 @@ public final class ChatApi {
   private final ResumeApi resumes;
   private final ConversationRecorder recorder;
   private final ConversationDigests digests;
-  private final InFlightAnswers inFlight;
+  private final InFlightAnswers<AnswerKey> inFlight;
   private final Counter staleServed;
 
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
@@ -82,7 +82,7 @@ public final class ChatApi {
     this.resumes = Objects.requireNonNull(resumes);
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
-    this.inFlight = new InFlightAnswers(registry);
+    this.inFlight = new InFlightAnswers<>(registry, "chat");
     this.staleServed = Counter.builder("edgechat.cache.stale")
         .description("answers served stale from the cache because origin could not answer").register(registry);
   }

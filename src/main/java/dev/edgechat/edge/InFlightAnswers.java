@@ -1,23 +1,26 @@
 package dev.edgechat.edge;
 
-import dev.edgechat.cache.AnswerKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-/** The answers this edge is waiting for from origin, by question: identical misses join one flight. */
-final class InFlightAnswers {
+/**
+ * The answers this edge is waiting for, by key: identical misses join one flight. The chat API
+ * keys them by question ({@code AnswerKey}), the gateway by normalized request.
+ */
+public final class InFlightAnswers<K> {
 
   /** The flight to read, and whether the caller created it (and so must start it). */
-  record Seat(AnswerFlight flight, boolean created) {
+  public record Seat(AnswerFlight flight, boolean created) {
   }
 
-  private final ConcurrentHashMap<AnswerKey, AnswerFlight> flights = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, AnswerFlight> flights = new ConcurrentHashMap<>();
   private final Counter joins;
 
-  InFlightAnswers(MeterRegistry registry) {
-    this.joins = Counter.builder("edgechat.cache.coalesced")
+  /** @param api which API's requests these are ({@code chat}, {@code gateway}): the tag of the coalescing count */
+  public InFlightAnswers(MeterRegistry registry, String api) {
+    this.joins = Counter.builder("edgechat.cache.coalesced").tag("api", api)
         .description("requests that joined an identical answer already in flight instead of asking origin")
         .register(registry);
   }
@@ -27,7 +30,7 @@ final class InFlightAnswers {
    * until {@link #landed}. {@code create} must only construct the flight: the caller starts it
    * when {@link Seat#created()} says so.
    */
-  Seat join(AnswerKey key, Supplier<AnswerFlight> create) {
+  public Seat join(K key, Supplier<AnswerFlight> create) {
     boolean[] created = {false};
     AnswerFlight flight = flights.compute(key, (k, existing) -> {
       if (existing != null && !existing.isEnded()) {
@@ -46,7 +49,7 @@ final class InFlightAnswers {
    * Takes an ended flight off the table; its creator calls this after whatever else the end does
    * (caching the answer), so that a question arriving in between finds the answer cached.
    */
-  void landed(AnswerKey key, AnswerFlight flight) {
+  public void landed(K key, AnswerFlight flight) {
     flights.remove(key, flight);
   }
 }
