@@ -255,7 +255,8 @@ final class PlanReport {
       return "";
     }
     return String.format(Locale.ROOT, "loader + chat frame + chat UI; cold from the near edge alone: %s ms, a repeat"
-        + " visit to the central server with the cache: %s ms; bytes per visit cold %s, revalidated %s (304s for the"
+        + " visit to the central server with the cache: %s ms; bytes per visit cold %s (uncompressed: the bench sends"
+        + " no Accept-Encoding; a browser gets gzip or brotli), revalidated %s (304s for the"
         + " loader and the frame; the UI is immutable and not asked again); within the loader's max-age (300 s)"
         + " only the frame (no-cache) is revalidated, and with the service worker not even that",
         Latency.fmt(widgetMs("edgeCold")), Latency.fmt(widgetMs("centralRevalidated")), bytes("centralCold"),
