@@ -7,6 +7,7 @@ import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.vectors.Vectors;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.ErrorResponder;
 import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -236,10 +237,7 @@ public final class GatewayApi implements AutoCloseable {
   /** Every failure of the gateway's routes, in OpenAI's shape. */
   private void failure(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    if (response.headWritten()) {
-      if (!response.ended()) {
-        response.reset();
-      }
+    if (ErrorResponder.resetIfUnderWay(response)) {
       return;
     }
     Throwable failure = ctx.failure();

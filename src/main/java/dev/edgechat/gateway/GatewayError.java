@@ -1,6 +1,7 @@
 package dev.edgechat.gateway;
 
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.OpenAiErrorBody;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -97,11 +98,7 @@ public final class GatewayError extends RuntimeException {
 
   /** The error's body. */
   public JsonObject toBody() {
-    return new JsonObject().put("error", new JsonObject()
-        .put("message", getMessage())
-        .put("type", type)
-        .put("param", param)
-        .put("code", code));
+    return OpenAiErrorBody.of(getMessage(), type, param, code);
   }
 
   /** Answers with this error, unless the response has ended or its head is out. */

@@ -1,5 +1,6 @@
 package dev.edgechat.sim;
 
+import dev.edgechat.web.OpenAiErrorBody;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -48,11 +49,7 @@ final class OpenAiError extends RuntimeException {
   }
 
   JsonObject toBody() {
-    return new JsonObject().put("error", new JsonObject()
-        .put("message", getMessage())
-        .put("type", type)
-        .put("param", param)
-        .put("code", code));
+    return OpenAiErrorBody.of(getMessage(), type, param, code);
   }
 
   /** Answers with this error, unless the response is already under way or gone. */

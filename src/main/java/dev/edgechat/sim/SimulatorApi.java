@@ -2,6 +2,7 @@ package dev.edgechat.sim;
 
 import dev.edgechat.config.SimSettings;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.ErrorResponder;
 import dev.edgechat.web.JsonBodyHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -249,10 +250,7 @@ public final class SimulatorApi {
   /** Failures of the body handler (413) and anything unforeseen, in OpenAI's error shape. */
   private void failure(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    if (response.headWritten()) {
-      if (!response.ended()) {
-        response.reset();
-      }
+    if (ErrorResponder.resetIfUnderWay(response)) {
       return;
     }
     // the body reader fails with the project's ApiError (413); the router with a bare status

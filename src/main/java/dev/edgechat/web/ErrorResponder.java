@@ -20,14 +20,25 @@ public final class ErrorResponder {
   /** For {@code router.route().failureHandler(...)}. */
   public static void handle(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    if (response.headWritten()) {
-      // A stream is under way: the only honest thing left is to end it.
-      if (!response.ended()) {
-        response.reset();
-      }
-      return;
+    if (!resetIfUnderWay(response)) {
+      send(response, toApiError(ctx));
     }
-    send(response, toApiError(ctx));
+  }
+
+  /**
+   * For a failure after the response's head went out: a stream is under way, and the only honest
+   * thing left is to cut it (reset) so the client sees it broken, not ended.
+   *
+   * @return whether the head was out, so no error response can be sent any more
+   */
+  public static boolean resetIfUnderWay(HttpServerResponse response) {
+    if (!response.headWritten()) {
+      return false;
+    }
+    if (!response.ended()) {
+      response.reset();
+    }
+    return true;
   }
 
   public static ApiError toApiError(RoutingContext ctx) {
