@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,9 +32,9 @@ final class UpstreamStream {
   private final HttpClientResponse response;
   private final long idleTimeoutMs;
   private final Promise<UpstreamStream> first = Promise.promise();
-  private final List<JsonObject> early = new ArrayList<>();
+  private final List<UpstreamChunk> early = new ArrayList<>();
   private IdleWatchdog watchdog;
-  private Handler<JsonObject> onChunk;
+  private Handler<UpstreamChunk> onChunk;
   private Runnable onEnd;
   private Handler<GatewayError> onFailure;
   private boolean ended;
@@ -66,7 +65,7 @@ final class UpstreamStream {
   }
 
   /** Hands over the chunks (those held first), then the end or the failure; call it once. */
-  void start(Handler<JsonObject> chunks, Runnable end, Handler<GatewayError> failed) {
+  void start(Handler<UpstreamChunk> chunks, Runnable end, Handler<GatewayError> failed) {
     this.onChunk = chunks;
     this.onEnd = end;
     this.onFailure = failed;
@@ -104,17 +103,17 @@ final class UpstreamStream {
       }
       return;
     }
-    JsonObject chunk;
+    UpstreamChunk chunk;
     try {
-      chunk = new JsonObject(event.data());
-    } catch (DecodeException | ClassCastException e) {
+      chunk = UpstreamChunk.parse(event.data());
+    } catch (DecodeException e) {
       fail(GatewayError.upstream(502, "upstream_unavailable", "the upstream sent a malformed chunk", null));
       request.reset();
       return;
     }
-    if (chunk.getValue("error") instanceof JsonObject error) {
+    if (chunk.error() != null) {
       fail(GatewayError.upstream(502, "upstream_unavailable",
-          "the upstream failed: " + error.getString("message", "unknown error"), null));
+          "the upstream failed: " + chunk.error().getString("message", "unknown error"), null));
       request.reset();
       return;
     }
