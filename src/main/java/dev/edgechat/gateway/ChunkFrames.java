@@ -13,39 +13,39 @@ import java.util.concurrent.ThreadLocalRandom;
  * response's own {@code id} and {@code created} (a replay is a new response, as a new call to
  * OpenAI would be), and the whole {@code chat.completion} object built from the same deltas.
  *
- * <p>Frames are put together as bytes around the deltas' stored JSON, so a replay or a live
- * chunk costs one string copy, not a JSON encoding; the parts every frame of a response shares are
- * encoded once.
+ * <p>Frames are put together as text around the deltas' stored JSON, so a replay or a live
+ * chunk costs one string copy, not a JSON encoding.
  */
 final class ChunkFrames {
 
   static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
-  private static final Buffer DELTA_START = Buffer.buffer("{\"index\":0,\"delta\":");
-  private static final Buffer DELTA_END = Buffer.buffer(",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
 
   private final String id;
   private final long created;
-  private final Buffer prefix;
+  private final String prefix;
+  private final String choiceSuffix;
 
   ChunkFrames(String model, String fingerprint) {
     this.id = newId();
     this.created = System.currentTimeMillis() / 1000;
-    this.prefix = Buffer.buffer("data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
-        + created + ",\"model\":" + Json.encode(model) + ",\"system_fingerprint\":" + Json.encode(fingerprint)
-        + ",\"choices\":[");
+    this.prefix = "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
+        + ",\"model\":" + Json.encode(model) + ",\"system_fingerprint\":" + Json.encode(fingerprint)
+        + ",\"choices\":[";
+    this.choiceSuffix = "]}\n\n";
   }
 
   /** A chunk carrying {@code delta} (encoded JSON). */
   void appendDelta(Buffer out, String delta) {
-    out.appendBuffer(prefix).appendBuffer(DELTA_START).appendString(delta).appendBuffer(DELTA_END);
+    out.appendString(prefix).appendString("{\"index\":0,\"delta\":").appendString(delta)
+        .appendString(",\"logprobs\":null,\"finish_reason\":null}").appendString(choiceSuffix);
   }
 
   /** The last chunks: the finish reason, the usage when asked (and known), then {@code [DONE]}. */
   void appendEnd(Buffer out, String finishReason, JsonObject usage, boolean includeUsage) {
-    out.appendBuffer(prefix).appendString("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":")
-        .appendString(Json.encode(finishReason)).appendString("}]}\n\n");
+    out.appendString(prefix).appendString("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":")
+        .appendString(Json.encode(finishReason)).appendString("}").appendString(choiceSuffix);
     if (includeUsage) {
-      out.appendBuffer(prefix).appendString("],\"usage\":").appendString(usage == null ? "null" : usage.encode())
+      out.appendString(prefix).appendString("],\"usage\":").appendString(usage == null ? "null" : usage.encode())
           .appendString("}\n\n");
     }
     out.appendBuffer(DONE);

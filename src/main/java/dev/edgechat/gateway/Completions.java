@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Objects;
@@ -225,27 +226,29 @@ final class Completions {
     JsonObject[] usage = {null};
     boolean[] started = {false};
     stream.start(chunk -> {
-      if (chunk.usage() != null) {
-        usage[0] = chunk.usage();
-      }
-      if (chunk.finishReason() != null) {
-        finishReason[0] = chunk.finishReason();
-      }
       if (!started[0]) {
         started[0] = true;
-        flight.publish(SseEvent.of(CachedCompletion.HEAD, new JsonObject().put("model", chunk.model())
-            .put("system_fingerprint", chunk.fingerprint()).put("cache", "miss")));
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, firstDelta(chunk.deltaObject()).encode()));
-      } else if (chunk.deltaCarries()) {
-        // the upstream's delta text as it came: nothing in it is rewritten after the first
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, chunk.delta()));
+        flight.publish(SseEvent.of(CachedCompletion.HEAD, new JsonObject()
+            .put("model", chunk.getValue("model") instanceof String m ? m : null)
+            .put("system_fingerprint", chunk.getValue("system_fingerprint") instanceof String f ? f : null)
+            .put("cache", "miss")));
+        JsonObject delta = firstDelta(chunk);
+        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta.encode()));
+        noteEnd(chunk, finishReason, usage);
+        return;
+      }
+      noteEnd(chunk, finishReason, usage);
+      JsonObject delta = delta(chunk);
+      if (delta != null && carries(delta)) {
+        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta.encode()));
       }
     }, () -> flight.publish(CachedCompletion.done(finishReason[0], usage[0])),
         error -> flight.publish(errorEvent(error)));
   }
 
   /** The first chunk's delta with {@code role} first, whatever the upstream sent (OpenAI's first chunk has it). */
-  private static JsonObject firstDelta(JsonObject delta) {
+  private static JsonObject firstDelta(JsonObject chunk) {
+    JsonObject delta = delta(chunk);
     JsonObject first = new JsonObject().put("role", delta != null && delta.getValue("role") instanceof String r
         ? r : "assistant");
     if (delta != null) {
@@ -255,6 +258,35 @@ final class Completions {
       first.put("content", "");
     }
     return first;
+  }
+
+  private static JsonObject delta(JsonObject chunk) {
+    if (chunk.getValue("choices") instanceof JsonArray choices && !choices.isEmpty()
+        && choices.getValue(0) instanceof JsonObject choice && choice.getValue("delta") instanceof JsonObject delta) {
+      return delta;
+    }
+    return null;
+  }
+
+  private static void noteEnd(JsonObject chunk, String[] finishReason, JsonObject[] usage) {
+    if (chunk.getValue("usage") instanceof JsonObject reported) {
+      usage[0] = reported;
+    }
+    if (chunk.getValue("choices") instanceof JsonArray choices && !choices.isEmpty()
+        && choices.getValue(0) instanceof JsonObject choice && choice.getValue("finish_reason") instanceof String f) {
+      finishReason[0] = f;
+    }
+  }
+
+  /** Whether a delta says anything: a field with a value other than null or the empty string. */
+  private static boolean carries(JsonObject delta) {
+    for (var field : delta) {
+      Object value = field.getValue();
+      if (value != null && !"".equals(value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static SseEvent errorEvent(GatewayError error) {

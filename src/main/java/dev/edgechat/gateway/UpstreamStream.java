@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,9 +33,9 @@ final class UpstreamStream {
   private final HttpClientResponse response;
   private final long idleTimeoutMs;
   private final Promise<UpstreamStream> first = Promise.promise();
-  private final List<UpstreamChunk> early = new ArrayList<>();
+  private final List<JsonObject> early = new ArrayList<>();
   private IdleWatchdog watchdog;
-  private Handler<UpstreamChunk> onChunk;
+  private Handler<JsonObject> onChunk;
   private Runnable onEnd;
   private Handler<GatewayError> onFailure;
   private boolean ended;
@@ -65,7 +66,7 @@ final class UpstreamStream {
   }
 
   /** Hands over the chunks (those held first), then the end or the failure; call it once. */
-  void start(Handler<UpstreamChunk> chunks, Runnable end, Handler<GatewayError> failed) {
+  void start(Handler<JsonObject> chunks, Runnable end, Handler<GatewayError> failed) {
     this.onChunk = chunks;
     this.onEnd = end;
     this.onFailure = failed;
@@ -103,17 +104,17 @@ final class UpstreamStream {
       }
       return;
     }
-    UpstreamChunk chunk;
+    JsonObject chunk;
     try {
-      chunk = UpstreamChunk.parse(event.data());
-    } catch (DecodeException e) {
+      chunk = new JsonObject(event.data());
+    } catch (DecodeException | ClassCastException e) {
       fail(GatewayError.upstream(502, "upstream_unavailable", "the upstream sent a malformed chunk", null));
       request.reset();
       return;
     }
-    if (chunk.error() != null) {
+    if (chunk.getValue("error") instanceof JsonObject error) {
       fail(GatewayError.upstream(502, "upstream_unavailable",
-          "the upstream failed: " + chunk.error().getString("message", "unknown error"), null));
+          "the upstream failed: " + error.getString("message", "unknown error"), null));
       request.reset();
       return;
     }
