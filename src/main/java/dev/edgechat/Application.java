@@ -470,7 +470,9 @@ public final class Application {
    * chosen first and all instances bind that one.
    */
   private Future<Integer> deployServer(String name, String host, int port, Consumer<Router> routes) {
-    int instances = config.get().http().serverInstances();
+    int instances = config.get().http().instances() > 0
+        ? config.get().http().instances()
+        : Runtime.getRuntime().availableProcessors();
     int chosen;
     try {
       chosen = port > 0 ? port : freePort(host);

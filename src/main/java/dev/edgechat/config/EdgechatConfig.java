@@ -31,11 +31,6 @@ public record EdgechatConfig(
 
   /** The public HTTP server. */
   public record Http(int port, String host, int instances, int maxBodyBytes, long drainTimeoutMs) {
-
-    /** How many server instances (one per event loop) are deployed: {@code instances}, or one per core when 0. */
-    public int serverInstances() {
-      return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
-    }
   }
 
   /** Postgres; an empty {@code url} means "start an embedded one" in role {@code all}. */
@@ -119,7 +114,7 @@ public record EdgechatConfig(
    * @param retryBackoffMs delay before the first retry; doubles with each, with jitter
    * @param breakerMaxFailures failed tries in a row that open an upstream's circuit breaker
    * @param breakerResetMs how long an open breaker refuses before it lets one try through
-   * @param poolSize connections per upstream, shared out among the server's event loops
+   * @param poolSize connections per upstream
    * @param profiles the profiles by name; {@code default} always exists
    */
   public record Gateway(int maxBodyBytes, long connectTimeoutMs, long firstTokenTimeoutMs, long idleTimeoutMs,

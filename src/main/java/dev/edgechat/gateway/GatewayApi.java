@@ -57,8 +57,7 @@ public final class GatewayApi implements AutoCloseable {
     this.keys = new GatewayKeys(settings.secrets().gatewayKeys(), settings.gateway().profiles());
     this.limits = new RateLimits(System::nanoTime);
     for (GatewayProfile profile : settings.gateway().profiles().values()) {
-      upstreams.computeIfAbsent(profile.baseUrl(), url -> new Upstream(vertx, url, settings.gateway(),
-          settings.http().serverInstances(), registry));
+      upstreams.computeIfAbsent(profile.baseUrl(), url -> new Upstream(vertx, url, settings.gateway(), registry));
     }
     this.completions = new Completions(vertx, config, cache, semantic, this::upstream, registry);
     this.embeddings = new GatewayEmbeddings(vertx, config, redis, registry);

@@ -9,7 +9,6 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,11 +24,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -46,14 +41,6 @@ import org.slf4j.LoggerFactory;
  * {@code gateway.breakerMaxFailures} failed tries in a row open it, and while open it refuses at
  * once (503 with {@code Retry-After}) for {@code gateway.breakerResetMs}, then lets one try
  * through. Refusals and a client leaving are not failures of the upstream.
- *
- * <p>Connections are kept per event loop: a request asked on an event loop gets a client of its
- * own loop, whose connections were all opened from that loop. Vert.x's pool hands out any idle
- * connection, and a connection serves its I/O on the loop that opened it while the response's
- * handlers run on the asking context; with one client for all the server's loops about half of the
- * streams would cross threads twice per chunk (bytes read on one loop, handled on the other), and
- * each crossing waits for the other thread to be scheduled. {@code gateway.poolSize} is shared out
- * among the loops. Calls from outside an event loop (none on the request path) use one more client.
  */
 final class Upstream {
 
@@ -65,20 +52,24 @@ final class Upstream {
   private final URI baseUrl;
   private final String root;
   private final EdgechatConfig.Gateway settings;
-  private final int poolSizePerLoop;
-  private final Map<Thread, HttpClientAgent> clientsByLoop = new ConcurrentHashMap<>();
-  private final HttpClientAgent offLoopClient;
+  private final HttpClientAgent client;
   private final CircuitBreaker breaker;
 
-  /** @param eventLoops how many event loops serve the gateway's routes: {@code poolSize} is shared out among them */
-  Upstream(Vertx vertx, URI baseUrl, EdgechatConfig.Gateway settings, int eventLoops, MeterRegistry registry) {
+  Upstream(Vertx vertx, URI baseUrl, EdgechatConfig.Gateway settings, MeterRegistry registry) {
     this.vertx = Objects.requireNonNull(vertx);
     this.baseUrl = Objects.requireNonNull(baseUrl);
     this.settings = Objects.requireNonNull(settings);
     String base = baseUrl.toString();
     this.root = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    this.poolSizePerLoop = Math.max(1, (settings.poolSize() + eventLoops - 1) / Math.max(1, eventLoops));
-    this.offLoopClient = newClient();
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setConnectTimeout((int) settings.connectTimeoutMs())
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            // no Accept-Encoding: an upstream that compresses its stream (the sim does when asked)
+            // holds and deflates every chunk, which costs the first token more than the bytes save
+            .setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(settings.poolSize()).setMaxWaitQueueSize(4 * settings.poolSize()));
     this.breaker = CircuitBreaker.create("gateway-" + baseUrl.getHost(), vertx, new CircuitBreakerOptions()
             .setMaxFailures(settings.breakerMaxFailures())
             .setResetTimeout(settings.breakerResetMs())
@@ -91,26 +82,6 @@ final class Upstream {
     Gauge.builder("edgechat.gateway.breaker.open", breaker, b -> b.state() == CircuitBreakerState.OPEN ? 1 : 0)
         .tag("upstream", baseUrl.toString())
         .description("1 while the gateway's circuit breaker of an upstream is open").register(registry);
-  }
-
-  private HttpClientAgent newClient() {
-    return vertx.createHttpClient(
-        new HttpClientOptions()
-            .setConnectTimeout((int) settings.connectTimeoutMs())
-            .setKeepAlive(true)
-            .setTcpNoDelay(true)
-            // no Accept-Encoding: an upstream that compresses its stream (the sim does when asked)
-            // holds and deflates every chunk, which costs the first token more than the bytes save
-            .setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(poolSizePerLoop).setMaxWaitQueueSize(4 * poolSizePerLoop));
-  }
-
-  /** The client of the calling event loop (made on its first call there), or the off-loop one. */
-  HttpClientAgent client() {
-    if (!Context.isOnEventLoopThread()) {
-      return offLoopClient;
-    }
-    return clientsByLoop.computeIfAbsent(Thread.currentThread(), loop -> newClient());
   }
 
   URI baseUrl() {
@@ -168,7 +139,7 @@ final class Upstream {
         .putHeader("Content-Type", "application/json")
         .putHeader("Accept", "text/event-stream");
     profile.upstreamKey().ifPresent(key -> options.putHeader("Authorization", "Bearer " + key));
-    return client().request(options).compose(request -> {
+    return client.request(options).compose(request -> {
       if (cancelled.isCancelled()) {
         request.reset();
         return Future.failedFuture(CLIENT_LEFT);
@@ -202,7 +173,7 @@ final class Upstream {
         .setIdleTimeout(settings.firstTokenTimeoutMs())
         .putHeader("Accept", "application/json");
     profile.upstreamKey().ifPresent(key -> options.putHeader("Authorization", "Bearer " + key));
-    return client().request(options)
+    return client.request(options)
         .compose(request -> request.send().compose(response -> response.body().compose(body -> {
           if (response.statusCode() != 200) {
             return Future.failedFuture(refusal(response, body));
@@ -214,10 +185,7 @@ final class Upstream {
 
   Future<Void> close() {
     breaker.close();
-    List<Future<Void>> closed = new ArrayList<>();
-    closed.add(offLoopClient.close());
-    clientsByLoop.values().forEach(client -> closed.add(client.close()));
-    return Future.all(closed).mapEmpty();
+    return client.close();
   }
 
   /** A status other than 200, with the upstream's own error when its body has one. */
