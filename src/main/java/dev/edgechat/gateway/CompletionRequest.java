@@ -2,9 +2,11 @@ package dev.edgechat.gateway;
 
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.ConversationDigests;
+import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +47,7 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
    * @param profile the caller's gateway profile: cached answers are shared within a profile only
    * @throws GatewayError 400 naming the field when the body is not a valid chat completion request
    */
-  static CompletionRequest parse(JsonObject body, String profile) {
+  static CompletionRequest parse(JsonObject body, GatewayProfile profile) {
     String model = model(body);
     JsonArray messages = messages(body);
     boolean stream = flag(body, "stream");
@@ -81,7 +83,7 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
     JsonArray earlier = messages.copy();
     JsonObject last = (JsonObject) earlier.remove(earlier.size() - 1);
     context.put("messages", earlier);
-    AnswerKey key = new AnswerKey("gw:" + profile + ":" + sha256(canonical(context)), 0,
+    AnswerKey key = new AnswerKey("gw:" + profile.name() + ":" + sha256(canonical(context)), 0,
         sha256(canonical(last)), ConversationDigests.NONE);
     return new CompletionRequest(upstream, model, stream, includeUsage, temperature, key, userText(last));
   }
@@ -171,6 +173,12 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
       JsonArray out = new JsonArray();
       array.forEach(item -> out.add(canonicalValue(item)));
       return out;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue(); // exact: a double cannot tell seeds above 2^53 apart
+    }
+    if (value instanceof BigInteger big) {
+      return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
     if (value instanceof Number number) {
       double d = number.doubleValue();

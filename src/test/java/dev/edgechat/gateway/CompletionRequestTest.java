@@ -1,0 +1,49 @@
+package dev.edgechat.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.config.EdgechatConfig.GatewayProfile;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The cache key of a chat completion request: what must and must not split it. */
+class CompletionRequestTest {
+
+  private static final String BODY = """
+      {"model":"sim-1","temperature":0,"messages":[{"role":"user","content":"Hi"}]}""";
+
+  private static GatewayProfile profile(String name, String baseUrl) {
+    return new GatewayProfile(name, URI.create(baseUrl), Optional.empty(), List.of(), 0, false, false);
+  }
+
+  private static final GatewayProfile DEFAULT = profile("default", "http://127.0.0.1:1/v1");
+
+  private static CompletionRequest parse(String body, GatewayProfile profile) {
+    return CompletionRequest.parse(new JsonObject(body), profile);
+  }
+
+  /** Verifies that seeds above 2^53, which a double cannot tell apart, still give different keys. */
+  @Test
+  void parse_largeSeeds_differentKeys() {
+    JsonObject one = new JsonObject(BODY).put("seed", 9007199254740993L);
+    JsonObject two = new JsonObject(BODY).put("seed", 9007199254740992L);
+    assertThat(parse(one.encode(), DEFAULT).key()).isNotEqualTo(parse(two.encode(), DEFAULT).key());
+  }
+
+  /** Verifies that numbers written differently but equal (0, 0.0) still give one key. */
+  @Test
+  void parse_sameNumberWrittenTwoWays_sameKey() {
+    String other = BODY.replace("\"temperature\":0", "\"temperature\":0.0") .replace("}]}", "}],\"top_p\":1.0}");
+    String same = BODY.replace("}]}", "}],\"top_p\":1}");
+    assertThat(parse(other, DEFAULT).key()).isEqualTo(parse(same, DEFAULT).key());
+  }
+
+  /** Verifies that profiles never share answers, even with one upstream. */
+  @Test
+  void parse_otherProfile_differentKeys() {
+    assertThat(parse(BODY, DEFAULT).key()).isNotEqualTo(parse(BODY, profile("partner", "http://127.0.0.1:1/v1")).key());
+  }
+}
