@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * ({@link #IGNORED}), its objects' fields sorted and its numbers written one way ({@code 0} and
  * {@code 0.0} are the same temperature), with OpenAI's defaults filled in ({@code temperature} 1).
  * It is an {@link AnswerKey} so that the edge's answer cache holds it: the "site" is the gateway
- * profile and the digest of everything but the last message; the "question" the digest of the
+ * profile and the digest of its upstream's base URL and everything but the last message; the "question" the digest of the
  * last message. Requests that differ only in their last user message thus share a site, which is
  * where the semantic level looks for a question meaning the same.
  *
@@ -44,7 +44,7 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
   /**
    * Reads and checks a body.
    *
-   * @param profile the caller's gateway profile: cached answers are shared within a profile only
+   * @param profile the caller's gateway profile: cached answers are shared within a profile and its upstream only
    * @throws GatewayError 400 naming the field when the body is not a valid chat completion request
    */
   static CompletionRequest parse(JsonObject body, GatewayProfile profile) {
@@ -83,8 +83,11 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
     JsonArray earlier = messages.copy();
     JsonObject last = (JsonObject) earlier.remove(earlier.size() - 1);
     context.put("messages", earlier);
-    AnswerKey key = new AnswerKey("gw:" + profile.name() + ":" + sha256(canonical(context)), 0,
-        sha256(canonical(last)), ConversationDigests.NONE);
+    // the upstream is in the key: a profile pointed at another upstream (a restart with a new
+    // configuration; the region's Redis keeps answers for an hour) must not find the old one's answers
+    String scope = profile.baseUrl() + "\n" + canonical(context);
+    AnswerKey key = new AnswerKey("gw:" + profile.name() + ":" + sha256(scope), 0, sha256(canonical(last)),
+        ConversationDigests.NONE);
     return new CompletionRequest(upstream, model, stream, includeUsage, temperature, key, userText(last));
   }
 

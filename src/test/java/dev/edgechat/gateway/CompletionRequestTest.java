@@ -41,6 +41,17 @@ class CompletionRequestTest {
     assertThat(parse(other, DEFAULT).key()).isEqualTo(parse(same, DEFAULT).key());
   }
 
+  /**
+   * Verifies that a profile sent to another upstream does not find the answers its old upstream
+   * gave (the L2 cache outlives a restart with a new configuration).
+   */
+  @Test
+  void parse_sameProfileOtherUpstream_differentKeys() {
+    CompletionRequest before = parse(BODY, DEFAULT);
+    CompletionRequest after = parse(BODY, profile("default", "http://127.0.0.1:2/v1"));
+    assertThat(before.key()).isNotEqualTo(after.key());
+  }
+
   /** Verifies that profiles never share answers, even with one upstream. */
   @Test
   void parse_otherProfile_differentKeys() {
