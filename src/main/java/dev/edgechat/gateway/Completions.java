@@ -215,32 +215,50 @@ final class Completions {
         }
       }));
     }
+    long maxAnswerBytes = config.get().gateway().maxAnswerBytes();
     upstreams.apply(profile).stream(profile, request.upstreamBody(), everyoneLeft)
-        .onSuccess(stream -> relay(stream, flight))
+        .onSuccess(stream -> relay(stream, flight, maxAnswerBytes))
         .onFailure(e -> flight.publish(errorEvent(Upstream.transportError(e))));
   }
 
-  /** Publishes the upstream's chunks as flight events: the head with the first, the role on the first delta. */
-  private static void relay(UpstreamStream stream, AnswerFlight flight) {
+  /**
+   * Publishes the upstream's chunks as flight events: the head with the first, the role on the first
+   * delta. The flight holds the whole answer (late joiners read it from the start), so an answer
+   * whose deltas pass {@code maxAnswerBytes} is cut there: an error event, the upstream reset.
+   */
+  private static void relay(UpstreamStream stream, AnswerFlight flight, long maxAnswerBytes) {
     String[] finishReason = {null};
     JsonObject[] usage = {null};
     boolean[] started = {false};
+    long[] bytes = {0};
     stream.start(chunk -> {
+      if (flight.isEnded()) {
+        return;
+      }
       if (!started[0]) {
         started[0] = true;
         flight.publish(SseEvent.of(CachedCompletion.HEAD, new JsonObject()
             .put("model", chunk.getValue("model") instanceof String m ? m : null)
             .put("system_fingerprint", chunk.getValue("system_fingerprint") instanceof String f ? f : null)
             .put("cache", "miss")));
-        JsonObject delta = firstDelta(chunk);
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta.encode()));
+        String delta = firstDelta(chunk).encode();
+        bytes[0] += delta.length();
+        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta));
         noteEnd(chunk, finishReason, usage);
         return;
       }
       noteEnd(chunk, finishReason, usage);
       JsonObject delta = delta(chunk);
       if (delta != null && carries(delta)) {
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta.encode()));
+        String encoded = delta.encode();
+        bytes[0] += encoded.length();
+        if (bytes[0] > maxAnswerBytes) {
+          stream.cancel();
+          flight.publish(errorEvent(GatewayError.upstream(502, "answer_too_long", "the upstream's answer passed the "
+              + maxAnswerBytes + " bytes this edge holds of one answer (gateway.maxAnswerBytes)", null)));
+          return;
+        }
+        flight.publish(new SseEvent(null, CachedCompletion.DELTA, encoded));
       }
     }, () -> flight.publish(CachedCompletion.done(finishReason[0], usage[0])),
         error -> flight.publish(errorEvent(error)));
