@@ -49,11 +49,19 @@ final class Completions {
   private final AnswerCache cache;
   private final SemanticCache semantic;
   private final Function<GatewayProfile, Upstream> upstreams;
-  private final InFlightAnswers<AnswerKey> inFlight;
+  private final InFlightAnswers<FlightKey> inFlight;
   private final Counter hits;
   private final Counter semanticHits;
   private final Counter misses;
   private final Counter uncached;
+
+  /**
+   * What identical requests in flight share: the key, and whether a semantic match may answer, so
+   * that a request that did not ask for one never reads an answer to a question meaning the same
+   * (never semantic by default).
+   */
+  private record FlightKey(AnswerKey key, boolean semantic) {
+  }
 
   Completions(Vertx vertx, LiveConfig config, AnswerCache cache, SemanticCache semantic,
       Function<GatewayProfile, Upstream> upstreams, MeterRegistry registry) {
@@ -107,10 +115,11 @@ final class Completions {
       reply.follow(flight, context);
       return;
     }
-    InFlightAnswers.Seat seat = inFlight.join(request.key(), AnswerFlight::new);
+    FlightKey flightKey = new FlightKey(request.key(), mode == CacheMode.SEMANTIC);
+    InFlightAnswers.Seat seat = inFlight.join(flightKey, AnswerFlight::new);
     if (seat.created()) {
       AnswerFlight flight = seat.flight();
-      resolve(flight, profile, request, mode).onComplete(r -> flight.onEnd(log -> inFlight.landed(request.key(),
+      resolve(flight, profile, request, mode).onComplete(r -> flight.onEnd(log -> inFlight.landed(flightKey,
           flight)));
     }
     // a Redis lookup completes on the Redis client's event loop: the reply runs on the caller's
