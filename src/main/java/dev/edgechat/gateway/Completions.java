@@ -212,7 +212,10 @@ final class Completions {
   private void start(AnswerFlight flight, GatewayProfile profile, CompletionRequest request, boolean store,
       float[] vector) {
     Cancellation everyoneLeft = new Cancellation();
-    flight.onCancelUpstream(everyoneLeft::cancel);
+    // the last caller may leave on another event loop than this one, where the upstream request
+    // lives: its Cancellation and stream are this loop's only
+    Context upstreamContext = vertx.getOrCreateContext();
+    flight.onCancelUpstream(() -> onContext(upstreamContext, everyoneLeft::cancel));
     if (flight.isEnded()) {
       return;
     }
