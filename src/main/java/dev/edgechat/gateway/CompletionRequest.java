@@ -57,6 +57,10 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
       if (!(options instanceof JsonObject streamOptions)) {
         throw GatewayError.invalidRequest("'stream_options' must be an object", "stream_options");
       }
+      if (!stream) {
+        throw GatewayError.invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            "stream_options");
+      }
       includeUsage = flag(streamOptions, "include_usage");
     }
     Object n = body.getValue("n");

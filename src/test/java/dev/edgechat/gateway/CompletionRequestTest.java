@@ -1,6 +1,7 @@
 package dev.edgechat.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import io.vertx.core.json.JsonObject;
@@ -56,5 +57,16 @@ class CompletionRequestTest {
   @Test
   void parse_otherProfile_differentKeys() {
     assertThat(parse(BODY, DEFAULT).key()).isNotEqualTo(parse(BODY, profile("partner", "http://127.0.0.1:1/v1")).key());
+  }
+
+  /** Verifies that stream_options without a stream is refused as OpenAI refuses it: 400 naming the field. */
+  @Test
+  void parse_streamOptionsWithoutStream_badRequest() {
+    JsonObject body = new JsonObject(BODY).put("stream_options", new JsonObject().put("include_usage", true));
+    assertThatThrownBy(() -> parse(body.encode(), DEFAULT)).isInstanceOfSatisfying(GatewayError.class, e -> {
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.toBody().getJsonObject("error").getString("param")).isEqualTo("stream_options");
+    });
+    assertThat(parse(body.put("stream", true).encode(), DEFAULT).includeUsage()).isTrue();
   }
 }
