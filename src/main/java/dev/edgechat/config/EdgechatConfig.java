@@ -115,11 +115,12 @@ public record EdgechatConfig(
    * @param breakerMaxFailures failed tries in a row that open an upstream's circuit breaker
    * @param breakerResetMs how long an open breaker refuses before it lets one try through
    * @param poolSize connections per upstream
+   * @param maxAnswerBytes most bytes of one upstream answer (its deltas) the edge holds; a longer one is cut
    * @param profiles the profiles by name; {@code default} always exists
    */
   public record Gateway(int maxBodyBytes, long connectTimeoutMs, long firstTokenTimeoutMs, long idleTimeoutMs,
       int retries, long retryBackoffMs, int breakerMaxFailures, long breakerResetMs, int poolSize,
-      Map<String, GatewayProfile> profiles) {
+      long maxAnswerBytes, Map<String, GatewayProfile> profiles) {
 
     public Gateway {
       profiles = Map.copyOf(profiles);

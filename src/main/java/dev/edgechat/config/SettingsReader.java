@@ -206,6 +206,7 @@ final class SettingsReader {
         (int) whole("gateway.breakerMaxFailures", 1, 10_000),
         whole("gateway.breakerResetMs", 100, 3_600_000),
         (int) whole("gateway.poolSize", 1, 10_000),
+        whole("gateway.maxAnswerBytes", 1024, 1L << 30),
         profiles);
   }
 

@@ -2,9 +2,11 @@ package dev.edgechat.gateway;
 
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.ConversationDigests;
+import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +24,7 @@ import java.util.TreeMap;
  * ({@link #IGNORED}), its objects' fields sorted and its numbers written one way ({@code 0} and
  * {@code 0.0} are the same temperature), with OpenAI's defaults filled in ({@code temperature} 1).
  * It is an {@link AnswerKey} so that the edge's answer cache holds it: the "site" is the gateway
- * profile and the digest of everything but the last message; the "question" the digest of the
+ * profile and the digest of its upstream's base URL and everything but the last message; the "question" the digest of the
  * last message. Requests that differ only in their last user message thus share a site, which is
  * where the semantic level looks for a question meaning the same.
  *
@@ -42,10 +44,10 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
   /**
    * Reads and checks a body.
    *
-   * @param profile the caller's gateway profile: cached answers are shared within a profile only
+   * @param profile the caller's gateway profile: cached answers are shared within a profile and its upstream only
    * @throws GatewayError 400 naming the field when the body is not a valid chat completion request
    */
-  static CompletionRequest parse(JsonObject body, String profile) {
+  static CompletionRequest parse(JsonObject body, GatewayProfile profile) {
     String model = model(body);
     JsonArray messages = messages(body);
     boolean stream = flag(body, "stream");
@@ -54,6 +56,10 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
     if (options != null) {
       if (!(options instanceof JsonObject streamOptions)) {
         throw GatewayError.invalidRequest("'stream_options' must be an object", "stream_options");
+      }
+      if (!stream) {
+        throw GatewayError.invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            "stream_options");
       }
       includeUsage = flag(streamOptions, "include_usage");
     }
@@ -81,8 +87,11 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
     JsonArray earlier = messages.copy();
     JsonObject last = (JsonObject) earlier.remove(earlier.size() - 1);
     context.put("messages", earlier);
-    AnswerKey key = new AnswerKey("gw:" + profile + ":" + sha256(canonical(context)), 0,
-        sha256(canonical(last)), ConversationDigests.NONE);
+    // the upstream is in the key: a profile pointed at another upstream (a restart with a new
+    // configuration; the region's Redis keeps answers for an hour) must not find the old one's answers
+    String scope = profile.baseUrl() + "\n" + canonical(context);
+    AnswerKey key = new AnswerKey("gw:" + profile.name() + ":" + sha256(scope), 0, sha256(canonical(last)),
+        ConversationDigests.NONE);
     return new CompletionRequest(upstream, model, stream, includeUsage, temperature, key, userText(last));
   }
 
@@ -171,6 +180,12 @@ record CompletionRequest(JsonObject upstreamBody, String model, boolean stream, 
       JsonArray out = new JsonArray();
       array.forEach(item -> out.add(canonicalValue(item)));
       return out;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue(); // exact: a double cannot tell seeds above 2^53 apart
+    }
+    if (value instanceof BigInteger big) {
+      return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
     if (value instanceof Number number) {
       double d = number.doubleValue();

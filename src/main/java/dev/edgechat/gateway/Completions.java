@@ -49,11 +49,19 @@ final class Completions {
   private final AnswerCache cache;
   private final SemanticCache semantic;
   private final Function<GatewayProfile, Upstream> upstreams;
-  private final InFlightAnswers<AnswerKey> inFlight;
+  private final InFlightAnswers<FlightKey> inFlight;
   private final Counter hits;
   private final Counter semanticHits;
   private final Counter misses;
   private final Counter uncached;
+
+  /**
+   * What identical requests in flight share: the key, and whether a semantic match may answer, so
+   * that a request that did not ask for one never reads an answer to a question meaning the same
+   * (never semantic by default).
+   */
+  private record FlightKey(AnswerKey key, boolean semantic) {
+  }
 
   Completions(Vertx vertx, LiveConfig config, AnswerCache cache, SemanticCache semantic,
       Function<GatewayProfile, Upstream> upstreams, MeterRegistry registry) {
@@ -107,10 +115,11 @@ final class Completions {
       reply.follow(flight, context);
       return;
     }
-    InFlightAnswers.Seat seat = inFlight.join(request.key(), AnswerFlight::new);
+    FlightKey flightKey = new FlightKey(request.key(), mode == CacheMode.SEMANTIC);
+    InFlightAnswers.Seat seat = inFlight.join(flightKey, AnswerFlight::new);
     if (seat.created()) {
       AnswerFlight flight = seat.flight();
-      resolve(flight, profile, request, mode).onComplete(r -> flight.onEnd(log -> inFlight.landed(request.key(),
+      resolve(flight, profile, request, mode).onComplete(r -> flight.onEnd(log -> inFlight.landed(flightKey,
           flight)));
     }
     // a Redis lookup completes on the Redis client's event loop: the reply runs on the caller's
@@ -203,7 +212,10 @@ final class Completions {
   private void start(AnswerFlight flight, GatewayProfile profile, CompletionRequest request, boolean store,
       float[] vector) {
     Cancellation everyoneLeft = new Cancellation();
-    flight.onCancelUpstream(everyoneLeft::cancel);
+    // the last caller may leave on another event loop than this one, where the upstream request
+    // lives: its Cancellation and stream are this loop's only
+    Context upstreamContext = vertx.getOrCreateContext();
+    flight.onCancelUpstream(() -> onContext(upstreamContext, everyoneLeft::cancel));
     if (flight.isEnded()) {
       return;
     }
@@ -215,32 +227,50 @@ final class Completions {
         }
       }));
     }
+    long maxAnswerBytes = config.get().gateway().maxAnswerBytes();
     upstreams.apply(profile).stream(profile, request.upstreamBody(), everyoneLeft)
-        .onSuccess(stream -> relay(stream, flight))
+        .onSuccess(stream -> relay(stream, flight, maxAnswerBytes))
         .onFailure(e -> flight.publish(errorEvent(Upstream.transportError(e))));
   }
 
-  /** Publishes the upstream's chunks as flight events: the head with the first, the role on the first delta. */
-  private static void relay(UpstreamStream stream, AnswerFlight flight) {
+  /**
+   * Publishes the upstream's chunks as flight events: the head with the first, the role on the first
+   * delta. The flight holds the whole answer (late joiners read it from the start), so an answer
+   * whose deltas pass {@code maxAnswerBytes} is cut there: an error event, the upstream reset.
+   */
+  private static void relay(UpstreamStream stream, AnswerFlight flight, long maxAnswerBytes) {
     String[] finishReason = {null};
     JsonObject[] usage = {null};
     boolean[] started = {false};
+    long[] bytes = {0};
     stream.start(chunk -> {
+      if (flight.isEnded()) {
+        return;
+      }
       if (!started[0]) {
         started[0] = true;
         flight.publish(SseEvent.of(CachedCompletion.HEAD, new JsonObject()
             .put("model", chunk.getValue("model") instanceof String m ? m : null)
             .put("system_fingerprint", chunk.getValue("system_fingerprint") instanceof String f ? f : null)
             .put("cache", "miss")));
-        JsonObject delta = firstDelta(chunk);
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta.encode()));
+        String delta = firstDelta(chunk).encode();
+        bytes[0] += delta.length();
+        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta));
         noteEnd(chunk, finishReason, usage);
         return;
       }
       noteEnd(chunk, finishReason, usage);
       JsonObject delta = delta(chunk);
       if (delta != null && carries(delta)) {
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta.encode()));
+        String encoded = delta.encode();
+        bytes[0] += encoded.length();
+        if (bytes[0] > maxAnswerBytes) {
+          stream.cancel();
+          flight.publish(errorEvent(GatewayError.upstream(502, "answer_too_long", "the upstream's answer passed the "
+              + maxAnswerBytes + " bytes this edge holds of one answer (gateway.maxAnswerBytes)", null)));
+          return;
+        }
+        flight.publish(new SseEvent(null, CachedCompletion.DELTA, encoded));
       }
     }, () -> flight.publish(CachedCompletion.done(finishReason[0], usage[0])),
         error -> flight.publish(errorEvent(error)));

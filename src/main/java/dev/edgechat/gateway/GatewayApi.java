@@ -99,7 +99,7 @@ public final class GatewayApi implements AutoCloseable {
 
   private void chatCompletions(RoutingContext ctx) {
     GatewayKeys.Caller caller = ctx.get(CALLER);
-    CompletionRequest request = CompletionRequest.parse(RequestBodies.json(ctx), caller.profile().name());
+    CompletionRequest request = CompletionRequest.parse(RequestBodies.json(ctx), caller.profile());
     checkModel(caller.profile(), request.model());
     CacheMode mode = CacheMode.of(ctx.request().getHeader(CacheMode.HEADER));
     completions.answer(ctx.response(), caller.profile(), request, mode);

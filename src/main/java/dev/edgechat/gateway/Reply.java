@@ -21,6 +21,13 @@ abstract class Reply {
     this.flight = flight;
     this.follower = flight.follow(context, this::onNews);
     onNews();
+    int size = flight.size();
+    if (!finished && flight.isEnded() && (size == 0 || !AnswerFlight.isTerminal(flight.event(size - 1)))) {
+      // its last reader left (and its upstream was reset) between this caller finding it in flight
+      // and following it: nothing more will come, so say so rather than wait forever
+      failed(GatewayError.upstream(503, "overloaded", "the answer this request joined was abandoned; try again",
+          1L));
+    }
   }
 
   /** The caller's connection closed: stop, and leave the flight (the last to leave cancels the upstream). */
@@ -40,4 +47,7 @@ abstract class Reply {
 
   /** Events arrived (or may have): write what there is. */
   protected abstract void onNews();
+
+  /** Ends the answer with {@code error}, whatever was written of it. */
+  protected abstract void failed(GatewayError error);
 }

@@ -49,19 +49,28 @@ final class StreamReply extends Reply {
           return;
         }
         default -> {
-          GatewayError error = Completions.error(event);
-          if (!response.headWritten() && burst.length() == 0) {
-            finish();
-            error.send(response);
-            return;
-          }
-          ChunkFrames.appendError(burst, error);
-          end(burst);
+          failed(Completions.error(event), burst);
           return;
         }
       }
     }
     write(burst);
+  }
+
+  @Override
+  protected void failed(GatewayError error) {
+    failed(error, Buffer.buffer());
+  }
+
+  /** Before any chunk, the error with its status; after, {@code burst} and an error frame. */
+  private void failed(GatewayError error, Buffer burst) {
+    if (!response.headWritten() && burst.length() == 0) {
+      finish();
+      error.send(response);
+      return;
+    }
+    ChunkFrames.appendError(burst, error);
+    end(burst);
   }
 
   private void head(JsonObject head) {

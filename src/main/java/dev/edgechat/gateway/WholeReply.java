@@ -38,6 +38,12 @@ final class WholeReply extends Reply {
         () -> Completions.error(last).send(response));
   }
 
+  @Override
+  protected void failed(GatewayError error) {
+    finish();
+    error.send(response);
+  }
+
   private void send(CachedCompletion answer, String cache) {
     if (response.closed()) {
       return;
