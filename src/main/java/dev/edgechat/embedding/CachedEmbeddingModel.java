@@ -99,11 +99,20 @@ public final class CachedEmbeddingModel implements EmbeddingModel {
     return model.dimensions();
   }
 
+  /** Vectors in input order, and how many of them came from the cache. */
+  public record Embedded(List<float[]> vectors, int fromCache) {
+  }
+
   @Override
   public Future<List<float[]>> embed(List<String> texts) {
+    return embedCounted(texts).map(Embedded::vectors);
+  }
+
+  /** As {@link #embed}, saying how many vectors came from the cache (0 while it is off or Redis is down). */
+  public Future<Embedded> embedCounted(List<String> texts) {
     List<String> copy = List.copyOf(texts);
     if (copy.isEmpty() || !enabled.getAsBoolean()) {
-      return model.embed(copy);
+      return model.embed(copy).map(vectors -> new Embedded(vectors, 0));
     }
     List<String> keys = copy.stream().map(this::key).toList();
     return redis.mget(keys)
@@ -121,7 +130,7 @@ public final class CachedEmbeddingModel implements EmbeddingModel {
     }
   }
 
-  private Future<List<float[]>> embedMisses(List<String> texts, List<String> keys, AsyncResult<Response> found) {
+  private Future<Embedded> embedMisses(List<String> texts, List<String> keys, AsyncResult<Response> found) {
     float[][] vectors = new float[texts.size()][];
     boolean redisUp = found.succeeded();
     if (redisUp) {
@@ -146,8 +155,9 @@ public final class CachedEmbeddingModel implements EmbeddingModel {
       hits.increment(texts.size() - missCount);
       misses.increment(missCount);
     }
+    int fromCache = redisUp ? texts.size() - missCount : 0;
     if (missing.isEmpty()) {
-      return Future.succeededFuture(List.of(vectors));
+      return Future.succeededFuture(new Embedded(List.of(vectors), fromCache));
     }
     List<String> toEmbed = new ArrayList<>(missing.keySet());
     return model.embed(toEmbed).map(embedded -> {
@@ -164,7 +174,7 @@ public final class CachedEmbeddingModel implements EmbeddingModel {
       if (redisUp) {
         store(toEmbed, embedded);
       }
-      return List.of(vectors);
+      return new Embedded(List.of(vectors), fromCache);
     });
   }
 

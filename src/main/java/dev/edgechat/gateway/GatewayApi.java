@@ -127,8 +127,10 @@ public final class GatewayApi implements AutoCloseable {
     }
     HttpServerResponse response = ctx.response();
     embeddings.embed(caller.profile(), model, dimensions, inputs)
-        .onSuccess(vectors -> response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(embeddingList(model, inputs, vectors, format.equals("base64")).encode()))
+        .onSuccess(embedded -> response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            // a hit only when no input needed the upstream
+            .putHeader(CacheMode.HEADER, embedded.fromCache() == inputs.size() ? "hit" : "miss")
+            .end(embeddingList(model, inputs, embedded.vectors(), format.equals("base64")).encode()))
         .onFailure(ctx::fail);
   }
 

@@ -49,17 +49,21 @@ final class GatewayEmbeddings {
    * Embeds {@code inputs} with {@code model} at the profile's upstream.
    *
    * @param dimensions the vector length asked for, 0 for the model's own
-   * @return the unit-length vectors in input order; fails with a {@link GatewayError} (400 when
-   *     the vector length is unknown, the upstream's refusal, 502/504)
+   * @return the unit-length vectors in input order and how many came from the cache; fails with a
+   *     {@link GatewayError} (400 when the vector length is unknown, the upstream's refusal, 502/504)
    */
-  Future<List<float[]>> embed(GatewayProfile profile, String model, int dimensions, List<String> inputs) {
+  Future<CachedEmbeddingModel.Embedded> embed(GatewayProfile profile, String model, int dimensions,
+      List<String> inputs) {
     EmbeddingModel chain;
     try {
       chain = chain(profile, model, dimensions);
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }
-    return chain.embed(inputs).recover(e -> Future.failedFuture(asError(e)));
+    Future<CachedEmbeddingModel.Embedded> embedded = chain instanceof CachedEmbeddingModel cached
+        ? cached.embedCounted(inputs)
+        : chain.embed(inputs).map(vectors -> new CachedEmbeddingModel.Embedded(vectors, 0));
+    return embedded.recover(e -> Future.failedFuture(asError(e)));
   }
 
   private EmbeddingModel chain(GatewayProfile profile, String model, int dimensions) {

@@ -385,6 +385,38 @@ class GatewayApiTest {
     assertThat(upstreamInputs).isEqualTo(8); // 6 single texts and 2 distinct of the 4
   }
 
+  /** Verifies that embeddings say hit only when every input's vector came from the cache. */
+  @Test
+  void embeddings_askedAgain_reportedAsHit() throws Exception {
+    String tag = Ids.next();
+    EmbeddingCreateParams first = EmbeddingCreateParams.builder().model("text-embedding-3-small")
+        .input("cached text " + tag).build();
+    EmbeddingCreateParams partly = EmbeddingCreateParams.builder().model("text-embedding-3-small")
+        .inputOfArrayOfStrings(List.of("cached text " + tag, "new text " + tag)).build();
+
+    HttpResponseFor<CreateEmbeddingResponse> miss = client(KEY).embeddings().withRawResponse().create(first);
+    CreateEmbeddingResponse missed = miss.parse();
+    HttpResponseFor<CreateEmbeddingResponse> hit = waitForHit(first);
+    HttpResponseFor<CreateEmbeddingResponse> partial = client(KEY).embeddings().withRawResponse().create(partly);
+
+    assertThat(miss.headers().values(CacheMode.HEADER)).containsExactly("miss");
+    assertThat(hit.headers().values(CacheMode.HEADER)).containsExactly("hit");
+    assertThat(hit.parse().data().get(0).embedding()).isEqualTo(missed.data().get(0).embedding());
+    assertThat(partial.headers().values(CacheMode.HEADER)).containsExactly("miss");
+  }
+
+  /** The cache stores a vector after answering with it: asks again until it is there (at most 50 times). */
+  private static HttpResponseFor<CreateEmbeddingResponse> waitForHit(EmbeddingCreateParams params) {
+    HttpResponseFor<CreateEmbeddingResponse> answer = null;
+    for (int i = 0; i < 50; i++) {
+      answer = client(KEY).embeddings().withRawResponse().create(params);
+      if (answer.headers().values(CacheMode.HEADER).contains("hit")) {
+        return answer;
+      }
+    }
+    return answer;
+  }
+
   /** Verifies that the model list is the upstream's, narrowed to a profile's models. */
   @Test
   void models_listedPerProfile() {
