@@ -2,8 +2,8 @@ package dev.edgechat.bench;
 
 import dev.edgechat.Application;
 import dev.edgechat.Role;
-import dev.edgechat.cache.EmbeddedRedisServer;
-import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.redis.EmbeddedRedisServer;
+import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Database;

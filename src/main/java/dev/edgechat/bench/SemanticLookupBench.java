@@ -5,7 +5,7 @@ import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.cache.semantic.MeaningGuard;
-import dev.edgechat.cache.semantic.MiniLmQuestionEmbedder;
+import dev.edgechat.embedding.MiniLmQuestionEmbedder;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;

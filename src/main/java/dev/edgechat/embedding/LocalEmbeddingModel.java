@@ -1,6 +1,6 @@
 package dev.edgechat.embedding;
 
-import dev.edgechat.cache.semantic.MiniLmQuestionEmbedder;
+import dev.edgechat.embedding.MiniLmQuestionEmbedder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.edgechat.knowledge;
 
-import dev.edgechat.cache.SiteInvalidations;
+import dev.edgechat.redis.SiteInvalidations;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.edgechat.cache;
 
+import dev.edgechat.redis.RedisConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgechat.config.ConfigLoader;

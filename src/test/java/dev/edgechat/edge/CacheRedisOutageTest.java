@@ -2,7 +2,7 @@ package dev.edgechat.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgechat.cache.EmbeddedRedisServer;
+import dev.edgechat.redis.EmbeddedRedisServer;
 import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.support.SseClient;
 import dev.edgechat.web.Ids;

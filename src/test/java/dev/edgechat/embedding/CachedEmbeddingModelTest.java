@@ -4,8 +4,8 @@ import static dev.edgechat.embedding.EmbeddingBatcherTest.assertSimVectors;
 import static dev.edgechat.embedding.EmbeddingBatcherTest.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgechat.cache.EmbeddedRedisServer;
-import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.redis.EmbeddedRedisServer;
+import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.SimSettings;
 import dev.edgechat.support.Await;
 import dev.edgechat.support.TestDatabases;

@@ -4,7 +4,7 @@ import static dev.edgechat.embedding.EmbeddingBatcherTest.assertSimVectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;

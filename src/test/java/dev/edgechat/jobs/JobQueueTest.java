@@ -2,7 +2,7 @@ package dev.edgechat.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgechat.cache.RedisConnection;
+import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.support.Await;
 import dev.edgechat.support.TestDatabases;

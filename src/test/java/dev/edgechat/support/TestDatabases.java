@@ -1,6 +1,6 @@
 package dev.edgechat.support;
 
-import dev.edgechat.cache.EmbeddedRedisServer;
+import dev.edgechat.redis.EmbeddedRedisServer;
 import dev.edgechat.db.EmbeddedPostgresServer;
 import dev.edgechat.db.Migrations;
 import java.io.IOException;

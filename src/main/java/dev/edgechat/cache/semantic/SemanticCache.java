@@ -1,5 +1,6 @@
 package dev.edgechat.cache.semantic;
 
+import dev.edgechat.embedding.QuestionEmbedder;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;

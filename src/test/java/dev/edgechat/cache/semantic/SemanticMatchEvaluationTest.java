@@ -1,5 +1,6 @@
 package dev.edgechat.cache.semantic;
 
+import dev.edgechat.embedding.MiniLmQuestionEmbedder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,4 +1,4 @@
-package dev.edgechat.cache.semantic;
+package dev.edgechat.embedding;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

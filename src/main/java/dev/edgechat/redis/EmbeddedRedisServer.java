@@ -1,4 +1,4 @@
-package dev.edgechat.cache;
+package dev.edgechat.redis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

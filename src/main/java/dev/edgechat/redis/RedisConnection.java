@@ -1,4 +1,4 @@
-package dev.edgechat.cache;
+package dev.edgechat.redis;
 
 import dev.edgechat.ops.Readiness;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package dev.edgechat.cache;
+package dev.edgechat.redis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
