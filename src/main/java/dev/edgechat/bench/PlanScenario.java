@@ -1,11 +1,13 @@
 package dev.edgechat.bench;
 
+import dev.edgechat.web.PlainWebClient;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -211,7 +213,7 @@ public final class PlanScenario implements Callable<Integer> {
         .with(new HttpClientOptions().setKeepAlive(false).setTcpNoDelay(true).setConnectTimeout(10_000))
         .with(new PoolOptions().setHttp1MaxSize(5000).setMaxWaitQueueSize(-1))
         .build();
-    HttpClientAgent admin = vertx.createHttpClient();
+    WebClient admin = PlainWebClient.create(vertx);
     Map<String, String> simEnv = ordered(
         "EDGECHAT_SIM_FIRST_TOKEN_MS", Integer.toString(firstTokenMs),
         "EDGECHAT_SIM_TOKENS_PER_SECOND", Double.toString(tokensPerSecond),
@@ -237,7 +239,7 @@ public final class PlanScenario implements Callable<Integer> {
       floor = runner.simFloor();
     } finally {
       visitors.close().await();
-      admin.close().await();
+      admin.close();
       vertx.close().await();
     }
     double minutes = (System.nanoTime() - started) / 60e9;
@@ -268,11 +270,11 @@ public final class PlanScenario implements Callable<Integer> {
     private final Vertx vertx;
     private final PlanSystem system;
     private final HttpClientAgent visitors;
-    private final HttpClientAgent admin;
+    private final WebClient admin;
     private final QuestionCatalogue catalogue;
     private final PlanScenario options;
 
-    PhaseRunner(Vertx vertx, PlanSystem system, HttpClientAgent visitors, HttpClientAgent admin,
+    PhaseRunner(Vertx vertx, PlanSystem system, HttpClientAgent visitors, WebClient admin,
         QuestionCatalogue catalogue, PlanScenario options) {
       this.vertx = vertx;
       this.system = system;

@@ -8,16 +8,17 @@ import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.EmbeddedPostgresServer;
+import dev.edgechat.web.PlainWebClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -178,7 +179,7 @@ final class PlanSystem implements AutoCloseable {
    * Creates {@code site} with one document per intent through the admin API of {@code central}
    * and waits until every document is ingested.
    */
-  void seedSite(HttpClientAgent client, URI central, String site, List<List<String>> intents) {
+  void seedSite(WebClient client, URI central, String site, List<List<String>> intents) {
     String base = central + "/admin/sites/" + site;
     call(client, HttpMethod.PUT, base, new JsonObject().put("name", "Bench site " + site)
         .put("allowedOrigins", new JsonArray().add("https://" + site + ".example")));
@@ -210,23 +211,25 @@ final class PlanSystem implements AutoCloseable {
   }
 
   /** The sim's counters since the last reset ({@code GET /sim/stats}). */
-  JsonObject simStats(HttpClientAgent client) {
+  JsonObject simStats(WebClient client) {
     return new JsonObject(call(client, HttpMethod.GET, simUrl() + "/sim/stats", null));
   }
 
-  void resetSimStats(HttpClientAgent client) {
+  void resetSimStats(WebClient client) {
     call(client, HttpMethod.POST, simUrl() + "/sim/stats/reset", null);
   }
 
   /** A blocking admin or sim call, from the scenario's own thread (never an event loop). */
-  private static String call(HttpClientAgent client, HttpMethod method, String url, JsonObject body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
+  private static String call(WebClient client, HttpMethod method, String url, JsonObject body) {
+    HttpRequest<Buffer> request = client.requestAbs(method, url)
         .putHeader("Authorization", "Bearer " + ADMIN_TOKEN).putHeader("Content-Type", "application/json");
-    return client.request(options)
-        .compose(req -> (body == null ? req.send() : req.send(body.toBuffer())).compose(resp -> resp.body()
-            .compose(b -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(b)
-                : Future.<Buffer>failedFuture(new IllegalStateException(method + " " + url + " -> "
-                    + resp.statusCode() + " " + b)))))
+    return (body == null ? request.send() : request.sendBuffer(body.toBuffer()))
+        .compose(resp -> {
+          Buffer b = PlainWebClient.body(resp);
+          return resp.statusCode() / 100 == 2 ? Future.succeededFuture(b)
+              : Future.<Buffer>failedFuture(new IllegalStateException(method + " " + url + " -> "
+                  + resp.statusCode() + " " + b));
+        })
         .await()
         .toString();
   }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 
 /**
  * A request that got an answer, but a bad one. The message is short and free of per-request
@@ -23,6 +24,11 @@ final class RequestFailure extends RuntimeException {
     int status = response.statusCode();
     return response.body().transform(body -> Future.failedFuture(
         new RequestFailure("status " + status + errorCode(body.succeeded() ? body.result() : null))));
+  }
+
+  /** As {@link #unexpectedStatus(HttpClientResponse)}, for a whole response of the web client. */
+  static RequestFailure unexpectedStatus(HttpResponse<Buffer> response) {
+    return new RequestFailure("status " + response.statusCode() + errorCode(response.body()));
   }
 
   private static String errorCode(Buffer body) {

@@ -9,7 +9,14 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
 
-/** Sends a request whose answer is an event stream and follows the stream to its end, timing it. */
+/**
+ * Sends a request whose answer is an event stream and follows the stream to its end, timing it.
+ *
+ * <p>It stays on the core HTTP client, not vertx-web-client: a milestone is the moment an event
+ * arrives and the status decides how the body is read, while WebClient completes a response only
+ * once its body has ended (its streaming codecs do pass back-pressure on, but say the status only
+ * after the stream).
+ */
 final class StreamedCall {
 
   /** Reads one event of the stream: marks milestones, or fails the call. */

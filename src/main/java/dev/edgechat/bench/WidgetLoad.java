@@ -1,10 +1,12 @@
 package dev.edgechat.bench;
 
+import dev.edgechat.web.PlainWebClient;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -46,11 +48,11 @@ final class WidgetLoad {
     }
   }
 
-  private final HttpClient client;
+  private final WebClient web;
 
   /** @param client a client that opens a new connection per request (keep-alive off) */
   WidgetLoad(HttpClient client) {
-    this.client = Objects.requireNonNull(client);
+    this.web = PlainWebClient.over(Objects.requireNonNull(client));
   }
 
   /** {@code visits} cold visits of {@code base}, one after the other. */
@@ -85,18 +87,19 @@ final class WidgetLoad {
   }
 
   private Future<Fetched> fetch(String url, String ifNoneMatch) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url);
+    HttpRequest<Buffer> request = web.getAbs(url);
     if (ifNoneMatch != null) {
-      options.putHeader("If-None-Match", ifNoneMatch);
+      request.putHeader("If-None-Match", ifNoneMatch);
     }
     long started = System.nanoTime();
-    return client.request(options).compose(req -> req.send().compose(resp -> resp.body().compose(body -> {
+    return request.send().compose(resp -> {
       if (resp.statusCode() != 200 && resp.statusCode() != 304) {
         return Future.failedFuture(new RequestFailure("widget asset " + url + " status " + resp.statusCode()));
       }
+      Buffer body = PlainWebClient.body(resp);
       return Future.succeededFuture(new Fetched(body.toString(), resp.getHeader("ETag"), body.length(), 1,
           System.nanoTime() - started));
-    })));
+    });
   }
 
   private interface Visit {

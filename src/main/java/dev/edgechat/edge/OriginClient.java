@@ -6,6 +6,7 @@ import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
+import dev.edgechat.web.PlainWebClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +20,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,13 @@ import java.util.function.Supplier;
  * The edge's HTTP client of origin's internal API (in role {@code all} too: over loopback, the
  * same path as in production). Failures are API.md §5 errors: origin's own errors keep their code,
  * an unreachable origin is {@code upstream_unavailable}, a silent one {@code timeout}.
+ *
+ * <p>The JSON calls go through vertx-web-client; the answer's event stream stays on the core
+ * {@code HttpClient} under it (one pool for both). WebClient's streaming codecs
+ * ({@code BodyCodec.pipe}, {@code sseStream}) do pass back-pressure on, but its response completes
+ * only when the body has ended, so origin's refusal (a status and a JSON error) would be known only
+ * after the stream, and it gives no handle to reset the request when the visitor leaves, which is
+ * how origin learns to stop the model.
  */
 public final class OriginClient {
 
@@ -37,6 +48,7 @@ public final class OriginClient {
 
   private final Vertx vertx;
   private final HttpClientAgent client;
+  private final WebClient web;
   private final Supplier<URI> originUrl;
   private final String authorization;
   private final EdgechatConfig.Edge settings;
@@ -54,6 +66,7 @@ public final class OriginClient {
             .setTcpNoDelay(true)
             .setName("edgechat-origin"),
         new PoolOptions().setHttp1MaxSize(ORIGIN_CONNECTIONS).setMaxWaitQueueSize(4 * ORIGIN_CONNECTIONS));
+    this.web = PlainWebClient.over(client);
   }
 
   /** The site; fails with {@code not_found} when origin has none of that id. */
@@ -99,21 +112,21 @@ public final class OriginClient {
    */
   public Future<Integer> record(List<JsonObject> records) {
     JsonObject body = new JsonObject().put("records", new JsonArray(new ArrayList<>(records)));
-    return client.request(options(HttpMethod.POST, "/internal/records").putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(body.toBuffer())
-            .compose(response -> response.statusCode() == 200
-                ? response.body().map(b -> b.toJsonObject().getInteger("saved", 0))
-                : OriginClient.<Integer>failure(response)))
+    return call(HttpMethod.POST, "/internal/records")
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(body.toBuffer())
+        .compose(response -> answered(response, 200))
+        .map(b -> b.toJsonObject().getInteger("saved", 0))
         .recover(OriginClient::transportFailure);
   }
 
   /** Has origin put a question on the job queue ({@code chat} job); succeeds with the job's JSON. */
   public Future<JsonObject> enqueueChat(AnswerRequest request) {
-    return client.request(options(HttpMethod.POST, "/internal/jobs/chat").putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(request.toJson().toBuffer())
-            .compose(response -> response.statusCode() == 202
-                ? response.body().map(Buffer::toJsonObject)
-                : OriginClient.<JsonObject>failure(response)))
+    return call(HttpMethod.POST, "/internal/jobs/chat")
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(request.toJson().toBuffer())
+        .compose(response -> answered(response, 202))
+        .map(Buffer::toJsonObject)
         .recover(OriginClient::transportFailure);
   }
 
@@ -123,11 +136,10 @@ public final class OriginClient {
   }
 
   private Future<JsonObject> get(String path) {
-    return client.request(options(HttpMethod.GET, path))
-        .compose(req -> req.send()
-            .compose(response -> response.statusCode() == 200
-                ? response.body().map(Buffer::toJsonObject)
-                : failure(response)))
+    return call(HttpMethod.GET, path)
+        .send()
+        .compose(response -> answered(response, 200))
+        .map(Buffer::toJsonObject)
         .recover(OriginClient::transportFailure);
   }
 
@@ -141,12 +153,18 @@ public final class OriginClient {
 
       @Override
       public Future<Void> check() {
-        return client.request(options(HttpMethod.GET, "/healthz"))
-            .compose(req -> req.send().compose(r -> r.statusCode() == 200
+        return call(HttpMethod.GET, "/healthz")
+            .send()
+            .compose(r -> r.statusCode() == 200
                 ? Future.<Void>succeededFuture()
-                : Future.failedFuture("origin answered " + r.statusCode())));
+                : Future.failedFuture("origin answered " + r.statusCode()));
       }
     };
+  }
+
+  /** A JSON call: the same target, timeouts and token as {@link #options}, on the web client. */
+  private HttpRequest<Buffer> call(HttpMethod method, String path) {
+    return web.request(method, options(method, path));
   }
 
   private RequestOptions options(HttpMethod method, String path) {
@@ -160,23 +178,34 @@ public final class OriginClient {
         .putHeader("Authorization", authorization);
   }
 
+  /** The body of an answer with the {@code expected} status; otherwise origin's error. */
+  private static Future<Buffer> answered(HttpResponse<Buffer> response, int expected) {
+    return response.statusCode() == expected
+        ? Future.succeededFuture(PlainWebClient.body(response))
+        : Future.failedFuture(error(response.statusCode(), response.getHeader("Retry-After"),
+            PlainWebClient.body(response)));
+  }
+
   private static <T> Future<T> failure(HttpClientResponse response) {
-    return response.body().transform(body -> {
-      ApiError error;
-      try {
-        JsonObject json = body.result().toJsonObject().getJsonObject("error");
-        String retryAfter = response.getHeader("Retry-After");
-        error = ApiError.fromCode(json.getString("code"), json.getString("message"),
-            retryAfter != null && retryAfter.matches("\\d{1,6}") ? Long.valueOf(retryAfter) : null);
-      } catch (RuntimeException e) {
-        error = ApiError.upstreamUnavailable("origin answered HTTP " + response.statusCode());
-      }
-      if (error.status() == 401) {
-        // the edge token is ours, not the visitor's: to the visitor, origin is unavailable
-        error = ApiError.upstreamUnavailable("origin refused this edge's token");
-      }
-      return Future.failedFuture(error);
-    });
+    return response.body().transform(body -> Future.failedFuture(error(response.statusCode(),
+        response.getHeader("Retry-After"), body.result())));
+  }
+
+  /** Origin's error of a refused call: its own code, or {@code upstream_unavailable} when unreadable. */
+  private static ApiError error(int status, String retryAfter, Buffer body) {
+    ApiError error;
+    try {
+      JsonObject json = body.toJsonObject().getJsonObject("error");
+      error = ApiError.fromCode(json.getString("code"), json.getString("message"),
+          retryAfter != null && retryAfter.matches("\\d{1,6}") ? Long.valueOf(retryAfter) : null);
+    } catch (RuntimeException e) {
+      error = ApiError.upstreamUnavailable("origin answered HTTP " + status);
+    }
+    if (error.status() == 401) {
+      // the edge token is ours, not the visitor's: to the visitor, origin is unavailable
+      error = ApiError.upstreamUnavailable("origin refused this edge's token");
+    }
+    return error;
   }
 
   private static <T> Future<T> transportFailure(Throwable e) {

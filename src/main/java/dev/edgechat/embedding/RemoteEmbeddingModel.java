@@ -1,6 +1,7 @@
 package dev.edgechat.embedding;
 
 import dev.edgechat.vectors.Vectors;
+import dev.edgechat.web.PlainWebClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,14 +10,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +31,12 @@ import org.slf4j.LoggerFactory;
  * {@code sim} role, vLLM, …): one request per call, {@code {"model","input":[...]}} with the bearer
  * key, vectors asked as Base64 float32s (a quarter of the JSON) but read as float arrays too, for
  * servers that ignore {@code encoding_format}. Every vector is checked for length and normalized.
- * A call that is not answered whole within {@code timeoutMs} is reset and fails.
+ * A call that is not answered whole within {@code timeoutMs} fails then.
+ *
+ * <p>The calls go through vertx-web-client, which has no deadline for a whole call: the deadline is
+ * the call's {@code Future.timeout}, and the request's idle timeout of the same length, counted
+ * from when a pooled connection is had, resets a request the upstream has gone silent on, so a hung
+ * upstream cannot keep the pool's connections.
  *
  * <p>Call it through an {@link EmbeddingBatcher}: it sends whatever it is given as one request.
  */
@@ -49,8 +52,8 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
   /** Upstream calls are few and batched: a handful of connections is plenty. */
   private static final int POOL_SIZE = 8;
 
-  private final Vertx vertx;
   private final HttpClientAgent client;
+  private final WebClient web;
   private final String url;
   private final String model;
   private final int dimensions;
@@ -72,7 +75,7 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
    */
   public RemoteEmbeddingModel(Vertx vertx, URI baseUrl, String model, int dimensions, String apiKey, long timeoutMs,
       MeterRegistry registry) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(vertx, "vertx");
     this.model = Objects.requireNonNull(model, "model");
     this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
     if (timeoutMs < 1) {
@@ -97,6 +100,7 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
             .setTcpNoDelay(true)
             .setDecompressionSupported(true),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+    this.web = PlainWebClient.over(client);
     MeterRegistry meters = registry != null ? registry : Meters.none();
     this.succeeded = calls(meters, "ok");
     this.failed = calls(meters, "error");
@@ -132,16 +136,16 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
     if (askDimensions) {
       body.put("dimensions", dimensions);
     }
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(url)
-        .setConnectTimeout(timeoutMs)
+    long started = System.nanoTime();
+    return web.postAbs(url)
+        .connectTimeout(timeoutMs)
+        .idleTimeout(timeoutMs)
         .putHeader("Authorization", "Bearer " + apiKey)
         .putHeader("Content-Type", "application/json")
-        .putHeader("Accept", "application/json");
-    long started = System.nanoTime();
-    return client.request(options)
-        .compose(request -> send(request, body.toBuffer(), started))
+        .putHeader("Accept", "application/json")
+        .sendBuffer(body.toBuffer())
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .compose(this::answer)
         .map(json -> vectors(json, inputs.size()))
         .recover(e -> Future.failedFuture(failure(e, inputs.size())))
         .onComplete(result -> {
@@ -155,23 +159,9 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
     return client.close();
   }
 
-  /** Sends the request and reads the whole answer, resetting it when the time is up. */
-  private Future<JsonObject> send(HttpClientRequest request, Buffer body, long startedNanos) {
-    long leftMs = Math.max(1, timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
-    AtomicBoolean timedOut = new AtomicBoolean();
-    long timer = vertx.setTimer(leftMs, id -> {
-      timedOut.set(true);
-      request.reset(0, new TimeoutException("no whole answer within " + timeoutMs + " ms"));
-    });
-    // the body is asked for in the send callback, never in a step chained after it: Vert.x 5.0.8
-    // loses the end of a response asked for after it ended
-    return request.send(body)
-        .compose(response -> response.body().compose(answer -> answer(response, answer)))
-        .recover(e -> Future.failedFuture(timedOut.get() ? new TimeoutException("no whole answer in time") : e))
-        .onComplete(done -> vertx.cancelTimer(timer));
-  }
-
-  private Future<JsonObject> answer(HttpClientResponse response, Buffer answer) {
+  /** The whole answer's JSON; fails with an {@link EmbeddingException} on an error status or non-JSON. */
+  private Future<JsonObject> answer(HttpResponse<Buffer> response) {
+    Buffer answer = PlainWebClient.body(response);
     int status = response.statusCode();
     if (status != 200) {
       String detail = upstreamMessage(answer);

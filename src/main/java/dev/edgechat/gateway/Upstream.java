@@ -3,6 +3,7 @@ package dev.edgechat.gateway;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.web.Cancellation;
+import dev.edgechat.web.PlainWebClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -16,12 +17,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.Objects;
@@ -41,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * {@code gateway.breakerMaxFailures} failed tries in a row open it, and while open it refuses at
  * once (503 with {@code Retry-After}) for {@code gateway.breakerResetMs}, then lets one try
  * through. Refusals and a client leaving are not failures of the upstream.
+ *
+ * <p>{@link #models} is a plain request/response call on vertx-web-client; completions stay on the
+ * core {@code HttpClient} under it (one pool for both): a try must see the status before the body,
+ * hand the stream over at its first chunk and reset the request when the client leaves, and
+ * WebClient completes a response only once its body has ended and offers no reset.
  */
 final class Upstream {
 
@@ -53,6 +60,7 @@ final class Upstream {
   private final String root;
   private final EdgechatConfig.Gateway settings;
   private final HttpClientAgent client;
+  private final WebClient web;
   private final CircuitBreaker breaker;
 
   Upstream(Vertx vertx, URI baseUrl, EdgechatConfig.Gateway settings, MeterRegistry registry) {
@@ -70,6 +78,7 @@ final class Upstream {
             // holds and deflates every chunk, which costs the first token more than the bytes save
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(settings.poolSize()).setMaxWaitQueueSize(4 * settings.poolSize()));
+    this.web = PlainWebClient.over(client);
     this.breaker = CircuitBreaker.create("gateway-" + baseUrl.getHost(), vertx, new CircuitBreakerOptions()
             .setMaxFailures(settings.breakerMaxFailures())
             .setResetTimeout(settings.breakerResetMs())
@@ -149,8 +158,8 @@ final class Upstream {
       // a step chained after it: Vert.x 5.0.8 loses the end of a response asked for after it ended
       return request.send(body).compose(response -> {
         if (response.statusCode() != 200) {
-          return response.body().transform(b -> Future.failedFuture(refusal(response,
-              b.succeeded() ? b.result() : Buffer.buffer())));
+          return response.body().transform(b -> Future.failedFuture(refusal(response.statusCode(),
+              response.getHeader("Retry-After"), b.succeeded() ? b.result() : Buffer.buffer())));
         }
         UpstreamStream stream = new UpstreamStream(vertx, request, response, settings.firstTokenTimeoutMs(),
             settings.idleTimeoutMs());
@@ -166,20 +175,19 @@ final class Upstream {
    * @return the upstream's list; fails with a {@link GatewayError} when it cannot be had
    */
   Future<JsonObject> models(GatewayProfile profile) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setAbsoluteURI(root + "/models")
-        .setConnectTimeout(settings.connectTimeoutMs())
-        .setIdleTimeout(settings.firstTokenTimeoutMs())
+    HttpRequest<Buffer> request = web.getAbs(root + "/models")
+        .connectTimeout(settings.connectTimeoutMs())
+        .idleTimeout(settings.firstTokenTimeoutMs())
         .putHeader("Accept", "application/json");
-    profile.upstreamKey().ifPresent(key -> options.putHeader("Authorization", "Bearer " + key));
-    return client.request(options)
-        .compose(request -> request.send().compose(response -> response.body().compose(body -> {
+    profile.upstreamKey().ifPresent(key -> request.putHeader("Authorization", "Bearer " + key));
+    return request.send()
+        .compose(response -> {
+          Buffer body = PlainWebClient.body(response);
           if (response.statusCode() != 200) {
-            return Future.failedFuture(refusal(response, body));
+            return Future.failedFuture(refusal(response.statusCode(), response.getHeader("Retry-After"), body));
           }
           return Future.succeededFuture(body.toJsonObject());
-        })))
+        })
         .recover(e -> Future.failedFuture(transportError(e)));
   }
 
@@ -189,7 +197,7 @@ final class Upstream {
   }
 
   /** A status other than 200, with the upstream's own error when its body has one. */
-  private static GatewayError refusal(HttpClientResponse response, Buffer body) {
+  private static GatewayError refusal(int status, String retryAfter, Buffer body) {
     JsonObject error;
     try {
       JsonObject json = body.toJsonObject();
@@ -197,12 +205,11 @@ final class Upstream {
     } catch (DecodeException | ClassCastException e) {
       error = new JsonObject();
     }
-    String retryAfter = response.getHeader("Retry-After");
     Long seconds = retryAfter != null && retryAfter.matches("\\d{1,6}") ? Long.valueOf(retryAfter) : null;
-    if (response.statusCode() == 429 && seconds == null) {
+    if (status == 429 && seconds == null) {
       seconds = 1L;
     }
-    return GatewayError.fromUpstream(response.statusCode(), error, seconds);
+    return GatewayError.fromUpstream(status, error, seconds);
   }
 
   /** A failure of the transport, as the error a client gets. */

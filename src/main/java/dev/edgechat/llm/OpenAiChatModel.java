@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * {@code sim} role, vLLM, …) on the Vert.x HTTP client. Upstream failures become API.md §5 errors:
  * 429 → {@code overloaded}, silence past {@code llm.firstTokenTimeoutMs} → {@code timeout},
  * everything else → {@code upstream_unavailable}.
+ *
+ * <p>It stays on the core HTTP client, not vertx-web-client: its one call is a token stream, and
+ * WebClient completes a response only once its body has ended (its streaming codecs pass
+ * back-pressure on, but the status, 429 or 401, would come after the stream) and gives no handle to
+ * reset the request when the visitor leaves, which is what stops the upstream's generation.
  */
 public final class OpenAiChatModel implements ChatModel {
 
