@@ -1,7 +1,15 @@
 /**
- * The part of the semantic answer cache that decides whether two questions mean the same: a
- * question embedder that runs the local model off the event loop, a guard that compares the words
- * a paraphrase must keep (numbers, names, days, negation, opposites), and the matcher that needs
- * both a close embedding and the guard's consent.
+ * The semantic level of the answer cache: a question not cached word for word may be answered by a
+ * cached one that means the same. {@link dev.edgechat.cache.semantic.SemanticCache} embeds the
+ * question (through {@code embedding.QuestionEmbedder}, off the event loop) and searches the site's
+ * own index of cached questions ({@code SiteQuestionIndex}); {@link dev.edgechat.cache.semantic.SemanticMatcher}
+ * accepts a neighbour only when its embedding is close and {@link dev.edgechat.cache.semantic.MeaningGuard}
+ * finds the same anchors, the words a paraphrase must keep (numbers, names, days, negation,
+ * opposites, the subject).
+ *
+ * <p>The guard's rules are in {@code MeaningGuard}; its word lists are data under
+ * {@code src/main/resources/meaning-guard} ({@code Lexicon} reads them), a question's words come
+ * from {@code QuestionTokenizer} and its anchors from {@code Anchors}; synonyms come from WordNet
+ * ({@link dev.edgechat.cache.semantic.Synonyms}).
  */
 package dev.edgechat.cache.semantic;
