@@ -1,5 +1,7 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerFlight;
+import dev.edgechat.answer.InFlightAnswers;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
@@ -7,9 +9,10 @@ import dev.edgechat.cache.ConversationDigests;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.knowledge.Site;
-import dev.edgechat.origin.AnswerRequest;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.Events;
+import dev.edgechat.protocol.Jobs;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.Ids;
@@ -135,7 +138,11 @@ public final class ChatApi {
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, Ids.next(),
         chat.message(), chat.visitor());
     settled(request)
-        .compose(v -> AsyncChat.submit(origin, request))
+        .compose(v -> origin.enqueueChat(request))
+        .map(job -> new JsonObject()
+            .put("job", job.getString("id"))
+            .put("conversation", request.conversation())
+            .put("message", request.message()))
         .onSuccess(body -> ctx.response()
             .setStatusCode(202)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
@@ -148,7 +155,7 @@ public final class ChatApi {
   /** {@code GET /v1/jobs/{id}}: the job as origin's queue knows it. */
   private void job(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!JobQueue.isJobId(id)) {
+    if (!Jobs.isJobId(id)) {
       ctx.fail(ApiError.notFound("no job '" + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + "'"));
       return;
     }
@@ -172,7 +179,7 @@ public final class ChatApi {
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
         chat.message(), chat.visitor());
     boolean eventStream = wantsEventStream(ctx.request());
-    SseEvent ready = !eventStream ? null : SseEvent.of("ready", new JsonObject()
+    SseEvent ready = !eventStream ? null : SseEvent.of(Events.READY, new JsonObject()
         .put("conversation", conversation)
         .put("message", message)
         .put("region", settings.region()));
@@ -231,7 +238,7 @@ public final class ChatApi {
     CachedAnswer answer = cached.get();
     recorder.record(request, answer.text());
     digests.answered(request.conversation(), key, answer);
-    SseEvent done = new SseEvent(null, "done",
+    SseEvent done = new SseEvent(null, Events.DONE,
         "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");
     resumes.keep(request.message(), new ReplayedMessage(ready, answer, done));
     Buffer frames = Buffer.buffer(answer.replayFramesLength() + ready.data().length() + 128);
@@ -279,7 +286,7 @@ public final class ChatApi {
       AnswerFlight flight = new AnswerFlight();
       return resolve(flight, request, key).map(fromOrigin -> new Seat(flight, fromOrigin, history));
     }
-    InFlightAnswers.Seat seat = inFlight.join(key, AnswerFlight::new);
+    InFlightAnswers.Join seat = inFlight.join(key, AnswerFlight::new);
     if (!seat.created()) {
       return Future.succeededFuture(new Seat(seat.flight(), false, history));
     }
@@ -351,7 +358,7 @@ public final class ChatApi {
   }
 
   private static SseEvent errorEvent(ApiError error) {
-    return SseEvent.of("error", error.toEventData());
+    return SseEvent.of(Events.ERROR, error.toEventData());
   }
 
   /**
@@ -374,7 +381,7 @@ public final class ChatApi {
 
     @Override
     public void accept(SseEvent event) {
-      if (answering || !"error".equals(event.event()) || !UNAVAILABLE.contains(event.json().getString("code"))) {
+      if (answering || !Events.ERROR.equals(event.event()) || !UNAVAILABLE.contains(event.json().getString("code"))) {
         answering = true;
         flight.publish(event);
         return;
@@ -399,25 +406,25 @@ public final class ChatApi {
     if (!"miss".equals(done.getString("cache")) || done.getBoolean("truncated", false)) {
       return Optional.empty();
     }
-    JsonArray sources = log.stream().filter(e -> "sources".equals(e.event())).findFirst()
+    JsonArray sources = log.stream().filter(e -> Events.SOURCES.equals(e.event())).findFirst()
         .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
     return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic")));
   }
 
   private static boolean endedWell(List<SseEvent> log) {
-    return !log.isEmpty() && "done".equals(log.get(log.size() - 1).event());
+    return !log.isEmpty() && Events.DONE.equals(log.get(log.size() - 1).event());
   }
 
   /** The text deltas of an answer's events, in order. */
   private static List<String> tokens(List<SseEvent> log) {
-    return log.stream().filter(e -> "token".equals(e.event())).map(e -> e.json().getString("text", "")).toList();
+    return log.stream().filter(e -> Events.TOKEN.equals(e.event())).map(e -> e.json().getString("text", "")).toList();
   }
 
   /** A cached answer as the events it was streamed as, marked as a hit of kind {@code cache}. */
   private static List<SseEvent> replay(CachedAnswer answer, String cache, boolean stale) {
     List<SseEvent> events = new ArrayList<>(answer.replay().size() + 1);
     events.addAll(answer.replay());
-    events.add(SseEvent.of("done", new JsonObject().put("cache", cache).put("stale", stale).put("ms", 0)));
+    events.add(SseEvent.of(Events.DONE, new JsonObject().put("cache", cache).put("stale", stale).put("ms", 0)));
     return events;
   }
 

@@ -1,12 +1,13 @@
 package dev.edgechat.gateway;
 
+import dev.edgechat.answer.AnswerFlight;
+import dev.edgechat.answer.InFlightAnswers;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.edge.AnswerFlight;
-import dev.edgechat.edge.InFlightAnswers;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.SseEvent;
 import io.micrometer.core.instrument.Counter;
@@ -116,7 +117,7 @@ final class Completions {
       return;
     }
     FlightKey flightKey = new FlightKey(request.key(), mode == CacheMode.SEMANTIC);
-    InFlightAnswers.Seat seat = inFlight.join(flightKey, AnswerFlight::new);
+    InFlightAnswers.Join seat = inFlight.join(flightKey, AnswerFlight::new);
     if (seat.created()) {
       AnswerFlight flight = seat.flight();
       resolve(flight, profile, request, mode).onComplete(r -> flight.onEnd(log -> inFlight.landed(flightKey,
@@ -200,7 +201,7 @@ final class Completions {
   private static List<SseEvent> replay(CachedCompletion answer, String cache) {
     List<SseEvent> events = new java.util.ArrayList<>(answer.events());
     JsonObject head = events.get(0).json().put("cache", cache);
-    events.set(0, SseEvent.of(CachedCompletion.HEAD, head));
+    events.set(0, SseEvent.of(Events.HEAD, head));
     return events;
   }
 
@@ -249,13 +250,13 @@ final class Completions {
       }
       if (!started[0]) {
         started[0] = true;
-        flight.publish(SseEvent.of(CachedCompletion.HEAD, new JsonObject()
+        flight.publish(SseEvent.of(Events.HEAD, new JsonObject()
             .put("model", chunk.getValue("model") instanceof String m ? m : null)
             .put("system_fingerprint", chunk.getValue("system_fingerprint") instanceof String f ? f : null)
             .put("cache", "miss")));
         String delta = firstDelta(chunk).encode();
         bytes[0] += delta.length();
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, delta));
+        flight.publish(new SseEvent(null, Events.DELTA, delta));
         noteEnd(chunk, finishReason, usage);
         return;
       }
@@ -270,7 +271,7 @@ final class Completions {
               + maxAnswerBytes + " bytes this edge holds of one answer (gateway.maxAnswerBytes)", null)));
           return;
         }
-        flight.publish(new SseEvent(null, CachedCompletion.DELTA, encoded));
+        flight.publish(new SseEvent(null, Events.DELTA, encoded));
       }
     }, () -> flight.publish(CachedCompletion.done(finishReason[0], usage[0])),
         error -> flight.publish(errorEvent(error)));
@@ -322,7 +323,7 @@ final class Completions {
   static SseEvent errorEvent(GatewayError error) {
     JsonObject data = error.toBody().getJsonObject("error").put("status", error.status());
     error.retryAfterSeconds().ifPresent(s -> data.put("retryAfter", s));
-    return SseEvent.of("error", data);
+    return SseEvent.of(Events.ERROR, data);
   }
 
   /** The error an {@code error} event stands for. */
