@@ -68,7 +68,7 @@ public final class AnswerFlight implements AnswerSink {
   }
 
   /** For a flight replayed from the cache: its whole text, so nobody needs to put it together from the events. */
-  public void knowText(String text) {
+  void knowText(String text) {
     this.knownText = text;
   }
 
@@ -78,7 +78,7 @@ public final class AnswerFlight implements AnswerSink {
   }
 
   /** What to do when every reader has left before the end: the engine cancels the upstream. */
-  public synchronized void onCancelUpstream(Runnable action) {
+  synchronized void onCancelUpstream(Runnable action) {
     this.cancelUpstream = action;
   }
 

@@ -9,17 +9,17 @@ import java.util.function.Supplier;
  * The answers an API of this edge is waiting for, by key: identical misses join one flight. Only
  * {@link AnswerEngine} uses it, so that a flight leaves the table only after its answer is stored.
  */
-public final class InFlightAnswers<K> {
+final class InFlightAnswers<K> {
 
   /** The flight to read, and whether the caller created it (and so must start it). */
-  public record Join(AnswerFlight flight, boolean created) {
+  record Join(AnswerFlight flight, boolean created) {
   }
 
   private final ConcurrentHashMap<K, AnswerFlight> flights = new ConcurrentHashMap<>();
   private final Counter joins;
 
   /** @param api which API's requests these are ({@code chat}, {@code gateway}): the tag of the coalescing count */
-  public InFlightAnswers(MeterRegistry registry, String api) {
+  InFlightAnswers(MeterRegistry registry, String api) {
     this.joins = Counter.builder("edgechat.cache.coalesced").tag("api", api)
         .description("requests that joined an identical answer already in flight instead of asking origin")
         .register(registry);
@@ -30,7 +30,7 @@ public final class InFlightAnswers<K> {
    * until {@link #landed}. {@code create} must only construct the flight: the caller starts it
    * when {@link Join#created()} says so.
    */
-  public Join join(K key, Supplier<AnswerFlight> create) {
+  Join join(K key, Supplier<AnswerFlight> create) {
     boolean[] created = {false};
     AnswerFlight flight = flights.compute(key, (k, existing) -> {
       if (existing != null && !existing.isEnded()) {
@@ -46,7 +46,7 @@ public final class InFlightAnswers<K> {
   }
 
   /** Takes an ended flight off the table (the engine calls it after the answer is stored). */
-  public void landed(K key, AnswerFlight flight) {
+  void landed(K key, AnswerFlight flight) {
     flights.remove(key, flight);
   }
 }

@@ -50,7 +50,7 @@ final class StreamReply extends Reply {
           return;
         }
         default -> {
-          failed(Completions.error(event), burst);
+          failed(CompletionFormat.error(event), burst);
           return;
         }
       }

@@ -35,7 +35,7 @@ final class WholeReply extends Reply {
       log.add(flight.event(i));
     }
     CachedCompletion.of(log).ifPresentOrElse(answer -> send(answer, log.get(0).json().getString("cache", "miss")),
-        () -> Completions.error(last).send(response));
+        () -> CompletionFormat.error(last).send(response));
   }
 
   @Override
