@@ -48,6 +48,12 @@ import java.util.function.Consumer;
  * The visitor-facing chat API of API.md §1: {@code POST /v1/chat} (SSE or JSON) and
  * {@code GET /v1/conversations/{id}}. A chat request is checked (body, site, Origin) and then
  * answered with {@code ready} before anything else is done for it.
+ *
+ * <p>The answer comes through the answer engine ({@link AnswerEngine}: cache, coalescing, origin,
+ * storing); this class supplies what is the chat's: the question's key (its text and the digest of
+ * the conversation's turns before it), origin as the upstream ({@link #fromOrigin}), the chat's
+ * replay and "may store" rule ({@link ChatAnswerFormat}), and what a visitor's answer owes their
+ * conversation (recording an answer origin did not make for them, the conversation's digest).
  */
 public final class ChatApi {
 
