@@ -16,7 +16,6 @@ import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Database;
 import dev.edgechat.db.EmbeddedPostgresServer;
 import dev.edgechat.db.Migrations;
-import dev.edgechat.edge.AsyncChat;
 import dev.edgechat.edge.ChatApi;
 import dev.edgechat.edge.ResumeApi;
 import dev.edgechat.edge.OriginClient;
@@ -24,6 +23,7 @@ import dev.edgechat.edge.SiteDirectory;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.embedding.Embeddings;
 import dev.edgechat.gateway.GatewayApi;
+import dev.edgechat.jobs.AsyncChat;
 import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.ChunkIndex;
@@ -43,6 +43,7 @@ import dev.edgechat.ops.Readiness;
 import dev.edgechat.origin.AdminApi;
 import dev.edgechat.origin.ConversationStore;
 import dev.edgechat.origin.OriginApi;
+import dev.edgechat.protocol.Jobs;
 import dev.edgechat.sim.SimulatorApi;
 import dev.edgechat.web.HttpServerVerticle;
 import dev.edgechat.web.Ids;
@@ -345,7 +346,7 @@ public final class Application {
   private Future<Void> runJobs(JobQueue queue, KnowledgeParts knowledge, OriginClient origin) {
     new KnowledgeJobs(queue, config.get().queue().maxAttempts()).handleWith(knowledge.ingestion());
     if (origin != null) {
-      queue.handle(AsyncChat.JOB_TYPE, AsyncChat.handler(origin));
+      queue.handle(Jobs.CHAT, AsyncChat.handler(origin));
     } else {
       LOG.warn("asynchronous chat jobs are left to other workers: origin.url is not set");
     }

@@ -1,5 +1,6 @@
 package dev.edgechat.bench;
 
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.PlainWebClient;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Future;
@@ -80,16 +81,16 @@ final class ChatVisit {
 
   private static void onEvent(SseEvent event, Marks marks, Promise<Marks> answered) {
     switch (event.event()) {
-      case "ready" -> {
+      case Events.READY -> {
         marks.reach(READY);
         marks.note(CONVERSATION, field(event, "conversation"));
       }
-      case "token" -> {
+      case Events.TOKEN -> {
         if (!field(event, "text").isEmpty()) {
           marks.reach(FIRST_TOKEN);
         }
       }
-      case "done" -> {
+      case Events.DONE -> {
         if (!marks.reached(READY) || !marks.reached(FIRST_TOKEN)) {
           answered.tryFail(new RequestFailure("done before ready and a token"));
         } else {
@@ -97,7 +98,7 @@ final class ChatVisit {
           marks.reach(DONE);
         }
       }
-      case "error" -> answered.tryFail(new RequestFailure("error event " + field(event, "code")));
+      case Events.ERROR -> answered.tryFail(new RequestFailure("error event " + field(event, "code")));
       default -> {
         // sources, and events added to the contract later, are not timed
       }

@@ -1,5 +1,6 @@
 package dev.edgechat.bench;
 
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,20 +58,20 @@ final class EdgeChatCall implements MeasuredCall {
 
   private static void onEvent(SseEvent event, Marks marks, Promise<Marks> answered) {
     switch (event.event()) {
-      case "ready" -> marks.reach(READY);
-      case "token" -> {
+      case Events.READY -> marks.reach(READY);
+      case Events.TOKEN -> {
         if (!text(event).isEmpty()) {
           marks.reach(FIRST_TOKEN);
         }
       }
-      case "done" -> {
+      case Events.DONE -> {
         if (!marks.reached(READY) || !marks.reached(FIRST_TOKEN)) {
           answered.tryFail(new RequestFailure("done before ready and a token"));
         } else {
           marks.reach(DONE);
         }
       }
-      case "error" -> answered.tryFail(new RequestFailure("error event " + errorCode(event)));
+      case Events.ERROR -> answered.tryFail(new RequestFailure("error event " + errorCode(event)));
       default -> {
         // sources, and events added to the contract later, are not timed
       }

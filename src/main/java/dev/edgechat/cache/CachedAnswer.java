@@ -1,5 +1,6 @@
 package dev.edgechat.cache;
 
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -41,8 +42,8 @@ public final class CachedAnswer {
     this.freshness = Objects.requireNonNull(freshness);
     this.text = String.join("", this.tokens);
     List<SseEvent> events = new ArrayList<>(this.tokens.size() + 1);
-    this.tokens.forEach(t -> events.add(SseEvent.of("token", new JsonObject().put("text", t))));
-    events.add(SseEvent.of("sources", new JsonObject().put("items", this.sources)));
+    this.tokens.forEach(t -> events.add(SseEvent.of(Events.TOKEN, new JsonObject().put("text", t))));
+    events.add(SseEvent.of(Events.SOURCES, new JsonObject().put("items", this.sources)));
     this.replay = List.copyOf(events);
     Buffer frames = Buffer.buffer(64 * events.size());
     long id = FIRST_REPLAY_ID;

@@ -1,5 +1,9 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerEngine;
+import dev.edgechat.answer.AnswerFlight;
+import dev.edgechat.answer.AnswerSource;
+import dev.edgechat.answer.Question;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
@@ -7,9 +11,10 @@ import dev.edgechat.cache.ConversationDigests;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.knowledge.Site;
-import dev.edgechat.origin.AnswerRequest;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.Events;
+import dev.edgechat.protocol.Jobs;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.Ids;
@@ -17,7 +22,6 @@ import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,7 +30,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
@@ -35,24 +38,25 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The visitor-facing chat API of API.md §1: {@code POST /v1/chat} (SSE or JSON) and
  * {@code GET /v1/conversations/{id}}. A chat request is checked (body, site, Origin) and then
  * answered with {@code ready} before anything else is done for it.
+ *
+ * <p>The answer comes through the answer engine ({@link AnswerEngine}: cache, coalescing, origin,
+ * storing); this class supplies what is the chat's: the question's key (its text and the digest of
+ * the conversation's turns before it), origin as the upstream ({@link #fromOrigin}), the chat's
+ * replay and "may store" rule ({@link ChatAnswerFormat}), and what a visitor's answer owes their
+ * conversation (recording an answer origin did not make for them, the conversation's digest).
  */
 public final class ChatApi {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ChatApi.class);
   /** How long a conversation nobody continues is remembered for caching its follow-ups. */
   private static final Duration CONVERSATION_IDLE = Duration.ofHours(6);
 
@@ -63,13 +67,10 @@ public final class ChatApi {
   /** Header by which the widget's frame (same origin as the edge) names the page that embeds it. */
   static final String EMBEDDER = "X-Edgechat-Embedder";
 
-  private final AnswerCache cache;
-  private final SemanticCache semantic;
   private final ResumeApi resumes;
   private final ConversationRecorder recorder;
   private final ConversationDigests digests;
-  private final InFlightAnswers<AnswerKey> inFlight;
-  private final Counter staleServed;
+  private final AnswerEngine<CachedAnswer> answers;
 
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
       SemanticCache semantic, ResumeApi resumes, MeterRegistry registry) {
@@ -77,14 +78,11 @@ public final class ChatApi {
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
     this.origin = Objects.requireNonNull(origin);
-    this.cache = Objects.requireNonNull(cache);
-    this.semantic = Objects.requireNonNull(semantic);
     this.resumes = Objects.requireNonNull(resumes);
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
-    this.inFlight = new InFlightAnswers<>(registry, "chat");
-    this.staleServed = Counter.builder("edgechat.cache.stale")
-        .description("answers served stale from the cache because origin could not answer").register(registry);
+    this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },
+        registry);
   }
 
   public void mount(Router router) {
@@ -135,7 +133,11 @@ public final class ChatApi {
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, Ids.next(),
         chat.message(), chat.visitor());
     settled(request)
-        .compose(v -> AsyncChat.submit(origin, request))
+        .compose(v -> origin.enqueueChat(request))
+        .map(job -> new JsonObject()
+            .put("job", job.getString("id"))
+            .put("conversation", request.conversation())
+            .put("message", request.message()))
         .onSuccess(body -> ctx.response()
             .setStatusCode(202)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
@@ -148,7 +150,7 @@ public final class ChatApi {
   /** {@code GET /v1/jobs/{id}}: the job as origin's queue knows it. */
   private void job(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!JobQueue.isJobId(id)) {
+    if (!Jobs.isJobId(id)) {
       ctx.fail(ApiError.notFound("no job '" + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + "'"));
       return;
     }
@@ -172,11 +174,13 @@ public final class ChatApi {
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
         chat.message(), chat.visitor());
     boolean eventStream = wantsEventStream(ctx.request());
-    SseEvent ready = !eventStream ? null : SseEvent.of("ready", new JsonObject()
+    SseEvent ready = !eventStream ? null : SseEvent.of(Events.READY, new JsonObject()
         .put("conversation", conversation)
         .put("message", message)
         .put("region", settings.region()));
-    if (eventStream && sendHitWhole(ctx, request, site, ready, started)) {
+    String history = history(request);
+    Question question = question(request, site, history);
+    if (eventStream && sendHitWhole(ctx, request, question, ready, started)) {
       return;
     }
     Context context = vertx.getOrCreateContext();
@@ -193,19 +197,43 @@ public final class ChatApi {
       visitorGone.onCancel(relay::visitorLeft);
       follow = flight -> relay.follow(flight, context);
     }
-    // a Redis lookup completes on the Redis client's event loop: the relay must run on the visitor's
-    flight(request, site, settings).onSuccess(seat -> onContext(context, () -> {
-      seat.flight().onEnd(log -> {
-        String answer = !endedWell(log) ? null
-            : seat.flight().knownText() != null ? seat.flight().knownText() : String.join("", tokens(log));
-        if (!seat.own() && answer != null) {
+    AnswerEngine.Answer answer = answers.answer(question, fromOrigin(request));
+    answer.onResolved(context, outcome -> {
+      AnswerFlight flight = answer.flight();
+      flight.onEnd(log -> {
+        String text = !ChatAnswerFormat.endedWell(log) ? null
+            : flight.knownText() != null ? flight.knownText() : String.join("", ChatAnswerFormat.tokens(log));
+        if (!outcome.askedUpstream() && text != null) {
           // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
-          recorder.record(request, answer);
+          recorder.record(request, text);
         }
-        rememberTurn(request, seat.history(), answer);
+        rememberTurn(request, history, text);
       });
-      follow.accept(seat.flight());
-    }));
+      follow.accept(flight);
+    });
+  }
+
+  /**
+   * The digest of the conversation's turns before this question ({@link ConversationDigests#NONE}
+   * for a new one), or null when this edge does not know them.
+   */
+  private String history(AnswerRequest request) {
+    return request.newConversation()
+        ? ConversationDigests.NONE
+        : digests.before(request.conversation()).orElse(null);
+  }
+
+  /**
+   * The question as the answer engine takes it: cached under its text and the digest of the turns
+   * before it, found by meaning too (first questions only), when this edge knows those turns;
+   * otherwise answered by origin uncached.
+   */
+  private static Question question(AnswerRequest request, Site site, String history) {
+    if (history == null) {
+      return Question.uncached();
+    }
+    return new Question(AnswerKey.of(site.id(), site.kbVersion(), request.question(), history), request.question(),
+        Question.Lookup.BY_MEANING, true);
   }
 
   /**
@@ -216,22 +244,16 @@ public final class ChatApi {
    * sees the end. Returns false, having done nothing, when the answer is not at hand (the general
    * path then looks further: Redis, meaning, a flight in progress, origin).
    */
-  private boolean sendHitWhole(RoutingContext ctx, AnswerRequest request, Site site, SseEvent ready, long started) {
-    String history = request.newConversation()
-        ? ConversationDigests.NONE
-        : digests.before(request.conversation()).orElse(null);
-    if (history == null) {
-      return false;
-    }
-    AnswerKey key = AnswerKey.of(site.id(), site.kbVersion(), request.question(), history);
-    Optional<CachedAnswer> cached = cache.lookupHere(key);
+  private boolean sendHitWhole(RoutingContext ctx, AnswerRequest request, Question question, SseEvent ready,
+      long started) {
+    Optional<CachedAnswer> cached = answers.hitHere(question);
     if (cached.isEmpty()) {
       return false;
     }
     CachedAnswer answer = cached.get();
     recorder.record(request, answer.text());
-    digests.answered(request.conversation(), key, answer);
-    SseEvent done = new SseEvent(null, "done",
+    digests.answered(request.conversation(), question.key(), answer);
+    SseEvent done = new SseEvent(null, Events.DONE,
         "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");
     resumes.keep(request.message(), new ReplayedMessage(ready, answer, done));
     Buffer frames = Buffer.buffer(answer.replayFramesLength() + ready.data().length() + 128);
@@ -242,183 +264,20 @@ public final class ChatApi {
     return true;
   }
 
-  private static void onContext(Context context, Runnable action) {
-    if (Vertx.currentContext() == context) {
-      action.run();
-    } else {
-      context.runOnContext(v -> action.run());
-    }
-  }
-
   /**
-   * Which flight a visitor reads, whether it is their own (origin saves their conversation), and
-   * the digest of the conversation before this question (null when this edge does not know it).
+   * Origin as the answer engine asks it: once origin knows the exchanges this edge served from
+   * cache in the request's conversation, its answer's events, or the error it failed with.
    */
-  private record Seat(AnswerFlight flight, boolean own, String history) {
-  }
-
-  /**
-   * The flight a visitor reads. Identical questions on this edge share one flight from the start
-   * (coalescing), so that one of them looks the question up in the cache and, on a miss, asks
-   * origin, while the others follow; a question whose flight has just landed finds its answer in
-   * the cache, which the landing flight filled before it left the table. A follow-up is cached
-   * under its question and the digest of the turns before it when this edge knows them; otherwise
-   * it goes to origin uncached.
-   */
-  private Future<Seat> flight(AnswerRequest request, Site site, EdgechatConfig settings) {
-    String history = request.newConversation()
-        ? ConversationDigests.NONE
-        : digests.before(request.conversation()).orElse(null);
-    if (history == null) {
-      AnswerFlight flight = new AnswerFlight();
-      start(flight, request, null, null);
-      return Future.succeededFuture(new Seat(flight, true, null));
-    }
-    AnswerKey key = AnswerKey.of(site.id(), site.kbVersion(), request.question(), history);
-    if (!settings.cache().coalescing()) {
-      AnswerFlight flight = new AnswerFlight();
-      return resolve(flight, request, key).map(fromOrigin -> new Seat(flight, fromOrigin, history));
-    }
-    InFlightAnswers.Seat seat = inFlight.join(key, AnswerFlight::new);
-    if (!seat.created()) {
-      return Future.succeededFuture(new Seat(seat.flight(), false, history));
-    }
-    return resolve(seat.flight(), request, key)
-        .onComplete(r -> seat.flight().onEnd(log -> inFlight.landed(key, seat.flight())))
-        .map(fromOrigin -> new Seat(seat.flight(), fromOrigin, history));
-  }
-
-  /**
-   * Fills {@code flight} from the cache's levels in order: exact (L1, then L2), then by meaning
-   * (first questions only), else from origin. Succeeds with whether origin answers it.
-   */
-  private Future<Boolean> resolve(AnswerFlight flight, AnswerRequest request, AnswerKey key) {
-    return cache.lookup(key).compose(cached -> {
-      if (cached.isPresent()) {
-        flight.knowText(cached.get().text());
-        flight.publishAll(replay(cached.get(), "hit", false));
-        return Future.succeededFuture(false);
-      }
-      if (flight.isEnded()) {
-        return Future.succeededFuture(false); // everyone left while the cache was asked
-      }
-      return semantic.find(key, request.question()).map(probe -> {
-        if (probe.answer().isPresent()) {
-          flight.knowText(probe.answer().get().text());
-          flight.publishAll(replay(probe.answer().get(), "semantic", false));
-          return false;
-        }
-        start(flight, request, key, probe.vector());
-        return true;
-      });
-    }).recover(e -> {
-      // the cache's levels fail open, so this is a bug; the visitors must still hear the end
-      LOG.error("answer lookup failed [key: {}]", key, e);
-      flight.publish(errorEvent(ApiError.upstreamUnavailable("the answer could not be looked up")));
-      return Future.succeededFuture(false);
-    });
-  }
-
-  /**
-   * Asks origin to answer into {@code flight} (unless everyone left already); a complete answer is
-   * cached under {@code key} (if any), and findable by meaning through {@code vector} (the
-   * question's, if it was embedded).
-   */
-  private void start(AnswerFlight flight, AnswerRequest request, AnswerKey key, float[] vector) {
-    Cancellation everyoneLeft = new Cancellation();
-    flight.onCancelUpstream(everyoneLeft::cancel);
-    if (flight.isEnded()) {
-      return;
-    }
-    Consumer<SseEvent> publish = flight::publish;
-    if (key != null) {
-      flight.onEnd(log -> completeAnswer(log).ifPresent(answer -> {
-        long lifeMs = cache.store(key, answer);
-        semantic.remember(key, request.question(), vector, lifeMs);
-      }));
-      publish = new StaleFallback(flight, key);
-    }
-    Consumer<SseEvent> events = publish;
-    settled(request)
+  private AnswerSource fromOrigin(AnswerRequest request) {
+    return (sink, everyoneLeft) -> settled(request)
         .compose(v -> origin.answer(request, everyoneLeft))
-        .onSuccess(answer -> answer.start(events::accept, error -> events.accept(errorEvent(error))))
-        .onFailure(e -> events.accept(errorEvent(asApiError(e))));
+        .onSuccess(answer -> answer.start(sink::publish, error -> sink.publish(ChatAnswerFormat.error(error))))
+        .onFailure(e -> sink.publish(ChatAnswerFormat.error(asApiError(e))));
   }
 
   /** Completes once origin knows the exchanges this edge served from cache in the request's conversation. */
   private Future<Void> settled(AnswerRequest request) {
     return request.newConversation() ? Future.succeededFuture() : recorder.settled(request.conversation());
-  }
-
-  private static SseEvent errorEvent(ApiError error) {
-    return SseEvent.of("error", error.toEventData());
-  }
-
-  /**
-   * Passes origin's events to the flight, except that an answer failing before its first event
-   * because origin or the model cannot answer is replaced, when the cache still has one, by the
-   * answer that was cached for the question, marked {@code stale:true} (within {@code cache.staleMs}).
-   */
-  private final class StaleFallback implements Consumer<SseEvent> {
-
-    private static final Set<String> UNAVAILABLE = Set.of("upstream_unavailable", "timeout", "overloaded");
-
-    private final AnswerFlight flight;
-    private final AnswerKey key;
-    private boolean answering;
-
-    StaleFallback(AnswerFlight flight, AnswerKey key) {
-      this.flight = flight;
-      this.key = key;
-    }
-
-    @Override
-    public void accept(SseEvent event) {
-      if (answering || !"error".equals(event.event()) || !UNAVAILABLE.contains(event.json().getString("code"))) {
-        answering = true;
-        flight.publish(event);
-        return;
-      }
-      cache.stale(key).onComplete(stale -> {
-        if (stale.succeeded() && stale.result().isPresent()) {
-          staleServed.increment();
-          flight.publishAll(replay(stale.result().get(), "hit", true));
-        } else {
-          flight.publish(event);
-        }
-      });
-    }
-  }
-
-  /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */
-  static Optional<CachedAnswer> completeAnswer(List<SseEvent> log) {
-    if (!endedWell(log)) {
-      return Optional.empty();
-    }
-    JsonObject done = log.get(log.size() - 1).json();
-    if (!"miss".equals(done.getString("cache")) || done.getBoolean("truncated", false)) {
-      return Optional.empty();
-    }
-    JsonArray sources = log.stream().filter(e -> "sources".equals(e.event())).findFirst()
-        .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
-    return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic")));
-  }
-
-  private static boolean endedWell(List<SseEvent> log) {
-    return !log.isEmpty() && "done".equals(log.get(log.size() - 1).event());
-  }
-
-  /** The text deltas of an answer's events, in order. */
-  private static List<String> tokens(List<SseEvent> log) {
-    return log.stream().filter(e -> "token".equals(e.event())).map(e -> e.json().getString("text", "")).toList();
-  }
-
-  /** A cached answer as the events it was streamed as, marked as a hit of kind {@code cache}. */
-  private static List<SseEvent> replay(CachedAnswer answer, String cache, boolean stale) {
-    List<SseEvent> events = new ArrayList<>(answer.replay().size() + 1);
-    events.addAll(answer.replay());
-    events.add(SseEvent.of("done", new JsonObject().put("cache", cache).put("stale", stale).put("ms", 0)));
-    return events;
   }
 
   /**

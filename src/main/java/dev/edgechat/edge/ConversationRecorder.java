@@ -1,7 +1,8 @@
 package dev.edgechat.edge;
 
-import dev.edgechat.origin.AnswerRequest;
-import dev.edgechat.origin.OriginApi;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.ExchangeRecord;
+import dev.edgechat.protocol.Limits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -64,7 +65,7 @@ final class ConversationRecorder {
         released = finished(waiting.remove(0));
         dropped.increment();
       }
-      waiting.add(new Attempt(request.conversation(), request.toJson().put("answer", answer), 0));
+      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer).toJson(), 0));
       unsettled.computeIfAbsent(request.conversation(), c -> new Unsettled()).exchanges++;
     }
     released.forEach(Promise::tryComplete);
@@ -103,7 +104,7 @@ final class ConversationRecorder {
       if (sending || waiting.isEmpty()) {
         return;
       }
-      int size = Math.min(waiting.size(), OriginApi.MAX_RECORDS);
+      int size = Math.min(waiting.size(), Limits.MAX_RECORDS);
       batch = new ArrayList<>(waiting.subList(0, size));
       waiting.subList(0, size).clear();
       sending = true;

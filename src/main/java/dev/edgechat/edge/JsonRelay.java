@@ -1,5 +1,7 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerFlight;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.ErrorResponder;
 import dev.edgechat.web.SseEvent;
@@ -10,7 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Collects an {@link AnswerFlight} into the JSON form of API.md §1
+ * Collects an {@link dev.edgechat.answer.AnswerFlight} into the JSON form of API.md §1
  * ({@code {"conversation","message","answer","sources","cache","stale"}}); an {@code error} event
  * becomes the matching HTTP error.
  */
@@ -56,9 +58,9 @@ final class JsonRelay {
       cursor++;
       JsonObject data = event.json();
       switch (event.event()) {
-        case "token" -> answer.append(data.getString("text", ""));
-        case "sources" -> sources = data.getJsonArray("items", new JsonArray());
-        case "done" -> {
+        case Events.TOKEN -> answer.append(data.getString("text", ""));
+        case Events.SOURCES -> sources = data.getJsonArray("items", new JsonArray());
+        case Events.DONE -> {
           finished = true;
           response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
               .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -71,7 +73,7 @@ final class JsonRelay {
                   .put("stale", data.getBoolean("stale", false))
                   .encode());
         }
-        case "error" -> {
+        case Events.ERROR -> {
           finished = true;
           ErrorResponder.send(response, ApiError.fromCode(data.getString("code", "upstream_unavailable"),
               data.getString("message", "the answer failed"), data.getLong("retryAfter")));

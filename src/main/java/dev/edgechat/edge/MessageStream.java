@@ -1,6 +1,8 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerFlight;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -73,10 +75,10 @@ final class MessageStream implements ResumableMessage {
     SseEvent event;
     while (!left && (event = answer.event(cursor)) != null) {
       cursor++;
-      if ("done".equals(event.event())) {
+      if (Events.DONE.equals(event.event())) {
         JsonObject data = event.json().put("ms", (System.nanoTime() - startedNanos) / 1_000_000);
         data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
-        event = SseEvent.of("done", data);
+        event = SseEvent.of(Events.DONE, data);
       }
       burst.add(event);
     }
@@ -93,7 +95,7 @@ final class MessageStream implements ResumableMessage {
     }
     log.publishAll(events);
     events.forEach(buffer::append);
-    if (AnswerFlight.isTerminal(events.get(events.size() - 1))) {
+    if (Events.isTerminal(events.get(events.size() - 1))) {
       stopGrace();
     }
   }
@@ -129,7 +131,7 @@ final class MessageStream implements ResumableMessage {
     if (membership != null) {
       membership.leave();
     }
-    append(SseEvent.of("error", new JsonObject().put("code", "timeout")
+    append(SseEvent.of(Events.ERROR, new JsonObject().put("code", "timeout")
         .put("message", "the answer was stopped: its visitor left and did not resume within edge.resumeGraceMs")));
   }
 }

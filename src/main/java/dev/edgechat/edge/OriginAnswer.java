@@ -1,5 +1,7 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.protocol.AnswerEvents;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.IdleWatchdog;
 import dev.edgechat.web.SseEvent;
@@ -14,7 +16,7 @@ import io.vertx.core.http.HttpClientResponse;
  * {@link #cancel()} resets the request, which origin sees as the edge leaving and passes on to
  * the model. A stream that ends without {@code done} or {@code error} ends with an error.
  */
-public final class OriginAnswer {
+public final class OriginAnswer implements AnswerEvents {
 
   private final HttpClientRequest request;
   private final HttpClientResponse response;
@@ -38,6 +40,7 @@ public final class OriginAnswer {
    * Starts delivering events. {@code onEvent} sees every event up to and including {@code done}
    * or {@code error}; {@code onFailure} sees a broken stream (then no event comes after).
    */
+  @Override
   public void start(Handler<SseEvent> onEvent, Handler<ApiError> onFailure) {
     this.handler = onEvent;
     this.failureHandler = onFailure;
@@ -57,7 +60,7 @@ public final class OriginAnswer {
     if (finished) {
       return;
     }
-    if ("done".equals(event.event()) || "error".equals(event.event())) {
+    if (Events.isTerminal(event)) {
       finished = true;
       watchdog.stop();
     }

@@ -2,8 +2,9 @@ package dev.edgechat.edge;
 
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.knowledge.Site;
-import dev.edgechat.origin.AnswerRequest;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.OriginAnswers;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.PlainWebClient;
@@ -41,7 +42,7 @@ import java.util.function.Supplier;
  * after the stream, and it gives no handle to reset the request when the visitor leaves, which is
  * how origin learns to stop the model.
  */
-public final class OriginClient {
+public final class OriginClient implements OriginAnswers {
 
   /** Connections to origin; each carries one streaming answer at a time (HTTP/1.1). */
   private static final int ORIGIN_CONNECTIONS = 256;
@@ -84,6 +85,7 @@ public final class OriginClient {
    * fails with origin's error when it refused (unknown conversation, …) or could not be reached.
    * When {@code visitorGone} fires, at any stage, the request to origin is reset.
    */
+  @Override
   public Future<OriginAnswer> answer(AnswerRequest request, Cancellation visitorGone) {
     return client.request(options(HttpMethod.POST, "/internal/answer")
             .putHeader("Content-Type", "application/json")

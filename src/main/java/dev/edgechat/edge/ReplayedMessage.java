@@ -1,5 +1,6 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerFlight;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.web.SseEvent;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerFlight;
+
 /** A message this edge streamed, as a resume finds it in memory ({@link ResumeApi}). */
 interface ResumableMessage {
 

@@ -2,8 +2,10 @@ package dev.edgechat.edge;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.edgechat.answer.AnswerFlight;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseEvent;
@@ -168,14 +170,14 @@ public final class ResumeApi {
       for (SseEvent event : events) {
         sse.send(event);
         delivered++;
-        if (AnswerFlight.isTerminal(event)) {
+        if (Events.isTerminal(event)) {
           vertx.cancelTimer(heartbeat);
           sse.end();
           return;
         }
       }
       if (System.currentTimeMillis() - lastNewsAt > idleLimitMs) {
-        sse.send(SseEvent.of("error", new JsonObject().put("code", "timeout")
+        sse.send(SseEvent.of(Events.ERROR, new JsonObject().put("code", "timeout")
             .put("message", "the answer went silent for " + idleLimitMs + " ms")));
         vertx.cancelTimer(heartbeat);
         sse.end();

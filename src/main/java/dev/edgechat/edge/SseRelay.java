@@ -1,5 +1,7 @@
 package dev.edgechat.edge;
 
+import dev.edgechat.answer.AnswerFlight;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.Context;
@@ -69,12 +71,12 @@ final class SseRelay {
         break;
       }
       cursor++;
-      if (streaming || "ready".equals(event.event())) {
+      if (streaming || Events.READY.equals(event.event())) {
         burst.add(event); // ready goes at once even without streaming: it is what shows the typing indicator
       } else {
         held.add(event);
       }
-      if (AnswerFlight.isTerminal(event)) {
+      if (Events.isTerminal(event)) {
         burst.addAll(held);
         held.clear();
         sse.sendAll(burst);

@@ -1,6 +1,7 @@
 package dev.edgechat.gateway;
 
 import dev.edgechat.cache.CachedAnswer;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,11 +25,6 @@ import java.util.Optional;
  */
 record CachedCompletion(String model, String fingerprint, List<String> deltas, String finishReason,
     JsonObject usage) {
-
-  /** The flight events of a completion: the head, one per delta, the end. */
-  static final String HEAD = "head";
-  static final String DELTA = "delta";
-  static final String DONE = "done";
 
   CachedCompletion {
     deltas = List.copyOf(deltas);
@@ -56,14 +52,14 @@ record CachedCompletion(String model, String fingerprint, List<String> deltas, S
    * {@code done}), else empty.
    */
   static Optional<CachedCompletion> of(List<SseEvent> log) {
-    if (log.isEmpty() || !DONE.equals(log.get(log.size() - 1).event()) || !HEAD.equals(log.get(0).event())) {
+    if (log.isEmpty() || !Events.DONE.equals(log.get(log.size() - 1).event()) || !Events.HEAD.equals(log.get(0).event())) {
       return Optional.empty();
     }
     JsonObject head = log.get(0).json();
     JsonObject done = log.get(log.size() - 1).json();
     List<String> deltas = new ArrayList<>(log.size());
     for (SseEvent event : log) {
-      if (DELTA.equals(event.event())) {
+      if (Events.DELTA.equals(event.event())) {
         deltas.add(event.data());
       }
     }
@@ -75,17 +71,17 @@ record CachedCompletion(String model, String fingerprint, List<String> deltas, S
   List<SseEvent> events() {
     List<SseEvent> events = new ArrayList<>(deltas.size() + 2);
     events.add(head(model, fingerprint));
-    deltas.forEach(delta -> events.add(new SseEvent(null, DELTA, delta)));
+    deltas.forEach(delta -> events.add(new SseEvent(null, Events.DELTA, delta)));
     events.add(done(finishReason, usage));
     return events;
   }
 
   static SseEvent head(String model, String fingerprint) {
-    return SseEvent.of(HEAD, new JsonObject().put("model", model).put("system_fingerprint", fingerprint));
+    return SseEvent.of(Events.HEAD, new JsonObject().put("model", model).put("system_fingerprint", fingerprint));
   }
 
   static SseEvent done(String finishReason, JsonObject usage) {
-    return SseEvent.of(DONE, new JsonObject().put("finish_reason", finishReason).put("usage", usage));
+    return SseEvent.of(Events.DONE, new JsonObject().put("finish_reason", finishReason).put("usage", usage));
   }
 
   /**

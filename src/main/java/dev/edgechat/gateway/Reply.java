@@ -1,6 +1,6 @@
 package dev.edgechat.gateway;
 
-import dev.edgechat.edge.AnswerFlight;
+import dev.edgechat.answer.AnswerFlight;
 import io.vertx.core.Context;
 
 /**
@@ -21,8 +21,7 @@ abstract class Reply {
     this.flight = flight;
     this.follower = flight.follow(context, this::onNews);
     onNews();
-    int size = flight.size();
-    if (!finished && flight.isEnded() && (size == 0 || !AnswerFlight.isTerminal(flight.event(size - 1)))) {
+    if (!finished && flight.isAbandoned()) {
       // its last reader left (and its upstream was reset) between this caller finding it in flight
       // and following it: nothing more will come, so say so rather than wait forever
       failed(GatewayError.upstream(503, "overloaded", "the answer this request joined was abandoned; try again",

@@ -1,5 +1,6 @@
 package dev.edgechat.gateway;
 
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -40,16 +41,16 @@ final class StreamReply extends Reply {
       }
       cursor++;
       switch (event.event()) {
-        case CachedCompletion.HEAD -> head(event.json());
-        case CachedCompletion.DELTA -> frames.appendDelta(burst, event.data());
-        case CachedCompletion.DONE -> {
+        case Events.HEAD -> head(event.json());
+        case Events.DELTA -> frames.appendDelta(burst, event.data());
+        case Events.DONE -> {
           JsonObject done = event.json();
           frames.appendEnd(burst, done.getString("finish_reason"), done.getJsonObject("usage"), includeUsage);
           end(burst);
           return;
         }
         default -> {
-          failed(Completions.error(event), burst);
+          failed(CompletionFormat.error(event), burst);
           return;
         }
       }

@@ -1,6 +1,6 @@
 package dev.edgechat.gateway;
 
-import dev.edgechat.edge.AnswerFlight;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +26,7 @@ final class WholeReply extends Reply {
     }
     int size = flight.size();
     SseEvent last = size == 0 ? null : flight.event(size - 1);
-    if (last == null || !AnswerFlight.isTerminal(last)) {
+    if (last == null || !Events.isTerminal(last)) {
       return;
     }
     finish();
@@ -35,7 +35,7 @@ final class WholeReply extends Reply {
       log.add(flight.event(i));
     }
     CachedCompletion.of(log).ifPresentOrElse(answer -> send(answer, log.get(0).json().getString("cache", "miss")),
-        () -> Completions.error(last).send(response));
+        () -> CompletionFormat.error(last).send(response));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.edgechat.jobs;
 
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.protocol.Jobs;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -89,8 +90,6 @@ public final class JobQueue {
   static final String JOB_PREFIX = "edgechat:job:";
   static final String QUEUE_PREFIX = "edgechat:jobs:";
   static final String GROUP = "workers";
-  /** Job ids: URL-safe, so that they can stand in a path; callers' dedupe ids may use '.' and ':'. */
-  private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Pattern JOB_TYPE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final int MAX_ERROR_CHARS = 2000;
   /** At most this long between two looks at a delayed set (another process may have added a retry). */
@@ -156,7 +155,7 @@ public final class JobQueue {
 
   /** Whether {@code id} could be a job id (URL-safe, 1 to 128 characters). */
   public static boolean isJobId(String id) {
-    return id != null && JOB_ID.matcher(id).matches();
+    return Jobs.isJobId(id);
   }
 
   /** Enqueues a job under a new random id; succeeds at once with the job in state {@code waiting}. */

@@ -2,6 +2,8 @@ package dev.edgechat.origin;
 
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.json.JsonArray;
@@ -67,7 +69,7 @@ final class AnswerStream {
       return;
     }
     answer.append(text);
-    sse.send("token", new JsonObject().put("text", text));
+    sse.send(Events.TOKEN, new JsonObject().put("text", text));
     if (sse.writeQueueFull()) {
       tokens.pause();
       sse.drainHandler(v -> {
@@ -83,7 +85,7 @@ final class AnswerStream {
       return;
     }
     finished = true;
-    sse.send("sources", new JsonObject().put("items", sources()));
+    sse.send(Events.SOURCES, new JsonObject().put("items", sources()));
     conversations.saveAnswer(request.conversation(), request.site(), request.visitor(), request.message(),
         answer.toString(), tokens.usage())
         .onSuccess(v -> {
@@ -95,12 +97,13 @@ final class AnswerStream {
           if (tokens.truncated()) {
             done.put("truncated", true); // the model hit its limit: show it, never cache it
           }
-          sse.send("done", done);
+          sse.send(Events.DONE, done);
           sse.end();
         })
         .onFailure(e -> {
           LOG.error("answer not saved [conversation: {}, message: {}]", request.conversation(), request.message(), e);
-          sse.send("error", ApiError.upstreamUnavailable("the answer could not be saved; ask again").toEventData());
+          sse.send(Events.ERROR,
+              ApiError.upstreamUnavailable("the answer could not be saved; ask again").toEventData());
           sse.end();
         });
   }
@@ -111,7 +114,7 @@ final class AnswerStream {
     }
     finished = true;
     LOG.warn("answer failed [message: {}, code: {}, reason: {}]", request.message(), error.code(), error.getMessage());
-    sse.send("error", error.toEventData());
+    sse.send(Events.ERROR, error.toEventData());
     sse.end();
   }
 

@@ -1,7 +1,6 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.edge.AsyncChat;
 import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
@@ -10,6 +9,10 @@ import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.ExchangeRecord;
+import dev.edgechat.protocol.Jobs;
+import dev.edgechat.protocol.Limits;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.ErrorResponder;
@@ -38,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OriginApi {
 
-  /** Most exchanges one {@code /internal/records} call may carry. */
-  public static final int MAX_RECORDS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(OriginApi.class);
 
   private final LiveConfig config;
@@ -64,15 +65,15 @@ public final class OriginApi {
     router.route("/internal/*").handler(this::authenticate);
     router.post("/internal/answer")
         // the edge's body plus the ids it adds: never refuse what the edge accepted
-        .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
+        .handler(new JsonBodyHandler(Limits.answerRequestBytes(config.get().http().maxBodyBytes())))
         .handler(this::answer);
     router.post("/internal/records")
-        .handler(new JsonBodyHandler(MAX_RECORDS
-            * (2 * config.get().http().maxBodyBytes() + config.get().origin().maxAnswerChars() * 6)))
+        .handler(new JsonBodyHandler(Limits.recordsBytes(config.get().http().maxBodyBytes(),
+            config.get().origin().maxAnswerChars())))
         .handler(this::records);
     router.get("/internal/sites/:site").handler(this::site);
     router.post("/internal/jobs/chat")
-        .handler(new JsonBodyHandler(2 * config.get().http().maxBodyBytes() + 4096))
+        .handler(new JsonBodyHandler(Limits.answerRequestBytes(config.get().http().maxBodyBytes())))
         .handler(this::enqueueChat);
     router.get("/internal/jobs/:id").handler(this::chatJob);
     router.get("/internal/conversations/:id").handler(this::conversation);
@@ -101,7 +102,7 @@ public final class OriginApi {
         .compose(site -> site.isEmpty()
             ? Future.failedFuture(ApiError.notFound("no site '" + request.site() + "'"))
             : ownership(request))
-        .compose(v -> jobs.enqueue(AsyncChat.JOB_TYPE, request.toJson()))
+        .compose(v -> jobs.enqueue(Jobs.CHAT, request.toJson()))
         .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(job.toJson().encode()))
         .onFailure(ctx::fail);
   }
@@ -112,12 +113,12 @@ public final class OriginApi {
    */
   private void chatJob(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (jobs == null || !JobQueue.isJobId(id)) {
+    if (jobs == null || !Jobs.isJobId(id)) {
       ctx.fail(ApiError.notFound("no job '" + (id.length() > 64 ? id.substring(0, 64) + "…" : id) + "'"));
       return;
     }
     jobs.find(id)
-        .onSuccess(found -> found.filter(job -> AsyncChat.JOB_TYPE.equals(job.type())).ifPresentOrElse(
+        .onSuccess(found -> found.filter(job -> Jobs.CHAT.equals(job.type())).ifPresentOrElse(
             job -> json(ctx.response()).putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(job.toJson().encode()),
             () -> ctx.fail(ApiError.notFound("no job '" + id + "'"))))
         .onFailure(ctx::fail);
@@ -194,23 +195,22 @@ public final class OriginApi {
    * Saves questions and answers the edge served without asking for them (from cache, or shared
    * with an identical question), so each visitor's conversation holds them like any other; the
    * edge sends them in batches ({@code {"records":[{…answer request…, "answer"}]}}, at most
-   * {@value #MAX_RECORDS}), saved in one transaction. A record for a conversation of another
+   * {@value Limits#MAX_RECORDS}), saved in one transaction. A record for a conversation of another
    * site is refused alone; the answer says how many were saved and refused.
    */
   private void records(RoutingContext ctx) {
-    JsonArray items = RequestBodies.json(ctx).getJsonArray("records");
-    if (items == null || items.size() > MAX_RECORDS) {
-      throw ApiError.invalidRequest("records must be an array of at most " + MAX_RECORDS);
+    JsonArray items = RequestBodies.json(ctx).getJsonArray(ExchangeRecord.BATCH_FIELD);
+    if (items == null || items.size() > Limits.MAX_RECORDS) {
+      throw ApiError.invalidRequest("records must be an array of at most " + Limits.MAX_RECORDS);
     }
     int maxAnswer = config.get().origin().maxAnswerChars();
     List<ConversationStore.Exchange> exchanges = new ArrayList<>(items.size());
     List<Future<Boolean>> owned = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
-      JsonObject item = items.getJsonObject(i);
-      AnswerRequest request = AnswerRequest.fromJson(item);
+      ExchangeRecord record = ExchangeRecord.fromJson(items.getJsonObject(i), maxAnswer);
+      AnswerRequest request = record.request();
       exchanges.add(new ConversationStore.Exchange(request.conversation(), request.site(), request.visitor(),
-          request.questionId(), request.question(), request.message(), RequestBodies.requiredText(item, "answer",
-          maxAnswer)));
+          request.questionId(), request.question(), request.message(), record.answer()));
       owned.add(ownership(request).map(true).otherwise(false));
     }
     Future.all(owned).compose(checked -> {

@@ -3,7 +3,7 @@ package dev.edgechat.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgechat.config.EdgechatConfig;
-import dev.edgechat.origin.AnswerRequest;
+import dev.edgechat.protocol.AnswerRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,10 @@
-package dev.edgechat.edge;
+package dev.edgechat.jobs;
 
-import dev.edgechat.jobs.JobHandler;
-import dev.edgechat.origin.AnswerRequest;
+import dev.edgechat.protocol.AnswerEvents;
+import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.Events;
+import dev.edgechat.protocol.Jobs;
+import dev.edgechat.protocol.OriginAnswers;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.SseEvent;
@@ -12,33 +15,23 @@ import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
 /**
- * Asynchronous chat ({@code POST /v1/chat} with {@code Prefer: respond-async}): the edge has origin
- * put the question on the job queue and answers {@code 202 {"job","conversation","message"}} at once;
- * a worker asks origin for the answer as an edge would, and the job's result is the JSON answer of
- * API.md §1. The visitor polls {@code GET /v1/jobs/{job}}.
+ * The worker's part of asynchronous chat ({@code POST /v1/chat} with {@code Prefer: respond-async}):
+ * the edge had origin put the question on the job queue (job type {@link Jobs#CHAT}) and answered
+ * {@code 202 {"job","conversation","message"}} at once; a worker asks origin for the answer as an
+ * edge would, and the job's result is the JSON answer of API.md §1. The visitor polls
+ * {@code GET /v1/jobs/{job}}.
  */
 public final class AsyncChat {
-
-  /** The job type of an asynchronous question. */
-  public static final String JOB_TYPE = "chat";
 
   private AsyncChat() {
   }
 
-  /** The edge's part: enqueue through origin; succeeds with the 202 body. */
-  static Future<JsonObject> submit(OriginClient origin, AnswerRequest request) {
-    return origin.enqueueChat(request).map(job -> new JsonObject()
-        .put("job", job.getString("id"))
-        .put("conversation", request.conversation())
-        .put("message", request.message()));
-  }
-
   /**
-   * The worker's part: answers the job's question through origin and results in
+   * Answers a job's question through origin and results in
    * {@code {"conversation","message","answer","sources","cache":"miss","stale":false}}. A retried job
    * asks again; origin saves the question once (its id derives from the message's).
    */
-  public static JobHandler handler(OriginClient origin) {
+  public static JobHandler handler(OriginAnswers origin) {
     Objects.requireNonNull(origin);
     return job -> {
       AnswerRequest request;
@@ -51,7 +44,7 @@ public final class AsyncChat {
     };
   }
 
-  private static Future<JsonObject> collect(AnswerRequest request, OriginAnswer answer) {
+  private static Future<JsonObject> collect(AnswerRequest request, AnswerEvents answer) {
     Promise<JsonObject> result = Promise.promise();
     StringBuilder text = new StringBuilder();
     JsonArray[] sources = {new JsonArray()};
@@ -63,16 +56,16 @@ public final class AsyncChat {
       Promise<JsonObject> result) {
     JsonObject data = event.json();
     switch (event.event()) {
-      case "token" -> text.append(data.getString("text", ""));
-      case "sources" -> sources[0] = data.getJsonArray("items", new JsonArray());
-      case "done" -> result.tryComplete(new JsonObject()
+      case Events.TOKEN -> text.append(data.getString("text", ""));
+      case Events.SOURCES -> sources[0] = data.getJsonArray("items", new JsonArray());
+      case Events.DONE -> result.tryComplete(new JsonObject()
           .put("conversation", request.conversation())
           .put("message", request.message())
           .put("answer", text.toString())
           .put("sources", sources[0])
           .put("cache", "miss")
           .put("stale", false));
-      case "error" -> result.tryFail(ApiError.fromCode(data.getString("code"), data.getString("message"), null));
+      case Events.ERROR -> result.tryFail(ApiError.fromCode(data.getString("code"), data.getString("message"), null));
       default -> {
       }
     }

@@ -1,4 +1,4 @@
-package dev.edgechat.edge;
+package dev.edgechat.answer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -6,20 +6,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The answers this edge is waiting for, by key: identical misses join one flight. The chat API
- * keys them by question ({@code AnswerKey}), the gateway by normalized request.
+ * The answers an API of this edge is waiting for, by key: identical misses join one flight. Only
+ * {@link AnswerEngine} uses it, so that a flight leaves the table only after its answer is stored.
  */
-public final class InFlightAnswers<K> {
+final class InFlightAnswers<K> {
 
   /** The flight to read, and whether the caller created it (and so must start it). */
-  public record Seat(AnswerFlight flight, boolean created) {
+  record Join(AnswerFlight flight, boolean created) {
   }
 
   private final ConcurrentHashMap<K, AnswerFlight> flights = new ConcurrentHashMap<>();
   private final Counter joins;
 
   /** @param api which API's requests these are ({@code chat}, {@code gateway}): the tag of the coalescing count */
-  public InFlightAnswers(MeterRegistry registry, String api) {
+  InFlightAnswers(MeterRegistry registry, String api) {
     this.joins = Counter.builder("edgechat.cache.coalesced").tag("api", api)
         .description("requests that joined an identical answer already in flight instead of asking origin")
         .register(registry);
@@ -28,9 +28,9 @@ public final class InFlightAnswers<K> {
   /**
    * The flight of {@code key} if one is under way, else a new one from {@code create}, registered
    * until {@link #landed}. {@code create} must only construct the flight: the caller starts it
-   * when {@link Seat#created()} says so.
+   * when {@link Join#created()} says so.
    */
-  public Seat join(K key, Supplier<AnswerFlight> create) {
+  Join join(K key, Supplier<AnswerFlight> create) {
     boolean[] created = {false};
     AnswerFlight flight = flights.compute(key, (k, existing) -> {
       if (existing != null && !existing.isEnded()) {
@@ -42,14 +42,11 @@ public final class InFlightAnswers<K> {
     if (!created[0]) {
       joins.increment();
     }
-    return new Seat(flight, created[0]);
+    return new Join(flight, created[0]);
   }
 
-  /**
-   * Takes an ended flight off the table; its creator calls this after whatever else the end does
-   * (caching the answer), so that a question arriving in between finds the answer cached.
-   */
-  public void landed(K key, AnswerFlight flight) {
+  /** Takes an ended flight off the table (the engine calls it after the answer is stored). */
+  void landed(K key, AnswerFlight flight) {
     flights.remove(key, flight);
   }
 }

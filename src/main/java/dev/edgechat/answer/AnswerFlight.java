@@ -1,5 +1,6 @@
-package dev.edgechat.edge;
+package dev.edgechat.answer;
 
+import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -8,21 +9,24 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One answer as it arrives from origin, or as it comes out of the cache, read by every visitor
- * who asked the same question (coalescing).
+ * One answer as it arrives from its upstream (origin, or the gateway's provider), or as it comes
+ * out of the cache, read by every caller who asked the same question (coalescing).
  *
  * <p>How it works: events are appended to a log that lives as long as the flight. An answer is
- * bounded ({@code origin.maxAnswerChars}), so the log is too, and each reader reads it at its own
- * pace: back-pressure is per visitor (a relay writes only while its socket takes more), origin is
- * never held back by the slowest reader, and a late joiner reads the log from the start and then
- * follows live. Readers may sit on other event loops than the one origin's stream arrives on, so
- * the log is guarded by this object's monitor and each reader hears of news on its own context.
- * When the last reader leaves before the end, origin's work is cancelled.
+ * bounded ({@code origin.maxAnswerChars}, {@code gateway.maxAnswerBytes}), so the log is too, and
+ * each reader reads it at its own pace: back-pressure is per reader (a relay writes only while its
+ * socket takes more), the upstream is never held back by the slowest reader, and a late joiner
+ * reads the log from the start and then follows live. Readers may sit on other event loops than
+ * the one the upstream's stream arrives on, so the log is guarded by this object's monitor and
+ * each reader hears of news on its own context. When the last reader leaves before the end, the
+ * upstream's work is cancelled.
  *
- * <p>The gateway ({@code dev.edgechat.gateway}) keeps its upstream streams in flights too, with
- * events of its own vocabulary; {@code done} and {@code error} end a flight there as well.
+ * <p>The chat API's flights hold the events of API.md §1, the gateway's those of its own
+ * vocabulary ({@link Events#HEAD}, {@link Events#DELTA}); {@link Events#DONE} and
+ * {@link Events#ERROR} end a flight in both. The visitor's own message stream, kept for resuming,
+ * is a flight too ({@link #keptWhenAbandoned()}).
  */
-public final class AnswerFlight {
+public final class AnswerFlight implements AnswerSink {
 
   /** A reader's membership; {@link #leave()} when its visitor goes away. */
   public interface Follower {
@@ -52,12 +56,12 @@ public final class AnswerFlight {
    * A log that outlives its readers: when the last one leaves before the end it only tells
    * {@link #onAbandoned}, and a new reader may follow later (a visitor resuming a dropped stream).
    */
-  static AnswerFlight keptWhenAbandoned() {
+  public static AnswerFlight keptWhenAbandoned() {
     return new AnswerFlight(false);
   }
 
   /** A flight that is over already: a cached answer, replayed. */
-  static AnswerFlight finished(List<SseEvent> events) {
+  public static AnswerFlight finished(List<SseEvent> events) {
     AnswerFlight flight = new AnswerFlight();
     flight.publishAll(events);
     return flight;
@@ -69,17 +73,17 @@ public final class AnswerFlight {
   }
 
   /** The answer's whole text if it came from the cache, else null. */
-  String knownText() {
+  public String knownText() {
     return knownText;
   }
 
-  /** What to do when every reader has left before the end. */
-  public synchronized void onCancelUpstream(Runnable action) {
+  /** What to do when every reader has left before the end: the engine cancels the upstream. */
+  synchronized void onCancelUpstream(Runnable action) {
     this.cancelUpstream = action;
   }
 
   /** For a log {@link #keptWhenAbandoned}: what to do when the last reader leaves, and when one follows again. */
-  synchronized void onAbandoned(Runnable whenAbandoned, Runnable whenFollowedAgain) {
+  public synchronized void onAbandoned(Runnable whenAbandoned, Runnable whenFollowedAgain) {
     this.abandoned = whenAbandoned;
     this.followed = whenFollowedAgain;
   }
@@ -103,6 +107,7 @@ public final class AnswerFlight {
   }
 
   /** Appends an event; {@code done} and {@code error} end the flight. Events after the end are dropped. */
+  @Override
   public void publish(SseEvent event) {
     publishAll(List.of(event));
   }
@@ -121,7 +126,7 @@ public final class AnswerFlight {
       }
       for (SseEvent event : events) {
         log.add(event);
-        if (isTerminal(event)) {
+        if (Events.isTerminal(event)) {
           ended = true;
           toEnd = List.copyOf(endHandlers);
           endHandlers.clear();
@@ -148,19 +153,22 @@ public final class AnswerFlight {
     return log.size();
   }
 
+  @Override
   public synchronized boolean isEnded() {
     return ended;
   }
 
+  /**
+   * Whether the flight ended because its last reader left (its upstream cancelled), with no
+   * {@code done} or {@code error}: a reader that finds it so will never hear its end.
+   */
+  public synchronized boolean isAbandoned() {
+    return ended && (log.isEmpty() || !Events.isTerminal(log.get(log.size() - 1)));
+  }
+
   /** Joins as a reader: {@code onNews} runs on {@code context} whenever events arrive. */
   public Follower follow(Context context, Runnable onNews) {
-    Runnable notify = () -> {
-      if (Vertx.currentContext() == context) {
-        onNews.run();
-      } else {
-        context.runOnContext(v -> onNews.run());
-      }
-    };
+    Runnable notify = () -> runOn(context, onNews);
     Runnable onFollowed;
     synchronized (this) {
       followers.add(notify);
@@ -200,7 +208,12 @@ public final class AnswerFlight {
     }
   }
 
-  public static boolean isTerminal(SseEvent event) {
-    return "done".equals(event.event()) || "error".equals(event.event());
+  /** Runs {@code action} on {@code context}: at once when this is its thread (or there is none), else soon. */
+  static void runOn(Context context, Runnable action) {
+    if (context == null || Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
   }
 }

@@ -1,12 +1,13 @@
-package dev.edgechat.origin;
+package dev.edgechat.protocol;
 
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.RequestBodies;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What an edge asks origin to answer ({@code POST /internal/answer}). The edge chose the ids, so
- * it could send {@code ready} before any of this work began.
+ * What an edge asks origin to answer ({@code POST /internal/answer}), and what an asynchronous
+ * question's job carries ({@code POST /internal/jobs/chat}). The edge chose the ids, so it could
+ * send {@code ready} before any of this work began.
  *
  * @param conversation the conversation id (new or earlier)
  * @param newConversation whether the edge just made the id up (no earlier conversation to load)
@@ -14,8 +15,6 @@ import io.vertx.core.json.JsonObject;
  */
 public record AnswerRequest(String site, String conversation, boolean newConversation, String message,
     String question, String visitor) {
-
-  static final int MAX_QUESTION_CHARS = 100_000;
 
   /**
    * The id of the question's message, derived from the answer's so that a retried request (or a
@@ -51,7 +50,7 @@ public record AnswerRequest(String site, String conversation, boolean newConvers
         conversation,
         (Boolean) isNew,
         message,
-        RequestBodies.requiredText(json, "question", MAX_QUESTION_CHARS),
+        RequestBodies.requiredText(json, "question", Limits.MAX_QUESTION_CHARS),
         RequestBodies.optionalText(json, "visitor", 128));
   }
 }

@@ -1,0 +1,13 @@
+package dev.edgechat.answer;
+
+import dev.edgechat.web.SseEvent;
+
+/** Where an upstream puts an answer's events: its flight, as the engine hands it over. */
+public interface AnswerSink {
+
+  /** Appends an event; {@code done} and {@code error} end the answer. Events after the end are dropped. */
+  void publish(SseEvent event);
+
+  /** Whether the answer has ended: with {@code done} or {@code error}, or because every reader left. */
+  boolean isEnded();
+}

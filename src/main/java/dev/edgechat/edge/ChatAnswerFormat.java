@@ -1,0 +1,84 @@
+package dev.edgechat.edge;
+
+import dev.edgechat.answer.AnswerEngine;
+import dev.edgechat.answer.AnswerFormat;
+import dev.edgechat.cache.CachedAnswer;
+import dev.edgechat.protocol.Events;
+import dev.edgechat.web.ApiError;
+import dev.edgechat.web.SseEvent;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The visitor chat's answers as the answer engine sees them: the events of API.md §1
+ * ({@code token}s, {@code sources}, then {@code done} or {@code error}), cached as a
+ * {@link CachedAnswer}. An answer may be stored when it is done, fresh from the model and not cut
+ * short; one that origin or the model cannot give may be replaced by the stale answer.
+ */
+final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
+
+  /** The errors for which a stale answer may stand in: origin or the model cannot answer now. */
+  private static final Set<String> UNAVAILABLE = Set.of("upstream_unavailable", "timeout", "overloaded");
+
+  @Override
+  public Optional<CachedAnswer> fromCache(CachedAnswer entry) {
+    return Optional.of(entry);
+  }
+
+  /** The cached answer as the events it was streamed as, then a {@code done} marked as found by {@code found}. */
+  @Override
+  public List<SseEvent> replay(CachedAnswer answer, AnswerEngine.Outcome found, boolean stale) {
+    List<SseEvent> events = new ArrayList<>(answer.replay().size() + 1);
+    events.addAll(answer.replay());
+    events.add(SseEvent.of(Events.DONE, new JsonObject().put("cache", found.tag()).put("stale", stale).put("ms", 0)));
+    return events;
+  }
+
+  /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */
+  @Override
+  public Optional<CachedAnswer> storable(List<SseEvent> log) {
+    if (!endedWell(log)) {
+      return Optional.empty();
+    }
+    JsonObject done = log.get(log.size() - 1).json();
+    if (!"miss".equals(done.getString("cache")) || done.getBoolean("truncated", false)) {
+      return Optional.empty();
+    }
+    JsonArray sources = log.stream().filter(e -> Events.SOURCES.equals(e.event())).findFirst()
+        .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
+    return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic")));
+  }
+
+  @Override
+  public SseEvent unavailable(String message) {
+    return error(ApiError.upstreamUnavailable(message));
+  }
+
+  @Override
+  public boolean fallsBackToStale(SseEvent event) {
+    return Events.ERROR.equals(event.event()) && UNAVAILABLE.contains(event.json().getString("code"));
+  }
+
+  @Override
+  public String text(CachedAnswer answer) {
+    return answer.text();
+  }
+
+  static SseEvent error(ApiError error) {
+    return SseEvent.of(Events.ERROR, error.toEventData());
+  }
+
+  /** Whether an answer's events end with {@code done}. */
+  static boolean endedWell(List<SseEvent> log) {
+    return !log.isEmpty() && Events.DONE.equals(log.get(log.size() - 1).event());
+  }
+
+  /** The text deltas of an answer's events, in order. */
+  static List<String> tokens(List<SseEvent> log) {
+    return log.stream().filter(e -> Events.TOKEN.equals(e.event())).map(e -> e.json().getString("text", "")).toList();
+  }
+}
