@@ -5,7 +5,6 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.config.SimSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -155,25 +154,36 @@ public final class Main implements Callable<Integer> {
 
   /** Command-line flags win over every settings layer. */
   private EdgechatConfig withFlags(EdgechatConfig c) {
-    EdgechatConfig.Http h = c.http();
-    SimSettings s = c.sim();
-    return new EdgechatConfig(c.region(), c.dataDir(), c.scanPeriodMs(),
-        new EdgechatConfig.Http(port != null ? port : h.port(), h.host(), h.instances(), h.maxBodyBytes(),
-            h.drainTimeoutMs()),
-        c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(), c.cache(), c.embeddings(),
-        c.queue(), c.knowledge(),
-        new SimSettings(
-            firstTokenMs != null ? firstTokenMs : s.firstTokenMs(),
-            tokensPerSecond != null ? tokensPerSecond : s.tokensPerSecond(),
-            answerTokens != null ? answerTokens : s.answerTokens(),
-            embeddingLatencyMs != null ? embeddingLatencyMs : s.embeddingLatencyMs(),
-            s.embeddingDimensions(),
-            errorRate != null ? errorRate : s.errorRate(),
-            stallRate != null ? stallRate : s.stallRate(),
-            cutRate != null ? cutRate : s.cutRate(),
-            s.seed(),
-            answerSpread != null ? answerSpread : s.answerSpread()),
-        c.gateway(),
-        c.secrets());
+    EdgechatConfig.Builder flagged = c.toBuilder();
+    if (port != null) {
+      flagged.http(h -> h.port(port));
+    }
+    flagged.sim(s -> {
+      if (firstTokenMs != null) {
+        s.firstTokenMs(firstTokenMs);
+      }
+      if (tokensPerSecond != null) {
+        s.tokensPerSecond(tokensPerSecond);
+      }
+      if (answerTokens != null) {
+        s.answerTokens(answerTokens);
+      }
+      if (embeddingLatencyMs != null) {
+        s.embeddingLatencyMs(embeddingLatencyMs);
+      }
+      if (errorRate != null) {
+        s.errorRate(errorRate);
+      }
+      if (stallRate != null) {
+        s.stallRate(stallRate);
+      }
+      if (cutRate != null) {
+        s.cutRate(cutRate);
+      }
+      if (answerSpread != null) {
+        s.answerSpread(answerSpread);
+      }
+    });
+    return flagged.build();
   }
 }
