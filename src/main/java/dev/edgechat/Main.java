@@ -5,16 +5,12 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.roles.EdgechatVertx;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -98,7 +94,7 @@ public final class Main implements Callable<Integer> {
     }
     Map<String, String> env = System.getenv();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(registry);
+    Vertx vertx = EdgechatVertx.create(registry);
     LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
     ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);
     Application app;
@@ -131,25 +127,6 @@ public final class Main implements Callable<Integer> {
     }, "edgechat-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  /**
-   * A Vert.x as every role runs on: native transport where it loads, its metrics in {@code registry}
-   * (under a name of its own: Vert.x shares a registry between instances of the same registry name,
-   * so several in one JVM, as the bench starts them, would otherwise report into the first one's).
-   */
-  public static Vertx vertx(PrometheusMeterRegistry registry) {
-    return Vertx.builder()
-        // epoll where it loads (Linux x86-64), else Java NIO
-        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setRegistryName("edgechat-" + java.util.UUID.randomUUID())
-            .setJvmMetricsEnabled(true)
-            // LOCAL tells the servers of one process apart (edge and origin in role all); routes, not paths, bound the series
-            .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-                Label.POOL_NAME))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
   }
 
   /** Command-line flags win over every settings layer. */
