@@ -5,17 +5,12 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.config.SimSettings;
+import dev.edgechat.roles.EdgechatVertx;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -99,7 +94,7 @@ public final class Main implements Callable<Integer> {
     }
     Map<String, String> env = System.getenv();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(registry);
+    Vertx vertx = EdgechatVertx.create(registry);
     LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
     ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);
     Application app;
@@ -134,46 +129,38 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * A Vert.x as every role runs on: native transport where it loads, its metrics in {@code registry}
-   * (under a name of its own: Vert.x shares a registry between instances of the same registry name,
-   * so several in one JVM, as the bench starts them, would otherwise report into the first one's).
-   */
-  public static Vertx vertx(PrometheusMeterRegistry registry) {
-    return Vertx.builder()
-        // epoll where it loads (Linux x86-64), else Java NIO
-        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setRegistryName("edgechat-" + java.util.UUID.randomUUID())
-            .setJvmMetricsEnabled(true)
-            // LOCAL tells the servers of one process apart (edge and origin in role all); routes, not paths, bound the series
-            .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-                Label.POOL_NAME))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-  }
-
   /** Command-line flags win over every settings layer. */
   private EdgechatConfig withFlags(EdgechatConfig c) {
-    EdgechatConfig.Http h = c.http();
-    SimSettings s = c.sim();
-    return new EdgechatConfig(c.region(), c.dataDir(), c.scanPeriodMs(),
-        new EdgechatConfig.Http(port != null ? port : h.port(), h.host(), h.instances(), h.maxBodyBytes(),
-            h.drainTimeoutMs()),
-        c.postgres(), c.redis(), c.origin(), c.edge(), c.llm(), c.features(), c.cache(), c.embeddings(),
-        c.queue(), c.knowledge(),
-        new SimSettings(
-            firstTokenMs != null ? firstTokenMs : s.firstTokenMs(),
-            tokensPerSecond != null ? tokensPerSecond : s.tokensPerSecond(),
-            answerTokens != null ? answerTokens : s.answerTokens(),
-            embeddingLatencyMs != null ? embeddingLatencyMs : s.embeddingLatencyMs(),
-            s.embeddingDimensions(),
-            errorRate != null ? errorRate : s.errorRate(),
-            stallRate != null ? stallRate : s.stallRate(),
-            cutRate != null ? cutRate : s.cutRate(),
-            s.seed(),
-            answerSpread != null ? answerSpread : s.answerSpread()),
-        c.gateway(),
-        c.secrets());
+    EdgechatConfig.Builder flagged = c.toBuilder();
+    if (port != null) {
+      flagged.http(h -> h.port(port));
+    }
+    flagged.sim(s -> {
+      if (firstTokenMs != null) {
+        s.firstTokenMs(firstTokenMs);
+      }
+      if (tokensPerSecond != null) {
+        s.tokensPerSecond(tokensPerSecond);
+      }
+      if (answerTokens != null) {
+        s.answerTokens(answerTokens);
+      }
+      if (embeddingLatencyMs != null) {
+        s.embeddingLatencyMs(embeddingLatencyMs);
+      }
+      if (errorRate != null) {
+        s.errorRate(errorRate);
+      }
+      if (stallRate != null) {
+        s.stallRate(stallRate);
+      }
+      if (cutRate != null) {
+        s.cutRate(cutRate);
+      }
+      if (answerSpread != null) {
+        s.answerSpread(answerSpread);
+      }
+    });
+    return flagged.build();
   }
 }

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** What one process of the jar does (DESIGN.md, Roles). */
 public enum Role {
-  /** Edge, origin (and, later, worker) in one JVM, with embedded Postgres and Redis unless URLs are set. */
+  /** Edge, origin and the queue's jobs in one JVM, with embedded Postgres and Redis unless URLs are set. */
   ALL,
   /** Serves the widget and the chat API, forwards misses to origin. */
   EDGE,

@@ -1,13 +1,13 @@
 package dev.edgechat.bench;
 
 import dev.edgechat.Application;
-import dev.edgechat.Main;
 import dev.edgechat.Role;
 import dev.edgechat.redis.EmbeddedRedisServer;
 import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.EmbeddedPostgresServer;
+import dev.edgechat.roles.EdgechatVertx;
 import dev.edgechat.web.PlainWebClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -101,7 +101,7 @@ final class PlanSystem implements AutoCloseable {
     started.add(0, cacheRedis);
     queueRedis = EmbeddedRedisServer.start(data.resolve("redis-queue"), 0, "noeviction", "512mb");
     started.add(0, queueRedis);
-    simVertx = Main.vertx(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    simVertx = EdgechatVertx.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     Map<String, String> env = new HashMap<>(simSettings);
     env.put("EDGECHAT_HTTP_PORT", "0");
     sim = Application.start(simVertx, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), load(simVertx, env),
@@ -135,7 +135,7 @@ final class PlanSystem implements AutoCloseable {
     env.put("EDGECHAT_REGION", "central");
     env.putAll(switches);
     PrometheusMeterRegistry originMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx centralVertx = Main.vertx(originMetrics);
+    Vertx centralVertx = EdgechatVertx.create(originMetrics);
     Application central;
     try {
       central = Application.start(centralVertx, originMetrics, load(centralVertx, env), Role.ALL).await();
@@ -158,7 +158,7 @@ final class PlanSystem implements AutoCloseable {
       edgeEnv.put("EDGECHAT_REGION", "near");
       edgeEnv.put("EDGECHAT_ORIGIN_URL", "http://127.0.0.1:" + toOrigin.port());
       edgeMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      Vertx edgeVertx = Main.vertx(edgeMetrics);
+      Vertx edgeVertx = EdgechatVertx.create(edgeMetrics);
       Application edge = Application.start(edgeVertx, edgeMetrics, load(edgeVertx, edgeEnv), Role.EDGE).await();
       parts.add(0, () -> {
         edge.close().await();

@@ -37,104 +37,117 @@ final class SettingsReader {
 
   EdgechatConfig read(Map<String, String> env) {
     rejectUnknownSettings();
-    EdgechatConfig config = new EdgechatConfig(
-        text("region", 1, 64),
-        Path.of(text("dataDir", 1, 4096)),
-        whole("config.scanPeriodMs", 0, 3_600_000),
-        new EdgechatConfig.Http(
-            (int) whole("http.port", 0, 65_535),
-            text("http.host", 1, 255),
-            (int) whole("http.instances", 0, 256),
-            (int) whole("http.maxBodyBytes", 1024, 64 << 20),
-            whole("http.drainTimeoutMs", 0, 600_000)),
-        new EdgechatConfig.Postgres(
-            optionalUri("postgres.url", Set.of("postgres", "postgresql")),
-            uris("postgres.replicaUrls", Set.of("postgres", "postgresql")),
-            (int) whole("postgres.writerPoolSize", 1, 20),
-            (int) whole("postgres.readerPoolSize", 1, 100),
-            whole("postgres.connectTimeoutMs", 100, 600_000),
-            (int) whole("postgres.embeddedPort", 0, 65_535)),
-        new EdgechatConfig.Redis(
-            optionalUri("redis.url", Set.of("redis", "rediss")),
-            optionalUri("queue.redisUrl", Set.of("redis", "rediss")),
-            whole("redis.connectTimeoutMs", 50, 600_000),
-            (int) whole("redis.embeddedPort", 0, 65_535)),
-        new EdgechatConfig.Origin(
-            optionalUri("origin.url", Set.of("http", "https")),
-            (int) whole("origin.internalPort", 0, 65_535),
-            (int) whole("origin.historyTurns", 0, 100),
-            (int) whole("origin.passages", 0, 50),
-            (int) whole("origin.maxAnswerChars", 100, 1_000_000),
-            (int) whole("origin.writeBatchRows", 1, 10_000),
-            whole("origin.writeBatchMs", 0, 10_000)),
-        new EdgechatConfig.Edge(
-            whole("edge.heartbeatMs", 100, 15_000),
-            (int) whole("edge.maxMessageChars", 1, 100_000),
-            whole("edge.siteCacheMs", 0, 86_400_000),
-            whole("edge.originConnectTimeoutMs", 50, 600_000),
-            whole("edge.originIdleTimeoutMs", 100, 3_600_000),
-            whole("edge.resumeTtlMs", 300_000, 7L * 86_400_000),
-            whole("edge.resumeGraceMs", 0, 600_000),
-            (int) whole("edge.resumableHits", 0, 100_000_000)),
-        new EdgechatConfig.Llm(
-            uri("llm.baseUrl", Set.of("http", "https")),
-            text("llm.model", 1, 200),
-            (int) whole("llm.maxTokens", 1, 1_000_000),
-            number("llm.temperature", 0.0, 2.0),
-            whole("llm.connectTimeoutMs", 50, 600_000),
-            whole("llm.firstTokenTimeoutMs", 100, 3_600_000),
-            (int) whole("llm.poolSize", 1, 10_000)),
-        new EdgechatConfig.Features(bool("features.streaming")),
-        new EdgechatConfig.Cache(
-            bool("cache.l1"),
-            bool("cache.l2"),
-            bool("cache.coalescing"),
-            whole("cache.l1MaxBytes", 0, 1L << 40),
-            whole("cache.staticTtlMs", 1000, 30L * 86_400_000),
-            whole("cache.dynamicTtlMs", 1000, 30L * 86_400_000),
-            whole("cache.redisTimeoutMs", 1, 60_000),
-            whole("cache.staleMs", 0, 30L * 86_400_000),
-            (int) whole("cache.followUps", 0, 10_000_000),
-            bool("cache.semantic"),
-            number("cache.semanticThreshold", 0.01, 1.0),
-            (int) whole("cache.semanticCandidates", 1, 100),
-            (int) whole("cache.semanticMaxEntries", 1, 10_000_000),
-            (int) whole("cache.embedderThreads", 1, 64)),
-        embeddings(),
-        new EdgechatConfig.Queue(
-            concurrency("queue.concurrency"),
-            (int) whole("queue.maxAttempts", 1, 1000),
-            whole("queue.backoffMs", 1, 86_400_000),
-            whole("queue.maxBackoffMs", 1, 7L * 86_400_000),
-            whole("queue.stalledMs", 100, 86_400_000),
-            whole("queue.blockMs", 10, 60_000),
-            (int) whole("queue.keepCompleted", 0, 10_000_000),
-            whole("queue.completedTtlMs", 1000, 365L * 86_400_000),
-            (int) whole("queue.keepFailed", 0, 10_000_000),
-            whole("queue.failedTtlMs", 1000, 365L * 86_400_000),
-            whole("queue.drainTimeoutMs", 0, 600_000)),
-        new EdgechatConfig.Knowledge(
-            (int) whole("knowledge.chunkTokens", 32, 8192),
-            (int) whole("knowledge.chunkOverlapTokens", 0, 4096),
-            number("knowledge.minPassageScore", -1.0, 1.0),
-            (int) whole("knowledge.maxUploadBytes", 1024, 1 << 30),
-            (int) whole("knowledge.maxDocumentChars", 1, 100_000_000),
-            whole("knowledge.sweepIntervalMs", 0, 86_400_000),
-            whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000),
-            whole("knowledge.resyncMs", 0, 7L * 86_400_000)),
-        new SimSettings(
-            (int) whole("sim.firstTokenMs", 0, 600_000),
-            number("sim.tokensPerSecond", 0.001, 1_000_000),
-            (int) whole("sim.answerTokens", 1, 1_000_000),
-            (int) whole("sim.embeddingLatencyMs", 0, 600_000),
-            (int) whole("sim.embeddingDimensions", 8, 4096),
-            number("sim.errorRate", 0, 1),
-            number("sim.stallRate", 0, 1),
-            number("sim.cutRate", 0, 1),
-            whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE),
-            number("sim.answerSpread", 0, 0.99)),
-        gateway(env),
-        secrets(env));
+    EdgechatConfig config = EdgechatConfig.builder()
+        .region(text("region", 1, 64))
+        .dataDir(Path.of(text("dataDir", 1, 4096)))
+        .scanPeriodMs(whole("config.scanPeriodMs", 0, 3_600_000))
+        .http(EdgechatConfig.Http.builder()
+            .port((int) whole("http.port", 0, 65_535))
+            .host(text("http.host", 1, 255))
+            .instances((int) whole("http.instances", 0, 256))
+            .maxBodyBytes((int) whole("http.maxBodyBytes", 1024, 64 << 20))
+            .drainTimeoutMs(whole("http.drainTimeoutMs", 0, 600_000))
+            .build())
+        .postgres(EdgechatConfig.Postgres.builder()
+            .url(optionalUri("postgres.url", Set.of("postgres", "postgresql")))
+            .replicaUrls(uris("postgres.replicaUrls", Set.of("postgres", "postgresql")))
+            .writerPoolSize((int) whole("postgres.writerPoolSize", 1, 20))
+            .readerPoolSize((int) whole("postgres.readerPoolSize", 1, 100))
+            .connectTimeoutMs(whole("postgres.connectTimeoutMs", 100, 600_000))
+            .embeddedPort((int) whole("postgres.embeddedPort", 0, 65_535))
+            .build())
+        .redis(EdgechatConfig.Redis.builder()
+            .url(optionalUri("redis.url", Set.of("redis", "rediss")))
+            .queueUrl(optionalUri("queue.redisUrl", Set.of("redis", "rediss")))
+            .connectTimeoutMs(whole("redis.connectTimeoutMs", 50, 600_000))
+            .embeddedPort((int) whole("redis.embeddedPort", 0, 65_535))
+            .build())
+        .origin(EdgechatConfig.Origin.builder()
+            .url(optionalUri("origin.url", Set.of("http", "https")))
+            .internalPort((int) whole("origin.internalPort", 0, 65_535))
+            .historyTurns((int) whole("origin.historyTurns", 0, 100))
+            .passages((int) whole("origin.passages", 0, 50))
+            .maxAnswerChars((int) whole("origin.maxAnswerChars", 100, 1_000_000))
+            .writeBatchRows((int) whole("origin.writeBatchRows", 1, 10_000))
+            .writeBatchMs(whole("origin.writeBatchMs", 0, 10_000))
+            .build())
+        .edge(EdgechatConfig.Edge.builder()
+            .heartbeatMs(whole("edge.heartbeatMs", 100, 15_000))
+            .maxMessageChars((int) whole("edge.maxMessageChars", 1, 100_000))
+            .siteCacheMs(whole("edge.siteCacheMs", 0, 86_400_000))
+            .originConnectTimeoutMs(whole("edge.originConnectTimeoutMs", 50, 600_000))
+            .originIdleTimeoutMs(whole("edge.originIdleTimeoutMs", 100, 3_600_000))
+            .resumeTtlMs(whole("edge.resumeTtlMs", 300_000, 7L * 86_400_000))
+            .resumeGraceMs(whole("edge.resumeGraceMs", 0, 600_000))
+            .resumableHits((int) whole("edge.resumableHits", 0, 100_000_000))
+            .build())
+        .llm(EdgechatConfig.Llm.builder()
+            .baseUrl(uri("llm.baseUrl", Set.of("http", "https")))
+            .model(text("llm.model", 1, 200))
+            .maxTokens((int) whole("llm.maxTokens", 1, 1_000_000))
+            .temperature(number("llm.temperature", 0.0, 2.0))
+            .connectTimeoutMs(whole("llm.connectTimeoutMs", 50, 600_000))
+            .firstTokenTimeoutMs(whole("llm.firstTokenTimeoutMs", 100, 3_600_000))
+            .poolSize((int) whole("llm.poolSize", 1, 10_000))
+            .build())
+        .features(EdgechatConfig.Features.builder()
+            .streaming(bool("features.streaming"))
+            .build())
+        .cache(EdgechatConfig.Cache.builder()
+            .l1(bool("cache.l1"))
+            .l2(bool("cache.l2"))
+            .coalescing(bool("cache.coalescing"))
+            .l1MaxBytes(whole("cache.l1MaxBytes", 0, 1L << 40))
+            .staticTtlMs(whole("cache.staticTtlMs", 1000, 30L * 86_400_000))
+            .dynamicTtlMs(whole("cache.dynamicTtlMs", 1000, 30L * 86_400_000))
+            .redisTimeoutMs(whole("cache.redisTimeoutMs", 1, 60_000))
+            .staleMs(whole("cache.staleMs", 0, 30L * 86_400_000))
+            .followUps((int) whole("cache.followUps", 0, 10_000_000))
+            .semantic(bool("cache.semantic"))
+            .semanticThreshold(number("cache.semanticThreshold", 0.01, 1.0))
+            .semanticCandidates((int) whole("cache.semanticCandidates", 1, 100))
+            .semanticMaxEntries((int) whole("cache.semanticMaxEntries", 1, 10_000_000))
+            .embedderThreads((int) whole("cache.embedderThreads", 1, 64))
+            .build())
+        .embeddings(embeddings())
+        .queue(EdgechatConfig.Queue.builder()
+            .concurrency(concurrency("queue.concurrency"))
+            .maxAttempts((int) whole("queue.maxAttempts", 1, 1000))
+            .backoffMs(whole("queue.backoffMs", 1, 86_400_000))
+            .maxBackoffMs(whole("queue.maxBackoffMs", 1, 7L * 86_400_000))
+            .stalledMs(whole("queue.stalledMs", 100, 86_400_000))
+            .blockMs(whole("queue.blockMs", 10, 60_000))
+            .keepCompleted((int) whole("queue.keepCompleted", 0, 10_000_000))
+            .completedTtlMs(whole("queue.completedTtlMs", 1000, 365L * 86_400_000))
+            .keepFailed((int) whole("queue.keepFailed", 0, 10_000_000))
+            .failedTtlMs(whole("queue.failedTtlMs", 1000, 365L * 86_400_000))
+            .drainTimeoutMs(whole("queue.drainTimeoutMs", 0, 600_000))
+            .build())
+        .knowledge(EdgechatConfig.Knowledge.builder()
+            .chunkTokens((int) whole("knowledge.chunkTokens", 32, 8192))
+            .chunkOverlapTokens((int) whole("knowledge.chunkOverlapTokens", 0, 4096))
+            .minPassageScore(number("knowledge.minPassageScore", -1.0, 1.0))
+            .maxUploadBytes((int) whole("knowledge.maxUploadBytes", 1024, 1 << 30))
+            .maxDocumentChars((int) whole("knowledge.maxDocumentChars", 1, 100_000_000))
+            .sweepIntervalMs(whole("knowledge.sweepIntervalMs", 0, 86_400_000))
+            .sweepAfterMs(whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000))
+            .resyncMs(whole("knowledge.resyncMs", 0, 7L * 86_400_000))
+            .build())
+        .sim(SimSettings.builder()
+            .firstTokenMs((int) whole("sim.firstTokenMs", 0, 600_000))
+            .tokensPerSecond(number("sim.tokensPerSecond", 0.001, 1_000_000))
+            .answerTokens((int) whole("sim.answerTokens", 1, 1_000_000))
+            .embeddingLatencyMs((int) whole("sim.embeddingLatencyMs", 0, 600_000))
+            .embeddingDimensions((int) whole("sim.embeddingDimensions", 8, 4096))
+            .errorRate(number("sim.errorRate", 0, 1))
+            .stallRate(number("sim.stallRate", 0, 1))
+            .cutRate(number("sim.cutRate", 0, 1))
+            .seed(whole("sim.seed", Long.MIN_VALUE, Long.MAX_VALUE))
+            .answerSpread(number("sim.answerSpread", 0, 0.99))
+            .build())
+        .gateway(gateway(env))
+        .secrets(secrets(env))
+        .build();
     checkGatewayKeys(config);
     checkTogether(config);
     return config;
@@ -196,18 +209,19 @@ final class SettingsReader {
       }
       profiles.put(name, profile(name, env));
     }
-    return new EdgechatConfig.Gateway(
-        (int) whole("gateway.maxBodyBytes", 1024, 64 << 20),
-        whole("gateway.connectTimeoutMs", 50, 600_000),
-        whole("gateway.firstTokenTimeoutMs", 100, 3_600_000),
-        whole("gateway.idleTimeoutMs", 100, 3_600_000),
-        (int) whole("gateway.retries", 0, 10),
-        whole("gateway.retryBackoffMs", 0, 60_000),
-        (int) whole("gateway.breakerMaxFailures", 1, 10_000),
-        whole("gateway.breakerResetMs", 100, 3_600_000),
-        (int) whole("gateway.poolSize", 1, 10_000),
-        whole("gateway.maxAnswerBytes", 1024, 1L << 30),
-        profiles);
+    return EdgechatConfig.Gateway.builder()
+        .maxBodyBytes((int) whole("gateway.maxBodyBytes", 1024, 64 << 20))
+        .connectTimeoutMs(whole("gateway.connectTimeoutMs", 50, 600_000))
+        .firstTokenTimeoutMs(whole("gateway.firstTokenTimeoutMs", 100, 3_600_000))
+        .idleTimeoutMs(whole("gateway.idleTimeoutMs", 100, 3_600_000))
+        .retries((int) whole("gateway.retries", 0, 10))
+        .retryBackoffMs(whole("gateway.retryBackoffMs", 0, 60_000))
+        .breakerMaxFailures((int) whole("gateway.breakerMaxFailures", 1, 10_000))
+        .breakerResetMs(whole("gateway.breakerResetMs", 100, 3_600_000))
+        .poolSize((int) whole("gateway.poolSize", 1, 10_000))
+        .maxAnswerBytes(whole("gateway.maxAnswerBytes", 1024, 1L << 30))
+        .profiles(profiles)
+        .build();
   }
 
   /** A profile; a field it does not set is the {@code default} profile's. */
@@ -241,10 +255,15 @@ final class SettingsReader {
       }
       models.add(text.trim());
     }
-    return new EdgechatConfig.GatewayProfile(name, baseUrl, upstreamKey, models,
-        (int) whole(path.apply("requestsPerMinute"), 0, 100_000_000),
-        bool(path.apply("semantic")),
-        bool(path.apply("cacheTemperature")));
+    return EdgechatConfig.GatewayProfile.builder()
+        .name(name)
+        .baseUrl(baseUrl)
+        .upstreamKey(upstreamKey)
+        .models(models)
+        .requestsPerMinute((int) whole(path.apply("requestsPerMinute"), 0, 100_000_000))
+        .semantic(bool(path.apply("semantic")))
+        .cacheTemperature(bool(path.apply("cacheTemperature")))
+        .build();
   }
 
   /** Each entry of EDGECHAT_GATEWAY_KEYS is {@code key} or {@code profile:key} naming a profile that exists. */
@@ -268,14 +287,15 @@ final class SettingsReader {
   }
 
   private static EdgechatConfig.Secrets secrets(Map<String, String> env) {
-    return new EdgechatConfig.Secrets(
-        secret(env, "EDGECHAT_EDGE_TOKEN"),
-        secret(env, "EDGECHAT_ADMIN_TOKEN"),
-        secret(env, "EDGECHAT_GATEWAY_KEYS")
+    return EdgechatConfig.Secrets.builder()
+        .edgeToken(secret(env, "EDGECHAT_EDGE_TOKEN"))
+        .adminToken(secret(env, "EDGECHAT_ADMIN_TOKEN"))
+        .gatewayKeys(secret(env, "EDGECHAT_GATEWAY_KEYS")
             .map(keys -> List.of(keys.split(",")).stream().map(String::trim).filter(k -> !k.isEmpty()).toList())
-            .orElse(List.of()),
-        secret(env, "EDGECHAT_LLM_API_KEY"),
-        secret(env, "EDGECHAT_EMBEDDINGS_API_KEY"));
+            .orElse(List.of()))
+        .llmApiKey(secret(env, "EDGECHAT_LLM_API_KEY"))
+        .embeddingsApiKey(secret(env, "EDGECHAT_EMBEDDINGS_API_KEY"))
+        .build();
   }
 
   private EdgechatConfig.Embeddings embeddings() {
@@ -285,18 +305,19 @@ final class SettingsReader {
       case "remote" -> EdgechatConfig.Embeddings.Provider.REMOTE;
       default -> throw fail("embeddings.provider", "expected local or remote, got '" + provider + "'");
     };
-    return new EdgechatConfig.Embeddings(
-        chosen,
-        optionalUri("embeddings.baseUrl", Set.of("http", "https"))
-            .orElseGet(() -> uri("llm.baseUrl", Set.of("http", "https"))),
-        text("embeddings.model", 1, 200),
-        (int) whole("embeddings.dimensions", 0, 8192),
-        (int) whole("embeddings.batchSize", 1, 2048),
-        whole("embeddings.batchWindowMs", 0, 10_000),
-        bool("embeddings.cache"),
-        whole("embeddings.cacheTtlMs", 1000, 365L * 86_400_000),
-        whole("embeddings.cacheTimeoutMs", 1, 60_000),
-        whole("embeddings.timeoutMs", 100, 600_000));
+    return EdgechatConfig.Embeddings.builder()
+        .provider(chosen)
+        .baseUrl(optionalUri("embeddings.baseUrl", Set.of("http", "https"))
+            .orElseGet(() -> uri("llm.baseUrl", Set.of("http", "https"))))
+        .model(text("embeddings.model", 1, 200))
+        .dimensions((int) whole("embeddings.dimensions", 0, 8192))
+        .batchSize((int) whole("embeddings.batchSize", 1, 2048))
+        .batchWindowMs(whole("embeddings.batchWindowMs", 0, 10_000))
+        .cache(bool("embeddings.cache"))
+        .cacheTtlMs(whole("embeddings.cacheTtlMs", 1000, 365L * 86_400_000))
+        .cacheTimeoutMs(whole("embeddings.cacheTimeoutMs", 1, 60_000))
+        .timeoutMs(whole("embeddings.timeoutMs", 100, 600_000))
+        .build();
   }
 
   private static Optional<String> secret(Map<String, String> env, String name) {

@@ -1,57 +1,73 @@
 package dev.edgechat.config;
 
+import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 /**
  * The settings that reload without a restart (marked [tunable] in edgechat.yaml). Everything else
  * sizes pools, binds ports or picks implementations at start, and changes only with a restart.
+ *
+ * <p>Each tunable is listed once, in {@link #ALL}: its path, and how its value is carried from a
+ * reloaded config into the one in force, by name.
  */
 final class Tunables {
 
-  static final Set<String> PATHS = Set.of(
-      "origin.historyTurns", "origin.passages",
-      "edge.heartbeatMs", "edge.maxMessageChars", "edge.siteCacheMs", "edge.resumeGraceMs",
-      "llm.maxTokens", "llm.temperature",
-      "features.streaming",
-      "cache.l1", "cache.l2", "cache.coalescing", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.redisTimeoutMs",
-      "cache.staleMs", "cache.semantic", "cache.semanticThreshold", "cache.semanticCandidates",
-      "embeddings.batchSize", "embeddings.batchWindowMs", "embeddings.cache", "embeddings.cacheTtlMs",
-      "embeddings.cacheTimeoutMs",
-      "knowledge.minPassageScore");
+  /** One [tunable] setting: its dotted path, and the copy of its value from {@code from} into a builder. */
+  private record Tunable(String path, BiConsumer<EdgechatConfig.Builder, EdgechatConfig> copy) {
+  }
+
+  private static final List<Tunable> ALL = List.of(
+      new Tunable("origin.historyTurns",
+          (into, from) -> into.origin(o -> o.historyTurns(from.origin().historyTurns()))),
+      new Tunable("origin.passages", (into, from) -> into.origin(o -> o.passages(from.origin().passages()))),
+      new Tunable("edge.heartbeatMs", (into, from) -> into.edge(e -> e.heartbeatMs(from.edge().heartbeatMs()))),
+      new Tunable("edge.maxMessageChars",
+          (into, from) -> into.edge(e -> e.maxMessageChars(from.edge().maxMessageChars()))),
+      new Tunable("edge.siteCacheMs", (into, from) -> into.edge(e -> e.siteCacheMs(from.edge().siteCacheMs()))),
+      new Tunable("edge.resumeGraceMs", (into, from) -> into.edge(e -> e.resumeGraceMs(from.edge().resumeGraceMs()))),
+      new Tunable("llm.maxTokens", (into, from) -> into.llm(l -> l.maxTokens(from.llm().maxTokens()))),
+      new Tunable("llm.temperature", (into, from) -> into.llm(l -> l.temperature(from.llm().temperature()))),
+      new Tunable("features.streaming",
+          (into, from) -> into.features(f -> f.streaming(from.features().streaming()))),
+      new Tunable("cache.l1", (into, from) -> into.cache(c -> c.l1(from.cache().l1()))),
+      new Tunable("cache.l2", (into, from) -> into.cache(c -> c.l2(from.cache().l2()))),
+      new Tunable("cache.coalescing", (into, from) -> into.cache(c -> c.coalescing(from.cache().coalescing()))),
+      new Tunable("cache.staticTtlMs", (into, from) -> into.cache(c -> c.staticTtlMs(from.cache().staticTtlMs()))),
+      new Tunable("cache.dynamicTtlMs", (into, from) -> into.cache(c -> c.dynamicTtlMs(from.cache().dynamicTtlMs()))),
+      new Tunable("cache.redisTimeoutMs",
+          (into, from) -> into.cache(c -> c.redisTimeoutMs(from.cache().redisTimeoutMs()))),
+      new Tunable("cache.staleMs", (into, from) -> into.cache(c -> c.staleMs(from.cache().staleMs()))),
+      new Tunable("cache.semantic", (into, from) -> into.cache(c -> c.semantic(from.cache().semantic()))),
+      new Tunable("cache.semanticThreshold",
+          (into, from) -> into.cache(c -> c.semanticThreshold(from.cache().semanticThreshold()))),
+      new Tunable("cache.semanticCandidates",
+          (into, from) -> into.cache(c -> c.semanticCandidates(from.cache().semanticCandidates()))),
+      new Tunable("embeddings.batchSize",
+          (into, from) -> into.embeddings(m -> m.batchSize(from.embeddings().batchSize()))),
+      new Tunable("embeddings.batchWindowMs",
+          (into, from) -> into.embeddings(m -> m.batchWindowMs(from.embeddings().batchWindowMs()))),
+      new Tunable("embeddings.cache", (into, from) -> into.embeddings(m -> m.cache(from.embeddings().cache()))),
+      new Tunable("embeddings.cacheTtlMs",
+          (into, from) -> into.embeddings(m -> m.cacheTtlMs(from.embeddings().cacheTtlMs()))),
+      new Tunable("embeddings.cacheTimeoutMs",
+          (into, from) -> into.embeddings(m -> m.cacheTimeoutMs(from.embeddings().cacheTimeoutMs()))),
+      new Tunable("knowledge.minPassageScore",
+          (into, from) -> into.knowledge(k -> k.minPassageScore(from.knowledge().minPassageScore()))));
+
+  /** The dotted paths of the [tunable] settings. */
+  static final Set<String> PATHS = ALL.stream().map(Tunable::path).collect(Collectors.toUnmodifiableSet());
 
   private Tunables() {
   }
 
   /** {@code into} with the tunable values of {@code from}. */
   static EdgechatConfig copy(EdgechatConfig from, EdgechatConfig into) {
-    EdgechatConfig.Origin o = into.origin();
-    EdgechatConfig.Edge e = into.edge();
-    EdgechatConfig.Llm l = into.llm();
-    EdgechatConfig.Cache c = into.cache();
-    EdgechatConfig.Cache t = from.cache();
-    EdgechatConfig.Embeddings m = into.embeddings();
-    EdgechatConfig.Embeddings b = from.embeddings();
-    EdgechatConfig.Knowledge k = into.knowledge();
-    return new EdgechatConfig(into.region(), into.dataDir(), into.scanPeriodMs(), into.http(), into.postgres(),
-        into.redis(),
-        new EdgechatConfig.Origin(o.url(), o.internalPort(), from.origin().historyTurns(), from.origin().passages(),
-            o.maxAnswerChars(), o.writeBatchRows(), o.writeBatchMs()),
-        new EdgechatConfig.Edge(from.edge().heartbeatMs(), from.edge().maxMessageChars(), from.edge().siteCacheMs(),
-            e.originConnectTimeoutMs(), e.originIdleTimeoutMs(), e.resumeTtlMs(), from.edge().resumeGraceMs(),
-            e.resumableHits()),
-        new EdgechatConfig.Llm(l.baseUrl(), l.model(), from.llm().maxTokens(), from.llm().temperature(),
-            l.connectTimeoutMs(), l.firstTokenTimeoutMs(), l.poolSize()),
-        from.features(),
-        new EdgechatConfig.Cache(t.l1(), t.l2(), t.coalescing(), c.l1MaxBytes(), t.staticTtlMs(), t.dynamicTtlMs(),
-            t.redisTimeoutMs(), t.staleMs(), c.followUps(), t.semantic(), t.semanticThreshold(),
-            t.semanticCandidates(), c.semanticMaxEntries(), c.embedderThreads()),
-        new EdgechatConfig.Embeddings(m.provider(), m.baseUrl(), m.model(), m.dimensions(), b.batchSize(),
-            b.batchWindowMs(), b.cache(), b.cacheTtlMs(), b.cacheTimeoutMs(), m.timeoutMs()),
-        into.queue(),
-        new EdgechatConfig.Knowledge(k.chunkTokens(), k.chunkOverlapTokens(), from.knowledge().minPassageScore(),
-            k.maxUploadBytes(), k.maxDocumentChars(), k.sweepIntervalMs(), k.sweepAfterMs(), k.resyncMs()),
-        into.sim(),
-        into.gateway(),
-        into.secrets());
+    EdgechatConfig.Builder changed = into.toBuilder();
+    for (Tunable tunable : ALL) {
+      tunable.copy().accept(changed, from);
+    }
+    return changed.build();
   }
 }

@@ -116,8 +116,10 @@ class TieredAnswerCacheTest {
   /** Verifies the lifetimes: 24 h for static answers, 1 h for dynamic ones, each within ±10 %. */
   @Test
   void ttl_byFreshness_withJitter() {
-    EdgechatConfig.Cache settings = new EdgechatConfig.Cache(true, true, true, 1 << 20, 86_400_000, 3_600_000, 50, 86_400_000, 1000,
-        true, 0.68, 4, 1000, 1);
+    EdgechatConfig.Cache settings = EdgechatConfig.Cache.builder().l1(true).l2(true).coalescing(true)
+        .l1MaxBytes(1 << 20).staticTtlMs(86_400_000).dynamicTtlMs(3_600_000).redisTimeoutMs(50).staleMs(86_400_000)
+        .followUps(1000).semantic(true).semanticThreshold(0.68).semanticCandidates(4).semanticMaxEntries(1000)
+        .embedderThreads(1).build();
     assertThat(AnswerTtl.millis("static", settings, () -> 0.0)).isEqualTo(77_760_000);
     assertThat(AnswerTtl.millis("static", settings, () -> 0.5)).isEqualTo(86_400_000);
     assertThat(AnswerTtl.millis("dynamic", settings, () -> 0.999_999)).isBetween(3_959_000L, 3_960_000L);

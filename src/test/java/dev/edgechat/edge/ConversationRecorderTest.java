@@ -41,7 +41,9 @@ class ConversationRecorderTest {
     origin.listen(0, "127.0.0.1").onComplete(ctx.succeeding(server -> {
       URI url = URI.create("http://127.0.0.1:" + server.actualPort());
       OriginClient client = new OriginClient(vertx, () -> url, "token",
-          new EdgechatConfig.Edge(15_000, 4_000, 60_000, 2_000, 30_000, 300_000, 5_000, 1_000));
+          EdgechatConfig.Edge.builder().heartbeatMs(15_000).maxMessageChars(4_000).siteCacheMs(60_000)
+              .originConnectTimeoutMs(2_000).originIdleTimeoutMs(30_000).resumeTtlMs(300_000).resumeGraceMs(5_000)
+              .resumableHits(1_000).build());
       registry = new SimpleMeterRegistry();
       recorder = new ConversationRecorder(client, registry);
       ctx.completeNow();

@@ -185,7 +185,7 @@ class CachedEmbeddingModelTest {
     RemoteEmbeddingModel unreachable = new RemoteEmbeddingModel(vertx,
         URI.create("http://127.0.0.1:" + closedPort + "/v1"), "text-embedding-3-small", 256, "k", 2000, null);
     RemoteEmbeddingModel impatient = sim.model(vertx, 200);
-    sim.api().settings(new SimSettings(20, 2000, 20, 5000, SimServer.DIMENSIONS, 0, 0, 0, 42));
+    sim.api().settings(SimServer.SETTINGS.toBuilder().embeddingLatencyMs(5000).build());
     Future<List<float[]>> refused = unreachable.embed(List.of("anything"));
     Future<List<float[]>> slow = impatient.embed(List.of("anything"));
     Future.join(refused, slow).onComplete(v -> ctx.verify(() -> {

@@ -13,7 +13,9 @@ record SimServer(SimulatorApi api, HttpServer server) {
 
   static final int DIMENSIONS = 256;
   /** Quick answers; every embeddings call waits this long, as a remote one would. */
-  static final SimSettings SETTINGS = new SimSettings(20, 2000, 20, 5, DIMENSIONS, 0, 0, 0, 42);
+  static final SimSettings SETTINGS = SimSettings.builder().firstTokenMs(20).tokensPerSecond(2000).answerTokens(20)
+      .embeddingLatencyMs(5).embeddingDimensions(DIMENSIONS).errorRate(0).stallRate(0).cutRate(0).seed(42)
+      .answerSpread(0).build();
 
   static Future<SimServer> start(Vertx vertx) {
     SimulatorApi api = new SimulatorApi(vertx, SETTINGS);

@@ -55,8 +55,9 @@ class JobQueueTest {
 
   private static EdgechatConfig.Queue settings(String type, int concurrency, int maxAttempts, long backoffMs,
       long stalledMs, int keepCompleted) {
-    return new EdgechatConfig.Queue(Map.of(type, concurrency), maxAttempts, backoffMs, 60_000, stalledMs, 200,
-        keepCompleted, 60_000, 100, 120_000, 200);
+    return EdgechatConfig.Queue.builder().concurrency(Map.of(type, concurrency)).maxAttempts(maxAttempts)
+        .backoffMs(backoffMs).maxBackoffMs(60_000).stalledMs(stalledMs).blockMs(200).keepCompleted(keepCompleted)
+        .completedTtlMs(60_000).keepFailed(100).failedTtlMs(120_000).drainTimeoutMs(200).build();
   }
 
   private JobQueue queue(Vertx vertx, EdgechatConfig.Queue settings, SimpleMeterRegistry registry) {
@@ -420,9 +421,7 @@ class JobQueueTest {
   void close_runningJob_finishesFirst(Vertx vertx, VertxTestContext ctx) {
     String type = freshType();
     EdgechatConfig.Queue base = settings(type, 1, 3, 50, 5000, 100);
-    EdgechatConfig.Queue settings = new EdgechatConfig.Queue(base.concurrency(), base.maxAttempts(),
-        base.backoffMs(), base.maxBackoffMs(), base.stalledMs(), base.blockMs(), base.keepCompleted(),
-        base.completedTtlMs(), base.keepFailed(), base.failedTtlMs(), 10_000);
+    EdgechatConfig.Queue settings = base.toBuilder().drainTimeoutMs(10_000).build();
     JobQueue queue = queue(vertx, settings, new SimpleMeterRegistry());
     Promise<Void> started = Promise.promise();
     queue.handle(type, job -> {

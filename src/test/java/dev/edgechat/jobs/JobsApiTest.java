@@ -37,8 +37,9 @@ class JobsApiTest {
   /** Verifies that a known job is shown without its payload and that unknown or malformed ids get 404 not_found. */
   @Test
   void job_knownUnknownMalformed(Vertx vertx, VertxTestContext ctx) {
-    EdgechatConfig.Queue settings = new EdgechatConfig.Queue(Map.of(), 3, 50, 1000, 5000, 200, 10, 60_000, 10,
-        60_000, 200);
+    EdgechatConfig.Queue settings = EdgechatConfig.Queue.builder().concurrency(Map.of()).maxAttempts(3).backoffMs(50)
+        .maxBackoffMs(1000).stalledMs(5000).blockMs(200).keepCompleted(10).completedTtlMs(60_000).keepFailed(10)
+        .failedTtlMs(60_000).drainTimeoutMs(200).build();
     JobQueue queue = JobQueue.create(vertx, TestDatabases.redis(), settings, 1000, null);
     JobsApi api = new JobsApi(queue);
     Router router = Router.router(vertx);

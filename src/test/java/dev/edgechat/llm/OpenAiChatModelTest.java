@@ -49,7 +49,9 @@ class OpenAiChatModelTest {
   }
 
   private static SimSettings settings(double errorRate, double stallRate, double cutRate) {
-    return new SimSettings(5, 5000, 20, 0, 64, errorRate, stallRate, cutRate, 1);
+    return SimSettings.builder().firstTokenMs(5).tokensPerSecond(5000).answerTokens(20).embeddingLatencyMs(0)
+        .embeddingDimensions(64).errorRate(errorRate).stallRate(stallRate).cutRate(cutRate).seed(1).answerSpread(0)
+        .build();
   }
 
   private OpenAiChatModel model(Vertx vertx, long firstTokenTimeoutMs) {
@@ -57,8 +59,9 @@ class OpenAiChatModelTest {
   }
 
   private OpenAiChatModel model(Vertx vertx, int upstreamPort, long firstTokenTimeoutMs) {
-    OpenAiChatModel model = new OpenAiChatModel(vertx, new EdgechatConfig.Llm(
-        URI.create("http://127.0.0.1:" + upstreamPort + "/v1"), "sim-1", 100, 0.2, 1000, firstTokenTimeoutMs, 8), "key");
+    OpenAiChatModel model = new OpenAiChatModel(vertx, EdgechatConfig.Llm.builder()
+        .baseUrl(URI.create("http://127.0.0.1:" + upstreamPort + "/v1")).model("sim-1").maxTokens(100).temperature(0.2)
+        .connectTimeoutMs(1000).firstTokenTimeoutMs(firstTokenTimeoutMs).poolSize(8).build(), "key");
     models.add(model);
     return model;
   }
@@ -161,7 +164,7 @@ class OpenAiChatModelTest {
   /** Verifies that cancelling mid-answer abandons the upstream call (the simulator counts it). */
   @Test
   void cancel_midAnswer_upstreamSeesCancel(Vertx vertx, VertxTestContext ctx) {
-    sim.settings(new SimSettings(5, 20, 200, 0, 64, 0, 0, 0, 1));
+    sim.settings(settings(0, 0, 0).toBuilder().tokensPerSecond(20).answerTokens(200).build());
     model(vertx, 5000).stream(PROMPT, new Cancellation()).onComplete(ctx.succeeding(tokens -> tokens.handler(token -> {
       tokens.cancel();
       vertx.setPeriodic(20, id -> {
@@ -176,7 +179,7 @@ class OpenAiChatModelTest {
   /** Verifies that cancelling before the model has answered at all abandons the upstream call. */
   @Test
   void cancel_beforeFirstToken_upstreamSeesCancel(Vertx vertx, VertxTestContext ctx) {
-    sim.settings(new SimSettings(5_000, 20, 20, 0, 64, 0, 0, 0, 1));
+    sim.settings(settings(0, 0, 0).toBuilder().firstTokenMs(5_000).tokensPerSecond(20).build());
     Cancellation cancellation = new Cancellation();
     Future<TokenStream> answer = model(vertx, 10_000).stream(PROMPT, cancellation);
     vertx.setPeriodic(20, id -> {

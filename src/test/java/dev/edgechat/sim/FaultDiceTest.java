@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class FaultDiceTest {
 
   private static SimSettings rates(double error, double stall, double cut, long seed) {
-    return new SimSettings(0, 100, 10, 0, 8, error, stall, cut, seed);
+    return SimSettings.builder().firstTokenMs(0).tokensPerSecond(100).answerTokens(10).embeddingLatencyMs(0)
+        .embeddingDimensions(8).errorRate(error).stallRate(stall).cutRate(cut).seed(seed).answerSpread(0).build();
   }
 
   private static List<Fault> rolls(FaultDice dice, SimSettings settings, int count) {

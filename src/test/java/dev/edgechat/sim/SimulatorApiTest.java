@@ -37,7 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SimulatorApiTest {
 
   /** Fast enough for tests, slow enough that the first token's wait is measurable. */
-  private static final SimSettings FAST = new SimSettings(40, 2000, 20, 5, 256, 0, 0, 0, 42);
+  private static final SimSettings FAST = SimSettings.builder().firstTokenMs(40).tokensPerSecond(2000).answerTokens(20)
+      .embeddingLatencyMs(5).embeddingDimensions(256).errorRate(0).stallRate(0).cutRate(0).seed(42).answerSpread(0)
+      .build();
 
   private Vertx vertx;
   private SimulatorApi api;
@@ -138,7 +140,7 @@ class SimulatorApiTest {
   /** Verifies that high rates work: a tick sends every token due, none lost or repeated. */
   @Test
   void chatStream_atHighRate_sendsEveryToken(VertxTestContext testContext) {
-    api.settings(new SimSettings(0, 5000, 500, 5, 256, 0, 0, 0, 42));
+    api.settings(FAST.toBuilder().firstTokenMs(0).tokensPerSecond(5000).answerTokens(500).build());
     JsonObject body = chat("How do I reset my password?");
     stream(body.copy().put("stream", true), null)
         .compose(sse -> sse.ended().map(sse))
@@ -156,7 +158,7 @@ class SimulatorApiTest {
   @Test
   void chatStream_slowReader_isHeldBackThenGetsEveryToken(VertxTestContext testContext) {
     int tokens = 20_000;
-    api.settings(new SimSettings(0, 1_000_000, tokens, 5, 256, 0, 0, 0, 42));
+    api.settings(FAST.toBuilder().firstTokenMs(0).tokensPerSecond(1_000_000).answerTokens(tokens).build());
     // Small socket buffers: a paused reader fills them, and then the server's write queue, quickly.
     Router router = Router.router(vertx);
     api.mount(router);
@@ -308,7 +310,7 @@ class SimulatorApiTest {
   /** Verifies that errorRate 1 fails every call, and that X-Sim-Fault: none overrides the dice. */
   @Test
   void chatCompletion_errorRateOne_failsUnlessHeaderSaysNone(VertxTestContext testContext) {
-    api.settings(new SimSettings(0, 5000, 5, 5, 256, 1.0, 0, 0, 7));
+    api.settings(FAST.toBuilder().firstTokenMs(0).tokensPerSecond(5000).answerTokens(5).errorRate(1.0).seed(7).build());
     String body = chat("hi").encode();
     call(HttpMethod.POST, "/v1/chat/completions", body, null)
         .compose(rolled -> call(HttpMethod.POST, "/v1/chat/completions", body, "none")
@@ -379,7 +381,7 @@ class SimulatorApiTest {
   /** Verifies that a client closing the connection mid-stream counts as cancelled and stops the tokens. */
   @Test
   void chatStream_clientClosesMidStream_countsCancelled(VertxTestContext testContext) {
-    api.settings(new SimSettings(0, 50, 1000, 5, 256, 0, 0, 0, 42));
+    api.settings(FAST.toBuilder().firstTokenMs(0).tokensPerSecond(50).answerTokens(1000).build());
     stream(chat("hello").put("stream", true), null)
         .compose(sse -> sse.firstToken().map(v -> {
           sse.response().request().connection().close();

@@ -1,0 +1,113 @@
+package dev.edgechat.roles;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.edgechat.cache.AnswerCache;
+import dev.edgechat.cache.TieredAnswerCache;
+import dev.edgechat.cache.semantic.MeaningGuard;
+import dev.edgechat.cache.semantic.SemanticCache;
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.LiveConfig;
+import dev.edgechat.edge.ChatApi;
+import dev.edgechat.edge.OriginClient;
+import dev.edgechat.edge.ResumeApi;
+import dev.edgechat.edge.SiteDirectory;
+import dev.edgechat.embedding.MiniLmQuestionEmbedder;
+import dev.edgechat.gateway.GatewayApi;
+import dev.edgechat.ops.OpsRoutes;
+import dev.edgechat.ops.Readiness;
+import dev.edgechat.origin.AdminApi;
+import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.redis.SiteInvalidations;
+import dev.edgechat.widget.WidgetAssets;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.redis.client.RedisAPI;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Role edge: the widget, the visitor chat API and the OpenAI-compatible gateway on the public
+ * port, answering from its caches and asking origin on a miss.
+ */
+public final class EdgeRole {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeRole.class);
+
+  private final RoleContext context;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final LiveConfig config;
+
+  public EdgeRole(RoleContext context) {
+    this.context = Objects.requireNonNull(context);
+    this.vertx = context.vertx;
+    this.registry = context.registry;
+    this.config = context.config;
+  }
+
+  /**
+   * Builds the edge's parts and serves them on http.host:http.port. Succeeds with the port it
+   * listens on; fails when a part cannot start (what did start is stopped by the context's teardown).
+   *
+   * @param redisUrl the region's cache Redis; without one the edge caches in-process only
+   * @param extraChecks dependencies of this process's other roles, reported by the public /readyz too
+   * @param admin origin's admin API, served on the public port too (role all has one public port)
+   */
+  public Future<Integer> start(URI originUrl, String edgeToken, Optional<URI> redisUrl, List<Readiness> extraChecks,
+      Optional<AdminApi> admin) {
+    EdgechatConfig settings = config.get();
+    List<Readiness> checks = new ArrayList<>(extraChecks);
+    RedisAPI cacheRedis = null;
+    if (redisUrl.isPresent()) {
+      RedisConnection redis = context.redis(redisUrl.get());
+      checks.add(redis.readiness());
+      cacheRedis = redis.api();
+    } else {
+      LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
+    }
+    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
+    SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
+        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry);
+    context.teardown.add(() -> semantic.close());
+    if (settings.cache().semantic()) {
+      // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
+      semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
+    }
+    OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
+    SiteDirectory sites = new SiteDirectory(origin, config);
+    redisUrl.ifPresent(url -> context.teardown.add(SiteInvalidations.listen(vertx, url, invalidation -> {
+      LOG.info("site changed, its cached answers retired [site: {}, version: {}]", invalidation.site(),
+          invalidation.version());
+      sites.forget(invalidation.site());
+      cache.forgetSite(invalidation.site());
+      semantic.forgetSite(invalidation.site());
+    })));
+    ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
+    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
+    // the OpenAI-compatible gateway shares the answer cache, its semantic level and the cache Redis
+    GatewayApi gateway = new GatewayApi(vertx, config, cache, semantic, cacheRedis, registry);
+    context.teardown.add(gateway);
+    checks.add(origin.readiness());
+    OpsRoutes ops = new OpsRoutes(registry, checks);
+    return WidgetAssets.load(vertx).compose(widget -> context.serve("edge", settings.http().host(),
+        settings.http().port(), router -> {
+      ops.mount(router);
+      chat.mount(router);
+      gateway.mount(router);
+      widget.mount(router);
+      resumes.mount(router);
+      admin.ifPresent(a -> a.mount(router));
+      router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    })).map(p -> {
+      LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
+      return p;
+    });
+  }
+}

@@ -1,0 +1,135 @@
+package dev.edgechat.roles;
+
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.LiveConfig;
+import dev.edgechat.db.Database;
+import dev.edgechat.db.Migrations;
+import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.web.HttpServerVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the roles of one process are assembled on: its Vert.x, metrics registry and settings, a
+ * worker pool for blocking start-up steps (migrations, embedded databases), and the
+ * {@link Teardown} that every part is registered with as it starts. {@link #close()} stops them all.
+ */
+public final class RoleContext {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RoleContext.class);
+  /**
+   * Vert.x shares one listening socket among servers asking for the same port; for port 0 each
+   * would get a port of its own, but servers asking for the same negative port share one random
+   * port. Each deployment on "any port" takes a negative number of its own from here.
+   */
+  private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger();
+
+  final Vertx vertx;
+  final PrometheusMeterRegistry registry;
+  final LiveConfig config;
+  final Teardown teardown = new Teardown();
+  private final WorkerExecutor blocking;
+
+  public RoleContext(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config) {
+    this.vertx = Objects.requireNonNull(vertx);
+    this.registry = Objects.requireNonNull(registry);
+    this.config = Objects.requireNonNull(config);
+    this.blocking = vertx.createSharedWorkerExecutor("edgechat-startup", 2, 10, TimeUnit.MINUTES);
+  }
+
+  /** Stops the servers, drains the job queues, closes the pools, then stops embedded databases. */
+  public Future<Void> close() {
+    return teardown.close(vertx, blocking).onComplete(v -> blocking.close());
+  }
+
+  /** Runs a blocking start-up step on the start-up pool, never on the event loop. */
+  <T> Future<T> blocking(Callable<T> step) {
+    return blocking.executeBlocking(step);
+  }
+
+  /** Brings the schema at {@code postgresUrl} up to date; fails when a migration fails. */
+  Future<Void> migrate(URI postgresUrl) {
+    return blocking(() -> {
+      Migrations.migrate(postgresUrl);
+      return null;
+    });
+  }
+
+  /** The pools of the Postgres at {@code url} (and its replicas), closed at teardown. */
+  Database database(URI url) {
+    return teardown.add(Database.open(vertx, url, config.get().postgres()));
+  }
+
+  /** A connection to the Redis at {@code url}, closed at teardown. */
+  RedisConnection redis(URI url) {
+    return teardown.add(RedisConnection.open(vertx, "redis", url, config.get().redis().connectTimeoutMs()));
+  }
+
+  /**
+   * The job queue on the Redis at {@code url}, or empty when there is none; at teardown it is
+   * closed right after the servers, so jobs under way drain while the pools are still open.
+   */
+  Optional<JobQueue> jobQueue(Optional<URI> url) {
+    if (url.isEmpty()) {
+      LOG.warn("no queue Redis (queue.redisUrl, redis.url): no admin API, no asynchronous chat");
+      return Optional.empty();
+    }
+    EdgechatConfig settings = config.get();
+    JobQueue queue = JobQueue.create(vertx, url.get(), settings.queue(), settings.redis().connectTimeoutMs(), registry);
+    // the bound here only guards against a lost reply
+    teardown.queue(() -> queue.close().toCompletionStage().toCompletableFuture()
+        .get(config.get().queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
+    return Optional.of(queue);
+  }
+
+  /**
+   * Deploys one server instance per event loop (http.instances), all sharing one port, and
+   * succeeds with that port: {@code port}, or for 0 a free one that the first instance binds and
+   * the others share (no port is chosen first and bound later, so none can be taken in between).
+   */
+  Future<Integer> serve(String name, String host, int port, Consumer<Router> routes) {
+    int instances = config.get().http().instances() > 0
+        ? config.get().http().instances()
+        : Runtime.getRuntime().availableProcessors();
+    int asked = port > 0 ? port : -SHARED_RANDOM_PORTS.incrementAndGet();
+    long drainTimeoutMs = config.get().http().drainTimeoutMs();
+    List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+          HttpServerVerticle server = new HttpServerVerticle(name, options(host, asked), routes, drainTimeoutMs);
+          servers.add(server);
+          return server;
+        }, new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          teardown.server(id);
+          return servers.get(0).actualPort();
+        });
+  }
+
+  private static HttpServerOptions options(String host, int port) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(true)
+        // close connections silent for 2 minutes; SSE streams write a heartbeat at least every 15 s
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+  }
+}
