@@ -5,6 +5,7 @@ import dev.edgechat.Main;
 import dev.edgechat.Role;
 import dev.edgechat.redis.EmbeddedRedisServer;
 import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.topology.DelayProxy;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.EmbeddedPostgresServer;
