@@ -46,6 +46,7 @@ public final class PostgresCluster implements AutoCloseable {
    * @throws TopologyException naming the step that failed, with its log's last lines
    */
   static PostgresCluster start(Path dir, ServiceBinaries binaries) {
+    long begin = System.nanoTime();
     binaries.giveToPostgres(dir);
     Path commands = dir.resolve("commands.log");
     PostgresNode primary = new PostgresNode("primary", dir.resolve("primary"), LoopbackPorts.free(),
@@ -78,8 +79,8 @@ public final class PostgresCluster implements AutoCloseable {
       replica.configure(List.of("port = " + replica.port(), "cluster_name = 'replica'"));
       replica.start();
       cluster.awaitStreaming(Duration.ofSeconds(60));
-      LOG.info("Postgres primary and streaming replica ready [primary: {}, replica: {}, data: {}]", primary.port(),
-          replica.port(), dir);
+      LOG.info("Postgres primary and streaming replica ready in {} ms [primary: {}, replica: {}, data: {}]",
+          Duration.ofNanos(System.nanoTime() - begin).toMillis(), primary.port(), replica.port(), dir);
       return cluster;
     } catch (RuntimeException e) {
       cluster.close();
@@ -122,7 +123,11 @@ public final class PostgresCluster implements AutoCloseable {
     return query(replica, "SELECT pg_is_in_recovery()", rs -> rs.next() && rs.getBoolean(1));
   }
 
-  /** Stops replaying WAL on the replica: it still receives, but its data stays as it is. */
+  /**
+   * Stops replaying WAL on the replica: it still receives, but its data stays as it is. Postgres reports
+   * {@code pause requested} until the next WAL record arrives, then {@code paused}; either way nothing
+   * written after this call is replayed until {@link #resumeReplay()}.
+   */
   public void pauseReplay() {
     execute(replica, DATABASE, "SELECT pg_wal_replay_pause()");
   }
@@ -165,12 +170,25 @@ public final class PostgresCluster implements AutoCloseable {
     }
   }
 
-  /** Waits until the replica has replayed everything the primary had written when this was called. */
-  public void awaitReplicaCaughtUp(Duration timeout) {
-    String target = query(primary, "SELECT pg_current_wal_lsn()::text", rs -> {
+  /** The primary's current WAL position ({@code pg_current_wal_lsn()}), e.g. {@code 0/3000148}. */
+  public String primaryLsn() {
+    return query(primary, "SELECT pg_current_wal_lsn()::text", rs -> {
       rs.next();
       return rs.getString(1);
     });
+  }
+
+  /** How far the replica has replayed ({@code pg_last_wal_replay_lsn()}). */
+  public String replicaReplayLsn() {
+    return query(replica, "SELECT pg_last_wal_replay_lsn()::text", rs -> {
+      rs.next();
+      return rs.getString(1);
+    });
+  }
+
+  /** Waits until the replica has replayed everything the primary had written when this was called. */
+  public void awaitReplicaCaughtUp(Duration timeout) {
+    String target = primaryLsn();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!replayed(target)) {
       pause(deadline, "the replica has not replayed the primary's WAL up to " + target + " after "

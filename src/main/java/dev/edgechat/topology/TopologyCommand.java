@@ -77,8 +77,8 @@ public final class TopologyCommand implements Callable<Integer> {
     Topology topology;
     try {
       topology = Topology.start(settings);
-    } catch (TopologyException e) {
-      System.err.println("topology: " + e.getMessage());
+    } catch (RuntimeException e) {
+      System.err.println("topology: did not start: " + e.getMessage());
       return 1;
     }
     System.out.println();
