@@ -117,7 +117,9 @@ final class PostgresNode {
       if (lines.isEmpty()) {
         return Optional.empty();
       }
-      return ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+      // a stale pid file (after a kill) may name a pid reused by another program: only a postgres is ours
+      return ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive)
+          .filter(process -> process.info().command().map(command -> command.endsWith("/postgres")).orElse(false));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }

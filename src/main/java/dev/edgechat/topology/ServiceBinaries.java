@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
@@ -69,7 +70,12 @@ public final class ServiceBinaries {
   }
 
   private static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
+    try {
+      // /proc/self belongs to this process's effective user
+      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "root".equals(System.getProperty("user.name"));
+    }
   }
 
   /** A Postgres program ({@code initdb}, {@code pg_ctl} …) with its arguments, as the user Postgres runs as. */
@@ -98,7 +104,7 @@ public final class ServiceBinaries {
         return;
       }
       for (Path above = dir.toAbsolutePath().getParent(); above != null; above = above.getParent()) {
-        String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(above));
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(above));
         if (mode.charAt(8) != 'x') {
           throw new TopologyException("Postgres runs as the postgres user, which cannot reach " + dir + ": " + above
               + " is " + mode + "; choose a base folder others may pass through (e.g. under /tmp)");

@@ -11,12 +11,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -105,7 +107,7 @@ public final class Topology implements AutoCloseable {
   private void startParts(ServiceBinaries binaries) {
     String primary = settings.primaryRegion();
     postgres = PostgresCluster.start(baseDir.resolve("postgres"), binaries);
-    started.push(postgres::close);
+    track(postgres::close);
     startRedis(primary, baseDir.resolve(primary).resolve("redis"), binaries, "allkeys-lru", "128mb");
     startRedis(QUEUE, baseDir.resolve(primary).resolve("queue-redis"), binaries, "noeviction", "256mb");
     for (EdgeRegion region : settings.edgeRegions()) {
@@ -123,7 +125,7 @@ public final class Topology implements AutoCloseable {
     }
     for (EdgeRegion region : settings.edgeRegions()) {
       DelayProxy toOrigin = DelayProxy.start(vertx, origin.port(), region.originRttMs()).await();
-      started.push(toOrigin::close);
+      track(toOrigin::close);
       originProxies.put(region.name(), toOrigin);
       edges.put(region.name(), startRole(java, "edge", region.name(), edgeEnvironment(region.name())));
     }
@@ -131,10 +133,10 @@ public final class Topology implements AutoCloseable {
 
   private void startRedis(String name, Path dir, ServiceBinaries binaries, String policy, String maxMemory) {
     RedisServerProcess server = RedisServerProcess.start(name, dir, binaries, policy, maxMemory);
-    started.push(server::close);
+    track(server::close);
     redis.put(name, server);
     DelayProxy near = DelayProxy.start(vertx, server.port(), settings.redisRttMs()).await();
-    started.push(near::close);
+    track(near::close);
     redisProxies.put(name, near);
   }
 
@@ -145,7 +147,7 @@ public final class Topology implements AutoCloseable {
     environment.put("EDGECHAT_HTTP_HOST", "127.0.0.1");
     RoleProcess process = RoleProcess.launch(java, role, region, port, environment,
         baseDir.resolve(region).resolve(role));
-    started.push(() -> {
+    track(() -> {
       int exit = process.stop(ROLE_STOP_GRACE);
       if (exit != 0 && exit != 143) {
         LOG.warn("{} stopped with exit code {} [log: {}]", process.describe(), exit, process.log());
@@ -221,7 +223,7 @@ public final class Topology implements AutoCloseable {
 
   /** The edges, by region, in the settings' order. */
   public Map<String, RoleProcess> edges() {
-    return Map.copyOf(edges);
+    return Collections.unmodifiableMap(edges);
   }
 
   /** The edge of {@code region}; fails for a region without one. */
@@ -290,7 +292,7 @@ public final class Topology implements AutoCloseable {
   /** Every role, primary region first: sim, origin, worker, then the edges. */
   public List<RoleProcess> roles() {
     return Stream.concat(Stream.of(sim, origin, worker), edges.values().stream())
-        .filter(java.util.Objects::nonNull).toList();
+        .filter(Objects::nonNull).toList();
   }
 
   /** What runs where, as a table for a terminal. */
@@ -309,7 +311,23 @@ public final class Topology implements AutoCloseable {
     }
   }
 
-  private void stopAll() {
+  /**
+   * Remembers what to stop; when the topology was stopped meanwhile (a Ctrl-C while it starts), stops
+   * it at once instead and ends the start.
+   */
+  private synchronized void track(Stoppable part) {
+    if (closed.get()) {
+      try {
+        part.stop();
+      } catch (Exception e) {
+        LOG.warn("a part of the topology did not stop cleanly [reason: {}]", e.toString());
+      }
+      throw new TopologyException("the topology was stopped while it started");
+    }
+    started.push(part);
+  }
+
+  private synchronized void stopAll() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }

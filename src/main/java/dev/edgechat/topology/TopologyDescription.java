@@ -3,6 +3,7 @@ package dev.edgechat.topology;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 
@@ -125,6 +126,6 @@ final class TopologyDescription {
         .put("log", role.log().toString())
         .put("readyMs", role.timeToReady().toMillis())
         .put("rssKb", role.readyRssKb())
-        .put("environment", new JsonObject(new java.util.LinkedHashMap<>(role.environment())));
+        .put("environment", new JsonObject(new LinkedHashMap<>(role.environment())));
   }
 }

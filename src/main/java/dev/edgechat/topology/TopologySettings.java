@@ -37,14 +37,17 @@ public record TopologySettings(Optional<Path> baseDir, String primaryRegion, Lis
     jvmOptions = List.copyOf(jvmOptions);
     Objects.requireNonNull(readyTimeout, "readyTimeout");
     EdgeRegion.checkName(primaryRegion);
+    if (primaryRegion.equals(Topology.QUEUE)) {
+      throw new IllegalArgumentException("'" + Topology.QUEUE + "' names the queue Redis, not a region");
+    }
     if (edgeRegions.isEmpty()) {
       throw new IllegalArgumentException("a topology needs at least one edge region");
     }
-    Set<String> names = new HashSet<>(Set.of(primaryRegion));
+    Set<String> names = new HashSet<>(List.of(primaryRegion, Topology.QUEUE));
     for (EdgeRegion region : edgeRegions) {
       if (!names.add(region.name())) {
         throw new IllegalArgumentException("region " + region.name() + " appears twice (the primary region, "
-            + primaryRegion + ", runs no edge of its own)");
+            + primaryRegion + ", runs no edge of its own; '" + Topology.QUEUE + "' names the queue Redis)");
       }
     }
     if (redisRttMs < 0 || redisRttMs > 1000) {
