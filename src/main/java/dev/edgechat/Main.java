@@ -6,6 +6,7 @@ import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.roles.EdgechatVertx;
+import dev.edgechat.topology.TopologyCommand;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -77,6 +78,8 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     int exit = args.length > 0 && args[0].equals("bench")
         ? BenchCommand.execute(Arrays.copyOfRange(args, 1, args.length))
+        : args.length > 0 && args[0].equals("topology")
+        ? TopologyCommand.execute(Arrays.copyOfRange(args, 1, args.length))
         : new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     if (exit != 0) {
       System.exit(exit);

@@ -4,6 +4,7 @@ import dev.edgechat.Application;
 import dev.edgechat.Role;
 import dev.edgechat.redis.EmbeddedRedisServer;
 import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.topology.DelayProxy;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.EmbeddedPostgresServer;

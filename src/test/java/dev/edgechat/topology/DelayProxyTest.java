@@ -1,4 +1,4 @@
-package dev.edgechat.bench;
+package dev.edgechat.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,14 +48,23 @@ class DelayProxyTest {
   /** Verifies that a message's round trip through the proxy takes at least the set round-trip time. */
   @Test
   void relay_roundTripTakesAtLeastTheRtt(Vertx vertx, VertxTestContext test) {
+    roundTrip(vertx, test, 60);
+  }
+
+  /** Verifies that an odd round trip is not rounded down: 1 ms (a Redis in the same region) is not 0. */
+  @Test
+  void relay_oddRttIsKeptWhole(Vertx vertx, VertxTestContext test) {
+    roundTrip(vertx, test, 1);
+  }
+
+  private static void roundTrip(Vertx vertx, VertxTestContext test, long rttMs) {
     NetServer server = echo(vertx);
-    long rttMs = 60;
     DelayProxy proxy = DelayProxy.start(vertx, server.actualPort(), rttMs).await();
     vertx.createNetClient().connect(proxy.port(), "127.0.0.1").onComplete(test.succeeding((NetSocket socket) -> {
       long sent = System.nanoTime();
       socket.handler(chunk -> {
-        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
-        test.verify(() -> assertThat(tookMs).isGreaterThanOrEqualTo(rttMs));
+        long tookMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sent);
+        test.verify(() -> assertThat(tookMicros).isGreaterThanOrEqualTo(rttMs * 1000));
         proxy.close();
         test.completeNow();
       });
