@@ -1,6 +1,5 @@
 package dev.edgechat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.redis.EmbeddedRedisServer;
@@ -45,6 +44,7 @@ import dev.edgechat.origin.ConversationStore;
 import dev.edgechat.origin.OriginApi;
 import dev.edgechat.sim.SimulatorApi;
 import dev.edgechat.web.HttpServerVerticle;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import dev.edgechat.widget.WidgetAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -369,9 +369,9 @@ public final class Application {
     } else {
       LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
     }
-    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
+    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Scheduler.of(vertx));
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
-        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry);
+        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry, Scheduler.of(vertx));
     resources.push(() -> semantic.close());
     if (settings.cache().semantic()) {
       // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
