@@ -2,6 +2,7 @@ package dev.edgechat.jobs;
 
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,7 +23,6 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
 import java.net.URI;
-import dev.edgechat.time.Scheduler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
