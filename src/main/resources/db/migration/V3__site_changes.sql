@@ -20,6 +20,7 @@ CREATE TABLE site_changes (
   documents text[],                    -- null: the whole site (a new version); else only answers citing these
   at        timestamptz NOT NULL       -- when the change was made (clock_timestamp(), just before its commit)
 );
--- serves the snapshot an edge gets when it was cut off longer than the log keeps: the purges by
--- document still kept (a small partial index: most changes are of the whole site)
-CREATE INDEX site_changes_documents_idx ON site_changes (seq) WHERE documents IS NOT NULL;
+-- serves a site's purges by document, which origin sends with the site (GET /internal/sites/{site}),
+-- and the snapshot an edge gets when it was cut off longer than the log keeps (a small partial index:
+-- most changes are of the whole site)
+CREATE INDEX site_changes_documents_idx ON site_changes (site_id, seq) WHERE documents IS NOT NULL;

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * also drops the ones it holds in memory at once. A purge is remembered for as long as an answer
  * made before it can live ({@code maxAnswerLifeMs}: the longest fresh life plus the stale time),
  * and an edge that starts, or resumes too late for the log, gets the purges still kept in origin's
- * snapshot. Lookups cost one map read per answer when the site has no purge, which is nearly always.
+ * snapshot, and one cut off from the feed with the site from origin. Lookups cost one map read per
+ * answer when the site has no purge, which is nearly always. Safe to use from any thread.
  */
 public final class DocumentPurges {
 
@@ -45,10 +46,14 @@ public final class DocumentPurges {
 
   /** Records that the answers of {@code site} citing {@code documents}, made before change {@code seq}, retire. */
   public void purged(String site, Collection<String> documents, long seq, long atMillis) {
-    Map<String, Purge> purged = sites.computeIfAbsent(site, s -> new ConcurrentHashMap<>());
-    for (String document : documents) {
-      purged.merge(document, new Purge(seq, atMillis), (old, now) -> now.seq() > old.seq() ? now : old);
-    }
+    // per site atomically, so that a prune emptying the site's map cannot drop what is added here
+    sites.compute(site, (s, purged) -> {
+      Map<String, Purge> into = purged != null ? purged : new ConcurrentHashMap<>();
+      for (String document : documents) {
+        into.merge(document, new Purge(seq, atMillis), (old, now) -> now.seq() > old.seq() ? now : old);
+      }
+      return into;
+    });
   }
 
   /** Whether a purge retires {@code answer}, cached for {@code site}. */
@@ -74,8 +79,12 @@ public final class DocumentPurges {
   /** Forgets the purges older than any answer made before them can be. */
   public void prune() {
     long before = clock.getAsLong() - maxAnswerLifeMs.getAsLong();
-    sites.values().forEach(purged -> purged.values().removeIf(p -> p.atMillis() < before));
-    sites.values().removeIf(Map::isEmpty);
+    for (String site : sites.keySet()) {
+      sites.computeIfPresent(site, (s, purged) -> {
+        purged.values().removeIf(p -> p.atMillis() < before);
+        return purged.isEmpty() ? null : purged;
+      });
+    }
   }
 
   /** Documents with a purge remembered, all sites: for the metrics. */

@@ -6,6 +6,7 @@ import dev.edgechat.ops.Readiness;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ChangeFeed;
 import dev.edgechat.protocol.OriginAnswers;
+import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.PlainWebClient;
@@ -72,17 +73,31 @@ public final class OriginClient implements OriginAnswers {
     this.web = PlainWebClient.over(client);
   }
 
+  /** A site as origin tells an edge of it: its settings and version, and its purges by document still kept. */
+  public record SiteState(Site site, List<SiteChange> purges) {
+
+    public SiteState {
+      Objects.requireNonNull(site);
+      purges = List.copyOf(purges);
+    }
+  }
+
   /** The site; fails with {@code not_found} when origin has none of that id. */
   public Future<Site> site(String id) {
-    return site(id, 0);
+    return site(id, 0).map(SiteState::site);
   }
 
   /**
    * The site, at {@code minVersion} or later when origin has it (origin then reads its primary if a
-   * replica has an older one); fails with {@code not_found} when origin has none of that id.
+   * replica has an older one), with its purges by document; fails with {@code not_found} when
+   * origin has none of that id.
    */
-  public Future<Site> site(String id, long minVersion) {
-    return get("/internal/sites/" + id + (minVersion > 0 ? "?version=" + minVersion : "")).map(Site::fromJson);
+  public Future<SiteState> site(String id, long minVersion) {
+    return get("/internal/sites/" + id + (minVersion > 0 ? "?version=" + minVersion : "")).map(json -> {
+      JsonArray purges = json.getJsonArray("purges", new JsonArray());
+      return new SiteState(Site.fromJson(json), purges.stream().map(p -> SiteChange.fromJson((JsonObject) p))
+          .toList());
+    });
   }
 
   /** Origin's change feed as it opened: the request (reset it to stop) and its paused response. */

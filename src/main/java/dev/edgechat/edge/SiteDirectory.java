@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.edgechat.cache.DocumentPurges;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.web.ApiError;
@@ -19,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code edge.siteCacheMs} (unknown sites for at most 5 s), so validating a chat request costs no
  * round trip. Concurrent lookups of one site share one origin call. Origin's change feed tells
  * {@link #changed} of every new version at once; the entry's life bounds what an edge cut off from
- * the feed can miss.
+ * the feed can miss. What origin says of a site includes its purges by document, which go to
+ * {@link DocumentPurges}: an edge cut off from the feed learns those within the same bound.
  *
  * <p>A version the feed announced is a floor: a lookup that answers an older one (it was under way
  * when the change came, or read a replica that had not replayed it yet) is asked again, with the
@@ -45,12 +47,15 @@ public final class SiteDirectory {
   }
 
   private final OriginClient origin;
+  private final DocumentPurges purges;
   private final AsyncCache<String, Optional<Known>> cache;
   private final Cache<String, Site> lastKnown;
   private final Cache<String, Long> floors;
 
-  public SiteDirectory(OriginClient origin, LiveConfig config) {
+  /** @param purges where the purges by document that origin sends with a site go */
+  public SiteDirectory(OriginClient origin, DocumentPurges purges, LiveConfig config) {
     this.origin = Objects.requireNonNull(origin);
+    this.purges = Objects.requireNonNull(purges);
     Objects.requireNonNull(config);
     this.cache = Caffeine.newBuilder()
         .maximumSize(MAX_SITES)
@@ -103,9 +108,12 @@ public final class SiteDirectory {
   private Future<Optional<Site>> fromOrigin(String id, boolean askAgain) {
     long floor = floor(id);
     return origin.site(id, floor)
-        .compose(site -> askAgain && site.kbVersion() < floor(id)
-            ? fromOrigin(id, false)
-            : Future.succeededFuture(Optional.of(site)))
+        .compose(state -> {
+          state.purges().forEach(p -> purges.purged(id, p.documents(), p.seq(), p.at().toEpochMilli()));
+          return askAgain && state.site().kbVersion() < floor(id)
+              ? fromOrigin(id, false)
+              : Future.succeededFuture(Optional.of(state.site()));
+        })
         .recover(e -> e instanceof ApiError api && "not_found".equals(api.code())
             ? Future.succeededFuture(Optional.empty())
             : Future.failedFuture(e))

@@ -78,6 +78,15 @@ public final class SiteChangeLog {
     }));
   }
 
+  /** The purges by document of {@code site} still kept, oldest first. */
+  public Future<List<SiteChange>> documentPurges(String site) {
+    return primary.preparedQuery(SqlQueries.DOCUMENT_PURGES_OF_SITE).execute(Tuple.of(site)).map(rows -> {
+      List<SiteChange> out = new ArrayList<>(rows.size());
+      rows.forEach(row -> out.add(toChange(row)));
+      return out;
+    });
+  }
+
   /** Forgets changes made more than {@code olderThanMs} ago; succeeds with how many. */
   public Future<Integer> prune(long olderThanMs) {
     return primary.preparedQuery(SqlQueries.PRUNE_CHANGES).execute(Tuple.of(olderThanMs)).map(rows -> rows.rowCount());

@@ -49,6 +49,11 @@ final class SqlQueries {
   /** The oldest change kept: primary key of site_changes. */
   static final String OLDEST_CHANGE = "SELECT min(seq) FROM site_changes";
 
+  /** A site's purges by document still kept, oldest first: site_changes_documents_idx (partial). */
+  static final String DOCUMENT_PURGES_OF_SITE = """
+      SELECT seq, site_id, version, documents, at FROM site_changes WHERE site_id = $1 AND documents IS NOT NULL
+      ORDER BY seq""";
+
   /** The purges by document still kept, oldest first: site_changes_documents_idx (partial). */
   static final String KEPT_DOCUMENT_PURGES = """
       SELECT seq, site_id, version, documents, at FROM site_changes WHERE documents IS NOT NULL ORDER BY seq""";

@@ -6,6 +6,7 @@ import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.knowledge.Site;
+import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
@@ -51,23 +52,26 @@ public final class OriginApi {
   private final ChatModel model;
   private final JobQueue jobs;
   private final DocumentStore primary;
+  private final SiteChangeLog changes;
   private final LongSupplier changeHead;
   private final byte[] edgeToken;
 
   /**
    * @param jobs the job queue, or null when this origin has none (asynchronous chat then answers 503)
    * @param primary sites as the primary has them, for an edge that wants a version a replica may not have yet
+   * @param changes the site change log, whose purges by document go with each site
    * @param changeHead the last site change this origin has read (-1 when unknown), stamped on each answer
    *     so that a later purge by document can tell it was made before ({@code done.changeSeq})
    */
   public OriginApi(LiveConfig config, KnowledgeBase knowledge, ConversationStore conversations, ChatModel model,
-      JobQueue jobs, DocumentStore primary, LongSupplier changeHead, String edgeToken) {
+      JobQueue jobs, DocumentStore primary, SiteChangeLog changes, LongSupplier changeHead, String edgeToken) {
     this.config = Objects.requireNonNull(config);
     this.knowledge = Objects.requireNonNull(knowledge);
     this.conversations = Objects.requireNonNull(conversations);
     this.model = Objects.requireNonNull(model);
     this.jobs = jobs;
     this.primary = Objects.requireNonNull(primary);
+    this.changes = Objects.requireNonNull(changes);
     this.changeHead = Objects.requireNonNull(changeHead);
     this.edgeToken = ("Bearer " + Objects.requireNonNull(edgeToken)).getBytes(StandardCharsets.UTF_8);
   }
@@ -137,8 +141,10 @@ public final class OriginApi {
 
   /**
    * {@code GET /internal/sites/{site}?version=n}: the site, at version n or later when there is
-   * one: an edge told of version n by the change feed asks with it, and a replica that has not
-   * replayed it yet is passed over for the primary.
+   * one (an edge told of version n by the change feed asks with it, and a replica that has not
+   * replayed it yet is passed over for the primary), with its purges by document still kept
+   * ({@code "purges":[change…]}): an edge that asks again every {@code edge.siteCacheMs} learns
+   * them even while it is cut off from the change feed.
    */
   private void site(RoutingContext ctx) {
     String id = ctx.pathParam("site");
@@ -149,12 +155,17 @@ public final class OriginApi {
     }
     long atLeast = version == null ? 0 : Long.parseLong(version);
     knowledge.site(id)
-        .compose(found -> found.isPresent() && found.get().kbVersion() < atLeast
+        .compose(found -> atLeast > 0 && (found.isEmpty() || found.get().kbVersion() < atLeast)
             ? primary.site(id)
             : Future.succeededFuture(found))
-        .onSuccess(site -> site.ifPresentOrElse(
-            s -> json(ctx.response()).end(s.toJson().encode()),
-            () -> ctx.fail(ApiError.notFound("no site '" + ctx.pathParam("site") + "'"))))
+        .compose(site -> site.isEmpty()
+            ? Future.<JsonObject>failedFuture(ApiError.notFound("no site '" + id + "'"))
+            : changes.documentPurges(id).map(purges -> {
+              JsonArray kept = new JsonArray();
+              purges.forEach(purge -> kept.add(purge.toJson()));
+              return site.get().toJson().put("purges", kept);
+            }))
+        .onSuccess(json -> json(ctx.response()).end(json.encode()))
         .onFailure(ctx::fail);
   }
 

@@ -84,7 +84,7 @@ public final class EdgeRole {
       semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
-    SiteDirectory sites = new SiteDirectory(origin, config);
+    SiteDirectory sites = new SiteDirectory(origin, purges, config);
     // every change of every site, pushed by origin over this edge's connection to it
     ChangeFollower changes = context.teardown.add(new ChangeFollower(vertx, origin, sites, cache, semantic, purges,
         () -> config.get().edge().changesTimeoutMs(), System::currentTimeMillis, registry));

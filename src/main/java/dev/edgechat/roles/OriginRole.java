@@ -96,7 +96,7 @@ public final class OriginRole {
       ChatModel model = model(settings, knowledge);
       ConversationStore conversations = conversations(database, settings);
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
-          knowledge.documents(), changes::head, edgeToken);
+          knowledge.documents(), changeLog, changes::head, edgeToken);
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
       queue.ifPresent(q -> checks.add(q.readiness()));

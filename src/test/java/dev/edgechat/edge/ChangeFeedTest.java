@@ -6,6 +6,7 @@ import dev.edgechat.Application;
 import dev.edgechat.Role;
 import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.support.EdgeProbe;
+import dev.edgechat.support.EdgeProxy;
 import dev.edgechat.support.SiteAdmin;
 import dev.edgechat.support.TestDatabases;
 import dev.edgechat.support.TestSystem;
@@ -49,9 +50,14 @@ class ChangeFeedTest {
 
   private static final String ADMIN_TOKEN = "admin-" + Ids.next();
   private static final String EDGE_TOKEN = "edge-" + Ids.next();
+  /** Site entries of the edge that cannot follow the feed live this long. */
+  private static final long BLIND_SITE_CACHE_MS = 1_500;
   private static Application all;
   private static Application edge;
   private static DelayProxy toOrigin;
+  private static Application blind;
+  private static EdgeProxy refusingFeed;
+  private static EdgeProbe blindEdge;
   private static SiteAdmin admin;
   private static EdgeProbe farEdge;
   private static EdgeProbe nearEdge;
@@ -66,6 +72,15 @@ class ChangeFeedTest {
         .env("EDGECHAT_ORIGIN_URL", "http://127.0.0.1:" + toOrigin.port())
         .env("EDGECHAT_REDIS_URL", TestDatabases.redis().toString())
         .start(Role.EDGE).await();
+    // an edge that reaches origin but never its change feed
+    refusingFeed = EdgeProxy.start(vertx, all.originPort(), 0).await();
+    refusingFeed.refuse("/internal/changes");
+    blind = settings(new TestSystem(vertx))
+        .env("EDGECHAT_ORIGIN_URL", refusingFeed.url())
+        .env("EDGECHAT_REDIS_URL", TestDatabases.redis().toString())
+        .env("EDGECHAT_EDGE_SITE_CACHE_MS", Long.toString(BLIND_SITE_CACHE_MS))
+        .start(Role.EDGE).await();
+    blindEdge = new EdgeProbe(URI.create("http://127.0.0.1:" + blind.edgePort()));
     admin = new SiteAdmin(origin, ADMIN_TOKEN);
     farEdge = new EdgeProbe(URI.create("http://127.0.0.1:" + edge.edgePort()));
     nearEdge = new EdgeProbe(URI.create("http://127.0.0.1:" + all.edgePort()));
@@ -80,6 +95,12 @@ class ChangeFeedTest {
 
   @AfterAll
   static void stop() {
+    if (blind != null) {
+      blind.close().await();
+    }
+    if (refusingFeed != null) {
+      refusingFeed.close().await();
+    }
     if (edge != null) {
       edge.close().await();
     }
@@ -172,6 +193,53 @@ class ChangeFeedTest {
     assertThat(farEdge.ask(site, lasagna).cache()).as("cites another document").isEqualTo("hit");
     assertThat(nearEdge.ask(site, lasagna).cache()).isEqualTo("hit");
     assertThat(nearEdge.ask(site, shipping).cache()).as("the answer made after the purge stays").isEqualTo("hit");
+  }
+
+  /**
+   * Verifies that an edge that reaches origin but not its change feed still learns a purge by
+   * document and a purge of the site within {@code edge.siteCacheMs} (plus the time to ask): each
+   * time it asks origin for the site again it gets the version and the site's purges by document.
+   */
+  @Test
+  void siteDirectory_cutOffFromTheFeed_learnsPurgesWithinSiteCacheMs() {
+    String site = "feed-blind-" + Ids.next().toLowerCase();
+    admin.putSite(site, "A site an edge without the feed serves");
+    admin.addDocuments(site, List.of(new JsonObject().put("id", "shipping").put("title", "Shipping to Iceland")
+        .put("text", "We ship parcels to Iceland by air freight. Parcels to Iceland arrive within five days.")),
+        Duration.ofMinutes(2));
+    String question = "Do you ship parcels to Iceland?";
+    long settled = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BLIND_SITE_CACHE_MS);
+    while (System.nanoTime() < settled) {
+      sleep(50); // the ingestion's new version, learned the slow way
+    }
+    assertThat(blindEdge.ask(site, question).documents()).containsExactly("shipping");
+    assertThat(blindEdge.ask(site, question).cache()).isEqualTo("hit");
+    assertThat(blindEdge.metric("edgechat_changes_feed_state", "")).as("never live").isLessThan(2);
+
+    long sent = System.nanoTime();
+    admin.purgeDocuments(site, List.of("shipping"));
+    long byDocument = untilMiss(blindEdge, site, question, sent);
+    assertThat(blindEdge.ask(site, question).cache()).isEqualTo("hit");
+    sent = System.nanoTime();
+    admin.purge(site);
+    long wholeSite = untilMiss(blindEdge, site, question, sent);
+
+    assertThat(byDocument).isLessThanOrEqualTo(BLIND_SITE_CACHE_MS + 1_000);
+    assertThat(wholeSite).isLessThanOrEqualTo(BLIND_SITE_CACHE_MS + 1_000);
+  }
+
+  /** Asks until the edge misses: ms from {@code sentNanos} to the question that missed; fails after 20 s. */
+  private static long untilMiss(EdgeProbe edge, String site, String question, long sentNanos) {
+    while (true) {
+      long asked = System.nanoTime();
+      if (!edge.ask(site, question).cache().equals("hit")) {
+        return TimeUnit.NANOSECONDS.toMillis(asked - sentNanos);
+      }
+      if (asked - sentNanos > TimeUnit.SECONDS.toNanos(20)) {
+        throw new AssertionError("still a hit 20 s after the purge");
+      }
+      sleep(20);
+    }
   }
 
   /**
