@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -47,7 +46,7 @@ public final class SiteInvalidations {
    * subscribes again whenever the connection is lost, until the returned handle is closed.
    */
   public static AutoCloseable listen(Vertx vertx, URI redisUrl, Handler<Invalidation> handler) {
-    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl.toString()));
+    Redis client = Redis.createClient(vertx, RedisUrl.options(redisUrl));
     AtomicBoolean closed = new AtomicBoolean();
     subscribe(vertx, client, handler, closed);
     return () -> {
