@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,9 @@ final class SettingsReader {
   /** Gateway profiles by name: the names are the operator's, each with the fields of {@code default}. */
   private static final String GATEWAY_PROFILES = "gateway.profiles";
   private static final Pattern PROFILE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  /** URL settings that also take {@code region=url,region=url} ({@link RegionMap}). */
+  private static final List<String> REGIONAL_URLS = List.of("redis.url", "queue.redisUrl", "origin.url",
+      "postgres.replicaUrls");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,127}");
 
   private final JsonObject json;
@@ -37,8 +41,9 @@ final class SettingsReader {
 
   EdgechatConfig read(Map<String, String> env) {
     rejectUnknownSettings();
+    Region region = new Region(text("region", 1, 64), env);
     EdgechatConfig config = EdgechatConfig.builder()
-        .region(text("region", 1, 64))
+        .region(region.name())
         .dataDir(Path.of(text("dataDir", 1, 4096)))
         .scanPeriodMs(whole("config.scanPeriodMs", 0, 3_600_000))
         .http(EdgechatConfig.Http.builder()
@@ -49,21 +54,21 @@ final class SettingsReader {
             .drainTimeoutMs(whole("http.drainTimeoutMs", 0, 600_000))
             .build())
         .postgres(EdgechatConfig.Postgres.builder()
-            .url(optionalUri("postgres.url", Set.of("postgres", "postgresql")))
-            .replicaUrls(uris("postgres.replicaUrls", Set.of("postgres", "postgresql")))
+            .url(optionalStoreUri("postgres.url", Store.POSTGRES, Optional.empty()))
+            .replicaUrls(storeUris("postgres.replicaUrls", Store.POSTGRES, region))
             .writerPoolSize((int) whole("postgres.writerPoolSize", 1, 20))
             .readerPoolSize((int) whole("postgres.readerPoolSize", 1, 100))
             .connectTimeoutMs(whole("postgres.connectTimeoutMs", 100, 600_000))
             .embeddedPort((int) whole("postgres.embeddedPort", 0, 65_535))
             .build())
         .redis(EdgechatConfig.Redis.builder()
-            .url(optionalUri("redis.url", Set.of("redis", "rediss")))
-            .queueUrl(optionalUri("queue.redisUrl", Set.of("redis", "rediss")))
+            .url(optionalStoreUri("redis.url", Store.REDIS, Optional.of(region)))
+            .queueUrl(optionalStoreUri("queue.redisUrl", Store.REDIS, Optional.of(region)))
             .connectTimeoutMs(whole("redis.connectTimeoutMs", 50, 600_000))
             .embeddedPort((int) whole("redis.embeddedPort", 0, 65_535))
             .build())
         .origin(EdgechatConfig.Origin.builder()
-            .url(optionalUri("origin.url", Set.of("http", "https")))
+            .url(optionalStoreUri("origin.url", Store.ORIGIN, Optional.of(region)))
             .internalPort((int) whole("origin.internalPort", 0, 65_535))
             .historyTurns((int) whole("origin.historyTurns", 0, 100))
             .passages((int) whole("origin.passages", 0, 50))
@@ -194,6 +199,12 @@ final class SettingsReader {
   private void rejectUnknownSettings() {
     Map<String, Object> known = SettingPath.leaves(defaults);
     for (String path : SettingPath.leaves(json).keySet()) {
+      for (String regional : REGIONAL_URLS) {
+        if (path.startsWith(regional + ".")) {
+          throw fail(regional, "takes a URL or region=url entries, not a map; in a file, give a region its own URL"
+              + " in edge-config/<region>.yaml, or write region=url,region=url");
+        }
+      }
       if (!known.containsKey(path) && !path.startsWith(QUEUE_CONCURRENCY + ".") && !isProfileField(path, known)) {
         throw new ConfigException("setting " + path + " is not a setting of edgechat"
             + (isSecret(path) ? " (secrets come only from the environment)" : "")
@@ -419,34 +430,142 @@ final class SettingsReader {
     return s.isBlank() ? Optional.empty() : Optional.of(parseUri(path, s.trim(), schemes));
   }
 
-  private List<URI> uris(String path, Set<String> schemes) {
+  /**
+   * A Postgres, Redis or origin URL: plain, or (where {@code region} is given) {@code
+   * region=url,region=url} of which this process takes its region's; an entry {@code region=}
+   * with no URL is "none in this region", as the empty setting is.
+   */
+  private Optional<URI> optionalStoreUri(String path, Store store, Optional<Region> region) {
+    Object value = value(path);
+    if (!(value instanceof String s)) {
+      throw fail(path, "expected a URL" + (region.isPresent() ? " or region=url entries" : "") + ", got '"
+          + redact(String.valueOf(value)) + "'");
+    }
+    List<String> entries = RegionMap.split(s);
+    if (region.isPresent() && RegionMap.isMap(entries)) {
+      List<String> urls = region.get().entries(path, entries);
+      if (urls.size() > 1) {
+        throw fail(path, "region " + region.get().name() + " has " + urls.size() + " entries; give it one");
+      }
+      String url = urls.get(0);
+      return url.isEmpty() ? Optional.empty()
+          : Optional.of(storeUri(path, "entry for region " + region.get().name() + ": ", url, store));
+    }
+    if (RegionMap.isMap(entries)) {
+      throw fail(path, "takes one URL for every region, not region=url entries");
+    }
+    return s.isBlank() ? Optional.empty() : Optional.of(storeUri(path, "", s.trim(), store));
+  }
+
+  /**
+   * A list of URLs: plain, or {@code region=url} entries of which this process takes its region's
+   * (several entries for one region are several URLs; {@code region=} alone is none).
+   */
+  private List<URI> storeUris(String path, Store store, Region region) {
     Object value = value(path);
     if (!(value instanceof JsonArray list)) {
-      throw fail(path, "expected a list of URLs, got '" + value + "'");
+      throw fail(path, "expected a list of URLs, got '" + redact(String.valueOf(value)) + "'");
     }
-    List<URI> out = new ArrayList<>();
+    List<String> entries = new ArrayList<>();
     for (Object item : list) {
-      out.add(parseUri(path, String.valueOf(item), schemes));
+      if (!(item instanceof String text)) {
+        throw fail(path, "expected URLs, got '" + item + "'");
+      }
+      if (!text.isBlank()) {
+        entries.add(text.trim());
+      }
+    }
+    boolean map = RegionMap.isMap(entries);
+    List<String> urls = map ? region.entries(path, entries) : entries;
+    List<URI> out = new ArrayList<>();
+    for (String url : urls) {
+      if (!url.isEmpty()) {
+        out.add(storeUri(path, map ? "entry for region " + region.name() + ": " : "", url, store));
+      }
     }
     return List.copyOf(out);
   }
 
+  /** {@link #parseUri} and, for Postgres and Redis, the URL's parameters ({@link ConnectionTls}). */
+  private URI storeUri(String path, String entry, String text, Store store) {
+    URI uri = parseUri(path, entry, text, store.schemes);
+    try {
+      ConnectionTls tls = switch (store) {
+        case POSTGRES -> ConnectionTls.ofPostgres(uri);
+        case REDIS -> ConnectionTls.ofRedis(uri);
+        case ORIGIN -> ConnectionTls.PLAIN;
+      };
+      tls.rootCert().ifPresent(file -> {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+          throw new IllegalArgumentException("parameter sslrootcert names " + file + ", which is not a readable file");
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      throw fail(path, entry + e.getMessage());
+    }
+    return uri;
+  }
+
   private URI parseUri(String path, String text, Set<String> schemes) {
+    return parseUri(path, "", text, schemes);
+  }
+
+  /** @param entry what part of the setting {@code text} is, for the message: "" or "entry for region fra: " */
+  private URI parseUri(String path, String entry, String text, Set<String> schemes) {
     try {
       URI uri = new URI(text);
       if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
-        throw fail(path, "expected a URL of scheme " + String.join(" or ", schemes.stream().sorted().toList())
+        throw fail(path, entry + "expected a URL of scheme " + String.join(" or ", schemes.stream().sorted().toList())
             + " with a host, got '" + redact(text) + "'");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw fail(path, "is not a valid URL: '" + redact(text) + "'");
+      throw fail(path, entry + "is not a valid URL: '" + redact(text) + "'");
     }
   }
 
   /** URLs may carry passwords; error messages must not. */
   private static String redact(String url) {
     return url.replaceAll("//[^/@]*@", "//***@");
+  }
+
+  /** What a URL setting connects to: its schemes, and which parameters it takes. */
+  private enum Store {
+    POSTGRES(Set.of("postgres", "postgresql")),
+    REDIS(Set.of("redis", "rediss")),
+    ORIGIN(Set.of("http", "https"));
+
+    final Set<String> schemes;
+
+    Store(Set<String> schemes) {
+      this.schemes = schemes;
+    }
+  }
+
+  /** This process's region, which picks its entries out of a {@link RegionMap}, and where it came from. */
+  private record Region(String name, String source) {
+
+    Region(String name, Map<String, String> env) {
+      this(name, env.containsKey("EDGECHAT_REGION") ? "from EDGECHAT_REGION"
+          : env.containsKey("FLY_REGION") ? "from FLY_REGION"
+          : "from setting region; EDGECHAT_REGION and FLY_REGION are not set");
+    }
+
+    /** This region's values of the map {@code entries}; fails naming the setting, the region and the regions it has. */
+    List<String> entries(String path, List<String> entries) {
+      Map<String, List<String>> map;
+      try {
+        map = RegionMap.parse(entries);
+      } catch (IllegalArgumentException e) {
+        throw fail(path, "malformed region map: " + e.getMessage());
+      }
+      List<String> mine = map.get(name);
+      if (mine == null) {
+        throw fail(path, "has no entry for region " + name + " (" + source + "); it has entries for "
+            + String.join(", ", map.keySet()));
+      }
+      return mine;
+    }
   }
 
   private static ConfigException fail(String path, String problem) {

@@ -3,6 +3,7 @@ package dev.edgechat.jobs;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.protocol.Jobs;
+import dev.edgechat.redis.RedisUrl;
 import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.Counter;
@@ -16,7 +17,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -164,16 +164,13 @@ public final class JobQueue {
   public static JobQueue create(Vertx vertx, URI url, EdgechatConfig.Queue settings, long connectTimeoutMs,
       MeterRegistry registry, Scheduler scheduler) {
     int readers = settings.concurrency().size() + 1;
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(url.toString())
+    RedisOptions options = RedisUrl.options(url)
         // replies keep one shape (arrays, not RESP3 maps): the scripts and reads below parse them
         .setPreferredProtocolVersion(ProtocolVersion.RESP2)
         // a blocking reader per job type holds a connection; commands share the rest
         .setMaxPoolSize(8 + readers)
-        .setMaxPoolWaiting(1024)
-        .setNetClientOptions(new NetClientOptions()
-            .setConnectTimeout((int) connectTimeoutMs)
-            .setTcpNoDelay(true));
+        .setMaxPoolWaiting(1024);
+    options.getNetClientOptions().setConnectTimeout((int) connectTimeoutMs);
     return new JobQueue(vertx, Redis.createClient(vertx, options), true, settings, registry, scheduler);
   }
 

@@ -3,7 +3,6 @@ package dev.edgechat.redis;
 import dev.edgechat.ops.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
@@ -23,15 +22,15 @@ public final class RedisConnection implements AutoCloseable {
     this.api = RedisAPI.api(client);
   }
 
-  /** A lazy client: it connects on first use and reconnects by itself after Redis comes back. */
+  /**
+   * A lazy client: it connects on first use and reconnects by itself after Redis comes back. A
+   * {@code rediss://} URL connects with TLS ({@link RedisUrl}).
+   */
   public static RedisConnection open(Vertx vertx, String name, URI url, long connectTimeoutMs) {
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(url.toString())
+    RedisOptions options = RedisUrl.options(url)
         .setMaxPoolSize(16)
-        .setMaxPoolWaiting(1024)
-        .setNetClientOptions(new NetClientOptions()
-            .setConnectTimeout((int) connectTimeoutMs)
-            .setTcpNoDelay(true));
+        .setMaxPoolWaiting(1024);
+    options.getNetClientOptions().setConnectTimeout((int) connectTimeoutMs);
     return new RedisConnection(name, Redis.createClient(vertx, options));
   }
 
