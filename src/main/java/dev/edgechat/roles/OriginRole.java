@@ -95,6 +95,7 @@ public final class OriginRole {
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
           edgeToken);
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
+      checks.addAll(database.replicaReadiness()); // degraded, never unready: reads go to the primary
       queue.ifPresent(q -> checks.add(q.readiness()));
       OpsRoutes ops = new OpsRoutes(registry, checks);
       Optional<AdminApi> admin = adminApi(settings, knowledge, queue);
@@ -133,7 +134,7 @@ public final class OriginRole {
 
   /** The conversation writer; at teardown it writes what it holds before the pools close. */
   private ConversationStore conversations(Database database, EdgechatConfig settings) {
-    ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reader(),
+    ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reads(),
         settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
     context.teardown.add(() -> conversations.close().toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS));
