@@ -6,12 +6,14 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -31,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code cache.redisTimeoutMs} or fails is a miss, a failed store is dropped, and both levels can be
  * switched off in edge-config at run time. The Redis client reconnects by itself, so the cache
  * recovers when Redis does.
+ *
+ * <p>Ages come from the injected {@link Scheduler}: L1 by its monotonic clock (Caffeine's
+ * {@link Ticker}), L2 by its wall clock, since an L2 entry's expiry is read by other edges too.
  */
 public final class TieredAnswerCache implements AnswerCache {
 
@@ -46,6 +51,7 @@ public final class TieredAnswerCache implements AnswerCache {
   private final LiveConfig config;
   private final RedisAPI redis;
   private final Ticker ticker;
+  private final Clock clock;
   private final Cache<AnswerKey, Entry> local;
   private final Counter l1Hits;
   private final Counter l2Hits;
@@ -55,12 +61,14 @@ public final class TieredAnswerCache implements AnswerCache {
 
   /**
    * @param redis the region's cache Redis, or null when there is none (L2 off)
-   * @param ticker Caffeine's clock, so tests can move time
+   * @param time the clocks entries age by, so tests can move time
    */
-  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Ticker ticker) {
+  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Scheduler time) {
     this.config = Objects.requireNonNull(config);
     this.redis = redis;
-    this.ticker = Objects.requireNonNull(ticker);
+    Objects.requireNonNull(time);
+    this.ticker = time::nanoTime;
+    this.clock = time.clock();
     Counter evictions = Counter.builder("edgechat.cache.evictions")
         .description("answers dropped from the in-process cache to stay within cache.l1MaxBytes").register(registry);
     this.local = Caffeine.newBuilder()
@@ -133,7 +141,7 @@ public final class TieredAnswerCache implements AnswerCache {
           ? Optional.of(entry.answer()) : Optional.empty());
     }
     return fromRedis(key).map(value -> value
-        .filter(v -> System.currentTimeMillis() - v.getLong("expiresAt", 0L) <= staleMs)
+        .filter(v -> clock.millis() - v.getLong("expiresAt", 0L) <= staleMs)
         .map(v -> CachedAnswer.fromJson(v.getJsonObject("answer"))));
   }
 
@@ -156,7 +164,7 @@ public final class TieredAnswerCache implements AnswerCache {
       return Future.succeededFuture(Optional.empty());
     }
     return fromRedis(key).map(value -> {
-      long remainingMs = value.map(v -> v.getLong("expiresAt", 0L)).orElse(0L) - System.currentTimeMillis();
+      long remainingMs = value.map(v -> v.getLong("expiresAt", 0L)).orElse(0L) - clock.millis();
       if (remainingMs <= 0) {
         return Optional.<Found>empty();
       }
@@ -209,7 +217,7 @@ public final class TieredAnswerCache implements AnswerCache {
       local.put(key, entry(answer, ttlMs, settings.staleMs()));
     }
     if (settings.l2() && redis != null) {
-      JsonObject value = new JsonObject().put("expiresAt", System.currentTimeMillis() + ttlMs).put("answer", answer.toJson());
+      JsonObject value = new JsonObject().put("expiresAt", clock.millis() + ttlMs).put("answer", answer.toJson());
       redis.set(List.of(key.redisKey(), value.encode(), "PX", Long.toString(ttlMs + settings.staleMs())))
           .timeout(Math.max(settings.redisTimeoutMs(), 500), TimeUnit.MILLISECONDS)
           .onFailure(e -> {

@@ -5,6 +5,7 @@ import dev.edgechat.db.Lsn;
 import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.Usage;
+import dev.edgechat.time.Scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -49,7 +50,7 @@ public final class ConversationStore {
    */
   public ConversationStore(Vertx vertx, Pool writer, ReplicaRouter reads, int batchRows, long batchWindowMs) {
     this.reads = Objects.requireNonNull(reads);
-    this.batches = new MessageWriter(vertx, writer, batchRows, batchWindowMs, reads::positionAfterWrite);
+    this.batches = new MessageWriter(Scheduler.of(vertx), writer, batchRows, batchWindowMs, reads::positionAfterWrite);
   }
 
   /** Writes what waits; completes when it is committed. */

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.edgechat.db.Lsn;
 import dev.edgechat.llm.Usage;
+import dev.edgechat.time.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,7 +55,7 @@ final class MessageWriter {
   private record Save(List<Row> rows, Promise<Void> done) {
   }
 
-  private final Vertx vertx;
+  private final Scheduler time;
   private final Pool writer;
   private final int maxRows;
   private final long windowMs;
@@ -62,7 +63,7 @@ final class MessageWriter {
   private final List<Save> waiting = new ArrayList<>();
   private int waitingRows;
   private final Map<String, Future<Void>> lastWriteOf = new HashMap<>();
-  private long timer = -1;
+  private Scheduler.Timer window;
   private boolean writing;
   private Future<Void> inFlight = Future.succeededFuture();
   private boolean closed;
@@ -73,15 +74,22 @@ final class MessageWriter {
   /** Conversations whose last write position is kept; one forgotten was written long enough ago for any replica in rotation. */
   private static final int MAX_POSITIONS = 100_000;
 
-  /** A writer whose commits yield no position (there are no replicas). */
-  MessageWriter(Vertx vertx, Pool writer, int maxRows, long windowMs) {
-    this(vertx, writer, maxRows, windowMs, () -> Future.succeededFuture(Optional.empty()));
+  /**
+   * A writer whose commits yield no position (there are no replicas).
+   *
+   * @param time measures the batch window
+   */
+  MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs) {
+    this(time, writer, maxRows, windowMs, () -> Future.succeededFuture(Optional.empty()));
   }
 
-  /** @param positionAfterWrite the primary's WAL position, read after a commit; never fails */
-  MessageWriter(Vertx vertx, Pool writer, int maxRows, long windowMs,
+  /**
+   * @param time measures the batch window
+   * @param positionAfterWrite the primary's WAL position, read after a commit; never fails
+   */
+  MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs,
       Supplier<Future<Optional<Lsn>>> positionAfterWrite) {
-    this.vertx = Objects.requireNonNull(vertx);
+    this.time = Objects.requireNonNull(time);
     this.writer = Objects.requireNonNull(writer);
     this.maxRows = maxRows;
     this.windowMs = windowMs;
@@ -111,10 +119,10 @@ final class MessageWriter {
       waitingRows += rows.size();
       rows.forEach(row -> lastWriteOf.put(row.conversation(), done.future()));
       flushNow = waitingRows >= maxRows || windowMs == 0;
-      if (!flushNow && timer == -1) {
-        timer = vertx.setTimer(windowMs, id -> {
+      if (!flushNow && window == null) {
+        window = time.after(windowMs, () -> {
           synchronized (this) {
-            timer = -1;
+            window = null;
           }
           flush();
         });
@@ -176,9 +184,9 @@ final class MessageWriter {
       }
       waitingRows -= rows;
       inFlight = written.future();
-      if (waiting.isEmpty() && timer != -1) {
-        vertx.cancelTimer(timer);
-        timer = -1;
+      if (waiting.isEmpty() && window != null) {
+        window.cancel();
+        window = null;
       }
     }
     writeBatch(batch).onComplete(ar -> {
@@ -186,7 +194,7 @@ final class MessageWriter {
       synchronized (this) {
         writing = false;
         lastWriteOf.values().removeIf(Future::isComplete);
-        more = !waiting.isEmpty() && (waitingRows >= maxRows || timer == -1 || closed);
+        more = !waiting.isEmpty() && (waitingRows >= maxRows || window == null || closed);
       }
       written.complete();
       if (more) {

@@ -1,5 +1,6 @@
 package dev.edgechat.redis;
 
+import dev.edgechat.config.Artifact;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -34,6 +35,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
    * @param evictionPolicy {@code allkeys-lru} for a cache, {@code noeviction} for a queue
    */
   public static EmbeddedRedisServer start(Path dataDir, int port, String evictionPolicy, String maxMemory) {
+    Artifact.requireEmbedded("Redis", "redis.embedded.RedisServer");
     try {
       Files.createDirectories(dataDir);
       int chosen = port > 0 ? port : freePort();

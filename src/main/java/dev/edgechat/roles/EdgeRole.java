@@ -1,6 +1,6 @@
 package dev.edgechat.roles;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.cache.semantic.MeaningGuard;
@@ -72,9 +72,9 @@ public final class EdgeRole {
     } else {
       LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
     }
-    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
+    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Scheduler.of(vertx));
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
-        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry);
+        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry, Scheduler.of(vertx));
     context.teardown.add(() -> semantic.close());
     if (settings.cache().semantic()) {
       // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait

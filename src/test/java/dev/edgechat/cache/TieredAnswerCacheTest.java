@@ -7,7 +7,9 @@ import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.support.Await;
+import dev.edgechat.support.ManualTime;
 import dev.edgechat.support.TestDatabases;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -19,10 +21,10 @@ import io.vertx.junit5.VertxTestContext;
 import io.vertx.redis.client.RedisAPI;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -58,9 +60,9 @@ class TieredAnswerCacheTest {
     AnswerKey key = key();
     config(vertx, Map.of()).compose(live -> {
       TieredAnswerCache here = new TieredAnswerCache(live, redis(vertx, TestDatabases.redis()), registry,
-          System::nanoTime);
+          Scheduler.of(vertx));
       TieredAnswerCache elsewhere = new TieredAnswerCache(live, redis(vertx, TestDatabases.redis()),
-          new SimpleMeterRegistry(), System::nanoTime);
+          new SimpleMeterRegistry(), Scheduler.of(vertx));
       here.store(key, ANSWER);
       // the Redis write is asynchronous: the other edge sees it once it has landed
       return here.lookup(key).compose(l1 -> Await.until(vertx, () -> elsewhere.lookup(key).map(f -> f.isPresent()),
@@ -78,22 +80,45 @@ class TieredAnswerCacheTest {
   /** Verifies that an entry lives about its freshness's lifetime: a dynamic answer is gone after 2 h. */
   @Test
   void lookup_afterTtl_miss(Vertx vertx, VertxTestContext ctx) throws Exception {
-    AtomicLong now = new AtomicLong();
+    ManualTime time = new ManualTime();
     AnswerKey key = key();
     config(vertx, Map.of("EDGECHAT_CACHE_L2", "false")).compose(live -> {
-      TieredAnswerCache cache = new TieredAnswerCache(live, null, new SimpleMeterRegistry(), now::get);
+      TieredAnswerCache cache = new TieredAnswerCache(live, null, new SimpleMeterRegistry(), time);
       cache.store(key, ANSWER);
-      return cache.lookup(key).compose(fresh -> {
-        now.addAndGet(TimeUnit.MINUTES.toNanos(50));
-        return cache.lookup(key).compose(stillFresh -> {
-          now.addAndGet(TimeUnit.MINUTES.toNanos(70));
-          return cache.lookup(key).map(expired -> List.of(fresh, stillFresh, expired));
-        });
-      });
+      return cache.lookup(key).compose(fresh -> time.advance(Duration.ofMinutes(50))
+          .compose(v -> cache.lookup(key)).compose(stillFresh -> time.advance(Duration.ofMinutes(70))
+              .compose(v -> cache.lookup(key)).map(expired -> List.of(fresh, stillFresh, expired))));
     }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
       assertThat(found.get(0)).isPresent();
       assertThat(found.get(1)).as("50 min < 1 h - 10 %").isPresent();
       assertThat(found.get(2)).as("2 h > 1 h + 10 %").isEmpty();
+      ctx.completeNow();
+    })));
+  }
+
+  /**
+   * Verifies that an L2 entry ages by the cache's clock: a dynamic answer is an L2 hit at 50 min, a
+   * miss at 2 h, and still served stale then (within cache.staleMs).
+   */
+  @Test
+  void lookup_l2AfterTtl_missButStale(Vertx vertx, VertxTestContext ctx) throws Exception {
+    ManualTime time = new ManualTime();
+    AnswerKey key = key();
+    config(vertx, Map.of("EDGECHAT_CACHE_L1", "false")).compose(live -> {
+      TieredAnswerCache cache = new TieredAnswerCache(live, redis(vertx, TestDatabases.redis()),
+          new SimpleMeterRegistry(), time);
+      cache.store(key, ANSWER);
+      // the Redis write is asynchronous: it has landed once the entry is found
+      return Await.until(vertx, () -> cache.lookup(key).map(f -> f.isPresent()), 5_000)
+          .compose(v -> time.advance(Duration.ofMinutes(50)))
+          .compose(v -> cache.lookup(key))
+          .compose(stillFresh -> time.advance(Duration.ofMinutes(70))
+              .compose(v -> cache.lookup(key))
+              .compose(expired -> cache.stale(key).map(stale -> List.of(stillFresh, expired, stale))));
+    }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+      assertThat(found.get(0)).as("50 min < 1 h - 10 %").isPresent();
+      assertThat(found.get(1)).as("2 h > 1 h + 10 %").isEmpty();
+      assertThat(found.get(2)).as("2 h < 1 h + 10 % + 24 h stale").contains(ANSWER);
       ctx.completeNow();
     })));
   }
@@ -104,7 +129,7 @@ class TieredAnswerCacheTest {
     AnswerKey key = key();
     config(vertx, Map.of("EDGECHAT_CACHE_L1", "false")).compose(live -> {
       TieredAnswerCache cache = new TieredAnswerCache(live, redis(vertx, URI.create("redis://127.0.0.1:1")),
-          new SimpleMeterRegistry(), System::nanoTime);
+          new SimpleMeterRegistry(), Scheduler.of(vertx));
       cache.store(key, ANSWER);
       return cache.lookup(key);
     }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
