@@ -58,7 +58,7 @@ public final class Database implements AutoCloseable {
         .using(vertx)
         .build();
     if (settings.replicaUrls().isEmpty()) {
-      return new Database(writer, List.of(), ReplicaRouter.primaryOnly(writer));
+      return new Database(writer, List.of(), ReplicaRouter.primaryOnly(writer, registry));
     }
     List<Pool> pools = new ArrayList<>();
     List<ReplicaRouter.Replica> replicas = new ArrayList<>();

@@ -244,6 +244,11 @@ public final class ReplicaRouter implements AutoCloseable {
 
   /** A router with no replica: every read goes to the primary, and writes yield no position. */
   public static ReplicaRouter primaryOnly(SqlClient primary) {
+    return primaryOnly(primary, new SimpleMeterRegistry());
+  }
+
+  /** {@link #primaryOnly(SqlClient)}, counting reads in {@code registry}. */
+  public static ReplicaRouter primaryOnly(SqlClient primary, MeterRegistry registry) {
     return new ReplicaRouter(primary, List.of(), new Positions() {
       @Override
       public Future<Lsn> primary() {
@@ -254,7 +259,7 @@ public final class ReplicaRouter implements AutoCloseable {
       public Future<Lsn> replayed(Replica replica) {
         return Future.failedFuture(new IllegalStateException("no replicas"));
       }
-    }, new Settings(0, 0, 1), NO_TIMERS, new SimpleMeterRegistry());
+    }, new Settings(0, 0, 1), NO_TIMERS, registry);
   }
 
   /** Starts polling positions (at once, then every {@code pollMs}); nothing to do without replicas. */
