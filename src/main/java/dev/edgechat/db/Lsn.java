@@ -56,6 +56,7 @@ public record Lsn(long value) implements Comparable<Lsn> {
   /** Postgres's text form, e.g. {@code 16/B374D848}. */
   @Override
   public String toString() {
-    return Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/" + Long.toHexString(value & 0xFFFF_FFFFL).toUpperCase(Locale.ROOT);
+    return Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+        + Long.toHexString(value & 0xFFFF_FFFFL).toUpperCase(Locale.ROOT);
   }
 }

@@ -657,8 +657,8 @@ public final class ReplicaRouter implements AutoCloseable {
     }
     long lagMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nowNanos - caughtUpTo.lastSeenNanos));
     if (lagMs > settings.maxLagMs()) {
-      set(node, Status.LAGGING, lagMs, "lagging " + lagMs + " ms behind the primary, more than postgres.maxReplicaLagMs ("
-          + settings.maxLagMs() + "; replayed " + node.replayed + ", primary at " + newest.position + ")");
+      set(node, Status.LAGGING, lagMs, "lagging " + lagMs + " ms behind the primary, more than"
+          + " postgres.maxReplicaLagMs (" + settings.maxLagMs() + "; replayed " + node.replayed + ", primary at " + newest.position + ")");
     } else {
       set(node, Status.UP, lagMs, "");
     }

@@ -43,7 +43,10 @@ final class ConversationRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(ConversationRecorder.class);
   /** Exchanges kept waiting at most while origin is down; beyond that the oldest are dropped. */
   private static final int MAX_WAITING = 10_000;
-  /** Conversations whose last write position is kept; one forgotten was written long enough ago for any replica in rotation. */
+  /**
+   * Conversations whose last write position is kept; one forgotten was written long enough ago for
+   * any replica in rotation to have it.
+   */
   private static final int MAX_POSITIONS = 100_000;
 
   private final OriginClient origin;

@@ -71,7 +71,10 @@ final class MessageWriter {
   private final Cache<String, Lsn> positions = Caffeine.newBuilder().maximumSize(MAX_POSITIONS).build();
   private final Supplier<Future<Optional<Lsn>>> positionAfterWrite;
 
-  /** Conversations whose last write position is kept; one forgotten was written long enough ago for any replica in rotation. */
+  /**
+   * Conversations whose last write position is kept; one forgotten was written long enough ago for
+   * any replica in rotation to have it.
+   */
   private static final int MAX_POSITIONS = 100_000;
 
   /**
@@ -218,7 +221,8 @@ final class MessageWriter {
       }
       Future<Void> each = Future.succeededFuture();
       for (Save save : batch) {
-        each = each.transform(v -> committed(save.rows()).andThen(save.done()).transform(w -> Future.succeededFuture()));
+        each = each.transform(v -> committed(save.rows()).andThen(save.done())
+            .transform(w -> Future.succeededFuture()));
       }
       return each;
     });

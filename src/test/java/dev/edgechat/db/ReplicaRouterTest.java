@@ -162,7 +162,7 @@ class ReplicaRouterTest {
         ranOn(router.read(Freshness.recent(), where())))).containsExactly(east, west, east);
   }
 
-  /** Verifies that a read that must see a position goes to a replica that has replayed it, skipping one that has not. */
+  /** Verifies that a read that must see a position goes to a replica that has replayed it, not to one behind. */
   @Test
   void read_after_goesToAReplicaThatReplayedIt() {
     start(east, west);
@@ -323,7 +323,8 @@ class ReplicaRouterTest {
     for (Map.Entry<String, Boolean> state : outOfRotation.entrySet()) {
       advance(POLL_MS); // back in rotation
       Future<SqlClient> read = router.read(Freshness.recent(), db -> db == east
-          ? Future.failedFuture(new PgException("refused", "ERROR", state.getKey(), null)) : Future.succeededFuture(db));
+          ? Future.failedFuture(new PgException("refused", "ERROR", state.getKey(), null))
+          : Future.succeededFuture(db));
 
       assertThat(ranOn(read)).as("SQLSTATE %s", state.getKey()).isSameAs(primary);
       assertThat(state("east").status()).as("SQLSTATE %s", state.getKey())
@@ -362,7 +363,7 @@ class ReplicaRouterTest {
     assertThat(check.details().getLong("lagMs")).isZero();
   }
 
-  /** Verifies that a replica that stops answering its polls is down once a poll has gone unanswered for maxReplicaLagMs. */
+  /** Verifies that a replica that stops answering its polls is down once one went unanswered for maxReplicaLagMs. */
   @Test
   void poll_replicaHangs_downAfterTheLagBound() {
     start(east);
