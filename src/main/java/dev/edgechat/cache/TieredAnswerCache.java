@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * region's Redis, shared by its edges. A lookup tries L1, then L2 (an L2 hit is copied into L1);
  * a store writes both. Each entry is fresh as long as its freshness allows ({@link AnswerTtl}), and
  * is kept {@code cache.staleMs} longer, for {@link #stale} to serve while origin is down.
+ *
+ * <p>An answer a purge by document retired ({@link DocumentPurges}) is never served from any level:
+ * it is dropped where a lookup meets it (from Redis too), and {@link #forgetRetired} drops those in
+ * memory at once.
  *
  * <p>Redis is an optimization, never a dependency: a lookup that takes longer than
  * {@code cache.redisTimeoutMs} or fails is a miss, a failed store is dropped, and both levels can be
@@ -52,6 +57,7 @@ public final class TieredAnswerCache implements AnswerCache {
   private final RedisAPI redis;
   private final Ticker ticker;
   private final Clock clock;
+  private final DocumentPurges purges;
   private final Cache<AnswerKey, Entry> local;
   private final Counter l1Hits;
   private final Counter l2Hits;
@@ -64,11 +70,22 @@ public final class TieredAnswerCache implements AnswerCache {
    * @param time the clocks entries age by, so tests can move time
    */
   public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Scheduler time) {
+    this(config, redis, registry, time, new DocumentPurges(() -> 0, time.clock()::millis));
+  }
+
+  /**
+   * @param redis the region's cache Redis, or null when there is none (L2 off)
+   * @param time the clocks entries age by, so tests can move time
+   * @param purges the purges by document this edge knows of: the answers they retire are never served
+   */
+  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Scheduler time,
+      DocumentPurges purges) {
     this.config = Objects.requireNonNull(config);
     this.redis = redis;
     Objects.requireNonNull(time);
     this.ticker = time::nanoTime;
     this.clock = time.clock();
+    this.purges = Objects.requireNonNull(purges);
     Counter evictions = Counter.builder("edgechat.cache.evictions")
         .description("answers dropped from the in-process cache to stay within cache.l1MaxBytes").register(registry);
     this.local = Caffeine.newBuilder()
@@ -115,7 +132,7 @@ public final class TieredAnswerCache implements AnswerCache {
     }
     long started = System.nanoTime();
     Entry entry = local.getIfPresent(key);
-    if (entry == null || ticker.read() >= entry.freshUntilNanos()) {
+    if (entry == null || ticker.read() >= entry.freshUntilNanos() || retired(key, entry)) {
       return Optional.empty();
     }
     l1Hits.increment();
@@ -135,6 +152,9 @@ public final class TieredAnswerCache implements AnswerCache {
       return Future.succeededFuture(Optional.empty());
     }
     Entry entry = local.getIfPresent(key);
+    if (entry != null && retired(key, entry)) {
+      return Future.succeededFuture(Optional.empty());
+    }
     if (entry != null) {
       long pastNanos = ticker.read() - entry.freshUntilNanos();
       return Future.succeededFuture(pastNanos <= TimeUnit.MILLISECONDS.toNanos(staleMs)
@@ -142,7 +162,8 @@ public final class TieredAnswerCache implements AnswerCache {
     }
     return fromRedis(key).map(value -> value
         .filter(v -> clock.millis() - v.getLong("expiresAt", 0L) <= staleMs)
-        .map(v -> CachedAnswer.fromJson(v.getJsonObject("answer"))));
+        .map(v -> CachedAnswer.fromJson(v.getJsonObject("answer")))
+        .filter(answer -> !retiredInRedis(key, answer)));
   }
 
   /** A fresh answer and where it was found. */
@@ -153,7 +174,7 @@ public final class TieredAnswerCache implements AnswerCache {
     var settings = config.get().cache();
     if (settings.l1()) {
       Entry entry = local.getIfPresent(key);
-      if (entry != null && ticker.read() < entry.freshUntilNanos()) {
+      if (entry != null && ticker.read() < entry.freshUntilNanos() && !retired(key, entry)) {
         if (counted) {
           l1Hits.increment();
         }
@@ -168,11 +189,35 @@ public final class TieredAnswerCache implements AnswerCache {
       if (remainingMs <= 0) {
         return Optional.<Found>empty();
       }
+      CachedAnswer answer = CachedAnswer.fromJson(value.get().getJsonObject("answer"));
+      if (retiredInRedis(key, answer)) {
+        return Optional.<Found>empty();
+      }
       if (counted) {
         l2Hits.increment();
       }
-      return Optional.of(new Found(copyToL1(key, value.get(), remainingMs), false));
+      return Optional.of(new Found(copyToL1(key, answer, remainingMs), false));
     });
+  }
+
+  /** Whether a purge by document retired the answer of {@code entry}; if so it leaves memory now. */
+  private boolean retired(AnswerKey key, Entry entry) {
+    if (!purges.retires(key.site(), entry.answer())) {
+      return false;
+    }
+    local.asMap().remove(key, entry);
+    return true;
+  }
+
+  /** Whether a purge by document retired {@code answer}, found in Redis; if so it is deleted there (best effort). */
+  private boolean retiredInRedis(AnswerKey key, CachedAnswer answer) {
+    if (!purges.retires(key.site(), answer)) {
+      return false;
+    }
+    redis.del(List.of(key.redisKey())).onFailure(e -> LOG.debug(
+        "a retired answer was not deleted from Redis; it is never served [key: {}, reason: {}]", key.redisKey(),
+        e.toString()));
+    return true;
   }
 
   /** The value of {@code key} in Redis; empty if absent, or if Redis failed or was slow (counted as an error). */
@@ -191,8 +236,7 @@ public final class TieredAnswerCache implements AnswerCache {
   }
 
   /** An L2 hit, copied into L1 for the rest of its life in Redis (the value carries its expiry: one round trip). */
-  private CachedAnswer copyToL1(AnswerKey key, JsonObject value, long remainingMs) {
-    CachedAnswer answer = CachedAnswer.fromJson(value.getJsonObject("answer"));
+  private CachedAnswer copyToL1(AnswerKey key, CachedAnswer answer, long remainingMs) {
     if (config.get().cache().l1()) {
       local.put(key, entry(answer, remainingMs, config.get().cache().staleMs()));
     }
@@ -207,6 +251,22 @@ public final class TieredAnswerCache implements AnswerCache {
   @Override
   public void forgetSite(String site) {
     local.asMap().keySet().removeIf(key -> key.site().equals(site));
+  }
+
+  @Override
+  public List<AnswerKey> forgetRetired(String site) {
+    if (!purges.hasPurges(site)) {
+      return List.of();
+    }
+    List<AnswerKey> retired = new ArrayList<>();
+    local.asMap().entrySet().removeIf(e -> {
+      boolean gone = e.getKey().site().equals(site) && purges.retires(site, e.getValue().answer());
+      if (gone) {
+        retired.add(e.getKey());
+      }
+      return gone;
+    });
+    return retired;
   }
 
   @Override

@@ -254,7 +254,7 @@ public record EdgechatConfig(
 
   /** The origin, as seen from an edge ({@code url}) and as a server ({@code internalPort}, tunables). */
   public record Origin(Optional<URI> url, int internalPort, int historyTurns, int passages, int maxAnswerChars,
-      int writeBatchRows, long writeBatchMs) {
+      int writeBatchRows, long writeBatchMs, long changesHeartbeatMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -264,7 +264,8 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().url(url).internalPort(internalPort).historyTurns(historyTurns).passages(passages)
-          .maxAnswerChars(maxAnswerChars).writeBatchRows(writeBatchRows).writeBatchMs(writeBatchMs);
+          .maxAnswerChars(maxAnswerChars).writeBatchRows(writeBatchRows).writeBatchMs(writeBatchMs)
+          .changesHeartbeatMs(changesHeartbeatMs);
     }
 
     /** Builds {@link Origin} settings by name; {@link #build()} fails naming a value left unset. */
@@ -277,6 +278,7 @@ public record EdgechatConfig(
       private Integer maxAnswerChars;
       private Integer writeBatchRows;
       private Long writeBatchMs;
+      private Long changesHeartbeatMs;
 
       private Builder() {
       }
@@ -316,6 +318,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder changesHeartbeatMs(long changesHeartbeatMs) {
+        this.changesHeartbeatMs = changesHeartbeatMs;
+        return this;
+      }
+
       public Origin build() {
         return new Origin(
             Required.value(url, "Origin.url"),
@@ -324,14 +331,15 @@ public record EdgechatConfig(
             Required.value(passages, "Origin.passages"),
             Required.value(maxAnswerChars, "Origin.maxAnswerChars"),
             Required.value(writeBatchRows, "Origin.writeBatchRows"),
-            Required.value(writeBatchMs, "Origin.writeBatchMs"));
+            Required.value(writeBatchMs, "Origin.writeBatchMs"),
+            Required.value(changesHeartbeatMs, "Origin.changesHeartbeatMs"));
       }
     }
   }
 
   /** The edge's chat endpoint. */
   public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
-      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits) {
+      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits, long changesTimeoutMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -342,7 +350,8 @@ public record EdgechatConfig(
     public Builder toBuilder() {
       return new Builder().heartbeatMs(heartbeatMs).maxMessageChars(maxMessageChars).siteCacheMs(siteCacheMs)
           .originConnectTimeoutMs(originConnectTimeoutMs).originIdleTimeoutMs(originIdleTimeoutMs)
-          .resumeTtlMs(resumeTtlMs).resumeGraceMs(resumeGraceMs).resumableHits(resumableHits);
+          .resumeTtlMs(resumeTtlMs).resumeGraceMs(resumeGraceMs).resumableHits(resumableHits)
+          .changesTimeoutMs(changesTimeoutMs);
     }
 
     /** Builds {@link Edge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -356,6 +365,7 @@ public record EdgechatConfig(
       private Long resumeTtlMs;
       private Long resumeGraceMs;
       private Integer resumableHits;
+      private Long changesTimeoutMs;
 
       private Builder() {
       }
@@ -400,6 +410,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder changesTimeoutMs(long changesTimeoutMs) {
+        this.changesTimeoutMs = changesTimeoutMs;
+        return this;
+      }
+
       public Edge build() {
         return new Edge(
             Required.value(heartbeatMs, "Edge.heartbeatMs"),
@@ -409,7 +424,8 @@ public record EdgechatConfig(
             Required.value(originIdleTimeoutMs, "Edge.originIdleTimeoutMs"),
             Required.value(resumeTtlMs, "Edge.resumeTtlMs"),
             Required.value(resumeGraceMs, "Edge.resumeGraceMs"),
-            Required.value(resumableHits, "Edge.resumableHits"));
+            Required.value(resumableHits, "Edge.resumableHits"),
+            Required.value(changesTimeoutMs, "Edge.changesTimeoutMs"));
       }
     }
   }
@@ -851,7 +867,7 @@ public record EdgechatConfig(
 
   /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
-      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs) {
+      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -862,7 +878,8 @@ public record EdgechatConfig(
     public Builder toBuilder() {
       return new Builder().chunkTokens(chunkTokens).chunkOverlapTokens(chunkOverlapTokens)
           .minPassageScore(minPassageScore).maxUploadBytes(maxUploadBytes).maxDocumentChars(maxDocumentChars)
-          .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs);
+          .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs)
+          .changesRetentionMs(changesRetentionMs);
     }
 
     /** Builds {@link Knowledge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -876,6 +893,7 @@ public record EdgechatConfig(
       private Long sweepIntervalMs;
       private Long sweepAfterMs;
       private Long resyncMs;
+      private Long changesRetentionMs;
 
       private Builder() {
       }
@@ -920,6 +938,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder changesRetentionMs(long changesRetentionMs) {
+        this.changesRetentionMs = changesRetentionMs;
+        return this;
+      }
+
       public Knowledge build() {
         return new Knowledge(
             Required.value(chunkTokens, "Knowledge.chunkTokens"),
@@ -929,7 +952,8 @@ public record EdgechatConfig(
             Required.value(maxDocumentChars, "Knowledge.maxDocumentChars"),
             Required.value(sweepIntervalMs, "Knowledge.sweepIntervalMs"),
             Required.value(sweepAfterMs, "Knowledge.sweepAfterMs"),
-            Required.value(resyncMs, "Knowledge.resyncMs"));
+            Required.value(resyncMs, "Knowledge.resyncMs"),
+            Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"));
       }
     }
   }

@@ -2,11 +2,13 @@ package dev.edgechat.roles;
 
 import dev.edgechat.time.Scheduler;
 import dev.edgechat.cache.AnswerCache;
+import dev.edgechat.cache.DocumentPurges;
 import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.cache.semantic.MeaningGuard;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.edge.ChangeFollower;
 import dev.edgechat.edge.ChatApi;
 import dev.edgechat.edge.OriginClient;
 import dev.edgechat.edge.ResumeApi;
@@ -17,7 +19,6 @@ import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.origin.AdminApi;
 import dev.edgechat.redis.RedisConnection;
-import dev.edgechat.redis.SiteInvalidations;
 import dev.edgechat.widget.WidgetAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -72,7 +73,10 @@ public final class EdgeRole {
     } else {
       LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
     }
-    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Scheduler.of(vertx));
+    // a purge by document retires what an answer made before it cites, for as long as such an answer can live
+    Scheduler time = Scheduler.of(vertx);
+    DocumentPurges purges = new DocumentPurges(() -> longestAnswerLifeMs(config.get()), time.clock()::millis);
+    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, time, purges);
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
         settings.cache().embedderThreads()), cache, MeaningGuard::new, registry, Scheduler.of(vertx));
     context.teardown.add(() -> semantic.close());
@@ -81,14 +85,11 @@ public final class EdgeRole {
       semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
-    SiteDirectory sites = new SiteDirectory(origin, config);
-    redisUrl.ifPresent(url -> context.teardown.add(SiteInvalidations.listen(vertx, url, invalidation -> {
-      LOG.info("site changed, its cached answers retired [site: {}, version: {}]", invalidation.site(),
-          invalidation.version());
-      sites.forget(invalidation.site());
-      cache.forgetSite(invalidation.site());
-      semantic.forgetSite(invalidation.site());
-    })));
+    SiteDirectory sites = new SiteDirectory(origin, purges, config);
+    // every change of every site, pushed by origin over this edge's connection to it
+    ChangeFollower changes = context.teardown.add(new ChangeFollower(vertx, origin, sites, cache, semantic, purges,
+        () -> config.get().edge().changesTimeoutMs(), System::currentTimeMillis, registry));
+    changes.start();
     ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
     ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
     // the OpenAI-compatible gateway shares the answer cache, its semantic level and the cache Redis
@@ -109,5 +110,11 @@ public final class EdgeRole {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
       return p;
     });
+  }
+
+  /** How long an answer can be served after it was made, at most: the longer life with its jitter, then stale. */
+  static long longestAnswerLifeMs(EdgechatConfig settings) {
+    return Math.round(Math.max(settings.cache().staticTtlMs(), settings.cache().dynamicTtlMs()) * 1.1)
+        + settings.cache().staleMs();
   }
 }

@@ -273,6 +273,11 @@ class AnswerEngineTest {
     public void forgetSite(String site) {
       entries.clear();
     }
+
+    @Override
+    public List<AnswerKey> forgetRetired(String site) {
+      return List.of();
+    }
   }
 
   /** The semantic level is off in these tests' settings; nothing is embedded. */

@@ -138,6 +138,51 @@ class TieredAnswerCacheTest {
     })));
   }
 
+  /**
+   * Verifies that after a purge by document an answer citing it is served from no level: not from
+   * memory (dropped by forgetRetired, and never served while there), not from Redis (deleted there
+   * when met), not as stale, while an answer citing another document stays on both levels.
+   */
+  @Test
+  void purgeByDocument_retiresCitingAnswerOnEveryLevel_othersStay(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    DocumentPurges purges = new DocumentPurges(() -> TimeUnit.HOURS.toMillis(50), System::currentTimeMillis);
+    String site = "purged-" + Ids.next();
+    AnswerKey shipping = AnswerKey.of(site, 1, "Do you ship to Iceland?");
+    AnswerKey returns = AnswerKey.of(site, 1, "Can I return it?");
+    CachedAnswer citesShipping = new CachedAnswer(List.of("Yes."), new JsonArray(), "dynamic", List.of("shipping"), 3);
+    CachedAnswer citesReturns = new CachedAnswer(List.of("Yes."), new JsonArray(), "dynamic", List.of("returns"), 3);
+    RedisAPI redis = redis(vertx, TestDatabases.redis());
+    config(vertx, Map.of()).compose(live -> {
+      TieredAnswerCache here = new TieredAnswerCache(live, redis, new SimpleMeterRegistry(), Scheduler.of(vertx), purges);
+      TieredAnswerCache elsewhere = new TieredAnswerCache(live, redis, new SimpleMeterRegistry(), Scheduler.of(vertx),
+          purges);
+      here.store(shipping, citesShipping);
+      here.store(returns, citesReturns);
+      return Await.until(vertx, () -> elsewhere.find(returns).compose(r -> elsewhere.find(shipping)
+              .map(s -> r.isPresent() && s.isPresent())), 5_000)
+          .compose(v -> {
+            purges.purged(site, List.of("shipping"), 4, System.currentTimeMillis());
+            List<AnswerKey> dropped = here.forgetRetired(site);
+            return Future.all(List.of(Future.succeededFuture(dropped), Future.succeededFuture(here.lookupHere(shipping)),
+                here.stale(shipping), elsewhere.lookup(shipping), elsewhere.lookup(returns), here.lookup(returns)));
+          })
+          .compose(found -> redis.exists(List.of(shipping.redisKey())).map(exists -> List.<Object>of(found.<Object>resultAt(0),
+              found.<Object>resultAt(1), found.<Object>resultAt(2), found.<Object>resultAt(3), found.<Object>resultAt(4),
+              found.<Object>resultAt(5),
+              exists.toInteger())));
+    }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+      assertThat(found.get(0)).as("dropped from memory").isEqualTo(List.of(shipping));
+      assertThat(found.get(1)).as("not served from memory").isEqualTo(java.util.Optional.empty());
+      assertThat(found.get(2)).as("not served stale").isEqualTo(java.util.Optional.empty());
+      assertThat(found.get(3)).as("not served from Redis").isEqualTo(java.util.Optional.empty());
+      assertThat(found.get(4)).as("another document's answer, from Redis").isEqualTo(java.util.Optional.of(citesReturns));
+      assertThat(found.get(5)).as("another document's answer, from memory").isEqualTo(java.util.Optional.of(citesReturns));
+      assertThat(found.get(6)).as("deleted from Redis when met").isEqualTo(0);
+      ctx.completeNow();
+    })));
+  }
+
   /** Verifies the lifetimes: 24 h for static answers, 1 h for dynamic ones, each within ±10 %. */
   @Test
   void ttl_byFreshness_withJitter() {

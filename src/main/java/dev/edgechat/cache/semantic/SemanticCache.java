@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -259,6 +260,23 @@ public final class SemanticCache {
   /** Drops every question of {@code site} (its knowledge base changed). */
   public void forgetSite(String site) {
     sites.remove(site);
+  }
+
+  /**
+   * Drops the given questions of {@code site}, whose answers a purge by document retired (on the
+   * indexer's thread: removing from the graph is an index write). Questions whose answers were
+   * retired elsewhere (in Redis) leave the index when a lookup finds their answer gone.
+   */
+  public Future<Void> forget(String site, Collection<AnswerKey> keys) {
+    SiteQuestionIndex index = sites.get(site);
+    if (index == null || keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<AnswerKey> gone = List.copyOf(keys);
+    return indexer.executeBlocking(() -> {
+      gone.forEach(index::remove);
+      return null;
+    }, false).mapEmpty();
   }
 
   /** Cached questions of {@code site} in the index, for tests and diagnostics. */
