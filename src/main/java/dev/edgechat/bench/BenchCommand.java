@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
  * Exits 0, or 1 when a phase had no successful request or the run could not start.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    subcommands = {SemanticLookupBench.class, KnowledgeBench.class, PlanScenario.class, GatewayBench.class},
+    subcommands = {SemanticLookupBench.class, KnowledgeBench.class, PlanScenario.class, GatewayBench.class,
+        ReplicaReadBench.class},
     description = "Measures time to ready, first token and whole answer through an edge and, with --sim,"
         + " straight from a sim role process, closed loop at a fixed concurrency.")
 public final class BenchCommand implements Callable<Integer> {

@@ -139,7 +139,7 @@ final class KnowledgeBench implements Callable<Integer> {
       localIndex.load(vertx).await();
       ingest("local", vertx, store, new Ingestion(store, chunker, localModel, localIndex, versions, workers),
           "bench-local", chunks);
-      retrieval(new VectorKnowledgeBase(database.reader(), localModel, localIndex, () -> 0.0), localModel,
+      retrieval(new VectorKnowledgeBase(database.reads(), localModel, localIndex, () -> 0.0), localModel,
           localIndex);
       return 0;
     } finally {

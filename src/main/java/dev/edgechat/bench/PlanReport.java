@@ -126,9 +126,9 @@ final class PlanReport {
             + options.visitorOriginRttMs + " ms RTT vs visitor–edge " + options.visitorEdgeRttMs + " ms + edge–origin "
             + options.edgeOriginRttMs + " ms)", 0.6, mean("baseline", ChatVisit.DONE),
             mean("only-edge", ChatVisit.DONE), false, edgeOnTopNote()),
-        new Claim(8, "Read replicas", "2× read throughput", "not measured", 2, nan, nan, true,
-            "no streaming replica of the embedded Postgres is built here; two servers on the same two cores would"
-                + " not say what a replica on its own machine does"),
+        new Claim(8, "Read replicas", "2× read throughput", "not measured in this scenario", 2, nan, nan, true,
+            "the embedded Postgres has no streaming replica; `bench replicas` measures it on the topology (Debian's"
+                + " Postgres 15 primary and replica): docs/benchmarks.md, \"Read replicas\""),
         new Claim(9, "CDN + client cache for the widget", "−80 % widget load", "widget load (loader + frame + UI), ms: cold"
             + " from the central server vs repeat visit from the near edge with a cache honouring ETag", 0.8,
             widgetMs("centralCold"), widgetMs("edgeRevalidated"), false, widgetNote()),

@@ -96,9 +96,16 @@ public record EdgechatConfig(
     }
   }
 
-  /** Postgres; an empty {@code url} means "start an embedded one" in role {@code all}. */
+  /**
+   * Postgres; an empty {@code url} means "start an embedded one" in role {@code all}.
+   *
+   * @param maxReplicaLagMs a replica further behind the primary is out of rotation until it catches up
+   * @param replicaWaitMs longest a read that must see a write waits for a replica to replay it before
+   *     it goes to the primary
+   * @param replicaPollMs how often the replicas' replay positions (and the primary's) are polled
+   */
   public record Postgres(Optional<URI> url, List<URI> replicaUrls, int writerPoolSize, int readerPoolSize,
-      long connectTimeoutMs, int embeddedPort) {
+      long connectTimeoutMs, int embeddedPort, long maxReplicaLagMs, long replicaWaitMs, long replicaPollMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -108,7 +115,8 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().url(url).replicaUrls(replicaUrls).writerPoolSize(writerPoolSize)
-          .readerPoolSize(readerPoolSize).connectTimeoutMs(connectTimeoutMs).embeddedPort(embeddedPort);
+          .readerPoolSize(readerPoolSize).connectTimeoutMs(connectTimeoutMs).embeddedPort(embeddedPort)
+          .maxReplicaLagMs(maxReplicaLagMs).replicaWaitMs(replicaWaitMs).replicaPollMs(replicaPollMs);
     }
 
     /** Builds {@link Postgres} settings by name; {@link #build()} fails naming a value left unset. */
@@ -120,6 +128,9 @@ public record EdgechatConfig(
       private Integer readerPoolSize;
       private Long connectTimeoutMs;
       private Integer embeddedPort;
+      private Long maxReplicaLagMs;
+      private Long replicaWaitMs;
+      private Long replicaPollMs;
 
       private Builder() {
       }
@@ -154,6 +165,21 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder maxReplicaLagMs(long maxReplicaLagMs) {
+        this.maxReplicaLagMs = maxReplicaLagMs;
+        return this;
+      }
+
+      public Builder replicaWaitMs(long replicaWaitMs) {
+        this.replicaWaitMs = replicaWaitMs;
+        return this;
+      }
+
+      public Builder replicaPollMs(long replicaPollMs) {
+        this.replicaPollMs = replicaPollMs;
+        return this;
+      }
+
       public Postgres build() {
         return new Postgres(
             Required.value(url, "Postgres.url"),
@@ -161,7 +187,10 @@ public record EdgechatConfig(
             Required.value(writerPoolSize, "Postgres.writerPoolSize"),
             Required.value(readerPoolSize, "Postgres.readerPoolSize"),
             Required.value(connectTimeoutMs, "Postgres.connectTimeoutMs"),
-            Required.value(embeddedPort, "Postgres.embeddedPort"));
+            Required.value(embeddedPort, "Postgres.embeddedPort"),
+            Required.value(maxReplicaLagMs, "Postgres.maxReplicaLagMs"),
+            Required.value(replicaWaitMs, "Postgres.replicaWaitMs"),
+            Required.value(replicaPollMs, "Postgres.replicaPollMs"));
       }
     }
   }
@@ -186,6 +215,9 @@ public record EdgechatConfig(
       private Optional<URI> queueUrl;
       private Long connectTimeoutMs;
       private Integer embeddedPort;
+      private Long maxReplicaLagMs;
+      private Long replicaWaitMs;
+      private Long replicaPollMs;
 
       private Builder() {
       }

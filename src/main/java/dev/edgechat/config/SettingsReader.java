@@ -60,6 +60,9 @@ final class SettingsReader {
             .readerPoolSize((int) whole("postgres.readerPoolSize", 1, 100))
             .connectTimeoutMs(whole("postgres.connectTimeoutMs", 100, 600_000))
             .embeddedPort((int) whole("postgres.embeddedPort", 0, 65_535))
+            .maxReplicaLagMs(whole("postgres.maxReplicaLagMs", 100, 3_600_000))
+            .replicaWaitMs(whole("postgres.replicaWaitMs", 0, 60_000))
+            .replicaPollMs(whole("postgres.replicaPollMs", 10, 60_000))
             .build())
         .redis(EdgechatConfig.Redis.builder()
             .url(optionalStoreUri("redis.url", Store.REDIS, Optional.of(region)))
@@ -175,6 +178,11 @@ final class SettingsReader {
       throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
           + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
           + "longer than origin waits for the model, or the visitor sees a timeout origin would have answered");
+    }
+    if (c.postgres().replicaPollMs() * 2 > c.postgres().maxReplicaLagMs()) {
+      throw new ConfigException("settings postgres.replicaPollMs (" + c.postgres().replicaPollMs()
+          + ") and postgres.maxReplicaLagMs (" + c.postgres().maxReplicaLagMs() + "): replicas must be polled at least "
+          + "twice within the lag bound, or a lagging replica is not seen in time");
     }
     if (c.origin().changesHeartbeatMs() * 2 > c.edge().changesTimeoutMs()) {
       throw new ConfigException("settings origin.changesHeartbeatMs (" + c.origin().changesHeartbeatMs()

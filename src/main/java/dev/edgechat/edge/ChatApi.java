@@ -15,6 +15,7 @@ import dev.edgechat.knowledge.Site;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
+import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.Ids;
@@ -209,6 +210,10 @@ public final class ChatApi {
         if (!outcome.askedUpstream() && text != null) {
           // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
           recorder.record(request, text);
+        } else if (text != null) {
+          // origin wrote this answer at this position: the conversation's next read must see it
+          OriginClient.position(log.get(log.size() - 1).json().getValue(ReadAfter.FIELD))
+              .ifPresent(lsn -> recorder.wrote(request.conversation(), lsn));
         }
         rememberTurn(request, history, text);
       });
@@ -305,8 +310,9 @@ public final class ChatApi {
       ctx.fail(ApiError.invalidRequest("'" + id + "' is not a valid conversation id"));
       return;
     }
+    // after the exchanges this edge recorded, and holding every write origin said it made to it
     recorder.settled(id)
-        .compose(v -> origin.conversation(id))
+        .compose(v -> origin.conversation(id, recorder.position(id)))
         .onSuccess(json -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

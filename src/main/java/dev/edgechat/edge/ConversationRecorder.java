@@ -1,5 +1,8 @@
 package dev.edgechat.edge;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.edgechat.db.Lsn;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
 import dev.edgechat.protocol.Limits;
@@ -13,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +32,22 @@ import org.slf4j.LoggerFactory;
  * <p>Until its exchanges are saved (or given up), a conversation is unsettled: whatever would ask
  * origin about it (a follow-up question, its history) waits for {@link #settled}, or origin would
  * not yet know a conversation that began with a cache hit.
+ *
+ * <p>It also keeps, per conversation, the latest WAL position origin said it wrote it at (a
+ * records batch's, an answer's {@code done}; {@link dev.edgechat.protocol.ReadAfter}), which the
+ * edge sends with its next read of the conversation, so that read sees those writes even from a
+ * replica or through another origin.
  */
 final class ConversationRecorder {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConversationRecorder.class);
   /** Exchanges kept waiting at most while origin is down; beyond that the oldest are dropped. */
   private static final int MAX_WAITING = 10_000;
+  /**
+   * Conversations whose last write position is kept; one forgotten was written long enough ago for
+   * any replica in rotation to have it.
+   */
+  private static final int MAX_POSITIONS = 100_000;
 
   private final OriginClient origin;
   private final Counter dropped;
@@ -42,6 +56,7 @@ final class ConversationRecorder {
   // guarded by this: per conversation, its exchanges not yet saved or given up, and who waits for them
   private final Map<String, Unsettled> unsettled = new HashMap<>();
   private boolean sending;
+  private final Cache<String, Lsn> positions = Caffeine.newBuilder().maximumSize(MAX_POSITIONS).build();
 
   private static final class Unsettled {
     int exchanges;
@@ -70,6 +85,19 @@ final class ConversationRecorder {
     }
     released.forEach(Promise::tryComplete);
     sendNext();
+  }
+
+  /** Origin wrote to {@code conversation} at {@code position} (an answer's {@code done} said so). */
+  void wrote(String conversation, Lsn position) {
+    positions.asMap().merge(conversation, position, Lsn::max);
+  }
+
+  /**
+   * The latest WAL position origin said it wrote {@code conversation} at, while it is kept; the
+   * conversation's next read from origin must see it.
+   */
+  Optional<Lsn> position(String conversation) {
+    return Optional.ofNullable(positions.getIfPresent(conversation));
   }
 
   /**
@@ -122,6 +150,10 @@ final class ConversationRecorder {
         }
         waiting.addAll(0, again);
         sending = false;
+      }
+      if (saved.succeeded()) {
+        // before their waiters go on: a read that waited for them carries this position
+        saved.result().position().ifPresent(lsn -> batch.forEach(attempt -> wrote(attempt.conversation(), lsn)));
       }
       if (saved.failed()) {
         dropped.increment(batch.size() - again.size());

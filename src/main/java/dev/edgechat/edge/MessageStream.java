@@ -3,6 +3,7 @@ package dev.edgechat.edge;
 import dev.edgechat.answer.AnswerFlight;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.protocol.Events;
+import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.SseEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -78,6 +79,7 @@ final class MessageStream implements ResumableMessage {
       if (Events.DONE.equals(event.event())) {
         JsonObject data = event.json().put("ms", (System.nanoTime() - startedNanos) / 1_000_000);
         data.remove("freshness"); // origin tells the edge (for the cache's TTL), not the visitor
+        data.remove(ReadAfter.FIELD); // and where it wrote the answer (for the edge's next read)
         event = SseEvent.of(Events.DONE, data);
       }
       burst.add(event);

@@ -1,11 +1,13 @@
 package dev.edgechat.edge;
 
 import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.db.Lsn;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ChangeFeed;
 import dev.edgechat.protocol.OriginAnswers;
+import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
@@ -31,6 +33,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -127,9 +130,18 @@ public final class OriginClient implements OriginAnswers {
         .recover(OriginClient::transportFailure);
   }
 
-  /** The conversation as API.md §1 shows it; fails with {@code not_found} when there is none. */
-  public Future<JsonObject> conversation(String id) {
-    return get("/internal/conversations/" + id);
+  /**
+   * The conversation as API.md §1 shows it, holding every write up to {@code after} (the latest
+   * WAL position origin gave this edge for it, {@link ReadAfter}); fails with {@code not_found}
+   * when there is none.
+   */
+  public Future<JsonObject> conversation(String id, Optional<Lsn> after) {
+    HttpRequest<Buffer> request = call(HttpMethod.GET, "/internal/conversations/" + id);
+    after.ifPresent(lsn -> request.putHeader(ReadAfter.HEADER, lsn.toString()));
+    return request.send()
+        .compose(response -> answered(response, 200))
+        .map(Buffer::toJsonObject)
+        .recover(OriginClient::transportFailure);
   }
 
   /**
@@ -159,19 +171,32 @@ public final class OriginClient implements OriginAnswers {
         .recover(OriginClient::transportFailure);
   }
 
+  /** What origin said of a batch of records: how many it saved, and where ({@link ReadAfter}), if it said. */
+  public record Recorded(int saved, Optional<Lsn> position) {
+  }
+
   /**
    * Has origin save questions and their answers in the visitors' conversations, for answers that
    * origin did not make for them (served from cache, or shared with an identical question): each
-   * record is an answer request's JSON plus {@code "answer"}. Succeeds with how many were saved.
+   * record is an answer request's JSON plus {@code "answer"}. Succeeds with how many were saved
+   * and the primary's WAL position after they were.
    */
-  public Future<Integer> record(List<JsonObject> records) {
+  public Future<Recorded> record(List<JsonObject> records) {
     JsonObject body = new JsonObject().put("records", new JsonArray(new ArrayList<>(records)));
     return call(HttpMethod.POST, "/internal/records")
         .putHeader("Content-Type", "application/json")
         .sendBuffer(body.toBuffer())
         .compose(response -> answered(response, 200))
-        .map(b -> b.toJsonObject().getInteger("saved", 0))
+        .map(b -> {
+          JsonObject answer = b.toJsonObject();
+          return new Recorded(answer.getInteger("saved", 0), position(answer.getValue(ReadAfter.FIELD)));
+        })
         .recover(OriginClient::transportFailure);
+  }
+
+  /** A WAL position origin gave, or empty when it gave none (no replicas) or something else. */
+  static Optional<Lsn> position(Object value) {
+    return value instanceof String text && Lsn.isLsn(text) ? Optional.of(Lsn.parse(text)) : Optional.empty();
   }
 
   /** Has origin put a question on the job queue ({@code chat} job); succeeds with the job's JSON. */

@@ -1,12 +1,13 @@
 package dev.edgechat.knowledge;
 
+import dev.edgechat.db.Freshness;
+import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.vectors.VectorIndex;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -20,26 +21,31 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Retrieval by vector similarity: the question is embedded by the knowledge base's model, the
- * site's {@link ChunkIndex} finds the nearest chunks, and Postgres (reader pool, by primary key)
- * returns their text and documents. Chunks of documents being deleted are left out.
+ * site's {@link ChunkIndex} finds the nearest chunks, and Postgres (by primary key) returns their
+ * text and documents. Chunks of documents being deleted are left out.
+ *
+ * <p>Sites and chunks are read where slightly old data will do ({@link Freshness#recent()}: a
+ * replica); what a replica does not have (a site just created, chunks just indexed) is no proof it
+ * does not exist, so the primary is asked for it.
  */
 public final class VectorKnowledgeBase implements KnowledgeBase {
 
-  private final Pool reader;
+  private final ReplicaRouter reads;
   private final EmbeddingModel embeddings;
   private final ChunkIndex index;
   private final DoubleSupplier minScore;
   private final Timer searchTime;
 
   /** @param minScore least cosine of a passage worth putting in a prompt (read at each search: a tunable) */
-  public VectorKnowledgeBase(Pool reader, EmbeddingModel embeddings, ChunkIndex index, DoubleSupplier minScore) {
-    this(reader, embeddings, index, minScore, new SimpleMeterRegistry());
+  public VectorKnowledgeBase(ReplicaRouter reads, EmbeddingModel embeddings, ChunkIndex index,
+      DoubleSupplier minScore) {
+    this(reads, embeddings, index, minScore, new SimpleMeterRegistry());
   }
 
   /** @param registry where the time of each similarity search goes ({@code edgechat.retrieval.search}) */
-  public VectorKnowledgeBase(Pool reader, EmbeddingModel embeddings, ChunkIndex index, DoubleSupplier minScore,
-      MeterRegistry registry) {
-    this.reader = Objects.requireNonNull(reader);
+  public VectorKnowledgeBase(ReplicaRouter reads, EmbeddingModel embeddings, ChunkIndex index,
+      DoubleSupplier minScore, MeterRegistry registry) {
+    this.reads = Objects.requireNonNull(reads);
     this.embeddings = Objects.requireNonNull(embeddings);
     this.index = Objects.requireNonNull(index);
     this.minScore = Objects.requireNonNull(minScore);
@@ -50,9 +56,9 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
 
   @Override
   public Future<Optional<Site>> site(String id) {
-    return reader.preparedQuery(SqlQueries.SITE_BY_ID).execute(Tuple.of(id))
+    return reads.read(Freshness.recent(), db -> db.preparedQuery(SqlQueries.SITE_BY_ID).execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? Optional.<Site>empty()
-            : Optional.of(DocumentStore.toSite(rows.iterator().next())));
+            : Optional.of(DocumentStore.toSite(rows.iterator().next()))), Optional::isPresent);
   }
 
   @Override
@@ -84,7 +90,9 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
     if (scores.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return reader.preparedQuery(SqlQueries.CHUNKS_BY_ID).execute(Tuple.of(scores.keySet().toArray(Long[]::new)))
+    Long[] ids = scores.keySet().toArray(Long[]::new);
+    // chunks the index (loaded from the primary) knows and a replica lacks are asked of the primary
+    return reads.read(Freshness.recent(), db -> db.preparedQuery(SqlQueries.CHUNKS_BY_ID).execute(Tuple.of(ids))
         .map(rows -> {
           List<Passage> out = new ArrayList<>(rows.size());
           for (Row row : rows) {
@@ -93,6 +101,6 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
           }
           out.sort((a, b) -> Double.compare(b.score(), a.score()));
           return out;
-        });
+        }), found -> found.size() == ids.length);
   }
 }

@@ -35,19 +35,30 @@ public final class OpsRoutes {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end("{\"status\":\"up\"}");
   }
 
+  /**
+   * 200 {@code ready} when every essential dependency answers, else 503 {@code not_ready}; each
+   * dependency's entry is {@code up}, {@code down} (essential) or {@code degraded} (not essential:
+   * the process does without it), with the reason and the dependency's details.
+   */
   private void readyz(RoutingContext ctx) {
     JsonObject checks = new JsonObject();
     List<Future<Void>> all = new ArrayList<>();
     for (Readiness dependency : dependencies) {
       Future<Void> check = dependency.check()
           .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-          .onSuccess(v -> checks.put(dependency.name(), new JsonObject().put("status", "up")))
-          .onFailure(e -> checks.put(dependency.name(),
-              new JsonObject().put("status", "down").put("reason", String.valueOf(e.getMessage()))));
+          .onSuccess(v -> checks.put(dependency.name(), new JsonObject().put("status", "up")
+              .mergeIn(dependency.details())))
+          .onFailure(e -> checks.put(dependency.name(), new JsonObject()
+              .put("status", dependency.essential() ? "down" : "degraded")
+              .put("reason", String.valueOf(e.getMessage()))
+              .mergeIn(dependency.details())));
       all.add(check);
     }
     Future.join(all).onComplete(done -> {
-      boolean ready = all.stream().allMatch(Future::succeeded);
+      boolean ready = true;
+      for (int i = 0; i < all.size(); i++) {
+        ready &= all.get(i).succeeded() || !dependencies.get(i).essential();
+      }
       ctx.response()
           .setStatusCode(ready ? 200 : 503)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -4,6 +4,7 @@ import dev.edgechat.knowledge.Passage;
 import dev.edgechat.llm.TokenStream;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
+import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Streams one answer from the model to the edge as {@code token} events, then {@code sources} and
  * {@code done}, saving the answer before {@code done} so a client that reads the conversation
- * right after sees it. Back-pressure: the model stream pauses while the edge's socket is full. If
+ * right after sees it ({@code done} carries the primary's WAL position after the save,
+ * {@link ReadAfter}). Back-pressure: the model stream pauses while the edge's socket is full. If
  * the edge goes away, the model call is cancelled and nothing more is written or saved.
  */
 final class AnswerStream {
@@ -91,7 +93,7 @@ final class AnswerStream {
     sse.send(Events.SOURCES, new JsonObject().put("items", sources()));
     conversations.saveAnswer(request.conversation(), request.site(), request.visitor(), request.message(),
         answer.toString(), tokens.usage())
-        .onSuccess(v -> {
+        .onSuccess(position -> {
           JsonObject done = new JsonObject()
               .put("cache", "miss")
               .put("stale", false)
@@ -100,6 +102,8 @@ final class AnswerStream {
           if (tokens.truncated()) {
             done.put("truncated", true); // the model hit its limit: show it, never cache it
           }
+          // where the answer was written: the edge's next read of the conversation waits for a replica to have it
+          position.ifPresent(lsn -> done.put(ReadAfter.FIELD, lsn.toString()));
           if (changeSeq >= 0) {
             done.put("changeSeq", changeSeq); // a purge of a cited document numbered above it retires the answer
           }

@@ -1,5 +1,8 @@
 package dev.edgechat.origin;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.edgechat.db.Lsn;
 import dev.edgechat.llm.Usage;
 import dev.edgechat.time.Scheduler;
 import io.vertx.core.Context;
@@ -14,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Write-behind batching of conversation writes (messages, and the usage rows of answers): rows
@@ -26,7 +31,9 @@ import java.util.Objects;
  * fails on bad data is written again save by save, so only the bad save fails; {@link #close()}
  * flushes what waits. A reader never misses its own conversation: {@link #saved(String)}
  * completes once every write of that conversation accepted so far has committed, and
- * {@link ConversationStore} awaits it before reading.
+ * {@link ConversationStore} awaits it before reading; and after each commit the primary's WAL
+ * position is kept per conversation ({@link #writtenAt(String)}), so that a read of it waits for a
+ * replica that has replayed it.
  *
  * <p>One batch is written at a time, of at most {@code maxRows} rows (whole saves), so rows commit
  * in the order they were saved (message order within a conversation follows the {@code seq}
@@ -60,13 +67,44 @@ final class MessageWriter {
   private boolean writing;
   private Future<Void> inFlight = Future.succeededFuture();
   private boolean closed;
+  /** Conversations written lately and the primary's position after their last commit; the oldest forgotten first. */
+  private final Cache<String, Lsn> positions = Caffeine.newBuilder().maximumSize(MAX_POSITIONS).build();
+  private final Supplier<Future<Optional<Lsn>>> positionAfterWrite;
 
-  /** @param time measures the batch window */
+  /**
+   * Conversations whose last write position is kept; one forgotten was written long enough ago for
+   * any replica in rotation to have it.
+   */
+  private static final int MAX_POSITIONS = 100_000;
+
+  /**
+   * A writer whose commits yield no position (there are no replicas).
+   *
+   * @param time measures the batch window
+   */
   MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs) {
+    this(time, writer, maxRows, windowMs, () -> Future.succeededFuture(Optional.empty()));
+  }
+
+  /**
+   * @param time measures the batch window
+   * @param positionAfterWrite the primary's WAL position, read after a commit; never fails
+   */
+  MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs,
+      Supplier<Future<Optional<Lsn>>> positionAfterWrite) {
     this.time = Objects.requireNonNull(time);
     this.writer = Objects.requireNonNull(writer);
     this.maxRows = maxRows;
     this.windowMs = windowMs;
+    this.positionAfterWrite = Objects.requireNonNull(positionAfterWrite);
+  }
+
+  /**
+   * The primary's WAL position after the last committed write of {@code conversation} by this
+   * writer, while it is remembered; empty when none is (or there are no replicas).
+   */
+  Optional<Lsn> writtenAt(String conversation) {
+    return Optional.ofNullable(positions.getIfPresent(conversation));
   }
 
   /** Saves rows (in one batch); succeeds when they are committed, on the caller's context. */
@@ -101,7 +139,8 @@ final class MessageWriter {
 
   /**
    * Completes (on the caller's context) once every write of the conversation accepted so far has
-   * committed or failed; with true when there were such writes (then read from the primary).
+   * committed or failed; with true when there were such writes (then {@link #writtenAt} has the
+   * position after them, if they committed).
    */
   Future<Boolean> saved(String conversation) {
     Future<Void> last;
@@ -171,7 +210,7 @@ final class MessageWriter {
   private Future<Void> writeBatch(List<Save> batch) {
     List<Row> rows = new ArrayList<>();
     batch.forEach(save -> rows.addAll(save.rows()));
-    return write(rows).transform(ar -> {
+    return committed(rows).transform(ar -> {
       if (ar.succeeded()) {
         batch.forEach(save -> save.done().complete());
         return Future.succeededFuture();
@@ -182,9 +221,18 @@ final class MessageWriter {
       }
       Future<Void> each = Future.succeededFuture();
       for (Save save : batch) {
-        each = each.transform(v -> write(save.rows()).andThen(save.done()).transform(w -> Future.succeededFuture()));
+        each = each.transform(v -> committed(save.rows()).andThen(save.done())
+            .transform(w -> Future.succeededFuture()));
       }
       return each;
+    });
+  }
+
+  /** Writes rows in one transaction, then keeps the primary's position after the commit for their conversations. */
+  private Future<Void> committed(List<Row> rows) {
+    return write(rows).compose(v -> positionAfterWrite.get()).map(position -> {
+      position.ifPresent(lsn -> rows.forEach(row -> positions.asMap().merge(row.conversation(), lsn, Lsn::max)));
+      return null;
     });
   }
 

@@ -1,6 +1,7 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.db.Lsn;
 import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeBase;
@@ -15,6 +16,7 @@ import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
 import dev.edgechat.protocol.Jobs;
 import dev.edgechat.protocol.Limits;
+import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.ErrorResponder;
@@ -33,6 +35,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,7 +178,12 @@ public final class OriginApi {
       ctx.fail(ApiError.invalidRequest("'" + id + "' is not a valid conversation id"));
       return;
     }
-    conversations.conversation(id)
+    String after = ctx.request().getHeader(ReadAfter.HEADER);
+    if (after != null && !Lsn.isLsn(after)) {
+      ctx.fail(ApiError.invalidRequest(ReadAfter.HEADER + " must be a WAL position (X/Y, hexadecimal)"));
+      return;
+    }
+    conversations.conversation(id, Optional.ofNullable(after).map(Lsn::parse))
         .onSuccess(found -> found.ifPresentOrElse(
             c -> json(ctx.response()).end(c.encode()),
             () -> ctx.fail(ApiError.notFound("no conversation '" + id + "'"))))
@@ -235,7 +243,8 @@ public final class OriginApi {
    * with an identical question), so each visitor's conversation holds them like any other; the
    * edge sends them in batches ({@code {"records":[{…answer request…, "answer"}]}}, at most
    * {@value Limits#MAX_RECORDS}), saved in one transaction. A record for a conversation of another
-   * site is refused alone; the answer says how many were saved and refused.
+   * site is refused alone; the answer says how many were saved and refused, and where they were
+   * written ({@link ReadAfter#FIELD}).
    */
   private void records(RoutingContext ctx) {
     JsonArray items = RequestBodies.json(ctx).getJsonArray(ExchangeRecord.BATCH_FIELD);
@@ -259,9 +268,13 @@ public final class OriginApi {
           allowed.add(exchanges.get(i));
         }
       }
-      return conversations.saveExchanges(allowed).map(allowed.size());
-    }).onSuccess(saved -> json(ctx.response()).end(new JsonObject().put("saved", saved)
-            .put("refused", exchanges.size() - saved).encode()))
+      return conversations.saveExchanges(allowed).map(position -> {
+        JsonObject answer = new JsonObject().put("saved", allowed.size()).put("refused",
+            exchanges.size() - allowed.size());
+        position.ifPresent(lsn -> answer.put(ReadAfter.FIELD, lsn.toString()));
+        return answer;
+      });
+    }).onSuccess(answer -> json(ctx.response()).end(answer.encode()))
         .onFailure(e -> {
           LOG.error("recorded exchanges not saved [count: {}]", exchanges.size(), e);
           ErrorResponder.send(ctx.response(), ApiError.upstreamUnavailable("origin could not save; try again"));

@@ -62,7 +62,7 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
     Chunker chunker = new Chunker(settings.knowledge().chunkTokens(), settings.knowledge().chunkOverlapTokens(),
         new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
     Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);
-    VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reader(), embeddings, index,
+    VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reads(), embeddings, index,
         () -> config.get().knowledge().minPassageScore(), registry);
     return new KnowledgeParts(documents, embeddings, index, retrieval, ingestion, versions);
   }

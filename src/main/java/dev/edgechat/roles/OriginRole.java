@@ -99,6 +99,7 @@ public final class OriginRole {
           knowledge.documents(), changeLog, changes::head, edgeToken);
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
+      checks.addAll(database.replicaReadiness()); // degraded, never unready: reads go to the primary
       queue.ifPresent(q -> checks.add(q.readiness()));
       OpsRoutes ops = new OpsRoutes(registry, checks);
       Optional<AdminApi> admin = adminApi(settings, knowledge, queue);
@@ -148,7 +149,7 @@ public final class OriginRole {
 
   /** The conversation writer; at teardown it writes what it holds before the pools close. */
   private ConversationStore conversations(Database database, EdgechatConfig settings) {
-    ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reader(),
+    ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reads(),
         settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
     context.teardown.add(() -> conversations.close().toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS));

@@ -74,7 +74,7 @@ public final class RoleContext {
 
   /** The pools of the Postgres at {@code url} (and its replicas), closed at teardown. */
   Database database(URI url) {
-    return teardown.add(Database.open(vertx, url, config.get().postgres()));
+    return teardown.add(Database.open(vertx, url, config.get().postgres(), registry));
   }
 
   /** A connection to the Redis at {@code url}, closed at teardown. */

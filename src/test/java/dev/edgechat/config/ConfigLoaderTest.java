@@ -39,6 +39,9 @@ class ConfigLoaderTest {
       assertThat(c.region()).isEqualTo("local");
       assertThat(c.postgres().url()).isEmpty();
       assertThat(c.postgres().writerPoolSize()).isEqualTo(20);
+      assertThat(c.postgres().maxReplicaLagMs()).isEqualTo(2000);
+      assertThat(c.postgres().replicaWaitMs()).isEqualTo(250);
+      assertThat(c.postgres().replicaPollMs()).isEqualTo(50);
       assertThat(c.edge().heartbeatMs()).isEqualTo(10_000);
       assertThat(c.llm().baseUrl().toString()).isEqualTo("https://api.openai.com/v1");
       assertThat(c.llm().model()).isEqualTo("gpt-4o-mini");
@@ -165,7 +168,10 @@ class ConfigLoaderTest {
     Future<LiveConfig> body = load(vertx, Map.of("EDGECHAT_HTTP_MAX_BODY_BYTES", "2048",
         "EDGECHAT_EDGE_MAX_MESSAGE_CHARS", "4000"));
     Future<LiveConfig> timeouts = load(vertx, Map.of("EDGECHAT_LLM_FIRST_TOKEN_TIMEOUT_MS", "90000"));
-    Future.join(body, timeouts).onComplete(v -> ctx.verify(() -> {
+    Future<LiveConfig> replicaPolls = load(vertx, Map.of("EDGECHAT_POSTGRES_REPLICA_POLL_MS", "1500"));
+    Future.join(body, timeouts, replicaPolls).onComplete(v -> ctx.verify(() -> {
+      assertThat(replicaPolls.cause()).hasMessageContaining("postgres.replicaPollMs")
+          .hasMessageContaining("postgres.maxReplicaLagMs");
       assertThat(body.cause()).hasMessageContaining("http.maxBodyBytes").hasMessageContaining("edge.maxMessageChars");
       assertThat(timeouts.cause()).hasMessageContaining("llm.firstTokenTimeoutMs")
           .hasMessageContaining("edge.originIdleTimeoutMs");

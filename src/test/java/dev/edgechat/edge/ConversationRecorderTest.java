@@ -3,7 +3,9 @@ package dev.edgechat.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.db.Lsn;
 import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.ReadAfter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -107,6 +109,31 @@ class ConversationRecorderTest {
       retry.response().setStatusCode(503).end();
       settled.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
         assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  /**
+   * Verifies that the WAL position origin answers a batch with is kept for each of its
+   * conversations by the time they settle, and that an earlier position never replaces a later one.
+   */
+  @Test
+  void settled_originSaysWhereItWrote_positionKeptForTheNextRead(Vertx vertx, VertxTestContext ctx) {
+    recorder.wrote("c-a", Lsn.parse("0/500"));
+    recorder.record(exchange("c-a"), "a");
+    recorder.record(exchange("c-b"), "b");
+    Future<Void> settled = Future.all(recorder.settled("c-a"), recorder.settled("c-b")).mapEmpty();
+    // c-a goes at once; c-b gathers behind it
+    nextBatch(vertx).compose(first -> {
+      first.response().end(new JsonObject().put("saved", 1).put(ReadAfter.FIELD, "0/300").encode());
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(second -> {
+      second.response().end(new JsonObject().put("saved", 1).put(ReadAfter.FIELD, "0/400").encode());
+      settled.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(recorder.position("c-a")).as("the later position stays").contains(Lsn.parse("0/500"));
+        assertThat(recorder.position("c-b")).contains(Lsn.parse("0/400"));
+        assertThat(recorder.position("c-none")).isEmpty();
         ctx.completeNow();
       })));
     }));

@@ -2,6 +2,7 @@ package dev.edgechat.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.support.TestDatabases;
@@ -36,7 +37,7 @@ class ConversationStoreTest {
   @Test
   void saveExchanges_batch_inOrder_twiceHarmless(Vertx vertx, VertxTestContext ctx) {
     Pool pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
-    ConversationStore store = new ConversationStore(vertx, pool, pool, 1000, 5);
+    ConversationStore store = new ConversationStore(vertx, pool, ReplicaRouter.primaryOnly(pool), 1000, 5);
     String first = Ids.next();
     String second = Ids.next();
     List<ConversationStore.Exchange> batch = List.of(exchange(first, "Q1", "A1"), exchange(second, "Q2", "A2"),
