@@ -298,8 +298,14 @@ public record EdgechatConfig(
   }
 
   /** The edge's chat endpoint. */
+  /**
+   * @param primaryRegion the region of origin and Postgres; empty when not known (PRIMARY_REGION unset)
+   * @param flyReplay whether this process runs behind Fly's proxy, which replays a request answered
+   *     with {@code fly-replay} (admin calls to the primary region; refused streams elsewhere)
+   */
   public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
-      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits) {
+      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits, String primaryRegion,
+      boolean flyReplay) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -310,7 +316,8 @@ public record EdgechatConfig(
     public Builder toBuilder() {
       return new Builder().heartbeatMs(heartbeatMs).maxMessageChars(maxMessageChars).siteCacheMs(siteCacheMs)
           .originConnectTimeoutMs(originConnectTimeoutMs).originIdleTimeoutMs(originIdleTimeoutMs)
-          .resumeTtlMs(resumeTtlMs).resumeGraceMs(resumeGraceMs).resumableHits(resumableHits);
+          .resumeTtlMs(resumeTtlMs).resumeGraceMs(resumeGraceMs).resumableHits(resumableHits)
+          .primaryRegion(primaryRegion).flyReplay(flyReplay);
     }
 
     /** Builds {@link Edge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -324,8 +331,20 @@ public record EdgechatConfig(
       private Long resumeTtlMs;
       private Long resumeGraceMs;
       private Integer resumableHits;
+      private String primaryRegion;
+      private Boolean flyReplay;
 
       private Builder() {
+      }
+
+      public Builder primaryRegion(String primaryRegion) {
+        this.primaryRegion = primaryRegion;
+        return this;
+      }
+
+      public Builder flyReplay(boolean flyReplay) {
+        this.flyReplay = flyReplay;
+        return this;
       }
 
       public Builder heartbeatMs(long heartbeatMs) {
@@ -377,7 +396,9 @@ public record EdgechatConfig(
             Required.value(originIdleTimeoutMs, "Edge.originIdleTimeoutMs"),
             Required.value(resumeTtlMs, "Edge.resumeTtlMs"),
             Required.value(resumeGraceMs, "Edge.resumeGraceMs"),
-            Required.value(resumableHits, "Edge.resumableHits"));
+            Required.value(resumableHits, "Edge.resumableHits"),
+            Required.value(primaryRegion, "Edge.primaryRegion"),
+            Required.value(flyReplay, "Edge.flyReplay"));
       }
     }
   }

@@ -85,6 +85,15 @@ public final class ChatApi {
         registry);
   }
 
+  /**
+   * Completes once the exchanges this edge served without asking origin for them (cache hits,
+   * joined flights) are saved in their conversations at origin, or given up; at stop, after the
+   * port closed and before origin (in role all, this process's) stops. Never fails.
+   */
+  public Future<Void> flush() {
+    return recorder.flush();
+  }
+
   public void mount(Router router) {
     // Any page may ask (the widget is embedded cross-site); each site's allowedOrigins is enforced per request.
     router.route("/v1/*").handler(CorsHandler.create()
@@ -108,8 +117,7 @@ public final class ChatApi {
 
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
-    Cancellation visitorGone = new Cancellation();
-    ctx.response().closeHandler(v -> visitorGone.cancel());
+    Cancellation visitorGone = Cancellation.whenClientLeaves(ctx);
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
     sites.site(chat.site(), vertx.getOrCreateContext())

@@ -7,6 +7,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
@@ -98,7 +99,7 @@ public final class ResumeApi {
         return;
       }
       SseRelay relay = relay(ctx, settings, after);
-      ctx.response().closeHandler(v -> relay.visitorLeft());
+      Cancellation.whenClientLeaves(ctx).onCancel(relay::visitorLeft);
       relay.follow(log, (int) after, vertx.getOrCreateContext());
       return;
     }

@@ -102,7 +102,7 @@ public final class GatewayApi implements AutoCloseable {
     CompletionRequest request = CompletionRequest.parse(RequestBodies.json(ctx), caller.profile());
     checkModel(caller.profile(), request.model());
     CacheMode mode = CacheMode.of(ctx.request().getHeader(CacheMode.HEADER));
-    completions.answer(ctx.response(), caller.profile(), request, mode);
+    completions.answer(ctx, caller.profile(), request, mode);
   }
 
   private void embeddings(RoutingContext ctx) {

@@ -154,8 +154,7 @@ public final class OriginApi {
    */
   private void answer(RoutingContext ctx) {
     long started = System.nanoTime();
-    Cancellation edgeGone = new Cancellation();
-    ctx.response().closeHandler(v -> edgeGone.cancel());
+    Cancellation edgeGone = Cancellation.whenClientLeaves(ctx);
     AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
     var settings = config.get();
     Future<Site> site = knowledge.site(request.site())

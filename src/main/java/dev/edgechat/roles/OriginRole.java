@@ -17,7 +17,6 @@ import dev.edgechat.origin.AdminApi;
 import dev.edgechat.origin.ConversationStore;
 import dev.edgechat.origin.OriginApi;
 import dev.edgechat.redis.SiteInvalidations;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +57,11 @@ public final class OriginRole {
 
   private final RoleContext context;
   private final Vertx vertx;
-  private final PrometheusMeterRegistry registry;
   private final LiveConfig config;
 
   public OriginRole(RoleContext context) {
     this.context = Objects.requireNonNull(context);
     this.vertx = context.vertx;
-    this.registry = context.registry;
     this.config = context.config;
   }
 
@@ -96,7 +92,7 @@ public final class OriginRole {
           edgeToken);
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
       queue.ifPresent(q -> checks.add(q.readiness()));
-      OpsRoutes ops = new OpsRoutes(registry, checks);
+      OpsRoutes ops = context.ops(checks);
       Optional<AdminApi> admin = adminApi(settings, knowledge, queue);
       queue.ifPresent(q -> sweepDocuments(settings, knowledge, q));
       Future<Void> seeded = seedDemoSite
@@ -105,6 +101,8 @@ public final class OriginRole {
       return seeded
           .compose(s -> context.serve("origin", host, port, router -> {
             ops.mount(router);
+            // while the process drains, no new answer starts here; records and reads are still served
+            router.post("/internal/answer").handler(context.drain::refuseNewStreams);
             api.mount(router);
             admin.ifPresent(a -> a.mount(router));
           }))
@@ -135,8 +133,8 @@ public final class OriginRole {
   private ConversationStore conversations(Database database, EdgechatConfig settings) {
     ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reader(),
         settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
-    context.teardown.add(() -> conversations.close().toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS));
+    // in turn after origin's port closed (no record arrives any more), before the pools close
+    context.teardown.step(conversations::close);
     return conversations;
   }
 
