@@ -45,6 +45,8 @@ public final class EmbeddedRedisServer implements AutoCloseable {
   private static final long STOP_TIMEOUT_MS = 10_000;
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   private static final String PID_FILE = "redis.pid";
+  private static final String ADDRESS_IN_USE = "Address already in use";
+  private static final int PORT_ATTEMPTS = 3;
 
   private final Process process;
   private final int port;
@@ -65,27 +67,49 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       Files.createDirectories(dataDir);
       Path pidFile = dataDir.resolve(PID_FILE);
       stopLeftOver(pidFile);
-      int chosen = port > 0 ? port : freePort();
-      List<String> command = new ArrayList<>();
-      if (Files.isExecutable(SETSID)) {
-        command.add(SETSID.toString());
+      String binary = ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+      for (int attempt = 1; ; attempt++) {
+        // a free port is looked up, then bound by Redis: another process may take it in between
+        int chosen = port > 0 ? port : freePort();
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+          command.add(SETSID.toString());
+        }
+        command.addAll(List.of(binary,
+            "--bind", "127.0.0.1",
+            "--port", Integer.toString(chosen),
+            "--dir", dataDir.toAbsolutePath().toString(),
+            "--appendonly", "yes",
+            "--maxmemory", maxMemory,
+            "--maxmemory-policy", evictionPolicy,
+            "--protected-mode", "yes",
+            "--pidfile", pidFile.toAbsolutePath().toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+          awaitReady(process, chosen, dataDir);
+        } catch (PortTaken e) {
+          if (port > 0 || attempt == PORT_ATTEMPTS) {
+            throw e;
+          }
+          LOG.info("the port chosen for embedded Redis was taken meanwhile; another one [port: {}]", chosen);
+          continue;
+        }
+        LOG.info("embedded Redis started [port: {}, data: {}, policy: {}]", chosen, dataDir.toAbsolutePath(),
+            evictionPolicy);
+        return new EmbeddedRedisServer(process, chosen);
       }
-      command.addAll(List.of(ExecutableProvider.newJarResourceProvider().get().getAbsolutePath(),
-          "--bind", "127.0.0.1",
-          "--port", Integer.toString(chosen),
-          "--dir", dataDir.toAbsolutePath().toString(),
-          "--appendonly", "yes",
-          "--maxmemory", maxMemory,
-          "--maxmemory-policy", evictionPolicy,
-          "--protected-mode", "yes",
-          "--pidfile", pidFile.toAbsolutePath().toString()));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      awaitReady(process, chosen, dataDir);
-      LOG.info("embedded Redis started [port: {}, data: {}, policy: {}]", chosen, dataDir.toAbsolutePath(),
-          evictionPolicy);
-      return new EmbeddedRedisServer(process, chosen);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis did not start [data: " + dataDir.toAbsolutePath() + "]", e);
+    }
+  }
+
+  /** Redis exited at once because its port was in use. */
+  private static final class PortTaken extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String message) {
+      super(message);
     }
   }
 
@@ -128,9 +152,10 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       synchronized (lastLines) {
         said = String.join("\n  ", lastLines);
       }
-      throw new IOException("Redis did not become ready [port: " + port + ", data: " + dataDir.toAbsolutePath()
+      String message = "Redis did not become ready [port: " + port + ", data: " + dataDir.toAbsolutePath()
           + "]: " + (e instanceof TimeoutException ? "no '" + READY + "' within " + START_TIMEOUT_MS + " ms"
-          : e.getCause().getMessage()) + "; it said:\n  " + said, e);
+          : e.getCause().getMessage()) + "; it said:\n  " + said;
+      throw said.contains(ADDRESS_IN_USE) ? new PortTaken(message) : new IOException(message, e);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();

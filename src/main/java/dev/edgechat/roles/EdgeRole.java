@@ -106,10 +106,8 @@ public final class EdgeRole {
         settings.http().port(), router -> {
       ops.mount(router);
       // while the process drains, new answers go elsewhere (Drain)
-      router.post("/v1/chat").handler(context.drain::refuseNewStreams);
-      router.post("/v1/chat/completions").handler(context.drain::refuseNewStreams);
-      chat.mount(router);
-      gateway.mount(router);
+      chat.mount(router, context.drain::refuseNewStreams);
+      gateway.mount(router, context.drain::refuseNewStreams);
       widget.mount(router);
       resumes.mount(router);
       admin.ifPresent(a -> a.mount(router));

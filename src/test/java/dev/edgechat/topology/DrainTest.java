@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,8 +199,9 @@ class DrainTest {
   }
 
   /**
-   * Verifies that SIGTERM on an edge with ten answers streaming (five questions asked twice, so
-   * half the answers are shared flights that the edge records at origin itself) lets every stream
+   * Verifies that SIGTERM on an edge with ten answers streaming (five questions asked twice: half
+   * the answers are shared flights, asked upstream once, that the edge records at origin itself
+   * while it stops) lets every stream
    * end with {@code done}, turns /readyz to 503 at once, refuses a new chat with 503 overloaded,
    * Retry-After and fly-replay elsewhere, and leaves every question and answer in its conversation.
    */
@@ -210,6 +212,7 @@ class DrainTest {
     for (int i = 0; i < STREAMS; i++) {
       questions.add("How do I reset my password, edge drain " + RUN + " question " + (i % 5) + "?");
     }
+    simStats("/sim/stats/reset");
     List<SseClient.InFlight> streams = openStreams(vertx, flyEdge, questions);
 
     long signalled = System.nanoTime();
@@ -225,6 +228,8 @@ class DrainTest {
     assertThat(drained.exitCode()).as("exited by itself after its drain").isNotEqualTo(-1);
     List<SseClient.Answer> answers = endedWithDone(streams);
     System.out.printf("edge drained %d streams in %d ms%n", STREAMS, msSince(signalled));
+    // each question was asked upstream once: the second asker's exchange reached origin only through the edge's records
+    assertThat(simStats("/sim/stats").getInteger("chatCalls")).isEqualTo(5);
     for (SseClient.Answer answer : answers) {
       assertConversationHolds(frontEdge, answer);
     }
@@ -319,7 +324,7 @@ class DrainTest {
     env.put("EDGECHAT_LLM_BASE_URL", sim.url().resolve("/v1").toString());
     env.put("EDGECHAT_LLM_API_KEY", "sim");
     RoleProcess all = launch("all", "local", new LinkedHashMap<>(env));
-    all.awaitReady(READY);
+    awaitReady(all);
     List<String> questions = new ArrayList<>();
     for (int i = 0; i < STREAMS; i++) {
       questions.add("How do I reset my password, all drain " + RUN + " question " + i + "?");
@@ -336,7 +341,7 @@ class DrainTest {
     assertThat(drained.exitCode()).as("exited by itself after its drain").isNotEqualTo(-1);
     List<SseClient.Answer> answers = endedWithDone(streams);
     RoleProcess again = launch("all", "local", new LinkedHashMap<>(env));
-    again.awaitReady(READY);
+    awaitReady(again);
     for (SseClient.Answer answer : answers) {
       assertConversationHolds(again, answer);
     }
@@ -388,6 +393,11 @@ class DrainTest {
       throw new AssertionError("while " + role.describe() + " drained", failures.get(0));
     }
     assertThat(checked).as("a check made while draining").isTrue();
+    for (String line : Files.readAllLines(role.log(), StandardCharsets.UTF_8)) {
+      if (line.contains("draining [role") || line.contains("stopped [role")) {
+        System.out.println(role.describe() + ": " + line);
+      }
+    }
     return new Drained(Set.copyOf(statuses), exit);
   }
 
@@ -450,6 +460,15 @@ class DrainTest {
           .isLessThan(deadline);
       Thread.sleep(100);
     }
+  }
+
+  /** The slow sim's counters ({@code /sim/stats}), or resets them ({@code /sim/stats/reset}). */
+  private static JsonObject simStats(String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(sim.url().resolve(path)).timeout(Duration.ofSeconds(10))
+        .method(path.endsWith("reset") ? "POST" : "GET", HttpRequest.BodyPublishers.noBody()).build();
+    HttpResponse<String> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isBetween(200, 204);
+    return answer.body().isBlank() ? new JsonObject() : new JsonObject(answer.body());
   }
 
   private static JsonObject jobState(JsonObject accepted) {
@@ -516,6 +535,17 @@ class DrainTest {
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       String status = response.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3);
       return status + " " + response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+  }
+
+  /** Waits until {@code role} is ready; when it is not, the failure carries every line it logged but stack frames. */
+  private static void awaitReady(RoleProcess role) throws IOException {
+    try {
+      role.awaitReady(READY);
+    } catch (TopologyException e) {
+      List<String> said = Files.readAllLines(role.log(), StandardCharsets.UTF_8).stream()
+          .filter(line -> !line.trim().startsWith("at ")).toList();
+      throw new AssertionError(role.describe() + " did not start; it logged:\n" + String.join("\n", said), e);
     }
   }
 
