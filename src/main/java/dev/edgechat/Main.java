@@ -1,6 +1,7 @@
 package dev.edgechat;
 
 import dev.edgechat.bench.BenchCommand;
+import dev.edgechat.config.Artifact;
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
@@ -76,6 +77,11 @@ public final class Main implements Callable<Integer> {
   private Double cutRate;
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("bench") && !Artifact.holds("dev.edgechat.bench.BenchCommand")) {
+      System.err.println("edgechat: the bench is not in this artifact (edgechat-slim.jar, for deployments);"
+          + " run it from the developer's jar: java -jar edgechat.jar bench --help");
+      System.exit(2);
+    }
     int exit = args.length > 0 && args[0].equals("bench")
         ? BenchCommand.execute(Arrays.copyOfRange(args, 1, args.length))
         : args.length > 0 && args[0].equals("topology")

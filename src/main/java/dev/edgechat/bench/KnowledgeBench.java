@@ -116,7 +116,7 @@ final class KnowledgeBench implements Callable<Integer> {
       toClose.add(0, redis);
       WorkerExecutor workers = vertx.createSharedWorkerExecutor("bench-knowledge", 2);
       DocumentStore store = new DocumentStore(database.writer());
-      SiteVersions versions = new SiteVersions(store, null);
+      SiteVersions versions = new SiteVersions(database.writer());
       Chunker chunker = new Chunker(local.get().knowledge().chunkTokens(),
           local.get().knowledge().chunkOverlapTokens(), new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
       System.out.printf(Locale.ROOT, "machine: %d cores; local model on %d threads; sim embedding latency %d ms%n",

@@ -1,6 +1,5 @@
 package dev.edgechat.bench;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.cache.TieredAnswerCache;
@@ -9,6 +8,7 @@ import dev.edgechat.embedding.MiniLmQuestionEmbedder;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,9 +59,10 @@ final class SemanticLookupBench implements Callable<Integer> {
     try {
       LiveConfig config = new ConfigLoader(vertx, Files.createTempDirectory("bench-config"), Map.of()).load().await();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      TieredAnswerCache answers = new TieredAnswerCache(config, null, registry, Ticker.systemTicker());
+      TieredAnswerCache answers = new TieredAnswerCache(config, null, registry, Scheduler.of(vertx));
       MiniLmQuestionEmbedder embedder = new MiniLmQuestionEmbedder(vertx, 1);
-      SemanticCache semantic = new SemanticCache(vertx, config, embedder, answers, MeaningGuard::new, registry);
+      SemanticCache semantic = new SemanticCache(vertx, config, embedder, answers, MeaningGuard::new, registry,
+          Scheduler.of(vertx));
       semantic.warmUp().await();
       List<String> cached = cachedQuestions(entries);
       List<Future<Void>> indexed = new ArrayList<>(cached.size());

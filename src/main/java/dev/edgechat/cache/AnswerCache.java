@@ -1,6 +1,7 @@
 package dev.edgechat.cache;
 
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.Optional;
 
 /** Complete answers of this edge's region, by {@link AnswerKey}. */
@@ -40,4 +41,11 @@ public interface AnswerCache {
    * need no dropping: their keys carry the old version, so nobody asks for them again.
    */
   void forgetSite(String site);
+
+  /**
+   * Drops this process's answers of {@code site} that a purge by document retired (see
+   * {@link DocumentPurges}), and returns their keys. Answers in Redis are retired where a lookup
+   * meets them. Scans this process's answers once: call it per purge, not per request.
+   */
+  List<AnswerKey> forgetRetired(String site);
 }

@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * A complete answer as it was streamed: its text deltas (replayed as the same natural chunks, not
- * one blob), its sources and the freshness of what it cites. Immutable.
+ * one blob), its sources and the freshness of what it cites, and what a purge by document needs:
+ * the ids of the documents it cites and the last site change origin had seen when it made the
+ * answer ({@link DocumentPurges}). Immutable.
  *
  * <p>What every hit of it needs is derived once, when the answer enters the cache: its whole
  * text, its {@code token} and {@code sources} events ({@link #replay()}), and those events in wire
@@ -27,6 +29,8 @@ public final class CachedAnswer {
   private final List<String> tokens;
   private final JsonArray sources;
   private final String freshness;
+  private final List<String> documents;
+  private final long changeSeq;
   private final String text;
   private final List<SseEvent> replay;
   private final byte[] replayFrames;
@@ -36,10 +40,23 @@ public final class CachedAnswer {
   private record TurnDigest(String before, String question, String digest) {
   }
 
+  /** An answer that cites no document by id (a gateway completion, an answer cached before ids were sent). */
   public CachedAnswer(List<String> tokens, JsonArray sources, String freshness) {
+    this(tokens, sources, freshness, List.of(), 0);
+  }
+
+  /**
+   * @param documents the ids of the documents the answer cites
+   * @param changeSeq the last site change origin had seen when it retrieved what the answer rests
+   *     on (0 when unknown: then a purge of any document it cites retires it)
+   */
+  public CachedAnswer(List<String> tokens, JsonArray sources, String freshness, List<String> documents,
+      long changeSeq) {
     this.tokens = List.copyOf(tokens);
     this.sources = sources.copy();
     this.freshness = Objects.requireNonNull(freshness);
+    this.documents = List.copyOf(documents);
+    this.changeSeq = changeSeq;
     this.text = String.join("", this.tokens);
     List<SseEvent> events = new ArrayList<>(this.tokens.size() + 1);
     this.tokens.forEach(t -> events.add(SseEvent.of(Events.TOKEN, new JsonObject().put("text", t))));
@@ -66,6 +83,16 @@ public final class CachedAnswer {
   /** {@code static} or {@code dynamic}: the freshness of what the answer cites, which sets its lifetime. */
   public String freshness() {
     return freshness;
+  }
+
+  /** The ids of the documents the answer cites; empty when it cites none, or none by id. */
+  public List<String> documents() {
+    return documents;
+  }
+
+  /** The last site change origin had seen when it made the answer; 0 when unknown. */
+  public long changeSeq() {
+    return changeSeq;
   }
 
   /** The whole text. */
@@ -113,7 +140,7 @@ public final class CachedAnswer {
 
   /** Roughly what the entry costs in memory, for the byte-bounded in-process cache. */
   int weightBytes() {
-    int bytes = 64 + sources.encode().length() * 4 + replayFrames.length;
+    int bytes = 64 + sources.encode().length() * 4 + replayFrames.length + documents.size() * 64;
     for (String token : tokens) {
       bytes += 120 + token.length() * 4; // the text and its encoded event
     }
@@ -121,23 +148,31 @@ public final class CachedAnswer {
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("tokens", new JsonArray(tokens)).put("sources", sources).put("freshness", freshness);
+    JsonObject json = new JsonObject().put("tokens", new JsonArray(tokens)).put("sources", sources)
+        .put("freshness", freshness);
+    if (!documents.isEmpty()) {
+      json.put("documents", new JsonArray(documents)).put("changeSeq", changeSeq);
+    }
+    return json;
   }
 
+  /** Reads what {@link #toJson()} wrote, also before it held documents (then it cites none by id). */
   static CachedAnswer fromJson(JsonObject json) {
     return new CachedAnswer(json.getJsonArray("tokens").stream().map(String::valueOf).toList(),
-        json.getJsonArray("sources", new JsonArray()), json.getString("freshness", "dynamic"));
+        json.getJsonArray("sources", new JsonArray()), json.getString("freshness", "dynamic"),
+        json.getJsonArray("documents", new JsonArray()).stream().map(String::valueOf).toList(),
+        json.getLong("changeSeq", 0L));
   }
 
   @Override
   public boolean equals(Object other) {
     return other instanceof CachedAnswer that && tokens.equals(that.tokens) && sources.equals(that.sources)
-        && freshness.equals(that.freshness);
+        && freshness.equals(that.freshness) && documents.equals(that.documents) && changeSeq == that.changeSeq;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(tokens, sources, freshness);
+    return Objects.hash(tokens, sources, freshness, documents, changeSeq);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.edgechat.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -26,8 +27,16 @@ public final class ConversationDigests {
 
   /** @param maxConversations how many conversations to remember (edge-config {@code cache.followUps}); 0 none */
   public ConversationDigests(int maxConversations, Duration idle) {
+    this(maxConversations, idle, Ticker.systemTicker());
+  }
+
+  /**
+   * @param maxConversations how many conversations to remember (edge-config {@code cache.followUps}); 0 none
+   * @param ticker the clock a conversation's {@code idle} time is measured by
+   */
+  public ConversationDigests(int maxConversations, Duration idle, Ticker ticker) {
     this.digests = Caffeine.newBuilder().maximumSize(maxConversations).expireAfterAccess(idle)
-        .executor(Runnable::run).build();
+        .ticker(ticker).executor(Runnable::run).build();
   }
 
   /** The digest of {@code conversation}'s turns so far, if this edge knows them. */

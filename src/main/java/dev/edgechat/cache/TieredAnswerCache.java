@@ -6,13 +6,16 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,10 +30,17 @@ import org.slf4j.LoggerFactory;
  * a store writes both. Each entry is fresh as long as its freshness allows ({@link AnswerTtl}), and
  * is kept {@code cache.staleMs} longer, for {@link #stale} to serve while origin is down.
  *
+ * <p>An answer a purge by document retired ({@link DocumentPurges}) is never served from any level:
+ * it is dropped where a lookup meets it (from Redis too), and {@link #forgetRetired} drops those in
+ * memory at once.
+ *
  * <p>Redis is an optimization, never a dependency: a lookup that takes longer than
  * {@code cache.redisTimeoutMs} or fails is a miss, a failed store is dropped, and both levels can be
  * switched off in edge-config at run time. The Redis client reconnects by itself, so the cache
  * recovers when Redis does.
+ *
+ * <p>Ages come from the injected {@link Scheduler}: L1 by its monotonic clock (Caffeine's
+ * {@link Ticker}), L2 by its wall clock, since an L2 entry's expiry is read by other edges too.
  */
 public final class TieredAnswerCache implements AnswerCache {
 
@@ -46,6 +56,8 @@ public final class TieredAnswerCache implements AnswerCache {
   private final LiveConfig config;
   private final RedisAPI redis;
   private final Ticker ticker;
+  private final Clock clock;
+  private final DocumentPurges purges;
   private final Cache<AnswerKey, Entry> local;
   private final Counter l1Hits;
   private final Counter l2Hits;
@@ -55,12 +67,25 @@ public final class TieredAnswerCache implements AnswerCache {
 
   /**
    * @param redis the region's cache Redis, or null when there is none (L2 off)
-   * @param ticker Caffeine's clock, so tests can move time
+   * @param time the clocks entries age by, so tests can move time
    */
-  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Ticker ticker) {
+  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Scheduler time) {
+    this(config, redis, registry, time, new DocumentPurges(() -> 0, time.clock()::millis));
+  }
+
+  /**
+   * @param redis the region's cache Redis, or null when there is none (L2 off)
+   * @param time the clocks entries age by, so tests can move time
+   * @param purges the purges by document this edge knows of: the answers they retire are never served
+   */
+  public TieredAnswerCache(LiveConfig config, RedisAPI redis, MeterRegistry registry, Scheduler time,
+      DocumentPurges purges) {
     this.config = Objects.requireNonNull(config);
     this.redis = redis;
-    this.ticker = Objects.requireNonNull(ticker);
+    Objects.requireNonNull(time);
+    this.ticker = time::nanoTime;
+    this.clock = time.clock();
+    this.purges = Objects.requireNonNull(purges);
     Counter evictions = Counter.builder("edgechat.cache.evictions")
         .description("answers dropped from the in-process cache to stay within cache.l1MaxBytes").register(registry);
     this.local = Caffeine.newBuilder()
@@ -107,7 +132,7 @@ public final class TieredAnswerCache implements AnswerCache {
     }
     long started = System.nanoTime();
     Entry entry = local.getIfPresent(key);
-    if (entry == null || ticker.read() >= entry.freshUntilNanos()) {
+    if (entry == null || ticker.read() >= entry.freshUntilNanos() || retired(key, entry)) {
       return Optional.empty();
     }
     l1Hits.increment();
@@ -127,14 +152,18 @@ public final class TieredAnswerCache implements AnswerCache {
       return Future.succeededFuture(Optional.empty());
     }
     Entry entry = local.getIfPresent(key);
+    if (entry != null && retired(key, entry)) {
+      return Future.succeededFuture(Optional.empty());
+    }
     if (entry != null) {
       long pastNanos = ticker.read() - entry.freshUntilNanos();
       return Future.succeededFuture(pastNanos <= TimeUnit.MILLISECONDS.toNanos(staleMs)
           ? Optional.of(entry.answer()) : Optional.empty());
     }
     return fromRedis(key).map(value -> value
-        .filter(v -> System.currentTimeMillis() - v.getLong("expiresAt", 0L) <= staleMs)
-        .map(v -> CachedAnswer.fromJson(v.getJsonObject("answer"))));
+        .filter(v -> clock.millis() - v.getLong("expiresAt", 0L) <= staleMs)
+        .map(v -> CachedAnswer.fromJson(v.getJsonObject("answer")))
+        .filter(answer -> !retiredInRedis(key, answer)));
   }
 
   /** A fresh answer and where it was found. */
@@ -145,7 +174,7 @@ public final class TieredAnswerCache implements AnswerCache {
     var settings = config.get().cache();
     if (settings.l1()) {
       Entry entry = local.getIfPresent(key);
-      if (entry != null && ticker.read() < entry.freshUntilNanos()) {
+      if (entry != null && ticker.read() < entry.freshUntilNanos() && !retired(key, entry)) {
         if (counted) {
           l1Hits.increment();
         }
@@ -156,15 +185,39 @@ public final class TieredAnswerCache implements AnswerCache {
       return Future.succeededFuture(Optional.empty());
     }
     return fromRedis(key).map(value -> {
-      long remainingMs = value.map(v -> v.getLong("expiresAt", 0L)).orElse(0L) - System.currentTimeMillis();
+      long remainingMs = value.map(v -> v.getLong("expiresAt", 0L)).orElse(0L) - clock.millis();
       if (remainingMs <= 0) {
+        return Optional.<Found>empty();
+      }
+      CachedAnswer answer = CachedAnswer.fromJson(value.get().getJsonObject("answer"));
+      if (retiredInRedis(key, answer)) {
         return Optional.<Found>empty();
       }
       if (counted) {
         l2Hits.increment();
       }
-      return Optional.of(new Found(copyToL1(key, value.get(), remainingMs), false));
+      return Optional.of(new Found(copyToL1(key, answer, remainingMs), false));
     });
+  }
+
+  /** Whether a purge by document retired the answer of {@code entry}; if so it leaves memory now. */
+  private boolean retired(AnswerKey key, Entry entry) {
+    if (!purges.retires(key.site(), entry.answer())) {
+      return false;
+    }
+    local.asMap().remove(key, entry);
+    return true;
+  }
+
+  /** Whether a purge by document retired {@code answer}, found in Redis; if so it is deleted there (best effort). */
+  private boolean retiredInRedis(AnswerKey key, CachedAnswer answer) {
+    if (!purges.retires(key.site(), answer)) {
+      return false;
+    }
+    redis.del(List.of(key.redisKey())).onFailure(e -> LOG.debug(
+        "a retired answer was not deleted from Redis; it is never served [key: {}, reason: {}]", key.redisKey(),
+        e.toString()));
+    return true;
   }
 
   /** The value of {@code key} in Redis; empty if absent, or if Redis failed or was slow (counted as an error). */
@@ -183,8 +236,7 @@ public final class TieredAnswerCache implements AnswerCache {
   }
 
   /** An L2 hit, copied into L1 for the rest of its life in Redis (the value carries its expiry: one round trip). */
-  private CachedAnswer copyToL1(AnswerKey key, JsonObject value, long remainingMs) {
-    CachedAnswer answer = CachedAnswer.fromJson(value.getJsonObject("answer"));
+  private CachedAnswer copyToL1(AnswerKey key, CachedAnswer answer, long remainingMs) {
     if (config.get().cache().l1()) {
       local.put(key, entry(answer, remainingMs, config.get().cache().staleMs()));
     }
@@ -202,6 +254,22 @@ public final class TieredAnswerCache implements AnswerCache {
   }
 
   @Override
+  public List<AnswerKey> forgetRetired(String site) {
+    if (!purges.hasPurges(site)) {
+      return List.of();
+    }
+    List<AnswerKey> retired = new ArrayList<>();
+    local.asMap().entrySet().removeIf(e -> {
+      boolean gone = e.getKey().site().equals(site) && purges.retires(site, e.getValue().answer());
+      if (gone) {
+        retired.add(e.getKey());
+      }
+      return gone;
+    });
+    return retired;
+  }
+
+  @Override
   public long store(AnswerKey key, CachedAnswer answer) {
     var settings = config.get().cache();
     long ttlMs = AnswerTtl.millis(answer.freshness(), settings, ThreadLocalRandom.current()::nextDouble);
@@ -209,7 +277,7 @@ public final class TieredAnswerCache implements AnswerCache {
       local.put(key, entry(answer, ttlMs, settings.staleMs()));
     }
     if (settings.l2() && redis != null) {
-      JsonObject value = new JsonObject().put("expiresAt", System.currentTimeMillis() + ttlMs).put("answer", answer.toJson());
+      JsonObject value = new JsonObject().put("expiresAt", clock.millis() + ttlMs).put("answer", answer.toJson());
       redis.set(List.of(key.redisKey(), value.encode(), "PX", Long.toString(ttlMs + settings.staleMs())))
           .timeout(Math.max(settings.redisTimeoutMs(), 500), TimeUnit.MILLISECONDS)
           .onFailure(e -> {

@@ -222,7 +222,7 @@ public record EdgechatConfig(
 
   /** The origin, as seen from an edge ({@code url}) and as a server ({@code internalPort}, tunables). */
   public record Origin(Optional<URI> url, int internalPort, int historyTurns, int passages, int maxAnswerChars,
-      int writeBatchRows, long writeBatchMs) {
+      int writeBatchRows, long writeBatchMs, long changesHeartbeatMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -232,7 +232,8 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().url(url).internalPort(internalPort).historyTurns(historyTurns).passages(passages)
-          .maxAnswerChars(maxAnswerChars).writeBatchRows(writeBatchRows).writeBatchMs(writeBatchMs);
+          .maxAnswerChars(maxAnswerChars).writeBatchRows(writeBatchRows).writeBatchMs(writeBatchMs)
+          .changesHeartbeatMs(changesHeartbeatMs);
     }
 
     /** Builds {@link Origin} settings by name; {@link #build()} fails naming a value left unset. */
@@ -245,6 +246,7 @@ public record EdgechatConfig(
       private Integer maxAnswerChars;
       private Integer writeBatchRows;
       private Long writeBatchMs;
+      private Long changesHeartbeatMs;
 
       private Builder() {
       }
@@ -284,6 +286,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder changesHeartbeatMs(long changesHeartbeatMs) {
+        this.changesHeartbeatMs = changesHeartbeatMs;
+        return this;
+      }
+
       public Origin build() {
         return new Origin(
             Required.value(url, "Origin.url"),
@@ -292,20 +299,22 @@ public record EdgechatConfig(
             Required.value(passages, "Origin.passages"),
             Required.value(maxAnswerChars, "Origin.maxAnswerChars"),
             Required.value(writeBatchRows, "Origin.writeBatchRows"),
-            Required.value(writeBatchMs, "Origin.writeBatchMs"));
+            Required.value(writeBatchMs, "Origin.writeBatchMs"),
+            Required.value(changesHeartbeatMs, "Origin.changesHeartbeatMs"));
       }
     }
   }
 
-  /** The edge's chat endpoint. */
   /**
+   * The edge's chat endpoint.
+   *
    * @param primaryRegion the region of origin and Postgres; empty when not known (PRIMARY_REGION unset)
    * @param flyReplay whether this process runs behind Fly's proxy, which replays a request answered
    *     with {@code fly-replay} (admin calls to the primary region; refused streams elsewhere)
    */
   public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
-      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits, String primaryRegion,
-      boolean flyReplay) {
+      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits, long changesTimeoutMs,
+      String primaryRegion, boolean flyReplay) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -317,7 +326,7 @@ public record EdgechatConfig(
       return new Builder().heartbeatMs(heartbeatMs).maxMessageChars(maxMessageChars).siteCacheMs(siteCacheMs)
           .originConnectTimeoutMs(originConnectTimeoutMs).originIdleTimeoutMs(originIdleTimeoutMs)
           .resumeTtlMs(resumeTtlMs).resumeGraceMs(resumeGraceMs).resumableHits(resumableHits)
-          .primaryRegion(primaryRegion).flyReplay(flyReplay);
+          .changesTimeoutMs(changesTimeoutMs).primaryRegion(primaryRegion).flyReplay(flyReplay);
     }
 
     /** Builds {@link Edge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -331,6 +340,7 @@ public record EdgechatConfig(
       private Long resumeTtlMs;
       private Long resumeGraceMs;
       private Integer resumableHits;
+      private Long changesTimeoutMs;
       private String primaryRegion;
       private Boolean flyReplay;
 
@@ -387,6 +397,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder changesTimeoutMs(long changesTimeoutMs) {
+        this.changesTimeoutMs = changesTimeoutMs;
+        return this;
+      }
+
       public Edge build() {
         return new Edge(
             Required.value(heartbeatMs, "Edge.heartbeatMs"),
@@ -397,6 +412,7 @@ public record EdgechatConfig(
             Required.value(resumeTtlMs, "Edge.resumeTtlMs"),
             Required.value(resumeGraceMs, "Edge.resumeGraceMs"),
             Required.value(resumableHits, "Edge.resumableHits"),
+            Required.value(changesTimeoutMs, "Edge.changesTimeoutMs"),
             Required.value(primaryRegion, "Edge.primaryRegion"),
             Required.value(flyReplay, "Edge.flyReplay"));
       }
@@ -840,7 +856,7 @@ public record EdgechatConfig(
 
   /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
-      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs) {
+      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -851,7 +867,8 @@ public record EdgechatConfig(
     public Builder toBuilder() {
       return new Builder().chunkTokens(chunkTokens).chunkOverlapTokens(chunkOverlapTokens)
           .minPassageScore(minPassageScore).maxUploadBytes(maxUploadBytes).maxDocumentChars(maxDocumentChars)
-          .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs);
+          .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs)
+          .changesRetentionMs(changesRetentionMs);
     }
 
     /** Builds {@link Knowledge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -865,6 +882,7 @@ public record EdgechatConfig(
       private Long sweepIntervalMs;
       private Long sweepAfterMs;
       private Long resyncMs;
+      private Long changesRetentionMs;
 
       private Builder() {
       }
@@ -909,6 +927,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder changesRetentionMs(long changesRetentionMs) {
+        this.changesRetentionMs = changesRetentionMs;
+        return this;
+      }
+
       public Knowledge build() {
         return new Knowledge(
             Required.value(chunkTokens, "Knowledge.chunkTokens"),
@@ -918,7 +941,8 @@ public record EdgechatConfig(
             Required.value(maxDocumentChars, "Knowledge.maxDocumentChars"),
             Required.value(sweepIntervalMs, "Knowledge.sweepIntervalMs"),
             Required.value(sweepAfterMs, "Knowledge.sweepAfterMs"),
-            Required.value(resyncMs, "Knowledge.resyncMs"));
+            Required.value(resyncMs, "Knowledge.resyncMs"),
+            Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"));
       }
     }
   }

@@ -71,6 +71,7 @@ final class SettingsReader {
             .maxAnswerChars((int) whole("origin.maxAnswerChars", 100, 1_000_000))
             .writeBatchRows((int) whole("origin.writeBatchRows", 1, 10_000))
             .writeBatchMs(whole("origin.writeBatchMs", 0, 10_000))
+            .changesHeartbeatMs(whole("origin.changesHeartbeatMs", 100, 60_000))
             .build())
         .edge(EdgechatConfig.Edge.builder()
             .heartbeatMs(whole("edge.heartbeatMs", 100, 15_000))
@@ -81,6 +82,7 @@ final class SettingsReader {
             .resumeTtlMs(whole("edge.resumeTtlMs", 300_000, 7L * 86_400_000))
             .resumeGraceMs(whole("edge.resumeGraceMs", 0, 600_000))
             .resumableHits((int) whole("edge.resumableHits", 0, 100_000_000))
+            .changesTimeoutMs(whole("edge.changesTimeoutMs", 500, 600_000))
             .primaryRegion(region("edge.primaryRegion"))
             .flyReplay(bool("edge.flyReplay"))
             .build())
@@ -135,6 +137,7 @@ final class SettingsReader {
             .sweepIntervalMs(whole("knowledge.sweepIntervalMs", 0, 86_400_000))
             .sweepAfterMs(whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000))
             .resyncMs(whole("knowledge.resyncMs", 0, 7L * 86_400_000))
+            .changesRetentionMs(whole("knowledge.changesRetentionMs", 3_600_000, 365L * 86_400_000))
             .build())
         .sim(SimSettings.builder()
             .firstTokenMs((int) whole("sim.firstTokenMs", 0, 600_000))
@@ -170,6 +173,19 @@ final class SettingsReader {
       throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
           + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
           + "longer than origin waits for the model, or the visitor sees a timeout origin would have answered");
+    }
+    if (c.origin().changesHeartbeatMs() * 2 > c.edge().changesTimeoutMs()) {
+      throw new ConfigException("settings origin.changesHeartbeatMs (" + c.origin().changesHeartbeatMs()
+          + ") and edge.changesTimeoutMs (" + c.edge().changesTimeoutMs() + "): an edge must allow at least two "
+          + "heartbeats of silence before it takes its link to origin's change feed for lost");
+    }
+    long longestAnswerLifeMs = Math.round(Math.max(c.cache().staticTtlMs(), c.cache().dynamicTtlMs()) * 1.1)
+        + c.cache().staleMs();
+    if (c.knowledge().changesRetentionMs() < longestAnswerLifeMs) {
+      throw new ConfigException("settings knowledge.changesRetentionMs (" + c.knowledge().changesRetentionMs()
+          + ") and cache.staticTtlMs, cache.dynamicTtlMs, cache.staleMs: the change log must keep a purge by "
+          + "document as long as an answer made before it can be served (" + longestAnswerLifeMs + " ms: the longer "
+          + "life plus 10 % jitter plus the stale time), or an edge starting later could serve it");
     }
     if (c.knowledge().chunkOverlapTokens() * 2 > c.knowledge().chunkTokens()) {
       throw new ConfigException("settings knowledge.chunkOverlapTokens (" + c.knowledge().chunkOverlapTokens()

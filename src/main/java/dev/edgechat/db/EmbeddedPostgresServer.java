@@ -1,5 +1,6 @@
 package dev.edgechat.db;
 
+import dev.edgechat.config.Artifact;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** Starts Postgres with its data in {@code dataDir} on {@code port} (0: a free one). Blocks. */
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
+    Artifact.requireEmbedded("Postgres", "io.zonky.test.db.postgres.embedded.EmbeddedPostgres");
     try {
       Files.createDirectories(dataDir);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()

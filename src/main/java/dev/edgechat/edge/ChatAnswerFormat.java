@@ -50,7 +50,8 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     }
     JsonArray sources = log.stream().filter(e -> Events.SOURCES.equals(e.event())).findFirst()
         .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
-    return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic")));
+    return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic"),
+        documents(sources), done.getLong("changeSeq", 0L)));
   }
 
   @Override
@@ -70,6 +71,17 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
 
   static SseEvent error(ApiError error) {
     return SseEvent.of(Events.ERROR, error.toEventData());
+  }
+
+  /** The ids of the documents an answer's sources name (origin sends them since issue 15). */
+  static List<String> documents(JsonArray sources) {
+    List<String> ids = new ArrayList<>(sources.size());
+    for (Object item : sources) {
+      if (item instanceof JsonObject source && source.getValue("id") instanceof String id) {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   /** Whether an answer's events end with {@code done}. */

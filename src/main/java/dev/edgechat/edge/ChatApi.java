@@ -130,16 +130,19 @@ public final class ChatApi {
     Cancellation visitorGone = Cancellation.whenClientLeaves(ctx);
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
-    sites.site(chat.site(), vertx.getOrCreateContext())
-        .map(site -> checkOrigin(ctx.request(), site))
-        .onSuccess(site -> {
+    sites.lookup(chat.site(), vertx.getOrCreateContext())
+        .map(known -> {
+          checkOrigin(ctx.request(), known.site());
+          return known;
+        })
+        .onSuccess(known -> {
           if (visitorGone.isCancelled()) {
             return;
           }
           if (wantsAsync(ctx.request())) {
             answerLater(ctx, chat);
           } else {
-            answer(ctx, chat, site, settings, started, visitorGone);
+            answer(ctx, chat, known, settings, started, visitorGone);
           }
         })
         .onFailure(ctx::fail);
@@ -185,8 +188,8 @@ public final class ChatApi {
     return prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
   }
 
-  private void answer(RoutingContext ctx, ChatRequest chat, Site site, EdgechatConfig settings, long started,
-      Cancellation visitorGone) {
+  private void answer(RoutingContext ctx, ChatRequest chat, SiteDirectory.Known site, EdgechatConfig settings,
+      long started, Cancellation visitorGone) {
     String conversation = chat.conversation() != null ? chat.conversation() : Ids.next();
     String message = Ids.next();
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
@@ -244,14 +247,17 @@ public final class ChatApi {
   /**
    * The question as the answer engine takes it: cached under its text and the digest of the turns
    * before it, found by meaning too (first questions only), when this edge knows those turns;
-   * otherwise answered by origin uncached.
+   * otherwise answered by origin uncached. A site known only as it last was (origin cannot be
+   * reached) reads no cached answer as fresh: origin is asked, and if it cannot answer, the cached
+   * answer is served marked stale.
    */
-  private static Question question(AnswerRequest request, Site site, String history) {
+  private static Question question(AnswerRequest request, SiteDirectory.Known known, String history) {
     if (history == null) {
       return Question.uncached();
     }
+    Site site = known.site();
     return new Question(AnswerKey.of(site.id(), site.kbVersion(), request.question(), history), request.question(),
-        Question.Lookup.BY_MEANING, true);
+        known.current() ? Question.Lookup.BY_MEANING : Question.Lookup.WRITE_ONLY, true);
   }
 
   /**

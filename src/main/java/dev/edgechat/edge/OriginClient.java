@@ -4,7 +4,9 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.protocol.AnswerRequest;
+import dev.edgechat.protocol.ChangeFeed;
 import dev.edgechat.protocol.OriginAnswers;
+import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.PlainWebClient;
@@ -14,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -70,9 +73,58 @@ public final class OriginClient implements OriginAnswers {
     this.web = PlainWebClient.over(client);
   }
 
+  /** A site as origin tells an edge of it: its settings and version, and its purges by document still kept. */
+  public record SiteState(Site site, List<SiteChange> purges) {
+
+    public SiteState {
+      Objects.requireNonNull(site);
+      purges = List.copyOf(purges);
+    }
+  }
+
   /** The site; fails with {@code not_found} when origin has none of that id. */
   public Future<Site> site(String id) {
-    return get("/internal/sites/" + id).map(Site::fromJson);
+    return site(id, 0).map(SiteState::site);
+  }
+
+  /**
+   * The site, at {@code minVersion} or later when origin has it (origin then reads its primary if a
+   * replica has an older one), with its purges by document; fails with {@code not_found} when
+   * origin has none of that id.
+   */
+  public Future<SiteState> site(String id, long minVersion) {
+    return get("/internal/sites/" + id + (minVersion > 0 ? "?version=" + minVersion : "")).map(json -> {
+      JsonArray purges = json.getJsonArray("purges", new JsonArray());
+      return new SiteState(Site.fromJson(json), purges.stream().map(p -> SiteChange.fromJson((JsonObject) p))
+          .toList());
+    });
+  }
+
+  /** Origin's change feed as it opened: the request (reset it to stop) and its paused response. */
+  public record ChangeStream(HttpClientRequest request, HttpClientResponse response) {
+  }
+
+  /**
+   * Opens origin's change feed ({@link ChangeFeed}) after change {@code after}, or from a snapshot
+   * when {@code after} is negative. Succeeds once origin answered 200, with the paused stream;
+   * fails with origin's error, or when it cannot be reached. The stream has no idle timeout of its
+   * own: its reader watches the heartbeats.
+   */
+  public Future<ChangeStream> changes(long after) {
+    RequestOptions options = options(HttpMethod.GET, ChangeFeed.PATH + (after >= 0 ? "?" + ChangeFeed.AFTER + "=" + after
+        : ""))
+        .setIdleTimeout(0)
+        .putHeader("Accept", "text/event-stream");
+    return client.request(options)
+        // the response is paused in the send callback: see answer()
+        .compose(req -> req.send().compose(response -> {
+          if (response.statusCode() == 200) {
+            response.pause();
+            return Future.succeededFuture(new ChangeStream(req, response));
+          }
+          return failure(response);
+        }))
+        .recover(OriginClient::transportFailure);
   }
 
   /** The conversation as API.md §1 shows it; fails with {@code not_found} when there is none. */

@@ -6,6 +6,7 @@ import dev.edgechat.answer.AnswerFlight;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.protocol.Events;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.RequestBodies;
@@ -37,6 +38,7 @@ public final class ResumeApi {
   private static final long POLL_MS = 200;
 
   private final Vertx vertx;
+  private final Scheduler time;
   private final LiveConfig config;
   private final ResumeBuffer buffer;
   private final Cache<String, ResumableMessage> local;
@@ -46,17 +48,28 @@ public final class ResumeApi {
 
   /** @param redis the region's cache Redis, or null: streams then resume only on the edge that served them */
   public ResumeApi(Vertx vertx, LiveConfig config, RedisAPI redis, MeterRegistry registry) {
+    this(vertx, config, redis, registry, Scheduler.of(vertx));
+  }
+
+  /**
+   * @param redis the region's cache Redis, or null: streams then resume only on the edge that served them
+   * @param time what kept streams age by, and what times a stream read from Redis (its polls, its silence)
+   */
+  public ResumeApi(Vertx vertx, LiveConfig config, RedisAPI redis, MeterRegistry registry, Scheduler time) {
     this.vertx = Objects.requireNonNull(vertx);
+    this.time = Objects.requireNonNull(time);
     this.config = Objects.requireNonNull(config);
     this.buffer = new ResumeBuffer(redis, () -> config.get().edge().resumeTtlMs(), registry);
     this.local = Caffeine.newBuilder()
         .maximumSize(LOCAL_STREAMS)
         .expireAfterWrite(Duration.ofMillis(config.get().edge().resumeTtlMs()))
+        .ticker(time::nanoTime)
         .executor(Runnable::run)
         .build();
     this.hits = Caffeine.newBuilder()
         .maximumSize(config.get().edge().resumableHits())
         .expireAfterWrite(Duration.ofMillis(config.get().edge().resumeTtlMs()))
+        .ticker(time::nanoTime)
         .executor(Runnable::run)
         .build();
     this.resumed = Counter.builder("edgechat.resume.requests")
@@ -148,46 +161,46 @@ public final class ResumeApi {
     private final String message;
     private final SseStream sse;
     private final long idleLimitMs;
-    private final long heartbeat;
+    private final Scheduler.Timer heartbeat;
     private long delivered;
-    private long lastNewsAt = System.currentTimeMillis();
+    private long lastNewsAt = time.clock().millis();
 
     RemoteStream(String message, SseStream sse, long after, EdgechatConfig settings) {
       this.message = message;
       this.sse = sse;
       this.delivered = after;
       this.idleLimitMs = settings.edge().originIdleTimeoutMs();
-      this.heartbeat = vertx.setPeriodic(settings.edge().heartbeatMs(), id -> sse.ping());
+      this.heartbeat = time.every(settings.edge().heartbeatMs(), sse::ping);
     }
 
     void deliver(List<SseEvent> events) {
       if (sse.isClosed()) {
-        vertx.cancelTimer(heartbeat);
+        heartbeat.cancel();
         return;
       }
       if (!events.isEmpty()) {
-        lastNewsAt = System.currentTimeMillis();
+        lastNewsAt = time.clock().millis();
       }
       for (SseEvent event : events) {
         sse.send(event);
         delivered++;
         if (Events.isTerminal(event)) {
-          vertx.cancelTimer(heartbeat);
+          heartbeat.cancel();
           sse.end();
           return;
         }
       }
-      if (System.currentTimeMillis() - lastNewsAt > idleLimitMs) {
+      if (time.clock().millis() - lastNewsAt > idleLimitMs) {
         sse.send(SseEvent.of(Events.ERROR, new JsonObject().put("code", "timeout")
             .put("message", "the answer went silent for " + idleLimitMs + " ms")));
-        vertx.cancelTimer(heartbeat);
+        heartbeat.cancel();
         sse.end();
         return;
       }
       if (sse.writeQueueFull()) {
         sse.drainHandler(v -> poll());
       } else {
-        vertx.setTimer(POLL_MS, id -> poll());
+        time.after(POLL_MS, this::poll);
       }
     }
 

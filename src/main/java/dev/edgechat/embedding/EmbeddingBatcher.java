@@ -1,5 +1,6 @@
 package dev.edgechat.embedding;
 
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,8 +40,8 @@ import java.util.function.LongSupplier;
  * No library at hand batches asynchronous calls by size-or-window with deduplication on a Vert.x
  * context: langchain4j's and OpenAI's clients batch only a list they are given, Caffeine's bulk
  * loads batch only misses of one {@code getAll}, and a reactive-streams buffer would add a second
- * concurrency model. The window is measured by an injected {@link BatchTimer}, so tests end windows
- * by hand without sleeping.
+ * concurrency model. The window is measured by an injected {@link Scheduler}, so tests end windows
+ * by moving its time, without sleeping.
  */
 public final class EmbeddingBatcher implements EmbeddingModel {
 
@@ -48,13 +49,13 @@ public final class EmbeddingBatcher implements EmbeddingModel {
   private final EmbeddingModel model;
   private final IntSupplier maxBatch;
   private final LongSupplier windowMs;
-  private final BatchTimer timer;
+  private final Scheduler time;
   private final DistributionSummary batchSizes;
   private final Counter duplicates;
 
   // confined to the context
   private Map<String, List<Waiter>> open = new LinkedHashMap<>();
-  private BatchTimer.Cancellable window;
+  private Scheduler.Timer window;
   private long generation;
 
   /**
@@ -63,26 +64,27 @@ public final class EmbeddingBatcher implements EmbeddingModel {
    * @param context where the batching runs (one event loop)
    * @param maxBatch the most distinct texts in one call of {@code model}, at least 1
    * @param windowMs the longest the first text of a batch waits for others, at least 0
+   * @param time measures the windows
    * @param registry where batch sizes are recorded; null for none
    */
-  public EmbeddingBatcher(Context context, EmbeddingModel model, int maxBatch, long windowMs, BatchTimer timer,
+  public EmbeddingBatcher(Context context, EmbeddingModel model, int maxBatch, long windowMs, Scheduler time,
       MeterRegistry registry) {
-    this(context, model, () -> maxBatch, () -> windowMs, timer, registry);
+    this(context, model, () -> maxBatch, () -> windowMs, time, registry);
     checkLimits(maxBatch, windowMs);
   }
 
   /**
    * A batcher whose limits are read for each batch, so that reloaded settings apply at once.
    *
-   * @see #EmbeddingBatcher(Context, EmbeddingModel, int, long, BatchTimer, MeterRegistry)
+   * @see #EmbeddingBatcher(Context, EmbeddingModel, int, long, Scheduler, MeterRegistry)
    */
   public EmbeddingBatcher(Context context, EmbeddingModel model, IntSupplier maxBatch, LongSupplier windowMs,
-      BatchTimer timer, MeterRegistry registry) {
+      Scheduler time, MeterRegistry registry) {
     this.context = Objects.requireNonNull(context, "context");
     this.model = Objects.requireNonNull(model, "model");
     this.maxBatch = Objects.requireNonNull(maxBatch, "maxBatch");
     this.windowMs = Objects.requireNonNull(windowMs, "windowMs");
-    this.timer = Objects.requireNonNull(timer, "timer");
+    this.time = Objects.requireNonNull(time, "time");
     MeterRegistry meters = registry != null ? registry : Meters.none();
     this.batchSizes = DistributionSummary.builder("edgechat.embedding.batch.size").tag("model", model.name())
         .description("distinct texts per call of the embedding model behind the batcher").register(meters);
@@ -140,7 +142,7 @@ public final class EmbeddingBatcher implements EmbeddingModel {
       send();
     } else if (window == null) {
       long batch = generation;
-      window = timer.schedule(wait, () -> onContext(() -> windowEnded(batch)));
+      window = time.after(wait, () -> onContext(() -> windowEnded(batch)));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.edgechat.embedding;
 
 import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
@@ -56,7 +57,7 @@ public final class Embeddings {
       }
       model = new EmbeddingBatcher(vertx.getOrCreateContext(), remote,
           () -> settings.get().embeddings().batchSize(), () -> settings.get().embeddings().batchWindowMs(),
-          BatchTimer.of(vertx), registry);
+          Scheduler.of(vertx), registry);
     } else {
       model = new LocalEmbeddingModel(vertx, config.cache().embedderThreads());
     }

@@ -2,12 +2,12 @@ package dev.edgechat.gateway;
 
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
-import dev.edgechat.embedding.BatchTimer;
 import dev.edgechat.embedding.CachedEmbeddingModel;
 import dev.edgechat.embedding.EmbeddingBatcher;
 import dev.edgechat.embedding.EmbeddingException;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.embedding.RemoteEmbeddingModel;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -89,7 +89,7 @@ final class GatewayEmbeddings {
     }
     EmbeddingModel batched = new EmbeddingBatcher(batching, remote,
         () -> config.get().embeddings().batchSize(), () -> config.get().embeddings().batchWindowMs(),
-        BatchTimer.of(vertx), registry);
+        Scheduler.of(vertx), registry);
     if (redis == null) {
       return batched;
     }

@@ -3,6 +3,7 @@ package dev.edgechat.jobs;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.protocol.Jobs;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +64,23 @@ import org.slf4j.LoggerFactory;
  * ({@code XACK}) and deletes ({@code XDEL}) the entry in the same script, so a stream holds only
  * jobs that wait or run: it never needs trimming by length, which could drop waiting jobs.
  *
- * <p><b>Stalled jobs.</b> While a worker runs a job it renews its claim on the entry every
- * {@code stalledMs/3} ({@code XCLAIM … JUSTID} of its own entries, which resets their idle time).
- * A worker that died (or stalled) stops renewing; every {@code stalledMs/2} each worker looks for
- * entries idle longer than {@code stalledMs} with {@code XAUTOCLAIM} and runs them again. A job
- * whose tries all ended that way fails. The first run may still be going (a long pause rather than
- * a death), which is why handlers must be idempotent; its outcome is fenced out: finishing checks
- * that the try is still the job's current one (same entry and attempt number).
+ * <p><b>Stalled jobs.</b> A worker that starts a job stamps its claim with the time
+ * ({@code claimedAt} in the job's hash) and, while the job runs, renews the stamp every
+ * {@code stalledMs/3} (and resets the entry's idle time with {@code XCLAIM … JUSTID}). A worker
+ * that died (or stalled) stops renewing; every {@code stalledMs/2} each worker looks through the
+ * group's pending entries for claims older than {@code stalledMs}, takes them over ({@code XCLAIM})
+ * and runs them again. A job whose tries all ended that way fails. The first run may still be going
+ * (a long pause rather than a death), which is why handlers must be idempotent; its outcome is
+ * fenced out: finishing checks that the try is still the job's current one (same entry and attempt
+ * number). An entry read but never started (its worker died in between) has no stamp; it is judged
+ * by its idle time in Redis instead.
+ *
+ * <p><b>Time.</b> Every time the queue decides by (due retries, claim stamps, retention, the
+ * renew, look and drain timers) comes from one injected {@link Scheduler}, so tests move time
+ * instead of waiting. Stamps and due times are the workers' wall clocks, compared between
+ * processes: their clocks must agree to well within {@code stalledMs} (NTP does). The look for
+ * stalled jobs is a timer; when it falls due while the reader is blocked waiting for new jobs, the
+ * read is woken ({@code CLIENT UNBLOCK}), and no read blocks longer than one look's period anyway.
  *
  * <p><b>Retention.</b> A finished job's hash gets a TTL ({@code completedTtlMs} / {@code
  * failedTtlMs}) and only the newest {@code keepCompleted} / {@code keepFailed} of a type are
@@ -102,6 +114,7 @@ public final class JobQueue {
   private final RedisAPI redis;
   private final boolean ownsClient;
   private final EdgechatConfig.Queue settings;
+  private final Scheduler scheduler;
   private final Clock clock;
   private final MeterRegistry registry;
   private final String consumer;
@@ -118,16 +131,18 @@ public final class JobQueue {
    *     blocking reads
    * @param ownsClient whether {@link #close()} closes the client
    * @param registry where the job metrics go, or null for none
+   * @param scheduler the clock and timers the queue runs by
    */
   JobQueue(Vertx vertx, Redis client, boolean ownsClient, EdgechatConfig.Queue settings, MeterRegistry registry,
-      Clock clock) {
+      Scheduler scheduler) {
     this.vertx = Objects.requireNonNull(vertx);
     this.client = Objects.requireNonNull(client);
     this.redis = RedisAPI.api(client);
     this.ownsClient = ownsClient;
     this.settings = Objects.requireNonNull(settings);
     this.registry = registry != null ? registry : new CompositeMeterRegistry();
-    this.clock = Objects.requireNonNull(clock);
+    this.scheduler = Objects.requireNonNull(scheduler);
+    this.clock = scheduler.clock();
     this.consumer = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid() + "-"
         + Ids.next().substring(0, 8);
   }
@@ -140,6 +155,15 @@ public final class JobQueue {
    */
   public static JobQueue create(Vertx vertx, URI url, EdgechatConfig.Queue settings, long connectTimeoutMs,
       MeterRegistry registry) {
+    return create(vertx, url, settings, connectTimeoutMs, registry, Scheduler.of(vertx));
+  }
+
+  /**
+   * A queue as {@link #create(Vertx, URI, EdgechatConfig.Queue, long, MeterRegistry)} makes it,
+   * running by {@code scheduler}'s clock and timers.
+   */
+  public static JobQueue create(Vertx vertx, URI url, EdgechatConfig.Queue settings, long connectTimeoutMs,
+      MeterRegistry registry, Scheduler scheduler) {
     int readers = settings.concurrency().size() + 1;
     RedisOptions options = new RedisOptions()
         .setConnectionString(url.toString())
@@ -151,7 +175,7 @@ public final class JobQueue {
         .setNetClientOptions(new NetClientOptions()
             .setConnectTimeout((int) connectTimeoutMs)
             .setTcpNoDelay(true));
-    return new JobQueue(vertx, Redis.createClient(vertx, options), true, settings, registry, Clock.systemUTC());
+    return new JobQueue(vertx, Redis.createClient(vertx, options), true, settings, registry, scheduler);
   }
 
   /** Whether {@code id} could be a job id (URL-safe, 1 to 128 characters). */
@@ -298,6 +322,11 @@ public final class JobQueue {
     return consumer;
   }
 
+  /** Looks for stalled jobs this queue's workers have finished so far, all types: for tests. */
+  long looksForStalledJobs() {
+    return workers.stream().mapToLong(w -> w.looks.get()).sum();
+  }
+
   static String stream(String type) {
     return QUEUE_PREFIX + type;
   }
@@ -373,11 +402,15 @@ public final class JobQueue {
     private RedisAPI reader;
     private long readerClientId = -1;
     private boolean reading;
+    /** Whether the reader waits in {@code XREADGROUP … BLOCK} (a look falling due wakes it). */
+    private boolean blocked;
     private boolean waitingForSlot;
-    private long nextReclaimAt;
+    private boolean lookDue = true;
+    private final AtomicLong looks = new AtomicLong();
     private String reclaimCursor = "0-0";
-    private long renewTimer = -1;
-    private long promoteTimer = -1;
+    private Scheduler.Timer renewTimer;
+    private Scheduler.Timer lookTimer;
+    private Scheduler.Timer promoteTimer;
     private long promoteAt = Long.MAX_VALUE;
 
     TypeWorker(Context context, String type, JobHandler handler) {
@@ -406,8 +439,8 @@ public final class JobQueue {
       return createGroup()
           .compose(v -> connectReader())
           .onSuccess(v -> {
-            nextReclaimAt = clock.millis();
-            renewTimer = vertx.setPeriodic(Math.max(10, settings.stalledMs() / 3), id -> renew());
+            renewTimer = scheduler.every(Math.max(10, settings.stalledMs() / 3), this::renew);
+            lookTimer = scheduler.every(reclaimEveryMs(), this::lookFallsDue);
             promote();
             readLoop();
           });
@@ -437,7 +470,7 @@ public final class JobQueue {
 
     /**
      * Takes as many jobs as there are free slots: first stalled ones when a look for them is due,
-     * else new ones, waiting for them at most {@code blockMs} (or until the next look is due).
+     * else new ones, waiting for them at most {@code blockMs} (and never longer than a look's period).
      */
     private void readLoop() {
       if (closing) {
@@ -449,12 +482,11 @@ public final class JobQueue {
         waitingForSlot = true;
         return;
       }
-      long now = clock.millis();
       reading = true;
-      if (now >= nextReclaimAt) {
-        nextReclaimAt = now + reclaimEveryMs();
-        redis.xautoclaim(List.of(stream, GROUP, consumer, Long.toString(settings.stalledMs()), reclaimCursor,
-                "COUNT", Integer.toString(free)))
+      if (lookDue) {
+        lookDue = false;
+        QueueScripts.RECLAIM.run(redis, List.of(stream), List.of(GROUP, consumer, Long.toString(clock.millis()),
+                Long.toString(settings.stalledMs()), reclaimCursor, Integer.toString(free), JOB_PREFIX))
             .onComplete(ar -> {
               reading = false;
               if (ar.succeeded()) {
@@ -463,15 +495,18 @@ public final class JobQueue {
               } else if (!closing) {
                 LOG.warn("looking for stalled jobs failed [type: {}, reason: {}]", type, ar.cause().toString());
               }
+              looks.incrementAndGet();
               readLoop();
             });
         return;
       }
-      long blockMs = Math.max(1, Math.min(settings.blockMs(), nextReclaimAt - now));
+      long blockMs = Math.max(1, Math.min(settings.blockMs(), reclaimEveryMs()));
+      blocked = true;
       reader.xreadgroup(List.of("GROUP", GROUP, consumer, "COUNT", Integer.toString(free),
               "BLOCK", Long.toString(blockMs), "STREAMS", stream, ">"))
           .onComplete(ar -> {
             reading = false;
+            blocked = false;
             if (ar.succeeded()) {
               // entries delivered are this worker's even when it is closing: they run, and close waits for them
               Response streams = ar.result();
@@ -485,6 +520,14 @@ public final class JobQueue {
           });
     }
 
+    /** The look timer: a look for stalled jobs is due; a read blocked waiting for new jobs is woken for it. */
+    private void lookFallsDue() {
+      lookDue = true;
+      if (blocked && readerClientId >= 0) {
+        redis.client(List.of("UNBLOCK", Long.toString(readerClientId)));
+      }
+    }
+
     private void readFailed(Throwable e) {
       if (closing) {
         readerStopped.tryComplete();
@@ -494,7 +537,7 @@ public final class JobQueue {
       if (message.startsWith("NOGROUP")) {
         // the stream or its group was deleted under us (a flushed Redis): make them again
         LOG.warn("job stream had no consumer group; creating it [type: {}]", type);
-        createGroup().onComplete(v -> vertx.setTimer(RECONNECT_MS, id -> readLoop()));
+        createGroup().onComplete(v -> scheduler.after(RECONNECT_MS, this::readLoop));
         return;
       }
       LOG.warn("reading jobs failed; reconnecting [type: {}, reason: {}]", type, e.toString());
@@ -502,7 +545,7 @@ public final class JobQueue {
         readerConnection.close();
         readerConnection = null;
       }
-      vertx.setTimer(RECONNECT_MS, id -> {
+      scheduler.after(RECONNECT_MS, () -> {
         if (closing) {
           readerStopped.tryComplete();
           return;
@@ -673,16 +716,22 @@ public final class JobQueue {
       if (running.isEmpty()) {
         return;
       }
-      List<String> args = new ArrayList<>(2 + running.size());
+      int tries = running.size();
+      List<String> args = new ArrayList<>(4 + 2 * tries);
       args.add(GROUP);
       args.add(consumer);
-      args.addAll(running.keySet());
+      args.add(Long.toString(clock.millis()));
+      args.add(JOB_PREFIX);
+      running.forEach((entry, run) -> {
+        args.add(entry);
+        args.add(run.job().id());
+      });
       QueueScripts.RENEW.run(redis, List.of(stream), args).onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("renewing running jobs failed [type: {}, reason: {}]", type, ar.cause().toString());
-        } else if (ar.result().toInteger() < args.size() - 2) {
+        } else if (ar.result().toInteger() < tries) {
           LOG.info("some running jobs were taken over by other workers [type: {}, running: {}, still ours: {}]", type,
-              args.size() - 2, ar.result().toInteger());
+              tries, ar.result().toInteger());
         }
       });
     }
@@ -692,12 +741,10 @@ public final class JobQueue {
       if (closing || dueAt >= promoteAt) {
         return;
       }
-      if (promoteTimer >= 0) {
-        vertx.cancelTimer(promoteTimer);
-      }
+      cancel(promoteTimer);
       promoteAt = dueAt;
-      promoteTimer = vertx.setTimer(Math.max(1, dueAt - clock.millis()), id -> {
-        promoteTimer = -1;
+      promoteTimer = scheduler.after(Math.max(1, dueAt - clock.millis()), () -> {
+        promoteTimer = null;
         promoteAt = Long.MAX_VALUE;
         promote();
       });
@@ -731,10 +778,18 @@ public final class JobQueue {
     /** Stops reading, waits for running jobs (bounded), then leaves the group if it holds nothing. */
     Future<Void> stop() {
       Promise<Void> stopped = Promise.promise();
+      // the drain deadline is set before close() returns, so that it runs from then on by the scheduler's time
+      Scheduler.Timer drainTimer = scheduler.after(Math.max(1, settings.drainTimeoutMs()),
+          () -> context.runOnContext(v -> {
+            if (!running.isEmpty()) {
+              LOG.warn("jobs still running at close are left to other workers [type: {}, jobs: {}]", type,
+                  running.values().stream().map(r -> r.job().id()).toList());
+            }
+            drained.tryComplete();
+          }));
       context.runOnContext(v -> {
-        if (promoteTimer >= 0) {
-          vertx.cancelTimer(promoteTimer);
-        }
+        cancel(promoteTimer);
+        cancel(lookTimer);
         if (reading && readerClientId >= 0) {
           redis.client(List.of("UNBLOCK", Long.toString(readerClientId)));
         } else if (!reading) {
@@ -743,18 +798,11 @@ public final class JobQueue {
         if (active.get() == 0) {
           drained.tryComplete();
         }
-        long drainTimer = vertx.setTimer(Math.max(1, settings.drainTimeoutMs()), id -> {
-          if (!running.isEmpty()) {
-            LOG.warn("jobs still running at close are left to other workers [type: {}, jobs: {}]", type,
-                running.values().stream().map(r -> r.job().id()).toList());
-          }
-          drained.tryComplete();
-        });
         readerStopped.future()
             .compose(r -> drained.future())
             .compose(d -> {
-              vertx.cancelTimer(drainTimer);
-              vertx.cancelTimer(renewTimer);
+              drainTimer.cancel();
+              cancel(renewTimer);
               boolean abandoned = !running.isEmpty();
               running.clear();
               Future<?> left = abandoned
@@ -768,6 +816,12 @@ public final class JobQueue {
             .onComplete(stopped);
       });
       return stopped.future();
+    }
+
+    private static void cancel(Scheduler.Timer timer) {
+      if (timer != null) {
+        timer.cancel();
+      }
     }
   }
 }

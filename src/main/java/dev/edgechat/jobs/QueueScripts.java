@@ -60,8 +60,8 @@ final class QueueScripts {
       """);
 
   /**
-   * A worker takes a delivered (or reclaimed) stream entry: the job becomes active and its attempts
-   * grow by one. An entry whose job is gone, finished or now runs under a newer entry is acked and
+   * A worker takes a delivered (or reclaimed) stream entry: the job becomes active, its attempts
+   * grow by one and its claim is stamped with the time ({@code claimedAt}, see {@link #RENEW}). An entry whose job is gone, finished or now runs under a newer entry is acked and
    * dropped. A reclaimed job that has used all its tries (its workers kept dying) fails.
    * KEYS: job, stream, failed set. ARGV: entry, group, now, maxAttempts, consumer, keepFailed,
    * failedTtlMs, job key prefix.
@@ -76,13 +76,13 @@ final class QueueScripts {
       if tonumber(job[3]) >= tonumber(ARGV[4]) then
         redis.call('HSET', KEYS[1], 'state', 'failed', 'updatedAt', ARGV[3],
           'error', 'its worker stopped or stalled during each of its last tries (' .. job[3] .. ' tries in all)')
-        redis.call('HDEL', KEYS[1], 'entry', 'worker')
+        redis.call('HDEL', KEYS[1], 'entry', 'worker', 'claimedAt')
         ack(KEYS[2], ARGV[2], ARGV[1])
         retire(KEYS[1], KEYS[3], job[4], tonumber(ARGV[3]), tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8])
         return {'failed', redis.call('HGETALL', KEYS[1])}
       end
       redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-      redis.call('HSET', KEYS[1], 'state', 'active', 'updatedAt', ARGV[3], 'worker', ARGV[5])
+      redis.call('HSET', KEYS[1], 'state', 'active', 'updatedAt', ARGV[3], 'worker', ARGV[5], 'claimedAt', ARGV[3])
       return {'run', redis.call('HGETALL', KEYS[1])}
       """);
 
@@ -99,7 +99,7 @@ final class QueueScripts {
         return 0
       end
       redis.call('HSET', KEYS[1], 'state', 'completed', 'result', ARGV[5], 'updatedAt', ARGV[3])
-      redis.call('HDEL', KEYS[1], 'error', 'entry', 'worker', 'runAt')
+      redis.call('HDEL', KEYS[1], 'error', 'entry', 'worker', 'runAt', 'claimedAt')
       ack(KEYS[2], ARGV[2], ARGV[1])
       retire(KEYS[1], KEYS[3], ARGV[9], tonumber(ARGV[3]), tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8])
       return 1
@@ -117,7 +117,7 @@ final class QueueScripts {
       if job[1] ~= 'active' or job[2] ~= ARGV[1] or job[3] ~= ARGV[4] then
         return 'stale'
       end
-      redis.call('HDEL', KEYS[1], 'entry', 'worker')
+      redis.call('HDEL', KEYS[1], 'entry', 'worker', 'claimedAt')
       ack(KEYS[2], ARGV[2], ARGV[1])
       if tonumber(ARGV[4]) >= tonumber(ARGV[6]) then
         redis.call('HSET', KEYS[1], 'state', 'failed', 'error', ARGV[5], 'updatedAt', ARGV[3])
@@ -150,21 +150,100 @@ final class QueueScripts {
       """);
 
   /**
-   * A worker renews its claim on the entries it is running (their idle time drops to 0), so that
-   * no other worker takes them over; entries another worker has taken over are left alone.
-   * KEYS: stream. ARGV: group, consumer, entry…
+   * A worker renews its claim on the entries it is running, so that no other worker takes them
+   * over: the job's {@code claimedAt} becomes {@code now} (what {@link #RECLAIM} judges by) and the
+   * entry's idle time drops to 0. Entries another worker has taken over are left alone.
+   * KEYS: stream. ARGV: group, consumer, now, job key prefix, then entry and job id for each job.
    * Returns the number of entries renewed.
    */
   static final LuaScript RENEW = new LuaScript("""
       local renewed = 0
-      for i = 3, #ARGV do
-        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+      for i = 5, #ARGV, 2 do
+        local entry = ARGV[i]
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], entry, entry, 1, ARGV[2])
         if #pending > 0 then
-          redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+          redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, entry, 'JUSTID')
+          local job = ARGV[4] .. ARGV[i + 1]
+          if redis.call('HGET', job, 'entry') == entry then
+            redis.call('HSET', job, 'claimedAt', ARGV[3])
+          end
           renewed = renewed + 1
         end
       end
       return renewed
+      """);
+
+  /**
+   * A worker looks for stalled entries and takes over up to {@code count} of them. An entry is
+   * stalled when its job's claim ({@code claimedAt}, stamped by {@link #START} and {@link #RENEW}
+   * with the workers' clock) is {@code stalledMs} old; an entry that was never started (no stamp
+   * for it) when it has been idle in Redis that long. Taking over moves the entry to this consumer
+   * and stamps the claim {@code now}; a stalled entry whose stream entry is gone is just acked. The
+   * group's pending list is walked from {@code cursor}, at most ten entries per one wanted, like
+   * {@code XAUTOCLAIM}.
+   * KEYS: stream. ARGV: group, consumer, now, stalledMs, cursor ('0-0' from the start), count, job
+   * key prefix.
+   * Returns {next cursor ('0-0' when the walk reached the end), {{entry, {field, value…}}…}}.
+   */
+  static final LuaScript RECLAIM = new LuaScript("""
+      local now = tonumber(ARGV[3])
+      local stalledMs = tonumber(ARGV[4])
+      local wanted = tonumber(ARGV[6])
+      local scan = wanted * 10
+      local from = '-'
+      if ARGV[5] ~= '0-0' then
+        from = '(' .. ARGV[5]
+      end
+      local pending = redis.call('XPENDING', KEYS[1], ARGV[1], from, '+', scan)
+      local taken = {}
+      local cursor = '0-0'
+      if #pending == scan then
+        cursor = pending[#pending][1]
+      end
+      for i, p in ipairs(pending) do
+        local entry = p[1]
+        local found = redis.call('XRANGE', KEYS[1], entry, entry)
+        local fields = found[1] and found[1][2]
+        local job = nil
+        if fields then
+          for f = 1, #fields, 2 do
+            if fields[f] == 'job' then
+              job = ARGV[7] .. fields[f + 1]
+            end
+          end
+        end
+        local claimedAt = nil
+        if job then
+          local claim = redis.call('HMGET', job, 'entry', 'claimedAt')
+          if claim[1] == entry and claim[2] then
+            claimedAt = tonumber(claim[2])
+          end
+        end
+        local stalled
+        if claimedAt then
+          stalled = now - claimedAt >= stalledMs
+        else
+          stalled = p[3] >= stalledMs
+        end
+        if stalled then
+          if fields then
+            redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, entry)
+            if claimedAt then
+              redis.call('HSET', job, 'claimedAt', ARGV[3])
+            end
+            taken[#taken + 1] = {entry, fields}
+          else
+            redis.call('XACK', KEYS[1], ARGV[1], entry)
+          end
+          if #taken >= wanted then
+            if i < #pending or #pending == scan then
+              cursor = entry
+            end
+            break
+          end
+        end
+      end
+      return {cursor, taken}
       """);
 
   /**

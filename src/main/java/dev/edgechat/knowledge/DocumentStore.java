@@ -220,12 +220,6 @@ public final class DocumentStore {
         });
   }
 
-  /** Starts a new knowledge-base version of the site: succeeds with it, or empty when there is no such site. */
-  public Future<Optional<Long>> bumpVersion(String siteId) {
-    return writer.preparedQuery(SqlQueries.BUMP_KB_VERSION).execute(Tuple.of(siteId))
-        .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong(0)));
-  }
-
   /** The first column of every row of a batch's results (one result per batched statement). */
   private static List<String> ids(RowSet<Row> batch) {
     List<String> out = new ArrayList<>();

@@ -1,48 +1,88 @@
 package dev.edgechat.knowledge;
 
-import dev.edgechat.redis.SiteInvalidations;
+import dev.edgechat.protocol.SiteChange;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Starts a new knowledge-base version of a site (part of every cache key) and tells every edge and
- * origin over Redis pub/sub, so edges drop the site's cached answers and origins refresh its chunk
- * index at once.
+ * Changes a site in a way every edge must learn: a new knowledge-base version (part of every
+ * cache key; a purge, a document added, changed or deleted, new settings), or a purge of the
+ * answers citing some documents. Each change is logged in {@code site_changes} in the same
+ * transaction that makes it and announced with {@code NOTIFY}, so whichever process makes it
+ * (origin's admin API, a worker's ingestion), every origin learns it and streams it to every edge
+ * ({@link SiteChangeLog}, {@code GET /internal/changes}); nothing is told before it committed, and
+ * nothing that committed goes untold.
  */
 public final class SiteVersions {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SiteVersions.class);
+  private final Pool primary;
 
-  private final DocumentStore documents;
-  private final RedisAPI publisher;
-
-  /** @param publisher the Redis that edges and origins listen on, or null when there is none */
-  public SiteVersions(DocumentStore documents, RedisAPI publisher) {
-    this.documents = Objects.requireNonNull(documents);
-    this.publisher = publisher;
+  /** @param primary the primary's pool (the writer) */
+  public SiteVersions(Pool primary) {
+    this.primary = Objects.requireNonNull(primary);
   }
 
-  /** Succeeds with the new version, or empty when there is no such site. */
-  public Future<Optional<Long>> bump(String siteId) {
-    return documents.bumpVersion(siteId).compose(version -> version.isEmpty()
-        ? Future.succeededFuture(version)
-        : tell(new SiteInvalidations.Invalidation(siteId, version.get())).map(version));
+  /**
+   * Starts a new knowledge-base version of the site. Succeeds with the change, or empty when there
+   * is no such site; fails when the database does (then nothing changed).
+   */
+  public Future<Optional<SiteChange>> bump(String siteId) {
+    return change(siteId, List.of());
   }
 
-  /** Best effort: an edge that misses the message stops serving old answers when its site entry expires. */
-  private Future<Void> tell(SiteInvalidations.Invalidation invalidation) {
-    if (publisher == null) {
-      return Future.succeededFuture();
+  /**
+   * Retires the answers citing any of {@code documentIds} everywhere; the site's version stays, so
+   * its other answers stay cached. Succeeds with the change, or empty when there is no such site;
+   * fails when the database does (then nothing changed).
+   */
+  public Future<Optional<SiteChange>> purgeDocuments(String siteId, List<String> documentIds) {
+    if (documentIds.isEmpty()) {
+      throw new IllegalArgumentException("a purge by document names at least one document");
     }
-    return SiteInvalidations.publish(publisher, invalidation)
-        .recover(e -> {
-          LOG.warn("edges not told of the new version; they learn it within edge.siteCacheMs [site: {}, reason: {}]",
-              invalidation.site(), e.toString());
-          return Future.succeededFuture();
-        });
+    return change(siteId, documentIds);
+  }
+
+  /** One transaction: the next change number (its lock first: see SqlQueries.NEXT_CHANGE), the version, the log, the notice. */
+  private Future<Optional<SiteChange>> change(String siteId, List<String> documents) {
+    return primary.withTransaction(conn -> conn.query(SqlQueries.NEXT_CHANGE).execute()
+        .compose(head -> version(conn, siteId, documents.isEmpty()).compose(version -> {
+          if (version.isEmpty()) {
+            // rolls back, giving the number back: numbers have no gaps
+            return Future.failedFuture(new NoSuchSite());
+          }
+          long seq = head.iterator().next().getLong(0);
+          return conn.preparedQuery(SqlQueries.INSERT_CHANGE)
+              .execute(Tuple.of(seq, siteId, version.get(), documents.isEmpty() ? null
+                  : documents.toArray(String[]::new)))
+              .compose(inserted -> conn.preparedQuery(SqlQueries.NOTIFY_CHANGE).execute(Tuple.of(Long.toString(seq)))
+                  .map(v -> Optional.of(new SiteChange(seq, siteId, version.get(), documents,
+                      inserted.iterator().next().getOffsetDateTime("at").toInstant()))));
+        })))
+        .recover(e -> e instanceof NoSuchSite ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
+  }
+
+  /** The site's version after the change: a new one for the whole site, the same one for a purge by document. */
+  private static Future<Optional<Long>> version(SqlConnection conn, String siteId, boolean newVersion) {
+    return conn.preparedQuery(newVersion ? SqlQueries.BUMP_KB_VERSION : SqlQueries.KB_VERSION)
+        .execute(Tuple.of(siteId))
+        .map(SiteVersions::first);
+  }
+
+  private static Optional<Long> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong(0));
+  }
+
+  /** Rolls a change of a site that does not exist back. */
+  private static final class NoSuchSite extends RuntimeException {
+    NoSuchSite() {
+      super("no such site", null, false, false);
+    }
   }
 }

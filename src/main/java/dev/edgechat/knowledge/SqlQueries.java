@@ -23,6 +23,48 @@ final class SqlQueries {
   static final String BUMP_KB_VERSION =
       "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1 RETURNING kb_version";
 
+  /** Primary key of sites. */
+  static final String KB_VERSION = "SELECT kb_version FROM sites WHERE id = $1";
+
+  /**
+   * The next change number. Taking the head row's lock first, in every writer, makes changes
+   * commit in the order of their numbers, with no gaps (a rolled-back change gives its number back).
+   */
+  static final String NEXT_CHANGE = "UPDATE site_change_head SET seq = seq + 1 RETURNING seq";
+
+  static final String INSERT_CHANGE = """
+      INSERT INTO site_changes (seq, site_id, version, documents, at) VALUES ($1, $2, $3, $4, clock_timestamp())
+      RETURNING at""";
+
+  /** Delivered at commit to every origin that listens (the channel of {@code SiteChangeLog.CHANNEL}). */
+  static final String NOTIFY_CHANGE = "SELECT pg_notify('edgechat_site_changes', $1)";
+
+  /** The last change number given out (one row). */
+  static final String CHANGE_HEAD = "SELECT seq FROM site_change_head";
+
+  /** The changes after a number, in order: primary key of site_changes. */
+  static final String CHANGES_AFTER = """
+      SELECT seq, site_id, version, documents, at FROM site_changes WHERE seq > $1 ORDER BY seq LIMIT $2""";
+
+  /** The oldest change kept: primary key of site_changes. */
+  static final String OLDEST_CHANGE = "SELECT min(seq) FROM site_changes";
+
+  /** A site's purges by document still kept, oldest first: site_changes_documents_idx (partial). */
+  static final String DOCUMENT_PURGES_OF_SITE = """
+      SELECT seq, site_id, version, documents, at FROM site_changes WHERE site_id = $1 AND documents IS NOT NULL
+      ORDER BY seq""";
+
+  /** The purges by document still kept, oldest first: site_changes_documents_idx (partial). */
+  static final String KEPT_DOCUMENT_PURGES = """
+      SELECT seq, site_id, version, documents, at FROM site_changes WHERE documents IS NOT NULL ORDER BY seq""";
+
+  /** Every site's version, for a snapshot of the change feed (rare: an edge cut off longer than the log keeps). */
+  static final String SITE_VERSIONS = "SELECT id, kb_version FROM sites";
+
+  /** Forgets changes older than $1 milliseconds; runs now and then, so a scan of the small log is fine. */
+  static final String PRUNE_CHANGES =
+      "DELETE FROM site_changes WHERE at < clock_timestamp() - make_interval(secs => $1 / 1000.0)";
+
   /**
    * Stores a document as {@code pending} unless the same content is stored and ready already;
    * returns its id when it needs a job. Primary key of documents.

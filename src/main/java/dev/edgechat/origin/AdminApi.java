@@ -7,11 +7,13 @@ import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeJobs;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.knowledge.SiteVersions;
+import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.Ids;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -74,7 +77,7 @@ public final class AdminApi {
         .handler(this::postDocuments);
     router.get("/admin/sites/:site/documents").handler(this::listDocuments);
     router.delete("/admin/sites/:site/documents/:doc").handler(this::deleteDocument);
-    router.post("/admin/sites/:site/cache/purge").handler(this::purge);
+    router.post("/admin/sites/:site/cache/purge").handler(new JsonBodyHandler(1 << 20)).handler(this::purge);
     router.get("/admin/jobs/:id").handler(jobsApi::job);
   }
 
@@ -106,8 +109,8 @@ public final class AdminApi {
     // a new version: edges forget what they knew of the site (allowed origins) and answers made
     // under the old system prompt retire
     documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1))
-        .compose(site -> versions.bump(site.id()).map(version -> new Site(site.id(), site.name(),
-            site.allowedOrigins(), site.systemPrompt(), version.orElse(site.kbVersion()))))
+        .compose(site -> versions.bump(site.id()).map(change -> new Site(site.id(), site.name(),
+            site.allowedOrigins(), site.systemPrompt(), change.map(SiteChange::version).orElse(site.kbVersion()))))
         .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
         .onFailure(ctx::fail);
   }
@@ -260,17 +263,52 @@ public final class AdminApi {
   }
 
   /**
-   * Retires every cached answer of the site: a new knowledge-base version (part of every cache
-   * key), told to every edge so each drops what it holds at once. Answers {@code {"version":n}}.
+   * Without a body: retires every cached answer of the site, with a new knowledge-base version
+   * (part of every cache key). With {@code {"documents":["id",…]}}: retires only the answers that
+   * cite one of those documents (whether they still exist or not), and the version stays. Either
+   * change reaches every edge through origin's change feed. Answers {@code {"version":n,"change":seq}},
+   * plus the {@code documents} for a purge by document.
    */
   private void purge(RoutingContext ctx) {
     String site = ctx.pathParam("site");
-    versions.bump(site)
-        .compose(version -> version.isEmpty()
-            ? Future.<Long>failedFuture(ApiError.notFound("no site '" + site + "'"))
-            : Future.succeededFuture(version.get()))
-        .onSuccess(version -> json(ctx.response()).end(new JsonObject().put("version", version).encode()))
+    List<String> purged = purgedDocuments(ctx);
+    (purged.isEmpty() ? versions.bump(site) : versions.purgeDocuments(site, purged))
+        .compose(change -> change.isEmpty()
+            ? Future.<SiteChange>failedFuture(ApiError.notFound("no site '" + site + "'"))
+            : Future.succeededFuture(change.get()))
+        .onSuccess(change -> {
+          JsonObject answer = new JsonObject().put("version", change.version()).put("change", change.seq());
+          if (!change.wholeSite()) {
+            answer.put("documents", new JsonArray(change.documents()));
+          }
+          json(ctx.response()).end(answer.encode());
+        })
         .onFailure(ctx::fail);
+  }
+
+  /** The documents of a purge by document, or empty for the whole site (no body, or no {@code documents}). */
+  private static List<String> purgedDocuments(RoutingContext ctx) {
+    Buffer raw = JsonBodyHandler.body(ctx);
+    if (raw == null || raw.length() == 0 || raw.toString().isBlank()) {
+      return List.of();
+    }
+    Object value = RequestBodies.json(ctx).getValue("documents");
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_DOCUMENTS_PER_CALL) {
+      throw ApiError.invalidRequest("field 'documents' must be an array of 1 to " + MAX_DOCUMENTS_PER_CALL
+          + " document ids");
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (Object item : array) {
+      if (!(item instanceof String id) || !DOCUMENT_ID.matcher(id).matches()) {
+        throw ApiError.invalidRequest("documents holds document ids (1 to 128 letters, digits, '_', '.', ':' or "
+            + "'-'), got '" + shorten(String.valueOf(item)) + "'");
+      }
+      ids.add(id);
+    }
+    return List.copyOf(ids);
   }
 
   private static String shorten(String value) {

@@ -30,17 +30,20 @@ final class AnswerStream {
   private final ConversationStore conversations;
   private final int maxAnswerChars;
   private final long startedNanos;
+  private final long changeSeq;
   private final StringBuilder answer = new StringBuilder();
   private boolean finished;
 
+  /** @param changeSeq the last site change origin had read before retrieval, or -1 when unknown */
   AnswerStream(AnswerRequest request, TokenStream tokens, SseStream sse, ConversationStore conversations,
-      int maxAnswerChars, long startedNanos) {
+      int maxAnswerChars, long startedNanos, long changeSeq) {
     this.request = request;
     this.tokens = tokens;
     this.sse = sse;
     this.conversations = conversations;
     this.maxAnswerChars = maxAnswerChars;
     this.startedNanos = startedNanos;
+    this.changeSeq = changeSeq;
   }
 
   /** Starts relaying tokens; call {@link #closed()} when the edge's connection closes. */
@@ -97,6 +100,9 @@ final class AnswerStream {
           if (tokens.truncated()) {
             done.put("truncated", true); // the model hit its limit: show it, never cache it
           }
+          if (changeSeq >= 0) {
+            done.put("changeSeq", changeSeq); // a purge of a cited document numbered above it retires the answer
+          }
           sse.send(Events.DONE, done);
           sse.end();
         })
@@ -118,11 +124,12 @@ final class AnswerStream {
     sse.end();
   }
 
-  /** The documents the answer rests on, each once, in rank order. */
+  /** The documents the answer rests on, each once, in rank order, with their ids (what a purge by document names). */
   private JsonArray sources() {
     Map<String, JsonObject> byDocument = new LinkedHashMap<>();
     for (Passage p : tokens.citations()) {
-      byDocument.computeIfAbsent(p.documentId(), id -> new JsonObject().put("title", p.title()).put("url", p.url()));
+      byDocument.computeIfAbsent(p.documentId(), id -> new JsonObject().put("title", p.title()).put("url", p.url())
+          .put("id", id));
     }
     return new JsonArray(List.copyOf(byDocument.values()));
   }

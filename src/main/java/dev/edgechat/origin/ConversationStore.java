@@ -2,6 +2,7 @@ package dev.edgechat.origin;
 
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.Usage;
+import dev.edgechat.time.Scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -40,7 +41,7 @@ public final class ConversationStore {
   public ConversationStore(Vertx vertx, Pool writer, Pool reader, int batchRows, long batchWindowMs) {
     this.writer = Objects.requireNonNull(writer);
     this.reader = Objects.requireNonNull(reader);
-    this.batches = new MessageWriter(vertx, writer, batchRows, batchWindowMs);
+    this.batches = new MessageWriter(Scheduler.of(vertx), writer, batchRows, batchWindowMs);
   }
 
   /** Writes what waits; completes when it is committed. */

@@ -1,6 +1,7 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.llm.Usage;
+import dev.edgechat.time.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,7 +48,7 @@ final class MessageWriter {
   private record Save(List<Row> rows, Promise<Void> done) {
   }
 
-  private final Vertx vertx;
+  private final Scheduler time;
   private final Pool writer;
   private final int maxRows;
   private final long windowMs;
@@ -55,13 +56,14 @@ final class MessageWriter {
   private final List<Save> waiting = new ArrayList<>();
   private int waitingRows;
   private final Map<String, Future<Void>> lastWriteOf = new HashMap<>();
-  private long timer = -1;
+  private Scheduler.Timer window;
   private boolean writing;
   private Future<Void> inFlight = Future.succeededFuture();
   private boolean closed;
 
-  MessageWriter(Vertx vertx, Pool writer, int maxRows, long windowMs) {
-    this.vertx = Objects.requireNonNull(vertx);
+  /** @param time measures the batch window */
+  MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs) {
+    this.time = Objects.requireNonNull(time);
     this.writer = Objects.requireNonNull(writer);
     this.maxRows = maxRows;
     this.windowMs = windowMs;
@@ -82,10 +84,10 @@ final class MessageWriter {
       waitingRows += rows.size();
       rows.forEach(row -> lastWriteOf.put(row.conversation(), done.future()));
       flushNow = waitingRows >= maxRows || windowMs == 0;
-      if (!flushNow && timer == -1) {
-        timer = vertx.setTimer(windowMs, id -> {
+      if (!flushNow && window == null) {
+        window = time.after(windowMs, () -> {
           synchronized (this) {
-            timer = -1;
+            window = null;
           }
           flush();
         });
@@ -146,9 +148,9 @@ final class MessageWriter {
       }
       waitingRows -= rows;
       inFlight = written.future();
-      if (waiting.isEmpty() && timer != -1) {
-        vertx.cancelTimer(timer);
-        timer = -1;
+      if (waiting.isEmpty() && window != null) {
+        window.cancel();
+        window = null;
       }
     }
     writeBatch(batch).onComplete(ar -> {
@@ -156,7 +158,7 @@ final class MessageWriter {
       synchronized (this) {
         writing = false;
         lastWriteOf.values().removeIf(Future::isComplete);
-        more = !waiting.isEmpty() && (waitingRows >= maxRows || timer == -1 || closed);
+        more = !waiting.isEmpty() && (waitingRows >= maxRows || window == null || closed);
       }
       written.complete();
       if (more) {

@@ -2,9 +2,11 @@ package dev.edgechat.origin;
 
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.knowledge.Site;
+import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
@@ -31,6 +33,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,16 +51,28 @@ public final class OriginApi {
   private final ConversationStore conversations;
   private final ChatModel model;
   private final JobQueue jobs;
+  private final DocumentStore primary;
+  private final SiteChangeLog changes;
+  private final LongSupplier changeHead;
   private final byte[] edgeToken;
 
-  /** @param jobs the job queue, or null when this origin has none (asynchronous chat then answers 503) */
+  /**
+   * @param jobs the job queue, or null when this origin has none (asynchronous chat then answers 503)
+   * @param primary sites as the primary has them, for an edge that wants a version a replica may not have yet
+   * @param changes the site change log, whose purges by document go with each site
+   * @param changeHead the last site change this origin has read (-1 when unknown), stamped on each answer
+   *     so that a later purge by document can tell it was made before ({@code done.changeSeq})
+   */
   public OriginApi(LiveConfig config, KnowledgeBase knowledge, ConversationStore conversations, ChatModel model,
-      JobQueue jobs, String edgeToken) {
+      JobQueue jobs, DocumentStore primary, SiteChangeLog changes, LongSupplier changeHead, String edgeToken) {
     this.config = Objects.requireNonNull(config);
     this.knowledge = Objects.requireNonNull(knowledge);
     this.conversations = Objects.requireNonNull(conversations);
     this.model = Objects.requireNonNull(model);
     this.jobs = jobs;
+    this.primary = Objects.requireNonNull(primary);
+    this.changes = Objects.requireNonNull(changes);
+    this.changeHead = Objects.requireNonNull(changeHead);
     this.edgeToken = ("Bearer " + Objects.requireNonNull(edgeToken)).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -124,11 +139,33 @@ public final class OriginApi {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * {@code GET /internal/sites/{site}?version=n}: the site, at version n or later when there is
+   * one (an edge told of version n by the change feed asks with it, and a replica that has not
+   * replayed it yet is passed over for the primary), with its purges by document still kept
+   * ({@code "purges":[change…]}): an edge that asks again every {@code edge.siteCacheMs} learns
+   * them even while it is cut off from the change feed.
+   */
   private void site(RoutingContext ctx) {
-    knowledge.site(ctx.pathParam("site"))
-        .onSuccess(site -> site.ifPresentOrElse(
-            s -> json(ctx.response()).end(s.toJson().encode()),
-            () -> ctx.fail(ApiError.notFound("no site '" + ctx.pathParam("site") + "'"))))
+    String id = ctx.pathParam("site");
+    String version = ctx.request().getParam("version");
+    if (version != null && !version.matches("\\d{1,18}")) {
+      ctx.fail(ApiError.invalidRequest("'version' is a site's version, a whole number"));
+      return;
+    }
+    long atLeast = version == null ? 0 : Long.parseLong(version);
+    knowledge.site(id)
+        .compose(found -> atLeast > 0 && (found.isEmpty() || found.get().kbVersion() < atLeast)
+            ? primary.site(id)
+            : Future.succeededFuture(found))
+        .compose(site -> site.isEmpty()
+            ? Future.<JsonObject>failedFuture(ApiError.notFound("no site '" + id + "'"))
+            : changes.documentPurges(id).map(purges -> {
+              JsonArray kept = new JsonArray();
+              purges.forEach(purge -> kept.add(purge.toJson()));
+              return site.get().toJson().put("purges", kept);
+            }))
+        .onSuccess(json -> json(ctx.response()).end(json.encode()))
         .onFailure(ctx::fail);
   }
 
@@ -154,6 +191,8 @@ public final class OriginApi {
    */
   private void answer(RoutingContext ctx) {
     long started = System.nanoTime();
+    // before retrieval: every change up to here committed before the passages are read
+    long changeSeq = changeHead.getAsLong();
     Cancellation edgeGone = Cancellation.whenClientLeaves(ctx);
     AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
     var settings = config.get();
@@ -178,7 +217,7 @@ public final class OriginApi {
           }
           SseStream sse = new SseStream(ctx.response()).open();
           AnswerStream stream = new AnswerStream(request, tokens.result(), sse, conversations,
-              settings.origin().maxAnswerChars(), started);
+              settings.origin().maxAnswerChars(), started, changeSeq);
           edgeGone.onCancel(stream::closed);
           stream.start();
         })

@@ -14,9 +14,12 @@ public final class Events {
   public static final String READY = "ready";
   /** A piece of the answer's text: {@code {"text"}}. */
   public static final String TOKEN = "token";
-  /** The documents the answer rests on: {@code {"items":[{"title","url"}]}}. */
+  /** The documents the answer rests on: {@code {"items":[{"title","url","id"}]}} ({@code id}: what a purge by document names). */
   public static final String SOURCES = "sources";
-  /** The answer is complete: {@code {"cache","stale","ms"}}, and for the edge {@code freshness}, {@code truncated}. */
+  /**
+   * The answer is complete: {@code {"cache","stale","ms"}}, and for the edge {@code freshness},
+   * {@code truncated} and {@code changeSeq} (the last site change origin had read before retrieving).
+   */
   public static final String DONE = "done";
   /** The answer failed: {@code {"code","message"}} (API.md §5), or the gateway's OpenAI error with its status. */
   public static final String ERROR = "error";

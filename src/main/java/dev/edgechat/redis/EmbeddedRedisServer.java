@@ -1,5 +1,6 @@
 package dev.edgechat.redis;
 
+import dev.edgechat.config.Artifact;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -63,6 +64,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
    * @param evictionPolicy {@code allkeys-lru} for a cache, {@code noeviction} for a queue
    */
   public static EmbeddedRedisServer start(Path dataDir, int port, String evictionPolicy, String maxMemory) {
+    Artifact.requireEmbedded("Redis", "redis.embedded.core.ExecutableProvider");
     try {
       Files.createDirectories(dataDir);
       Path pidFile = dataDir.resolve(PID_FILE);

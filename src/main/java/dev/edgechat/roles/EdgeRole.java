@@ -1,7 +1,8 @@
 package dev.edgechat.roles;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.cache.AnswerCache;
+import dev.edgechat.cache.DocumentPurges;
 import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.cache.semantic.MeaningGuard;
 import dev.edgechat.cache.semantic.SemanticCache;
@@ -9,6 +10,7 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.edge.AdminRelay;
+import dev.edgechat.edge.ChangeFollower;
 import dev.edgechat.edge.ChatApi;
 import dev.edgechat.edge.OriginClient;
 import dev.edgechat.edge.ResumeApi;
@@ -19,7 +21,6 @@ import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.origin.AdminApi;
 import dev.edgechat.redis.RedisConnection;
-import dev.edgechat.redis.SiteInvalidations;
 import dev.edgechat.widget.WidgetAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -74,23 +75,23 @@ public final class EdgeRole {
     } else {
       LOG.warn("no cache Redis configured (redis.url): answers are cached in this process only");
     }
-    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, Ticker.systemTicker());
+    // a purge by document retires what an answer made before it cites, for as long as such an answer can live
+    Scheduler time = Scheduler.of(vertx);
+    DocumentPurges purges = new DocumentPurges(() -> longestAnswerLifeMs(config.get()), time.clock()::millis);
+    AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, time, purges);
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
-        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry);
+        settings.cache().embedderThreads()), cache, MeaningGuard::new, registry, Scheduler.of(vertx));
     context.teardown.add(() -> semantic.close());
     if (settings.cache().semantic()) {
       // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
       semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
-    SiteDirectory sites = new SiteDirectory(origin, config);
-    redisUrl.ifPresent(url -> context.teardown.add(SiteInvalidations.listen(vertx, url, invalidation -> {
-      LOG.info("site changed, its cached answers retired [site: {}, version: {}]", invalidation.site(),
-          invalidation.version());
-      sites.forget(invalidation.site());
-      cache.forgetSite(invalidation.site());
-      semantic.forgetSite(invalidation.site());
-    })));
+    SiteDirectory sites = new SiteDirectory(origin, purges, config);
+    // every change of every site, pushed by origin over this edge's connection to it
+    ChangeFollower changes = context.teardown.add(new ChangeFollower(vertx, origin, sites, cache, semantic, purges,
+        () -> config.get().edge().changesTimeoutMs(), System::currentTimeMillis, registry));
+    changes.start();
     ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
     ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
     // after the port closed: the exchanges served from cache reach origin before it stops (role all)
@@ -117,6 +118,12 @@ public final class EdgeRole {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
       return p;
     });
+  }
+
+  /** How long an answer can be served after it was made, at most: the longer life with its jitter, then stale. */
+  static long longestAnswerLifeMs(EdgechatConfig settings) {
+    return Math.round(Math.max(settings.cache().staticTtlMs(), settings.cache().dynamicTtlMs()) * 1.1)
+        + settings.cache().staleMs();
   }
 
   /** The relay of the admin API to origin; on Fly, the primary region must be known to replay calls to it. */

@@ -31,7 +31,7 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
   /**
    * Builds the parts on {@code database}; their executors and the index are closed at teardown.
    *
-   * @param cacheRedis the cache Redis (embeddings cached, site versions published), or null
+   * @param cacheRedis the cache Redis (embeddings cached), or null
    * @param loadIndex whether the chunk index is built from Postgres and kept in sync (origin
    *     retrieves; a worker only writes)
    */
@@ -58,7 +58,7 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
       }
     }
     DocumentStore documents = new DocumentStore(database.writer());
-    SiteVersions versions = new SiteVersions(documents, cacheRedis);
+    SiteVersions versions = new SiteVersions(database.writer());
     Chunker chunker = new Chunker(settings.knowledge().chunkTokens(), settings.knowledge().chunkOverlapTokens(),
         new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
     Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);

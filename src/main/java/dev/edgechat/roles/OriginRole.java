@@ -13,10 +13,14 @@ import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.db.Notifications;
+import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.origin.AdminApi;
+import dev.edgechat.origin.ChangeFeedApi;
+import dev.edgechat.origin.ChangeHub;
 import dev.edgechat.origin.ConversationStore;
 import dev.edgechat.origin.OriginApi;
-import dev.edgechat.redis.SiteInvalidations;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
@@ -57,11 +61,13 @@ public final class OriginRole {
 
   private final RoleContext context;
   private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
   private final LiveConfig config;
 
   public OriginRole(RoleContext context) {
     this.context = Objects.requireNonNull(context);
     this.vertx = context.vertx;
+    this.registry = context.registry;
     this.config = context.config;
   }
 
@@ -70,9 +76,8 @@ public final class OriginRole {
    * any free port). Succeeds with what it started; fails when a part cannot start (what did start
    * is stopped by the context's teardown).
    *
-   * @param cacheRedisUrl the cache Redis: edges and origins listen there for site invalidations,
-   *     and embeddings are cached there; without one, edges learn of changes when their site
-   *     entries expire
+   * @param cacheRedisUrl the cache Redis, where embeddings are cached (edges learn of site changes
+   *     from origin's change feed, not from Redis)
    * @param queueRedisUrl the job queue's Redis; without one there is no admin API and no
    *     asynchronous chat
    * @param seedDemoSite whether the demo site is seeded before origin serves (role all)
@@ -85,11 +90,13 @@ public final class OriginRole {
       RedisAPI cacheRedis = cacheRedisUrl.map(url -> context.redis(url).api()).orElse(null);
       Optional<JobQueue> queue = context.jobQueue(queueRedisUrl);
       KnowledgeParts knowledge = KnowledgeParts.assemble(context, database, cacheRedis, true);
-      cacheRedisUrl.ifPresent(url -> refreshIndexOnInvalidations(url, knowledge));
+      SiteChangeLog changeLog = new SiteChangeLog(database.writer());
+      ChangeHub changes = followChanges(postgresUrl, changeLog, knowledge);
       ChatModel model = model(settings, knowledge);
       ConversationStore conversations = conversations(database, settings);
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
-          edgeToken);
+          knowledge.documents(), changeLog, changes::head, edgeToken);
+      ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
       queue.ifPresent(q -> checks.add(q.readiness()));
       OpsRoutes ops = context.ops(checks);
@@ -104,18 +111,29 @@ public final class OriginRole {
             // while the process drains, no new answer starts here; records and reads are still served
             router.post("/internal/answer").handler(context.drain::refuseNewStreams);
             api.mount(router);
+            feed.mount(router); // after api: behind its edge token
             admin.ifPresent(a -> a.mount(router));
           }))
           .map(p -> new Started(p, checks, admin, queue, knowledge));
     });
   }
 
-  /** Another origin changed a site: its chunks are reloaded into this origin's index. */
-  private void refreshIndexOnInvalidations(URI cacheRedisUrl, KnowledgeParts knowledge) {
-    context.teardown.add(SiteInvalidations.listen(vertx, cacheRedisUrl, invalidation ->
-        knowledge.index().refresh(invalidation.site()).onFailure(e -> LOG.warn(
-            "chunk index not refreshed; it is at the next change [site: {}, reason: {}]", invalidation.site(),
-            e.toString()))));
+  /**
+   * Follows the site change log on the primary, for the edges' feeds and for this origin's chunk
+   * index: a site whose version changed (a worker ingested, another origin deleted) is reloaded.
+   */
+  private ChangeHub followChanges(URI postgresUrl, SiteChangeLog changeLog, KnowledgeParts knowledge) {
+    ChangeHub changes = context.teardown.add(new ChangeHub(vertx, changeLog, Notifications.subscriber(vertx,
+        postgresUrl), () -> config.get().knowledge().changesRetentionMs(), registry));
+    changes.onChange(change -> {
+      if (change.wholeSite()) {
+        knowledge.index().refresh(change.site()).onFailure(e -> LOG.warn(
+            "chunk index not refreshed; it is at the next change or resync [site: {}, reason: {}]", change.site(),
+            e.toString()));
+      }
+    });
+    changes.start();
+    return changes;
   }
 
   /** The upstream LLM when an API key is set, else the offline extractive model. */

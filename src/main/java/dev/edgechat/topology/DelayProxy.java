@@ -9,6 +9,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy on loopback that puts a set round-trip time between two parties, as a distance
@@ -25,7 +27,9 @@ import java.util.Objects;
  * when the receiving socket's write queue is full, the sending socket is paused until the queue
  * drains (chunks already in the air are still delivered). A close on either side closes the other
  * after the same delay, once the bytes before it are delivered. The bench ({@code bench plan}) and
- * the multi-region {@link Topology} both put their distances with it.
+ * the multi-region {@link Topology} both put their distances with it. {@link #cut} stands for a
+ * network that is gone: every connection through the proxy is closed, and new ones are refused,
+ * until the cut is lifted.
  */
 public final class DelayProxy implements AutoCloseable {
 
@@ -37,6 +41,9 @@ public final class DelayProxy implements AutoCloseable {
   private final long outMs;
   /** Delay from the target back to the connecting side. */
   private final long backMs;
+  /** Both sockets of every open connection, so that a cut can close them. */
+  private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
 
   private DelayProxy(Vertx vertx, NetServer server, NetClient client, long rttMs) {
     this.vertx = vertx;
@@ -76,7 +83,23 @@ public final class DelayProxy implements AutoCloseable {
     return rttMs;
   }
 
+  /**
+   * Cuts the network between the two sides ({@code true}: every open connection is closed at once,
+   * and new ones are closed as they come) or restores it ({@code false}).
+   */
+  public void cut(boolean cut) {
+    this.cut = cut;
+    if (cut) {
+      open.forEach(NetSocket::close);
+    }
+  }
+
   private void connect(NetSocket near, int targetPort) {
+    if (cut) {
+      near.close();
+      return;
+    }
+    track(near);
     near.pause();
     // the SYN travels one way before the far side sees the connection
     vertx.setTimer(Math.max(1, outMs), t -> client.connect(targetPort, "127.0.0.1").onComplete(connected -> {
@@ -85,10 +108,21 @@ public final class DelayProxy implements AutoCloseable {
         return;
       }
       NetSocket far = connected.result();
+      track(far);
+      if (cut) {
+        near.close();
+        far.close();
+        return;
+      }
       relay(near, far, outMs);
       relay(far, near, backMs);
       near.resume();
     }));
+  }
+
+  private void track(NetSocket socket) {
+    open.add(socket);
+    socket.closeHandler(v -> open.remove(socket));
   }
 
   /** Passes what {@code from} sends to {@code to}, each chunk {@code delayMs} later. */

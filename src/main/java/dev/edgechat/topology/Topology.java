@@ -268,6 +268,15 @@ public final class Topology implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + proxy.port());
   }
 
+  /** The delay proxy between the edge of {@code region} and origin: cut it to cut that region off. */
+  public DelayProxy originProxy(String region) {
+    DelayProxy proxy = originProxies.get(region);
+    if (proxy == null) {
+      throw new IllegalArgumentException("no edge region " + region + "; edges run in " + originProxies.keySet());
+    }
+    return proxy;
+  }
+
   /** The round trip set between the edge of {@code region} and origin. */
   public long originRttMs(String region) {
     return settings.edgeRegions().stream().filter(r -> r.name().equals(region)).findFirst()

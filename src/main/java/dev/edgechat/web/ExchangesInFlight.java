@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Counts the exchanges under way on one server (all its instances): mounted as the router's first
@@ -20,13 +21,36 @@ public final class ExchangesInFlight implements Handler<RoutingContext> {
   private int count;
   private final List<Promise<Void>> waiters = new ArrayList<>();
 
+  /** Where an exchange keeps the means to count itself out early ({@link #notAwaited}). */
+  private static final String COUNT_OUT = ExchangesInFlight.class.getName() + ".countOut";
+
   @Override
   public void handle(RoutingContext ctx) {
     synchronized (this) {
       count++;
     }
-    ctx.addEndHandler(ended -> ended());
+    AtomicBoolean out = new AtomicBoolean();
+    Runnable countOut = () -> {
+      if (out.compareAndSet(false, true)) {
+        ended();
+      }
+    };
+    ctx.put(COUNT_OUT, countOut);
+    ctx.addEndHandler(ended -> countOut.run());
     ctx.next();
+  }
+
+  /**
+   * Counts {@code ctx}'s exchange out now: it is a subscription that lasts as long as its
+   * connection (origin's change feed), not work under way, so a drain does not wait for it; it
+   * should end itself when its connection shuts down (the port closing). A no-op on a router
+   * without this counter.
+   */
+  public static void notAwaited(RoutingContext ctx) {
+    Runnable countOut = ctx.get(COUNT_OUT);
+    if (countOut != null) {
+      countOut.run();
+    }
   }
 
   private void ended() {

@@ -10,6 +10,7 @@ import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.embedding.QuestionEmbedder;
 import dev.edgechat.protocol.Events;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.SseEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -57,7 +58,7 @@ class AnswerEngineTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     SemanticCache semantic = new SemanticCache(vertx, config, new NoEmbedder(), cache, () -> {
       throw new AssertionError("no meaning guard in these tests");
-    }, registry);
+    }, registry, Scheduler.of(vertx));
     return new AnswerEngine<>("test", config, cache, semantic, new TokenFormat(), outcomes::add, registry);
   }
 
@@ -271,6 +272,11 @@ class AnswerEngineTest {
     @Override
     public void forgetSite(String site) {
       entries.clear();
+    }
+
+    @Override
+    public List<AnswerKey> forgetRetired(String site) {
+      return List.of();
     }
   }
 

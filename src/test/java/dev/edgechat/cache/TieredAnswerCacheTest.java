@@ -7,7 +7,9 @@ import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.support.Await;
+import dev.edgechat.support.ManualTime;
 import dev.edgechat.support.TestDatabases;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -19,10 +21,10 @@ import io.vertx.junit5.VertxTestContext;
 import io.vertx.redis.client.RedisAPI;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -58,9 +60,9 @@ class TieredAnswerCacheTest {
     AnswerKey key = key();
     config(vertx, Map.of()).compose(live -> {
       TieredAnswerCache here = new TieredAnswerCache(live, redis(vertx, TestDatabases.redis()), registry,
-          System::nanoTime);
+          Scheduler.of(vertx));
       TieredAnswerCache elsewhere = new TieredAnswerCache(live, redis(vertx, TestDatabases.redis()),
-          new SimpleMeterRegistry(), System::nanoTime);
+          new SimpleMeterRegistry(), Scheduler.of(vertx));
       here.store(key, ANSWER);
       // the Redis write is asynchronous: the other edge sees it once it has landed
       return here.lookup(key).compose(l1 -> Await.until(vertx, () -> elsewhere.lookup(key).map(f -> f.isPresent()),
@@ -78,22 +80,45 @@ class TieredAnswerCacheTest {
   /** Verifies that an entry lives about its freshness's lifetime: a dynamic answer is gone after 2 h. */
   @Test
   void lookup_afterTtl_miss(Vertx vertx, VertxTestContext ctx) throws Exception {
-    AtomicLong now = new AtomicLong();
+    ManualTime time = new ManualTime();
     AnswerKey key = key();
     config(vertx, Map.of("EDGECHAT_CACHE_L2", "false")).compose(live -> {
-      TieredAnswerCache cache = new TieredAnswerCache(live, null, new SimpleMeterRegistry(), now::get);
+      TieredAnswerCache cache = new TieredAnswerCache(live, null, new SimpleMeterRegistry(), time);
       cache.store(key, ANSWER);
-      return cache.lookup(key).compose(fresh -> {
-        now.addAndGet(TimeUnit.MINUTES.toNanos(50));
-        return cache.lookup(key).compose(stillFresh -> {
-          now.addAndGet(TimeUnit.MINUTES.toNanos(70));
-          return cache.lookup(key).map(expired -> List.of(fresh, stillFresh, expired));
-        });
-      });
+      return cache.lookup(key).compose(fresh -> time.advance(Duration.ofMinutes(50))
+          .compose(v -> cache.lookup(key)).compose(stillFresh -> time.advance(Duration.ofMinutes(70))
+              .compose(v -> cache.lookup(key)).map(expired -> List.of(fresh, stillFresh, expired))));
     }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
       assertThat(found.get(0)).isPresent();
       assertThat(found.get(1)).as("50 min < 1 h - 10 %").isPresent();
       assertThat(found.get(2)).as("2 h > 1 h + 10 %").isEmpty();
+      ctx.completeNow();
+    })));
+  }
+
+  /**
+   * Verifies that an L2 entry ages by the cache's clock: a dynamic answer is an L2 hit at 50 min, a
+   * miss at 2 h, and still served stale then (within cache.staleMs).
+   */
+  @Test
+  void lookup_l2AfterTtl_missButStale(Vertx vertx, VertxTestContext ctx) throws Exception {
+    ManualTime time = new ManualTime();
+    AnswerKey key = key();
+    config(vertx, Map.of("EDGECHAT_CACHE_L1", "false")).compose(live -> {
+      TieredAnswerCache cache = new TieredAnswerCache(live, redis(vertx, TestDatabases.redis()),
+          new SimpleMeterRegistry(), time);
+      cache.store(key, ANSWER);
+      // the Redis write is asynchronous: it has landed once the entry is found
+      return Await.until(vertx, () -> cache.lookup(key).map(f -> f.isPresent()), 5_000)
+          .compose(v -> time.advance(Duration.ofMinutes(50)))
+          .compose(v -> cache.lookup(key))
+          .compose(stillFresh -> time.advance(Duration.ofMinutes(70))
+              .compose(v -> cache.lookup(key))
+              .compose(expired -> cache.stale(key).map(stale -> List.of(stillFresh, expired, stale))));
+    }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+      assertThat(found.get(0)).as("50 min < 1 h - 10 %").isPresent();
+      assertThat(found.get(1)).as("2 h > 1 h + 10 %").isEmpty();
+      assertThat(found.get(2)).as("2 h < 1 h + 10 % + 24 h stale").contains(ANSWER);
       ctx.completeNow();
     })));
   }
@@ -104,11 +129,56 @@ class TieredAnswerCacheTest {
     AnswerKey key = key();
     config(vertx, Map.of("EDGECHAT_CACHE_L1", "false")).compose(live -> {
       TieredAnswerCache cache = new TieredAnswerCache(live, redis(vertx, URI.create("redis://127.0.0.1:1")),
-          new SimpleMeterRegistry(), System::nanoTime);
+          new SimpleMeterRegistry(), Scheduler.of(vertx));
       cache.store(key, ANSWER);
       return cache.lookup(key);
     }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
       assertThat(found).isEmpty();
+      ctx.completeNow();
+    })));
+  }
+
+  /**
+   * Verifies that after a purge by document an answer citing it is served from no level: not from
+   * memory (dropped by forgetRetired, and never served while there), not from Redis (deleted there
+   * when met), not as stale, while an answer citing another document stays on both levels.
+   */
+  @Test
+  void purgeByDocument_retiresCitingAnswerOnEveryLevel_othersStay(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    DocumentPurges purges = new DocumentPurges(() -> TimeUnit.HOURS.toMillis(50), System::currentTimeMillis);
+    String site = "purged-" + Ids.next();
+    AnswerKey shipping = AnswerKey.of(site, 1, "Do you ship to Iceland?");
+    AnswerKey returns = AnswerKey.of(site, 1, "Can I return it?");
+    CachedAnswer citesShipping = new CachedAnswer(List.of("Yes."), new JsonArray(), "dynamic", List.of("shipping"), 3);
+    CachedAnswer citesReturns = new CachedAnswer(List.of("Yes."), new JsonArray(), "dynamic", List.of("returns"), 3);
+    RedisAPI redis = redis(vertx, TestDatabases.redis());
+    config(vertx, Map.of()).compose(live -> {
+      TieredAnswerCache here = new TieredAnswerCache(live, redis, new SimpleMeterRegistry(), Scheduler.of(vertx), purges);
+      TieredAnswerCache elsewhere = new TieredAnswerCache(live, redis, new SimpleMeterRegistry(), Scheduler.of(vertx),
+          purges);
+      here.store(shipping, citesShipping);
+      here.store(returns, citesReturns);
+      return Await.until(vertx, () -> elsewhere.find(returns).compose(r -> elsewhere.find(shipping)
+              .map(s -> r.isPresent() && s.isPresent())), 5_000)
+          .compose(v -> {
+            purges.purged(site, List.of("shipping"), 4, System.currentTimeMillis());
+            List<AnswerKey> dropped = here.forgetRetired(site);
+            return Future.all(List.of(Future.succeededFuture(dropped), Future.succeededFuture(here.lookupHere(shipping)),
+                here.stale(shipping), elsewhere.lookup(shipping), elsewhere.lookup(returns), here.lookup(returns)));
+          })
+          .compose(found -> redis.exists(List.of(shipping.redisKey())).map(exists -> List.<Object>of(found.<Object>resultAt(0),
+              found.<Object>resultAt(1), found.<Object>resultAt(2), found.<Object>resultAt(3), found.<Object>resultAt(4),
+              found.<Object>resultAt(5),
+              exists.toInteger())));
+    }).onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+      assertThat(found.get(0)).as("dropped from memory").isEqualTo(List.of(shipping));
+      assertThat(found.get(1)).as("not served from memory").isEqualTo(java.util.Optional.empty());
+      assertThat(found.get(2)).as("not served stale").isEqualTo(java.util.Optional.empty());
+      assertThat(found.get(3)).as("not served from Redis").isEqualTo(java.util.Optional.empty());
+      assertThat(found.get(4)).as("another document's answer, from Redis").isEqualTo(java.util.Optional.of(citesReturns));
+      assertThat(found.get(5)).as("another document's answer, from memory").isEqualTo(java.util.Optional.of(citesReturns));
+      assertThat(found.get(6)).as("deleted from Redis when met").isEqualTo(0);
       ctx.completeNow();
     })));
   }

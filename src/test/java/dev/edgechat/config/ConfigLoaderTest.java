@@ -198,6 +198,32 @@ class ConfigLoaderTest {
     }));
   }
 
+  /**
+   * Verifies the change feed's settings: their defaults, an edge that allows fewer than two
+   * heartbeats of silence, and a change log that forgets purges sooner than answers can live, each
+   * failing by name.
+   */
+  @Test
+  void load_changeFeedSettings_defaultsAndChecks(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> defaults = load(vertx, Map.of());
+    Future<LiveConfig> impatient = load(vertx, Map.of("EDGECHAT_EDGE_CHANGES_TIMEOUT_MS", "1500"));
+    Future<LiveConfig> forgetful = load(vertx, Map.of("EDGECHAT_KNOWLEDGE_CHANGES_RETENTION_MS", "86400000"));
+    Future<LiveConfig> shortLived = load(vertx, Map.of("EDGECHAT_KNOWLEDGE_CHANGES_RETENTION_MS", "86400000",
+        "EDGECHAT_CACHE_STATIC_TTL_MS", "3600000", "EDGECHAT_CACHE_STALE_MS", "0"));
+    Future.join(defaults, impatient, forgetful, shortLived).onComplete(v -> ctx.verify(() -> {
+      EdgechatConfig c = defaults.result().get();
+      assertThat(c.origin().changesHeartbeatMs()).isEqualTo(1_000);
+      assertThat(c.edge().changesTimeoutMs()).isEqualTo(4_000);
+      assertThat(c.knowledge().changesRetentionMs()).isEqualTo(7L * 86_400_000);
+      assertThat(impatient.cause()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("origin.changesHeartbeatMs").hasMessageContaining("edge.changesTimeoutMs");
+      assertThat(forgetful.cause()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("knowledge.changesRetentionMs").hasMessageContaining("cache.staleMs");
+      assertThat(shortLived.succeeded()).as("a day keeps purges longer than answers of 1.1 h live").isTrue();
+      ctx.completeNow();
+    }));
+  }
+
   /** Verifies that a misspelt setting or a secret in a file fails the start instead of being ignored. */
   @Test
   void load_unknownSettingOrSecretInFile_fails(Vertx vertx, VertxTestContext ctx) throws IOException {

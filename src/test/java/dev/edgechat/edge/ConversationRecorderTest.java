@@ -43,7 +43,7 @@ class ConversationRecorderTest {
       OriginClient client = new OriginClient(vertx, () -> url, "token",
           EdgechatConfig.Edge.builder().heartbeatMs(15_000).maxMessageChars(4_000).siteCacheMs(60_000)
               .originConnectTimeoutMs(2_000).originIdleTimeoutMs(30_000).resumeTtlMs(300_000).resumeGraceMs(5_000)
-              .resumableHits(1_000).primaryRegion("").flyReplay(false).build());
+              .resumableHits(1_000).changesTimeoutMs(4_000).primaryRegion("").flyReplay(false).build());
       registry = new SimpleMeterRegistry();
       recorder = new ConversationRecorder(client, registry);
       ctx.completeNow();

@@ -9,6 +9,7 @@ import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.SimSettings;
 import dev.edgechat.support.Await;
 import dev.edgechat.support.TestDatabases;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -200,7 +201,7 @@ class CachedEmbeddingModelTest {
 
   private CachedEmbeddingModel remoteStack(Vertx vertx, RedisAPI api, int maxBatch, long windowMs) {
     EmbeddingBatcher batcher = new EmbeddingBatcher(vertx.getOrCreateContext(), sim.model(vertx, 10_000), maxBatch,
-        windowMs, BatchTimer.of(vertx), registry);
+        windowMs, Scheduler.of(vertx), registry);
     return new CachedEmbeddingModel(batcher, api, TTL_MS, 1000, registry);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.edgechat.sim.SimVectors;
+import dev.edgechat.support.ManualTime;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,14 +23,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The batcher in front of the real simulator, its windows ended by hand. */
+/** The batcher in front of the real simulator, its windows ended by moving its time by hand. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class EmbeddingBatcherTest {
 
   private static SimServer sim;
 
-  private final ManualBatchTimer timer = new ManualBatchTimer();
+  private static final long WINDOW_MS = 5;
+
+  private final ManualTime time = new ManualTime();
   private Context context;
   private RecordingModel upstream;
   private EmbeddingBatcher batcher;
@@ -53,7 +56,7 @@ class EmbeddingBatcherTest {
     upstream = new RecordingModel(sim.model(vertx, 10_000));
     newContext(vertx).onComplete(ctx.succeeding(created -> {
       context = created;
-      batcher = new EmbeddingBatcher(context, upstream, 20, 5, timer, null);
+      batcher = new EmbeddingBatcher(context, upstream, 20, WINDOW_MS, time, null);
       ctx.completeNow();
     }));
   }
@@ -67,11 +70,11 @@ class EmbeddingBatcherTest {
         .compose(v -> {
           ctx.verify(() -> {
             assertThat(upstream.calls()).isEmpty();
-            assertThat(timer.pending()).isEqualTo(1);
-            assertThat(timer.lastDelayMs()).isEqualTo(5);
+            assertThat(time.pending()).isEqualTo(1);
+            assertThat(time.lastDelayMs()).isEqualTo(5);
             assertThat(result.isComplete()).isFalse();
           });
-          timer.fire();
+          time.advanceMs(WINDOW_MS);
           return result;
         })
         .onComplete(ctx.succeeding(vectors -> ctx.verify(() -> {
@@ -100,9 +103,9 @@ class EmbeddingBatcherTest {
             assertThat(upstream.calls()).containsExactly(full);
             assertSimVectors(first, vectors);
             assertThat(b.isComplete()).isFalse();
-            assertThat(timer.pending()).as("the first window is cancelled, the rest has its own").isEqualTo(1);
+            assertThat(time.pending()).as("the first window is cancelled, the rest has its own").isEqualTo(1);
           });
-          timer.fire();
+          time.advanceMs(WINDOW_MS);
           return b;
         })
         .onComplete(ctx.succeeding(vectors -> ctx.verify(() -> {
@@ -123,7 +126,7 @@ class EmbeddingBatcherTest {
     Future<List<float[]>> c = batcher.embed(List.of(same, other, same));
     drained()
         .compose(v -> {
-          timer.fire();
+          time.advanceMs(WINDOW_MS);
           return Future.all(a, b, c);
         })
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
@@ -146,7 +149,7 @@ class EmbeddingBatcherTest {
     Future<List<float[]>> result = batcher.embed(texts);
     drained()
         .compose(v -> {
-          timer.fire();
+          time.advanceMs(WINDOW_MS);
           return result;
         })
         .onComplete(ctx.succeeding(vectors -> ctx.verify(() -> {
@@ -163,13 +166,13 @@ class EmbeddingBatcherTest {
     Future<List<float[]>> bad = batcher.embed(List.of(""));
     drained()
         .compose(v -> {
-          timer.fire();
+          time.advanceMs(WINDOW_MS);
           return Future.join(innocent, bad).otherwiseEmpty();
         })
         .compose(v -> {
           Future<List<float[]>> later = batcher.embed(List.of("We ship to Norway."));
           return drained().compose(w -> {
-            timer.fire();
+            time.advanceMs(WINDOW_MS);
             return later;
           });
         })
@@ -194,7 +197,7 @@ class EmbeddingBatcherTest {
             assertThat(Vertx.currentContext()).isSameAs(caller);
             ctx.completeNow();
           })));
-      drained().onSuccess(w -> timer.fire());
+      drained().onSuccess(w -> time.advanceMs(WINDOW_MS));
     })));
   }
 

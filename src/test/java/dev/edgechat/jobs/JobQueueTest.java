@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.support.Await;
+import dev.edgechat.support.ManualTime;
 import dev.edgechat.support.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -24,27 +25,36 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The job queue on real Redis: runs, dedupe, retries with backoff, takeover of stalled jobs, retention, close. */
+/**
+ * The job queue on real Redis: runs, dedupe, retries with backoff, takeover of stalled jobs, retention, close.
+ * The queues run by a {@link ManualTime}: backoff, stalling and draining take no real time; tests move
+ * time on and wait only for Redis.
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class JobQueueTest {
 
   private static final long WAIT_MS = 20_000;
+  /** The longest queue.drainTimeoutMs these tests set. */
+  private static final long LONGEST_DRAIN_MS = 10_000;
 
+  private final ManualTime time = new ManualTime();
   /** Held until the test ends (Vert.x 5 closes clients nobody references), then closed. */
   private final List<JobQueue> queues = new ArrayList<>();
   private final List<RedisConnection> connections = new ArrayList<>();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (JobQueue queue : queues) {
-      queue.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    List<Future<Void>> closed = queues.stream().map(JobQueue::close).toList();
+    // a job still running holds its queue's close for queue.drainTimeoutMs at most: let that pass
+    time.advanceMs(LONGEST_DRAIN_MS).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Future.join(closed).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     connections.forEach(RedisConnection::close);
   }
 
@@ -61,7 +71,7 @@ class JobQueueTest {
   }
 
   private JobQueue queue(Vertx vertx, EdgechatConfig.Queue settings, SimpleMeterRegistry registry) {
-    JobQueue queue = JobQueue.create(vertx, TestDatabases.redis(), settings, 1000, registry);
+    JobQueue queue = JobQueue.create(vertx, TestDatabases.redis(), settings, 1000, registry, time);
     queues.add(queue);
     return queue;
   }
@@ -75,6 +85,40 @@ class JobQueueTest {
   private static Future<Void> awaitState(Vertx vertx, JobQueue queue, String id, JobState state) {
     return Await.until(vertx, () -> queue.find(id).map(job -> job.map(j -> j.state() == state).orElse(false)),
         WAIT_MS);
+  }
+
+  /**
+   * Waits for the job to reach {@code state}, moving time on to each of its retries as it falls due
+   * (to the due time the delayed set holds; a millisecond more when the retry's timer was set late).
+   */
+  private Future<Void> awaitStateThroughRetries(Vertx vertx, JobQueue queue, String type, String id,
+      JobState state) {
+    RedisAPI redis = redis(vertx);
+    return Await.until(vertx, () -> queue.find(id).compose(job -> {
+      JobState now = job.map(Job::state).orElse(null);
+      if (now == state || now != JobState.DELAYED) {
+        return Future.succeededFuture(now == state);
+      }
+      return redis.zscore(JobQueue.delayedSet(type), id).compose(due -> due == null
+          ? Future.succeededFuture(false)
+          : time.advanceMs(Math.max(1, due.toLong() - time.millis())).map(false));
+    }), WAIT_MS);
+  }
+
+  /**
+   * Moves time on by one period of {@code looker}'s looks for stalled jobs (stalledMs/2) at a time,
+   * each time waiting until it has looked, until {@code done}. Time never runs ahead of the looks,
+   * so a look sees every claim as a worker that kept time would have left it.
+   */
+  private Future<Void> lookUntil(Vertx vertx, JobQueue looker, long stalledMs, BooleanSupplier done) {
+    if (done.getAsBoolean()) {
+      return Future.succeededFuture();
+    }
+    long before = looker.looksForStalledJobs();
+    return time.advanceMs(stalledMs / 2)
+        .compose(v -> Await.until(vertx, () -> Future.succeededFuture(looker.looksForStalledJobs() > before),
+            WAIT_MS))
+        .compose(v -> lookUntil(vertx, looker, stalledMs, done));
   }
 
   private static double count(SimpleMeterRegistry registry, String name) {
@@ -169,23 +213,24 @@ class JobQueueTest {
     int maxAttempts = 4;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     JobQueue queue = queue(vertx, settings(type, 1, maxAttempts, backoffMs, 5000, 100), registry);
-    List<Long> triedAtNanos = Collections.synchronizedList(new ArrayList<>());
+    List<Long> triedAtMs = Collections.synchronizedList(new ArrayList<>());
     queue.handle(type, job -> {
-      triedAtNanos.add(System.nanoTime());
+      triedAtMs.add(time.millis());
       return Future.failedFuture(new IllegalStateException("upstream said no, try " + job.attempts()));
     });
     queue.startWorker()
         .compose(v -> queue.enqueue(type, new JsonObject()))
-        .compose(job -> awaitState(vertx, queue, job.id(), JobState.FAILED).compose(v -> queue.find(job.id())))
+        .compose(job -> awaitStateThroughRetries(vertx, queue, type, job.id(), JobState.FAILED)
+            .compose(v -> queue.find(job.id())))
         .compose(found -> redis(vertx).pttl(JobQueue.JOB_PREFIX + found.orElseThrow().id()).map(ttl -> {
           ctx.verify(() -> {
             Job job = found.orElseThrow();
             assertThat(job.attempts()).isEqualTo(maxAttempts);
             assertThat(job.error()).isEqualTo("upstream said no, try " + maxAttempts);
             assertThat(job.toJson().getString("error")).isEqualTo(job.error());
-            assertThat(triedAtNanos).hasSize(maxAttempts);
-            List<Long> gapsMs = IntStream.range(1, triedAtNanos.size())
-                .mapToObj(i -> (triedAtNanos.get(i) - triedAtNanos.get(i - 1)) / 1_000_000)
+            assertThat(triedAtMs).hasSize(maxAttempts);
+            List<Long> gapsMs = IntStream.range(1, triedAtMs.size())
+                .mapToObj(i -> triedAtMs.get(i) - triedAtMs.get(i - 1))
                 .toList();
             for (int i = 0; i < gapsMs.size(); i++) {
               long leastDelay = (long) (backoffMs * Math.pow(2, i) * (1 - Backoff.JITTER));
@@ -210,7 +255,7 @@ class JobQueueTest {
     long backoffMs = 60_000;
     JobQueue queue = queue(vertx, settings(type, 1, 3, backoffMs, 5000, 100), new SimpleMeterRegistry());
     queue.handle(type, job -> Future.failedFuture(new RuntimeException("not yet")));
-    long before = System.currentTimeMillis();
+    long before = time.millis();
     queue.startWorker()
         .compose(v -> queue.enqueue(type, new JsonObject()))
         .compose(job -> awaitState(vertx, queue, job.id(), JobState.DELAYED).compose(v -> queue.find(job.id())))
@@ -220,7 +265,7 @@ class JobQueueTest {
             assertThat(job.attempts()).isEqualTo(1);
             assertThat(job.error()).isEqualTo("not yet");
             assertThat(due.toLong()).isBetween(before + (long) (backoffMs * (1 - Backoff.JITTER)),
-                System.currentTimeMillis() + backoffMs);
+                time.millis() + backoffMs);
           });
           return null;
         }))
@@ -244,7 +289,7 @@ class JobQueueTest {
     long[] doomedTookAt = new long[1];
     long[] survivorRanAt = new long[1];
     doomed.handle(type, job -> {
-      doomedTookAt[0] = System.currentTimeMillis();
+      doomedTookAt[0] = time.millis();
       doomedTook.tryComplete(job);
       return Promise.<JsonObject>promise().future(); // hangs: its worker goes before finishing it
     });
@@ -252,7 +297,7 @@ class JobQueueTest {
     AtomicInteger survivorRuns = new AtomicInteger();
     survivor.handle(type, job -> {
       survivorRuns.incrementAndGet();
-      survivorRanAt[0] = System.currentTimeMillis();
+      survivorRanAt[0] = time.millis();
       // idempotent effect: the document is stored once, however often the job runs
       effects.computeIfAbsent(job.id(), id -> new AtomicInteger()).compareAndSet(0, 1);
       return Future.succeededFuture(new JsonObject().put("by", "survivor"));
@@ -260,8 +305,13 @@ class JobQueueTest {
     doomed.startWorker()
         .compose(v -> doomed.enqueue(type, new JsonObject().put("doc", "d1")))
         .compose(job -> doomedTook.future()
-            .compose(taken -> doomed.close())
+            .compose(taken -> {
+              Future<Void> closed = doomed.close();
+              // the hung job holds the close for queue.drainTimeoutMs (200 ms), then is left behind
+              return time.advanceMs(200).compose(v -> closed);
+            })
             .compose(v -> survivor.startWorker())
+            .compose(v -> lookUntil(vertx, survivor, stalledMs, () -> count(registryA, "edgechat.jobs.reclaimed") > 0))
             .compose(v -> awaitState(vertx, survivor, job.id(), JobState.COMPLETED))
             .compose(v -> survivor.find(job.id())))
         .compose(found -> redis(vertx).xpending(List.of(JobQueue.stream(type), JobQueue.GROUP)).map(pending -> {
@@ -292,6 +342,7 @@ class JobQueueTest {
   @Test
   void pausedWorker_lateOutcomeAfterTakeover_dropped(Vertx vertx, VertxTestContext ctx) {
     String type = freshType();
+    long takerStalledMs = 200;
     // the paused worker renews its claim only every 20 s: to a worker with stalledMs 200 it looks dead
     SimpleMeterRegistry pausedRegistry = new SimpleMeterRegistry();
     JobQueue paused = queue(vertx, settings(type, 1, 3, 50, 60_000, 100), pausedRegistry);
@@ -312,6 +363,7 @@ class JobQueueTest {
         .compose(v -> paused.enqueue(type, new JsonObject()))
         .compose(job -> pausedTook.future()
             .compose(v -> taker.startWorker())
+            .compose(v -> lookUntil(vertx, taker, takerStalledMs, () -> takerTook.future().isComplete()))
             .compose(v -> takerTook.future())
             .compose(v -> {
               // the paused try ends while the taker's try runs
@@ -349,10 +401,12 @@ class JobQueueTest {
     JobQueue runner = queue(vertx, settings, new SimpleMeterRegistry());
     JobQueue other = queue(vertx, settings, registryOther);
     Promise<Void> started = Promise.promise();
+    Promise<Void> ranLong = Promise.promise();
     runner.handle(type, job -> {
-      started.tryComplete();
       // five times stalledMs: long enough for the other worker to look for stalled jobs several times
-      return vertx.timer(5 * stalledMs).map(new JsonObject().put("slow", true));
+      Future<JsonObject> slow = time.timer(5 * stalledMs).onComplete(ranLong).map(new JsonObject().put("slow", true));
+      started.tryComplete();
+      return slow;
     });
     AtomicInteger otherRuns = new AtomicInteger();
     other.handle(type, job -> {
@@ -363,6 +417,7 @@ class JobQueueTest {
         .compose(v -> runner.enqueue(type, new JsonObject()))
         .compose(job -> started.future()
             .compose(v -> other.startWorker())
+            .compose(v -> lookUntil(vertx, other, stalledMs, () -> ranLong.future().isComplete()))
             .compose(v -> awaitState(vertx, runner, job.id(), JobState.COMPLETED))
             .compose(v -> runner.find(job.id())))
         .onComplete(ctx.succeeding(found -> ctx.verify(() -> {
@@ -425,14 +480,19 @@ class JobQueueTest {
     JobQueue queue = queue(vertx, settings, new SimpleMeterRegistry());
     Promise<Void> started = Promise.promise();
     queue.handle(type, job -> {
+      Future<JsonObject> finished = time.timer(300).map(new JsonObject().put("finished", true));
       started.tryComplete();
-      return vertx.timer(300).map(new JsonObject().put("finished", true));
+      return finished;
     });
     RedisAPI redis = redis(vertx);
     queue.startWorker()
         .compose(v -> queue.enqueue(type, new JsonObject()))
         .compose(job -> started.future()
-            .compose(v -> queue.close())
+            .compose(v -> {
+              Future<Void> closed = queue.close();
+              // the job runs 300 ms more, well within drainTimeoutMs: close waits for it
+              return time.advanceMs(300).compose(x -> closed);
+            })
             .compose(v -> redis.hget(JobQueue.JOB_PREFIX + job.id(), "state")))
         .onComplete(ctx.succeeding(state -> ctx.verify(() -> {
           assertThat(state.toString()).isEqualTo("completed");

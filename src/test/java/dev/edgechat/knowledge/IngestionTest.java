@@ -48,7 +48,7 @@ class IngestionTest {
     index.load(vertx);
     store = new DocumentStore(pool);
     ingestion = new Ingestion(store, new Chunker(40, 8, new HuggingFaceTokenCountEstimator()::estimateTokenCountInText),
-        model, index, new SiteVersions(store, null), workers);
+        model, index, new SiteVersions(pool), workers);
   }
 
   @AfterEach
@@ -166,7 +166,7 @@ class IngestionTest {
       }
     };
     Ingestion withPicky = new Ingestion(store, new Chunker(40, 8,
-        new HuggingFaceTokenCountEstimator()::estimateTokenCountInText), picky, index, new SiteVersions(store, null),
+        new HuggingFaceTokenCountEstimator()::estimateTokenCountInText), picky, index, new SiteVersions(pool),
         workers);
     List<Document> docs = new ArrayList<>(documents(3));
     docs.add(new Document("bad", "Bad", null, "static", "This text is REFUSED by the provider."));

@@ -2,7 +2,9 @@ package dev.edgechat.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgechat.support.ManualTime;
 import dev.edgechat.support.TestDatabases;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Ids;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -64,7 +66,7 @@ class MessageWriterTest {
    */
   @Test
   void save_fromTwoEventLoops_orderKeptAndCallersContext(Vertx vertx, VertxTestContext ctx) {
-    MessageWriter writer = new MessageWriter(vertx, pool, 7, 2);
+    MessageWriter writer = new MessageWriter(Scheduler.of(vertx), pool, 7, 2);
     String a = "conv-a-" + Ids.next();
     String b = "conv-b-" + Ids.next();
     AtomicInteger wrongContext = new AtomicInteger();
@@ -103,12 +105,15 @@ class MessageWriterTest {
   /** Verifies that a row Postgres refuses fails its own save only; the others of its batch commit. */
   @Test
   void save_badRowInBatch_onlyItsSaveFails(Vertx vertx, VertxTestContext ctx) {
-    MessageWriter writer = new MessageWriter(vertx, pool, 500, 50);
+    ManualTime time = new ManualTime();
+    MessageWriter writer = new MessageWriter(time, pool, 500, 50);
     String conversation = "conv-bad-" + Ids.next();
     vertx.runOnContext(go -> {
       Future<Void> before = writer.save(List.of(row(conversation, 0, "fine before")));
       Future<Void> bad = writer.save(List.of(row(conversation, 1, "nul \u0000 inside")));
       Future<Void> after = writer.save(List.of(row(conversation, 2, "fine after")));
+      // the three share a batch: its window ends
+      time.advanceMs(50);
       Future.join(before, bad, after)
           .transform(v -> texts(conversation))
           .onComplete(ctx.succeeding(texts -> ctx.verify(() -> {
@@ -124,7 +129,7 @@ class MessageWriterTest {
   /** Verifies that close writes what waits (a long window would otherwise hold it) and refuses later saves. */
   @Test
   void close_flushesWaitingRows(Vertx vertx, VertxTestContext ctx) {
-    MessageWriter writer = new MessageWriter(vertx, pool, 500, 60_000);
+    MessageWriter writer = new MessageWriter(new ManualTime(), pool, 500, 60_000);
     String conversation = "conv-close-" + Ids.next();
     vertx.runOnContext(go -> {
       Future<Void> saved = writer.save(List.of(row(conversation, 0, "kept"), row(conversation, 1, "also kept")));

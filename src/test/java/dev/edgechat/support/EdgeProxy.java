@@ -35,6 +35,7 @@ public final class EdgeProxy {
   private final List<String> seen = new CopyOnWriteArrayList<>();
   private volatile long delayMs;
   private volatile boolean cut;
+  private volatile String refused;
   private HttpServer server;
 
   private EdgeProxy(Vertx vertx, int targetPort, long delayMs) {
@@ -77,6 +78,11 @@ public final class EdgeProxy {
     }
   }
 
+  /** Answers requests whose path starts with {@code pathPrefix} 503 instead of forwarding them (null: none). */
+  public void refuse(String pathPrefix) {
+    this.refused = pathPrefix;
+  }
+
   public void delayMs(long delayMs) {
     this.delayMs = delayMs;
   }
@@ -96,6 +102,12 @@ public final class EdgeProxy {
       return;
     }
     seen.add(in.method() + " " + in.uri());
+    String refusedPrefix = refused;
+    if (refusedPrefix != null && in.path().startsWith(refusedPrefix)) {
+      in.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+          .end("{\"error\":{\"code\":\"upstream_unavailable\",\"message\":\"refused by the test's proxy\"}}");
+      return;
+    }
     in.pause();
     Runnable go = () -> {
       RequestOptions options = new RequestOptions()

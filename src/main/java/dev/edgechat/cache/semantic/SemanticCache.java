@@ -6,6 +6,7 @@ import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,8 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The index is this process's: it holds the questions this edge answered (and stored) while it
  * has run. Their answers live in the region's Redis too, so another edge finds them by exact key.
+ * A question stays findable for its answer's lifetime, aged by the injected {@link Scheduler}'s clock.
  */
 public final class SemanticCache {
 
@@ -68,6 +72,7 @@ public final class SemanticCache {
   private volatile MeaningGuard guard;
   private final WorkerExecutor workers;
   private final WorkerExecutor indexer;
+  private final Clock clock;
   private final int maxWaiting;
   private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentHashMap<String, SiteQuestionIndex> sites = new ConcurrentHashMap<>();
@@ -80,10 +85,12 @@ public final class SemanticCache {
   /**
    * @param guard makes the meaning guard, on a worker thread when first needed (loading its
    *     dictionary takes about half a second)
+   * @param time the clock cached questions age by
    */
   public SemanticCache(Vertx vertx, LiveConfig config, QuestionEmbedder embedder, AnswerCache answers,
-      Supplier<MeaningGuard> guard, MeterRegistry registry) {
+      Supplier<MeaningGuard> guard, MeterRegistry registry, Scheduler time) {
     this.config = Objects.requireNonNull(config);
+    this.clock = Objects.requireNonNull(time, "time").clock();
     this.embedder = Objects.requireNonNull(embedder);
     this.answers = Objects.requireNonNull(answers);
     this.guardFactory = Objects.requireNonNull(guard);
@@ -187,7 +194,7 @@ public final class SemanticCache {
       return new Candidates(vector, List.of(), 0);
     }
     int rejectedHere = 0;
-    for (SiteQuestionIndex.Entry entry : index.nearest(vector, wanted, System.currentTimeMillis())) {
+    for (SiteQuestionIndex.Entry entry : index.nearest(vector, wanted, clock.millis())) {
       if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
         break; // nearest first: the rest are farther still
       }
@@ -227,7 +234,7 @@ public final class SemanticCache {
     if (!settings.semantic() || !key.opensConversation()) {
       return Future.succeededFuture();
     }
-    long expiresAt = System.currentTimeMillis() + lifeMs;
+    long expiresAt = clock.millis() + lifeMs;
     int maxEntries = settings.semanticMaxEntries();
     return indexer.executeBlocking(() -> {
       float[] v = vector != null ? vector : embedder.embedNow(question);
@@ -253,6 +260,23 @@ public final class SemanticCache {
   /** Drops every question of {@code site} (its knowledge base changed). */
   public void forgetSite(String site) {
     sites.remove(site);
+  }
+
+  /**
+   * Drops the given questions of {@code site}, whose answers a purge by document retired (on the
+   * indexer's thread: removing from the graph is an index write). Questions whose answers were
+   * retired elsewhere (in Redis) leave the index when a lookup finds their answer gone.
+   */
+  public Future<Void> forget(String site, Collection<AnswerKey> keys) {
+    SiteQuestionIndex index = sites.get(site);
+    if (index == null || keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<AnswerKey> gone = List.copyOf(keys);
+    return indexer.executeBlocking(() -> {
+      gone.forEach(index::remove);
+      return null;
+    }, false).mapEmpty();
   }
 
   /** Cached questions of {@code site} in the index, for tests and diagnostics. */
