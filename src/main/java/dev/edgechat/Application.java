@@ -23,8 +23,8 @@ import java.util.Optional;
 /**
  * The one place that composes the roles: which role classes ({@code dev.edgechat.roles}) a role
  * starts, with what, in what order; role {@code all} is origin, the queue's jobs and an edge,
- * each given what the one before it started. Everything started is stopped again by
- * {@link #close()}: servers first, then the job queue drains, then the pools, embedded databases last.
+ * each given what the one before it started. Everything started is drained and stopped again by
+ * {@link #close()}, embedded databases last.
  */
 public final class Application {
 
@@ -133,9 +133,18 @@ public final class Application {
     return ports.sim();
   }
 
-  /** Stops the servers, drains the job queue, closes the pools, then stops embedded databases. */
+  /**
+   * Drains and stops the role ({@link RoleContext#close()}): /readyz 503 and no new streams at
+   * once, the streams and jobs under way finish, records and write-behind are flushed, the pools
+   * close, embedded databases stop last. Succeeds when all was tried.
+   */
   public Future<Void> close() {
     return context.close();
+  }
+
+  /** The longest {@link #close()} should take (the drains, then the flushes): what stops the process waits this long. */
+  public long stopBoundMs() {
+    return context.stopBoundMs();
   }
 
   /** The job queue's Redis of a role on its own: queue.redisUrl, else the cache Redis. */

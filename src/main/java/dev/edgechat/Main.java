@@ -123,12 +123,18 @@ public final class Main implements Callable<Integer> {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM and SIGINT: drain, then stop (Application#close). The embedded Postgres and Redis of
+    // role all register no hook of their own (they would stop at once, beside this one): they stop
+    // last, in this hook, after the answers under way were saved.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping [role: {}]", chosen.label());
+      long began = System.nanoTime();
+      LOG.info("draining [role: {}, at most: {} ms]", chosen.label(), app.stopBoundMs());
       loader.close();
       try {
-        app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        app.close().toCompletionStage().toCompletableFuture().get(app.stopBoundMs(), TimeUnit.MILLISECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        LOG.info("stopped [role: {}, took: {} ms]", chosen.label(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
       } catch (Exception e) {
         LOG.warn("stop did not finish cleanly", e);
       }

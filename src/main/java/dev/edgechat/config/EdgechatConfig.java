@@ -337,9 +337,16 @@ public record EdgechatConfig(
     }
   }
 
-  /** The edge's chat endpoint. */
+  /**
+   * The edge's chat endpoint.
+   *
+   * @param primaryRegion the region of origin and Postgres; empty when not known (PRIMARY_REGION unset)
+   * @param flyReplay whether this process runs behind Fly's proxy, which replays a request answered
+   *     with {@code fly-replay} (admin calls to the primary region; refused streams elsewhere)
+   */
   public record Edge(long heartbeatMs, int maxMessageChars, long siteCacheMs, long originConnectTimeoutMs,
-      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits, long changesTimeoutMs) {
+      long originIdleTimeoutMs, long resumeTtlMs, long resumeGraceMs, int resumableHits, long changesTimeoutMs,
+      String primaryRegion, boolean flyReplay) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -351,7 +358,7 @@ public record EdgechatConfig(
       return new Builder().heartbeatMs(heartbeatMs).maxMessageChars(maxMessageChars).siteCacheMs(siteCacheMs)
           .originConnectTimeoutMs(originConnectTimeoutMs).originIdleTimeoutMs(originIdleTimeoutMs)
           .resumeTtlMs(resumeTtlMs).resumeGraceMs(resumeGraceMs).resumableHits(resumableHits)
-          .changesTimeoutMs(changesTimeoutMs);
+          .changesTimeoutMs(changesTimeoutMs).primaryRegion(primaryRegion).flyReplay(flyReplay);
     }
 
     /** Builds {@link Edge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -366,8 +373,20 @@ public record EdgechatConfig(
       private Long resumeGraceMs;
       private Integer resumableHits;
       private Long changesTimeoutMs;
+      private String primaryRegion;
+      private Boolean flyReplay;
 
       private Builder() {
+      }
+
+      public Builder primaryRegion(String primaryRegion) {
+        this.primaryRegion = primaryRegion;
+        return this;
+      }
+
+      public Builder flyReplay(boolean flyReplay) {
+        this.flyReplay = flyReplay;
+        return this;
       }
 
       public Builder heartbeatMs(long heartbeatMs) {
@@ -425,7 +444,9 @@ public record EdgechatConfig(
             Required.value(resumeTtlMs, "Edge.resumeTtlMs"),
             Required.value(resumeGraceMs, "Edge.resumeGraceMs"),
             Required.value(resumableHits, "Edge.resumableHits"),
-            Required.value(changesTimeoutMs, "Edge.changesTimeoutMs"));
+            Required.value(changesTimeoutMs, "Edge.changesTimeoutMs"),
+            Required.value(primaryRegion, "Edge.primaryRegion"),
+            Required.value(flyReplay, "Edge.flyReplay"));
       }
     }
   }

@@ -52,6 +52,13 @@ final class EnvironmentOverlay {
     if (!env.containsKey("EDGECHAT_REGION") && env.get("FLY_REGION") != null) {
       out.put("region", env.get("FLY_REGION"));
     }
+    // what Fly.io sets in every machine: the app's primary region, and the region (so: behind Fly's proxy)
+    if (!env.containsKey("EDGECHAT_EDGE_PRIMARY_REGION") && env.get("PRIMARY_REGION") != null) {
+      SettingPath.put(out, "edge.primaryRegion", env.get("PRIMARY_REGION"));
+    }
+    if (!env.containsKey("EDGECHAT_EDGE_FLY_REPLAY") && env.get("FLY_REGION") != null) {
+      SettingPath.put(out, "edge.flyReplay", true);
+    }
     return out;
   }
 

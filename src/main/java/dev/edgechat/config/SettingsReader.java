@@ -30,6 +30,7 @@ final class SettingsReader {
   private static final List<String> REGIONAL_URLS = List.of("redis.url", "queue.redisUrl", "origin.url",
       "postgres.replicaUrls");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,127}");
+  private static final Pattern REGION = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private final JsonObject json;
   private final JsonObject defaults;
@@ -90,6 +91,8 @@ final class SettingsReader {
             .resumeGraceMs(whole("edge.resumeGraceMs", 0, 600_000))
             .resumableHits((int) whole("edge.resumableHits", 0, 100_000_000))
             .changesTimeoutMs(whole("edge.changesTimeoutMs", 500, 600_000))
+            .primaryRegion(region("edge.primaryRegion"))
+            .flyReplay(bool("edge.flyReplay"))
             .build())
         .llm(EdgechatConfig.Llm.builder()
             .baseUrl(uri("llm.baseUrl", Set.of("http", "https")))
@@ -389,6 +392,15 @@ final class SettingsReader {
       throw fail(path, "must be between " + min + " and " + max + ", got " + v);
     }
     return v;
+  }
+
+  /** A region name, as FLY_REGION spells them ({@code fra}), or empty: letters, digits, '_' and '-'. */
+  private String region(String path) {
+    String name = text(path, 0, 64).trim();
+    if (!name.isEmpty() && !REGION.matcher(name).matches()) {
+      throw fail(path, "must be a region name (letters, digits, '_' or '-'), got '" + name + "'");
+    }
+    return name;
   }
 
   private boolean bool(String path) {

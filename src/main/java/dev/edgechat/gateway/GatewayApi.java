@@ -12,6 +12,7 @@ import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -71,9 +72,18 @@ public final class GatewayApi implements AutoCloseable {
   }
 
   public void mount(Router router) {
+    mount(router, RoutingContext::next);
+  }
+
+  /**
+   * Mounts the routes; {@code admitNewStream} runs first on {@code /v1/chat/completions} (a
+   * draining process refuses new answers there, Drain) and its refusal is answered in OpenAI's
+   * error shape like every failure of these routes.
+   */
+  public void mount(Router router, Handler<RoutingContext> admitNewStream) {
     JsonBodyHandler body = new JsonBodyHandler(config.get().gateway().maxBodyBytes());
-    router.post("/v1/chat/completions").handler(this::authenticate).handler(body).handler(this::chatCompletions)
-        .failureHandler(this::failure);
+    router.post("/v1/chat/completions").handler(admitNewStream).handler(this::authenticate).handler(body)
+        .handler(this::chatCompletions).failureHandler(this::failure);
     router.post("/v1/embeddings").handler(this::authenticate).handler(body).handler(this::embeddings)
         .failureHandler(this::failure);
     router.get("/v1/models").handler(this::authenticate).handler(this::models).failureHandler(this::failure);
@@ -102,7 +112,7 @@ public final class GatewayApi implements AutoCloseable {
     CompletionRequest request = CompletionRequest.parse(RequestBodies.json(ctx), caller.profile());
     checkModel(caller.profile(), request.model());
     CacheMode mode = CacheMode.of(ctx.request().getHeader(CacheMode.HEADER));
-    completions.answer(ctx.response(), caller.profile(), request, mode);
+    completions.answer(ctx, caller.profile(), request, mode);
   }
 
   private void embeddings(RoutingContext ctx) {

@@ -123,6 +123,7 @@ public final class JobQueue {
   private volatile boolean started;
   private volatile boolean closing;
   private volatile String deployment;
+  private Future<Void> workersStopped;
   private Future<Void> closed;
 
   /**
@@ -274,15 +275,26 @@ public final class JobQueue {
   }
 
   /**
-   * Stops taking jobs, lets running ones finish for at most {@code queue.drainTimeoutMs} (the rest
-   * are taken over by another worker after {@code queue.stalledMs}), then closes the connections.
+   * Stops taking jobs and lets running ones finish for at most {@code queue.drainTimeoutMs} (the
+   * rest are taken over by another worker after {@code queue.stalledMs}); the connections stay
+   * open, so jobs can still be enqueued and read (a draining origin still serves the admin API).
+   * Succeeds once no job of this process runs; never fails.
    */
+  public synchronized Future<Void> drain() {
+    if (workersStopped == null) {
+      closing = true;
+      workersStopped = Future.join(workers.stream().map(TypeWorker::stop).toList())
+          .transform(v -> deployment != null ? vertx.undeploy(deployment) : Future.succeededFuture())
+          .<Void>mapEmpty()
+          .otherwiseEmpty();
+    }
+    return workersStopped;
+  }
+
+  /** {@link #drain() Drains}, then closes the connections. */
   public synchronized Future<Void> close() {
     if (closed == null) {
-      closing = true;
-      Future<?> stopped = Future.join(workers.stream().map(TypeWorker::stop).toList())
-          .transform(v -> deployment != null ? vertx.undeploy(deployment) : Future.succeededFuture());
-      closed = stopped.transform(v -> ownsClient ? client.close() : Future.<Void>succeededFuture());
+      closed = drain().transform(v -> ownsClient ? client.close() : Future.<Void>succeededFuture());
     }
     return closed;
   }

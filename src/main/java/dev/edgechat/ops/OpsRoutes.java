@@ -11,18 +11,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
-/** {@code /healthz}, {@code /readyz} and {@code /metrics} (API.md §4), mounted by every role. */
+/**
+ * {@code /healthz}, {@code /readyz} and {@code /metrics} (API.md §4), mounted by every role.
+ * While the process drains, {@code /readyz} answers {@code 503 {"status":"draining"}} at once,
+ * without asking the dependencies: a load balancer stops sending new work, {@code /healthz} still says up.
+ */
 public final class OpsRoutes {
 
   private static final long CHECK_TIMEOUT_MS = 2000;
 
   private final PrometheusMeterRegistry registry;
   private final List<Readiness> dependencies;
+  private final BooleanSupplier draining;
 
-  public OpsRoutes(PrometheusMeterRegistry registry, List<Readiness> dependencies) {
+  /** @param draining whether the process drains ({@link Drain#draining()}) */
+  public OpsRoutes(PrometheusMeterRegistry registry, List<Readiness> dependencies, BooleanSupplier draining) {
     this.registry = Objects.requireNonNull(registry);
     this.dependencies = List.copyOf(dependencies);
+    this.draining = Objects.requireNonNull(draining);
   }
 
   public void mount(Router router) {
@@ -41,6 +49,14 @@ public final class OpsRoutes {
    * the process does without it), with the reason and the dependency's details.
    */
   private void readyz(RoutingContext ctx) {
+    if (draining.getAsBoolean()) {
+      ctx.response()
+          .setStatusCode(503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .end(new JsonObject().put("status", "draining").encode());
+      return;
+    }
     JsonObject checks = new JsonObject();
     List<Future<Void>> all = new ArrayList<>();
     for (Readiness dependency : dependencies) {

@@ -4,6 +4,8 @@ import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.protocol.ChangeFeed;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.Cancellation;
+import dev.edgechat.web.ExchangesInFlight;
 import dev.edgechat.web.SseEvent;
 import dev.edgechat.web.SseStream;
 import io.vertx.core.Context;
@@ -72,7 +74,11 @@ public final class ChangeFeedApi {
     Feed feed = new Feed(ctx.response(), vertx.getOrCreateContext());
     // follow first, read after: a change that commits meanwhile is sent all the same
     feed.unfollow = hub.follow(feed::poke);
-    ctx.response().closeHandler(v -> feed.closed());
+    Cancellation.whenClientLeaves(ctx).onCancel(feed::closed);
+    // a subscription, not an answer under way: a drain does not wait for it, and it ends as the
+    // port closes (the edge resumes on another origin, or here after the restart)
+    ExchangesInFlight.notAwaited(ctx);
+    ctx.request().connection().shutdownHandler(v -> feed.end("origin is stopping"));
     Future<Optional<ChangeFeed.Snapshot>> start = after == null
         ? log.snapshot().map(Optional::of)
         : log.keepsAfter(Long.parseLong(after)).compose(kept -> kept
@@ -196,9 +202,16 @@ public final class ChangeFeedApi {
     }
 
     private void end(String reason) {
+      if (ended) {
+        return;
+      }
       LOG.info("change feed ended; the edge reconnects [reason: {}]", reason);
       closed();
-      sse.end();
+      if (open) {
+        sse.end();
+      } else {
+        response.reset();
+      }
     }
 
     void closed() {

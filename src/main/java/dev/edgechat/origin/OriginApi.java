@@ -201,8 +201,7 @@ public final class OriginApi {
     long started = System.nanoTime();
     // before retrieval: every change up to here committed before the passages are read
     long changeSeq = changeHead.getAsLong();
-    Cancellation edgeGone = new Cancellation();
-    ctx.response().closeHandler(v -> edgeGone.cancel());
+    Cancellation edgeGone = Cancellation.whenClientLeaves(ctx);
     AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
     var settings = config.get();
     Future<Site> site = knowledge.site(request.site())

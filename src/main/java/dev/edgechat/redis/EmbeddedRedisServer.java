@@ -1,60 +1,206 @@
 package dev.edgechat.redis;
 
 import dev.edgechat.config.Artifact;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /**
- * A real Redis 6.2 started from the binaries in the jar (codemonstur embedded-redis), for role
- * {@code all} when no Redis URL is configured. It listens on loopback only and keeps an
- * append-only file in its data folder, so the cache survives restarts. Blocks: use a worker thread.
+ * A real Redis 6.2 started from the binary in the jar, for role {@code all} when no Redis URL is
+ * configured. It listens on loopback only and keeps an append-only file in its data folder, so the
+ * cache survives restarts. Starting and stopping block: use a worker thread.
+ *
+ * <p>Design note: codemonstur embedded-redis supplies the binary ({@link ExecutableProvider}
+ * unpacks the one for this machine), but the process is started and stopped here, not by the
+ * library's {@code RedisServer}: that one registers a JVM shutdown hook of its own that kills Redis
+ * the moment the JVM is told to stop, beside edgechat's hook, which first lets the answers under way
+ * finish and the jobs drain (issue 15: SIGTERM on role {@code all} lost every answer in flight).
+ * Started here, Redis has no hook: the role's teardown stops it last, with SIGTERM, on which Redis
+ * writes its append-only file and exits. It runs in a session of its own ({@code setsid}), so a
+ * Ctrl-C at the terminal, which signals the whole foreground process group, reaches the JVM only.
  */
 public final class EmbeddedRedisServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedisServer.class);
+  private static final String READY = "Ready to accept connections";
+  private static final long START_TIMEOUT_MS = 30_000;
+  private static final long STOP_TIMEOUT_MS = 10_000;
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final String PID_FILE = "redis.pid";
+  private static final String ADDRESS_IN_USE = "Address already in use";
+  private static final int PORT_ATTEMPTS = 3;
 
-  private final RedisServer server;
+  private final Process process;
   private final int port;
 
-  private EmbeddedRedisServer(RedisServer server, int port) {
-    this.server = server;
+  private EmbeddedRedisServer(Process process, int port) {
+    this.process = process;
     this.port = port;
   }
 
   /**
-   * Starts Redis on {@code port} (0: a free one) with its files in {@code dataDir}.
+   * Starts Redis on {@code port} (0: a free one) with its files in {@code dataDir}; returns once it
+   * accepts connections.
    *
    * @param evictionPolicy {@code allkeys-lru} for a cache, {@code noeviction} for a queue
    */
   public static EmbeddedRedisServer start(Path dataDir, int port, String evictionPolicy, String maxMemory) {
-    Artifact.requireEmbedded("Redis", "redis.embedded.RedisServer");
+    Artifact.requireEmbedded("Redis", "redis.embedded.core.ExecutableProvider");
     try {
       Files.createDirectories(dataDir);
-      int chosen = port > 0 ? port : freePort();
-      RedisServer server = RedisServer.newRedisServer()
-          .bind("127.0.0.1")
-          .port(chosen)
-          .setting("dir " + dataDir.toAbsolutePath())
-          .setting("appendonly yes")
-          .setting("maxmemory " + maxMemory)
-          .setting("maxmemory-policy " + evictionPolicy)
-          .setting("protected-mode yes")
-          .onShutdownForceStop(true)
-          .build();
-      server.start();
-      LOG.info("embedded Redis started [port: {}, data: {}, policy: {}]", chosen, dataDir.toAbsolutePath(),
-          evictionPolicy);
-      return new EmbeddedRedisServer(server, chosen);
+      Path pidFile = dataDir.resolve(PID_FILE);
+      stopLeftOver(pidFile);
+      String binary = ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+      for (int attempt = 1; ; attempt++) {
+        // a free port is looked up, then bound by Redis: another process may take it in between
+        int chosen = port > 0 ? port : freePort();
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+          command.add(SETSID.toString());
+        }
+        command.addAll(List.of(binary,
+            "--bind", "127.0.0.1",
+            "--port", Integer.toString(chosen),
+            "--dir", dataDir.toAbsolutePath().toString(),
+            "--appendonly", "yes",
+            "--maxmemory", maxMemory,
+            "--maxmemory-policy", evictionPolicy,
+            "--protected-mode", "yes",
+            "--pidfile", pidFile.toAbsolutePath().toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+          awaitReady(process, chosen, dataDir);
+        } catch (PortTaken e) {
+          if (port > 0 || attempt == PORT_ATTEMPTS) {
+            throw e;
+          }
+          LOG.info("the port chosen for embedded Redis was taken meanwhile; another one [port: {}]", chosen);
+          continue;
+        }
+        LOG.info("embedded Redis started [port: {}, data: {}, policy: {}]", chosen, dataDir.toAbsolutePath(),
+            evictionPolicy);
+        return new EmbeddedRedisServer(process, chosen);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis did not start [data: " + dataDir.toAbsolutePath() + "]", e);
+    }
+  }
+
+  /** Redis exited at once because its port was in use. */
+  private static final class PortTaken extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Reads Redis's output until it says it is ready; then a daemon thread goes on reading it (a full
+   * pipe would stall Redis) into the debug log.
+   */
+  private static void awaitReady(Process process, int port, Path dataDir) throws IOException {
+    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    Deque<String> lastLines = new ArrayDeque<>();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try {
+        for (String line = output.readLine(); line != null; line = output.readLine()) {
+          if (!ready.isDone()) {
+            synchronized (lastLines) {
+              lastLines.addLast(line);
+              if (lastLines.size() > 20) {
+                lastLines.removeFirst();
+              }
+            }
+            if (line.contains(READY)) {
+              ready.complete(null);
+            }
+          }
+          LOG.debug("redis [port: {}] {}", port, line);
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+      ready.completeExceptionally(new IOException("Redis exited (" + exitCode(process) + ")"));
+    }, "embedded-redis-" + port);
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      ready.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      process.destroyForcibly();
+      String said;
+      synchronized (lastLines) {
+        said = String.join("\n  ", lastLines);
+      }
+      String message = "Redis did not become ready [port: " + port + ", data: " + dataDir.toAbsolutePath()
+          + "]: " + (e instanceof TimeoutException ? "no '" + READY + "' within " + START_TIMEOUT_MS + " ms"
+          : e.getCause().getMessage()) + "; it said:\n  " + said;
+      throw said.contains(ADDRESS_IN_USE) ? new PortTaken(message) : new IOException(message, e);
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while Redis started", e);
+    }
+  }
+
+  /**
+   * Stops a Redis that an earlier process left running on this data folder (that process was
+   * killed before its teardown ran): two servers must never write one append-only file.
+   */
+  private static void stopLeftOver(Path pidFile) throws IOException {
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    String text = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
+    Files.deleteIfExists(pidFile);
+    if (!text.matches("\\d{1,10}")) {
+      return;
+    }
+    Optional<ProcessHandle> leftOver = ProcessHandle.of(Long.parseLong(text))
+        .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false));
+    if (leftOver.isPresent()) {
+      LOG.warn("a Redis left running on this data folder is stopped first [pid: {}, data: {}]", text,
+          pidFile.getParent().toAbsolutePath());
+      leftOver.get().destroy();
+      try {
+        leftOver.get().onExit().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        leftOver.get().destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while a left-over Redis stopped", e);
+      }
+    }
+  }
+
+  private static String exitCode(Process process) {
+    try {
+      return Integer.toString(process.waitFor(1, TimeUnit.SECONDS) ? process.exitValue() : -1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
     }
   }
 
@@ -68,12 +214,19 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     return URI.create("redis://127.0.0.1:" + port);
   }
 
+  /** Stops Redis with SIGTERM (it writes its append-only file), or kills it after 10 s. Blocks. */
   @Override
   public void close() {
+    process.destroy();
     try {
-      server.stop();
-    } catch (IOException e) {
-      LOG.warn("embedded Redis did not stop cleanly", e);
+      if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        LOG.warn("embedded Redis did not stop within {} ms; killed [port: {}]", STOP_TIMEOUT_MS, port);
+        process.destroyForcibly();
+        process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -6,8 +6,10 @@ import dev.edgechat.cache.DocumentPurges;
 import dev.edgechat.cache.TieredAnswerCache;
 import dev.edgechat.cache.semantic.MeaningGuard;
 import dev.edgechat.cache.semantic.SemanticCache;
+import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.edge.AdminRelay;
 import dev.edgechat.edge.ChangeFollower;
 import dev.edgechat.edge.ChatApi;
 import dev.edgechat.edge.OriginClient;
@@ -92,19 +94,25 @@ public final class EdgeRole {
     changes.start();
     ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
     ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
+    // after the port closed: the exchanges served from cache reach origin before it stops (role all)
+    context.teardown.step(chat::flush);
+    // the admin API is origin's: where this process does not serve it, the edge relays it (or, on Fly, replays it)
+    Optional<AdminRelay> relay = admin.isPresent() ? Optional.empty() : Optional.of(adminRelay(originUrl, settings));
     // the OpenAI-compatible gateway shares the answer cache, its semantic level and the cache Redis
     GatewayApi gateway = new GatewayApi(vertx, config, cache, semantic, cacheRedis, registry);
     context.teardown.add(gateway);
     checks.add(origin.readiness());
-    OpsRoutes ops = new OpsRoutes(registry, checks);
+    OpsRoutes ops = context.ops(checks);
     return WidgetAssets.load(vertx).compose(widget -> context.serve("edge", settings.http().host(),
         settings.http().port(), router -> {
       ops.mount(router);
-      chat.mount(router);
-      gateway.mount(router);
+      // while the process drains, new answers go elsewhere (Drain)
+      chat.mount(router, context.drain::refuseNewStreams);
+      gateway.mount(router, context.drain::refuseNewStreams);
       widget.mount(router);
       resumes.mount(router);
       admin.ifPresent(a -> a.mount(router));
+      relay.ifPresent(r -> r.mount(router));
       router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     })).map(p -> {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
@@ -116,5 +124,18 @@ public final class EdgeRole {
   static long longestAnswerLifeMs(EdgechatConfig settings) {
     return Math.round(Math.max(settings.cache().staticTtlMs(), settings.cache().dynamicTtlMs()) * 1.1)
         + settings.cache().staleMs();
+  }
+
+  /** The relay of the admin API to origin; on Fly, the primary region must be known to replay calls to it. */
+  private AdminRelay adminRelay(URI originUrl, EdgechatConfig settings) {
+    if (settings.edge().flyReplay() && settings.edge().primaryRegion().isEmpty()) {
+      throw new ConfigException("setting edge.primaryRegion (or PRIMARY_REGION, which Fly sets from fly.toml's "
+          + "primary_region) is required for role edge when edge.flyReplay is on (FLY_REGION is set): admin calls are "
+          + "replayed to that region");
+    }
+    AdminRelay relay = new AdminRelay(vertx, originUrl, settings.region(), settings.edge(),
+        settings.knowledge().maxUploadBytes());
+    context.teardown.step(relay::close);
+    return relay;
   }
 }

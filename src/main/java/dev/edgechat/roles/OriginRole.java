@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +100,7 @@ public final class OriginRole {
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
       checks.addAll(database.replicaReadiness()); // degraded, never unready: reads go to the primary
       queue.ifPresent(q -> checks.add(q.readiness()));
-      OpsRoutes ops = new OpsRoutes(registry, checks);
+      OpsRoutes ops = context.ops(checks);
       Optional<AdminApi> admin = adminApi(settings, knowledge, queue);
       queue.ifPresent(q -> sweepDocuments(settings, knowledge, q));
       Future<Void> seeded = seedDemoSite
@@ -110,6 +109,8 @@ public final class OriginRole {
       return seeded
           .compose(s -> context.serve("origin", host, port, router -> {
             ops.mount(router);
+            // while the process drains, no new answer starts here; records and reads are still served
+            router.post("/internal/answer").handler(context.drain::refuseNewStreams);
             api.mount(router);
             feed.mount(router); // after api: behind its edge token
             admin.ifPresent(a -> a.mount(router));
@@ -151,8 +152,8 @@ public final class OriginRole {
   private ConversationStore conversations(Database database, EdgechatConfig settings) {
     ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reads(),
         settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
-    context.teardown.add(() -> conversations.close().toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS));
+    // in turn after origin's port closed (no record arrives any more), before the pools close
+    context.teardown.step(conversations::close);
     return conversations;
   }
 

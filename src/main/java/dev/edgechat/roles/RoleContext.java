@@ -5,7 +5,11 @@ import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Database;
 import dev.edgechat.db.Migrations;
 import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.ops.Drain;
+import dev.edgechat.ops.OpsRoutes;
+import dev.edgechat.ops.Readiness;
 import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.web.ExchangesInFlight;
 import dev.edgechat.web.HttpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -40,23 +44,48 @@ public final class RoleContext {
    * port. Each deployment on "any port" takes a negative number of its own from here.
    */
   private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger();
+  /** Time for the flushes and closes after the drains (a batch to origin, the write-behind, the pools). */
+  private static final long FLUSH_BOUND_MS = 15_000;
 
   final Vertx vertx;
   final PrometheusMeterRegistry registry;
   final LiveConfig config;
   final Teardown teardown = new Teardown();
+  /** This process's drain: every server's /readyz and stream routes follow it. */
+  final Drain drain;
   private final WorkerExecutor blocking;
 
   public RoleContext(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config) {
     this.vertx = Objects.requireNonNull(vertx);
     this.registry = Objects.requireNonNull(registry);
     this.config = Objects.requireNonNull(config);
+    this.drain = new Drain(config.get().http().drainTimeoutMs(), config.get().edge().flyReplay());
     this.blocking = vertx.createSharedWorkerExecutor("edgechat-startup", 2, 10, TimeUnit.MINUTES);
   }
 
-  /** Stops the servers, drains the job queues, closes the pools, then stops embedded databases. */
+  /**
+   * Drains and stops everything this process started ({@link Teardown}): /readyz says 503 and new
+   * streams are refused at once; the streams and jobs under way finish (for at most
+   * http.drainTimeoutMs and queue.drainTimeoutMs); then the ports close, the edge's records and
+   * origin's write-behind are flushed, the pools close, and the embedded databases stop last.
+   * Succeeds when all was tried.
+   */
   public Future<Void> close() {
-    return teardown.close(vertx, blocking).onComplete(v -> blocking.close());
+    return teardown.close(vertx, blocking, drain).onComplete(v -> blocking.close());
+  }
+
+  /**
+   * The longest {@link #close()} should take: the longer of the two drains, and time for the
+   * flushes and closes after them. What stops the process waits this long at most.
+   */
+  public long stopBoundMs() {
+    EdgechatConfig settings = config.get();
+    return Math.max(settings.http().drainTimeoutMs(), settings.queue().drainTimeoutMs()) + FLUSH_BOUND_MS;
+  }
+
+  /** The ops routes of a server of this process: /readyz reports the dependencies, and 503 while draining. */
+  OpsRoutes ops(List<Readiness> checks) {
+    return new OpsRoutes(registry, checks, drain::draining);
   }
 
   /** Runs a blocking start-up step on the start-up pool, never on the event loop. */
@@ -93,9 +122,10 @@ public final class RoleContext {
     }
     EdgechatConfig settings = config.get();
     JobQueue queue = JobQueue.create(vertx, url.get(), settings.queue(), settings.redis().connectTimeoutMs(), registry);
-    // the bound here only guards against a lost reply
-    teardown.queue(() -> queue.close().toCompletionStage().toCompletableFuture()
-        .get(config.get().queue().drainTimeoutMs() + 30_000, TimeUnit.MILLISECONDS));
+    // the connections close in turn, after the parts started later (origin's server) stopped
+    teardown.step(queue::close);
+    // running jobs finish while the ports are open (in role all they ask this process's origin)
+    teardown.underWay(queue::drain, settings.queue().drainTimeoutMs() + FLUSH_BOUND_MS);
     return Optional.of(queue);
   }
 
@@ -109,15 +139,16 @@ public final class RoleContext {
         ? config.get().http().instances()
         : Runtime.getRuntime().availableProcessors();
     int asked = port > 0 ? port : -SHARED_RANDOM_PORTS.incrementAndGet();
-    long drainTimeoutMs = config.get().http().drainTimeoutMs();
+    ExchangesInFlight exchanges = new ExchangesInFlight();
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-          HttpServerVerticle server = new HttpServerVerticle(name, options(host, asked), routes, drainTimeoutMs);
+          HttpServerVerticle server = new HttpServerVerticle(name, options(host, asked), routes, drain::remainingMs,
+              exchanges);
           servers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(instances))
         .map(id -> {
-          teardown.server(id);
+          teardown.server(id, exchanges::idle);
           return servers.get(0).actualPort();
         });
   }

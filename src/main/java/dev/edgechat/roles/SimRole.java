@@ -24,7 +24,7 @@ public final class SimRole {
   public Future<Integer> start() {
     EdgechatConfig settings = context.config.get();
     SimulatorApi sim = new SimulatorApi(context.vertx, settings.sim());
-    OpsRoutes ops = new OpsRoutes(context.registry, List.of());
+    OpsRoutes ops = context.ops(List.of());
     return context.serve("sim", settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       sim.mount(router);

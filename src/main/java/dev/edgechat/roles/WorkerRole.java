@@ -56,7 +56,7 @@ public final class WorkerRole {
       Optional<OriginClient> origin = settings.origin().url()
           .map(url -> new OriginClient(context.vertx, () -> url, settings.secrets().edgeToken().get(),
               settings.edge()));
-      OpsRoutes ops = new OpsRoutes(context.registry, List.of(queue.get().readiness(), database.readiness()));
+      OpsRoutes ops = context.ops(List.of(queue.get().readiness(), database.readiness()));
       return WorkerJobs.start(queue.get(), knowledge, origin, settings.queue().maxAttempts())
           .compose(started -> context.serve(LABEL, settings.http().host(), settings.http().port(), ops::mount))
           .map(p -> {

@@ -78,6 +78,7 @@ public final class ApiError extends RuntimeException {
       case "payload_too_large" -> 413;
       case "method_not_allowed" -> 405;
       case "unsupported_media_type" -> 415;
+      case "wrong_region" -> 421;
       case "rate_limited" -> 429;
       case "overloaded" -> 503;
       case "timeout" -> 504;

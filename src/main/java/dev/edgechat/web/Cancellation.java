@@ -1,5 +1,6 @@
 package dev.edgechat.web;
 
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,22 @@ public final class Cancellation {
 
   private final List<Runnable> actions = new ArrayList<>(2);
   private boolean cancelled;
+
+  /**
+   * Cancelled when the client leaves before its response ended (the connection closed, or the
+   * response failed). Registered with {@link RoutingContext#addEndHandler}, not the response's own
+   * {@code closeHandler}, which has one slot: setting it would silence the router's end handlers,
+   * such as the count of exchanges a drain waits for.
+   */
+  public static Cancellation whenClientLeaves(RoutingContext ctx) {
+    Cancellation gone = new Cancellation();
+    ctx.addEndHandler(ended -> {
+      if (ended.failed()) {
+        gone.cancel();
+      }
+    });
+    return gone;
+  }
 
   public boolean isCancelled() {
     return cancelled;

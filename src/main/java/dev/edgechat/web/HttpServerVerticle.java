@@ -1,14 +1,17 @@
 package dev.edgechat.web;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,8 @@ public final class HttpServerVerticle extends VerticleBase {
   private final String name;
   private final HttpServerOptions options;
   private final Consumer<Router> routes;
-  private final long drainTimeoutMs;
+  private final LongSupplier shutdownGraceMs;
+  private final Handler<RoutingContext> exchanges;
   private HttpServer server;
 
   /**
@@ -33,10 +37,24 @@ public final class HttpServerVerticle extends VerticleBase {
    * @param drainTimeoutMs on stop, how long answers under way may finish before they are cut
    */
   public HttpServerVerticle(String name, HttpServerOptions options, Consumer<Router> routes, long drainTimeoutMs) {
+    this(name, options, routes, () -> drainTimeoutMs, RoutingContext::next);
+  }
+
+  /**
+   * @param name the role, for logs
+   * @param routes mounts the role's routes on a fresh router
+   * @param shutdownGraceMs read on stop: how long the exchanges still under way may finish before
+   *     they are cut (what is left of the process's drain)
+   * @param exchanges the router's first handler, shared by the instances of one server: it counts
+   *     the exchanges under way ({@link ExchangesInFlight}) and passes each on
+   */
+  public HttpServerVerticle(String name, HttpServerOptions options, Consumer<Router> routes,
+      LongSupplier shutdownGraceMs, Handler<RoutingContext> exchanges) {
     this.name = Objects.requireNonNull(name);
     this.options = Objects.requireNonNull(options);
     this.routes = Objects.requireNonNull(routes);
-    this.drainTimeoutMs = drainTimeoutMs;
+    this.shutdownGraceMs = Objects.requireNonNull(shutdownGraceMs);
+    this.exchanges = Objects.requireNonNull(exchanges);
   }
 
   @Override
@@ -44,6 +62,7 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // behind a proxy (Fly's edge terminates TLS) scheme and host come from X-Forwarded-*
     router.allowForward(AllowForwardHeaders.X_FORWARD);
+    router.route().handler(exchanges);
     routes.accept(router);
     router.route().failureHandler(ErrorResponder::handle);
     router.errorHandler(404, ErrorResponder::handle);
@@ -59,10 +78,14 @@ public final class HttpServerVerticle extends VerticleBase {
         });
   }
 
-  /** Stops taking connections and lets the exchanges under way finish, for at most the drain timeout. */
+  /**
+   * Stops taking connections (the port closes) and lets the exchanges under way finish, for at
+   * most the shutdown grace; idle connections close at once.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS);
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(Math.max(0, shutdownGraceMs.getAsLong()), TimeUnit.MILLISECONDS);
   }
 
   /** The port this instance listens on (the configured one, or the one chosen for port 0). */

@@ -162,6 +162,31 @@ class ConfigLoaderTest {
     }));
   }
 
+  /**
+   * Verifies what Fly.io's variables set: FLY_REGION the region and edge.flyReplay, PRIMARY_REGION
+   * edge.primaryRegion; off Fly neither is on; an explicit setting wins; a region name that could
+   * not go into a fly-replay header fails naming the setting.
+   */
+  @Test
+  void load_flyVariables_setRegionReplayAndPrimary(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> offFly = load(vertx, Map.of());
+    Future<LiveConfig> onFly = load(vertx, Map.of("FLY_REGION", "sin", "PRIMARY_REGION", "fra"));
+    Future<LiveConfig> optedOut = load(vertx, Map.of("FLY_REGION", "sin", "PRIMARY_REGION", "fra",
+        "EDGECHAT_EDGE_FLY_REPLAY", "false", "EDGECHAT_EDGE_PRIMARY_REGION", "ams"));
+    Future<LiveConfig> badPrimary = load(vertx, Map.of("PRIMARY_REGION", "fra;instance=1"));
+    Future.join(offFly, onFly, optedOut, badPrimary).onComplete(v -> ctx.verify(() -> {
+      assertThat(offFly.result().get().edge().flyReplay()).isFalse();
+      assertThat(offFly.result().get().edge().primaryRegion()).isEmpty();
+      assertThat(onFly.result().get().region()).isEqualTo("sin");
+      assertThat(onFly.result().get().edge().flyReplay()).isTrue();
+      assertThat(onFly.result().get().edge().primaryRegion()).isEqualTo("fra");
+      assertThat(optedOut.result().get().edge().flyReplay()).isFalse();
+      assertThat(optedOut.result().get().edge().primaryRegion()).isEqualTo("ams");
+      assertThat(badPrimary.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("edge.primaryRegion");
+      ctx.completeNow();
+    }));
+  }
+
   /** Verifies that settings valid alone but contradicting each other fail, naming both. */
   @Test
   void load_contradictorySettings_failNamingBoth(Vertx vertx, VertxTestContext ctx) {

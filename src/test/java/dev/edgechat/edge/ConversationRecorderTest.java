@@ -45,7 +45,7 @@ class ConversationRecorderTest {
       OriginClient client = new OriginClient(vertx, () -> url, "token",
           EdgechatConfig.Edge.builder().heartbeatMs(15_000).maxMessageChars(4_000).siteCacheMs(60_000)
               .originConnectTimeoutMs(2_000).originIdleTimeoutMs(30_000).resumeTtlMs(300_000).resumeGraceMs(5_000)
-              .resumableHits(1_000).changesTimeoutMs(4_000).build());
+              .resumableHits(1_000).changesTimeoutMs(4_000).primaryRegion("").flyReplay(false).build());
       registry = new SimpleMeterRegistry();
       recorder = new ConversationRecorder(client, registry);
       ctx.completeNow();
@@ -134,6 +134,31 @@ class ConversationRecorderTest {
         assertThat(recorder.position("c-a")).as("the later position stays").contains(Lsn.parse("0/500"));
         assertThat(recorder.position("c-b")).contains(Lsn.parse("0/400"));
         assertThat(recorder.position("c-none")).isEmpty();
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  /**
+   * Verifies that a flush (a stop) completes only once every exchange recorded before it was
+   * taken by origin, through both batches, and at once when nothing waits.
+   */
+  @Test
+  void flush_recordsWaiting_completesOnceOriginTookEveryBatch(Vertx vertx, VertxTestContext ctx) {
+    assertThat(recorder.flush().isComplete()).as("nothing recorded").isTrue();
+    recorder.record(exchange("c-a"), "a");
+    recorder.record(exchange("c-b"), "b");
+    Future<Void> flushed = recorder.flush();
+    nextBatch(vertx).compose(first -> {
+      ctx.verify(() -> assertThat(flushed.isComplete()).as("flushed before the first batch").isFalse());
+      first.response().end(new JsonObject().put("saved", 1).encode());
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(second -> {
+      ctx.verify(() -> assertThat(flushed.isComplete()).as("flushed before the second batch").isFalse());
+      second.response().end(new JsonObject().put("saved", 1).encode());
+      flushed.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(recorder.settled("c-a").isComplete()).isTrue();
+        assertThat(recorder.settled("c-b").isComplete()).isTrue();
         ctx.completeNow();
       })));
     }));

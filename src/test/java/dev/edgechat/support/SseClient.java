@@ -64,6 +64,24 @@ public final class SseClient {
         body.toBuffer(), stopAt);
   }
 
+  /** A chat under way: its first token's arrival, and the whole answer once the server ends the stream. */
+  public record InFlight(Future<Void> firstToken, Future<Answer> answer) {
+  }
+
+  /** Posts a chat and follows its stream to the end, telling when the first token came. */
+  public InFlight stream(JsonObject body) {
+    Promise<Void> firstToken = Promise.promise();
+    Future<Answer> answer = chat(body, event -> {
+      if (event.event().equals("token")) {
+        firstToken.tryComplete();
+      }
+      return false;
+    }).map(Open::answer);
+    answer.onComplete(ended -> firstToken.tryFail("the stream ended before its first token: "
+        + (ended.succeeded() ? ended.result().raw() : ended.cause())));
+    return new InFlight(firstToken.future(), answer);
+  }
+
   /** Resumes the stream of {@code message} after event {@code lastEventId} and reads it to its end. */
   public Future<Answer> resume(String message, String lastEventId) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)

@@ -1,0 +1,158 @@
+package dev.edgechat.edge;
+
+import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.web.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import java.net.URI;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API (API.md §3) as an edge serves it, so that the operator can use the public
+ * hostname, whichever edge it reaches: origin answers every call and checks its admin token.
+ *
+ * <ul>
+ *   <li>On Fly ({@code edge.flyReplay}, set when {@code FLY_REGION} is), an edge outside the primary
+ *       region ({@code edge.primaryRegion}, from {@code PRIMARY_REGION}) answers {@code 421
+ *       wrong_region} with {@code fly-replay: region=<primary>}: Fly's proxy replays the call to an
+ *       edge of the primary region, so the body does not cross the world twice through this edge.
+ *   <li>Otherwise the call is forwarded to {@code origin.url} as it came, its body and answer
+ *       streamed with back-pressure (vertx-http-proxy): in the primary region, off Fly, for a call
+ *       already replayed ({@code fly-replay-src}: never replayed twice), and for a body Fly cannot
+ *       replay (over 1 MB, or of unknown length).
+ * </ul>
+ *
+ * A body declared larger than the admin upload limit ({@code knowledge.maxUploadBytes}) is refused
+ * here with {@code 413}; origin holds one of unknown length to the same limit. An unreachable origin
+ * is {@code 502 upstream_unavailable}, as JSON like every error.
+ */
+public final class AdminRelay {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminRelay.class);
+  /** The largest request body Fly's proxy replays. */
+  static final long FLY_REPLAY_MAX_BYTES = 1_000_000;
+  static final String FLY_REPLAY = "fly-replay";
+  static final String FLY_REPLAY_SRC = "fly-replay-src";
+  private static final int CONNECTIONS = 16;
+
+  private final HttpClient client;
+  private final HttpProxy proxy;
+  private final String region;
+  private final EdgechatConfig.Edge settings;
+  private final long maxUploadBytes;
+
+  /**
+   * @param region this edge's region (settings' {@code region})
+   * @param maxUploadBytes the largest admin request body origin takes (knowledge.maxUploadBytes)
+   */
+  public AdminRelay(Vertx vertx, URI originUrl, String region, EdgechatConfig.Edge settings, long maxUploadBytes) {
+    Objects.requireNonNull(originUrl);
+    this.region = Objects.requireNonNull(region);
+    this.settings = Objects.requireNonNull(settings);
+    this.maxUploadBytes = maxUploadBytes;
+    this.client = vertx.createHttpClient(new HttpClientOptions()
+            .setConnectTimeout((int) settings.originConnectTimeoutMs())
+            .setKeepAlive(true)
+            .setName("edgechat-admin-relay"),
+        new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+    boolean https = "https".equalsIgnoreCase(originUrl.getScheme());
+    int port = originUrl.getPort() > 0 ? originUrl.getPort() : https ? 443 : 80;
+    SocketAddress origin = SocketAddress.inetSocketAddress(port, originUrl.getHost());
+    this.proxy = HttpProxy.reverseProxy(client)
+        .origin(context -> context.client().request(new RequestOptions()
+            .setServer(origin)
+            .setHost(originUrl.getHost())
+            .setPort(port)
+            .setSsl(https)
+            .setIdleTimeout(settings.originIdleTimeoutMs())))
+        .addInterceptor(new OriginUnreachable());
+  }
+
+  /** Serves {@code /admin/*} on {@code router}. */
+  public void mount(Router router) {
+    router.route("/admin/*").handler(this::relay);
+  }
+
+  /** Closes the connections to origin; completes when they are closed. */
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  private void relay(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    long length;
+    try {
+      length = declaredLength(request);
+    } catch (NumberFormatException e) {
+      ctx.fail(ApiError.invalidRequest("Content-Length is not a number"));
+      return;
+    }
+    if (length > maxUploadBytes) {
+      // the body is not read: the connection goes after the answer
+      if (request.version() != HttpVersion.HTTP_2) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        ctx.addEndHandler(ended -> request.connection().close());
+      }
+      ctx.fail(ApiError.payloadTooLarge("admin request bodies are limited to " + maxUploadBytes
+          + " bytes (knowledge.maxUploadBytes)"));
+      return;
+    }
+    if (replaysToPrimary(request, length)) {
+      ctx.response().putHeader(FLY_REPLAY, "region=" + settings.primaryRegion());
+      ctx.fail(new ApiError(421, "wrong_region", "admin calls are served in region " + settings.primaryRegion()
+          + ", not " + region + "; Fly's proxy replays this one there"));
+      return;
+    }
+    proxy.handle(request);
+  }
+
+  /** Whether Fly's proxy should replay the call to the primary region rather than this edge forward it. */
+  private boolean replaysToPrimary(HttpServerRequest request, long length) {
+    if (!settings.flyReplay() || settings.primaryRegion().equals(region) || request.getHeader(FLY_REPLAY_SRC) != null) {
+      return false;
+    }
+    boolean unknownLength = length < 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    return !unknownLength && length <= FLY_REPLAY_MAX_BYTES;
+  }
+
+  /** The Content-Length, or -1 when the request declares none. */
+  private static long declaredLength(HttpServerRequest request) {
+    String header = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return header == null ? -1 : Long.parseLong(header.trim());
+  }
+
+  /** Origin could not be asked (refused, unreachable, silent): the caller gets a JSON error, as from any route. */
+  private static final class OriginUnreachable implements ProxyInterceptor {
+
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+      return context.sendRequest().recover(e -> {
+        LOG.warn("admin call not forwarded to origin [method: {}, uri: {}, reason: {}]",
+            context.request().getMethod(), context.request().getURI(), e.toString());
+        ApiError error = ApiError.upstreamUnavailable("origin cannot be reached; try again");
+        return Future.succeededFuture(context.request().response()
+            .setStatusCode(error.status())
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+            .setBody(Body.body(error.toBody().toBuffer())));
+      });
+    }
+  }
+}
