@@ -62,7 +62,8 @@ public final class Application {
     RoleContext context = new RoleContext(vertx, registry, config);
     Future<Ports> started;
     try {
-      started = start(vertx, context, config.get(), role);
+      started = start(vertx, context, config.get(), role)
+          .compose(ports -> context.serveMetrics().map(ports));
     } catch (ConfigException e) {
       started = Future.failedFuture(e);
     }

@@ -35,7 +35,7 @@ public record EdgechatConfig(
     Secrets secrets) {
 
   /** The public HTTP server. */
-  public record Http(int port, String host, int instances, int maxBodyBytes, long drainTimeoutMs) {
+  public record Http(int port, String host, int instances, int maxBodyBytes, long drainTimeoutMs, int metricsPort) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -45,7 +45,7 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().port(port).host(host).instances(instances).maxBodyBytes(maxBodyBytes)
-          .drainTimeoutMs(drainTimeoutMs);
+          .drainTimeoutMs(drainTimeoutMs).metricsPort(metricsPort);
     }
 
     /** Builds {@link Http} settings by name; {@link #build()} fails naming a value left unset. */
@@ -56,8 +56,15 @@ public record EdgechatConfig(
       private Integer instances;
       private Integer maxBodyBytes;
       private Long drainTimeoutMs;
+      /** 0 unless set: /metrics stays on the public port, as before the setting existed. */
+      private int metricsPort;
 
       private Builder() {
+      }
+
+      public Builder metricsPort(int metricsPort) {
+        this.metricsPort = metricsPort;
+        return this;
       }
 
       public Builder port(int port) {
@@ -91,7 +98,8 @@ public record EdgechatConfig(
             Required.value(host, "Http.host"),
             Required.value(instances, "Http.instances"),
             Required.value(maxBodyBytes, "Http.maxBodyBytes"),
-            Required.value(drainTimeoutMs, "Http.drainTimeoutMs"));
+            Required.value(drainTimeoutMs, "Http.drainTimeoutMs"),
+            metricsPort);
       }
     }
   }

@@ -53,6 +53,7 @@ final class SettingsReader {
             .instances((int) whole("http.instances", 0, 256))
             .maxBodyBytes((int) whole("http.maxBodyBytes", 1024, 64 << 20))
             .drainTimeoutMs(whole("http.drainTimeoutMs", 0, 600_000))
+            .metricsPort((int) whole("http.metricsPort", 0, 65_535))
             .build())
         .postgres(EdgechatConfig.Postgres.builder()
             .url(optionalStoreUri("postgres.url", Store.POSTGRES, Optional.empty()))

@@ -25,21 +25,40 @@ public final class OpsRoutes {
   private final PrometheusMeterRegistry registry;
   private final List<Readiness> dependencies;
   private final BooleanSupplier draining;
+  private final boolean metricsHere;
 
   /** @param draining whether the process drains ({@link Drain#draining()}) */
   public OpsRoutes(PrometheusMeterRegistry registry, List<Readiness> dependencies, BooleanSupplier draining) {
+    this(registry, dependencies, draining, true);
+  }
+
+  /**
+   * @param metricsHere whether {@code /metrics} is served with the other routes; false when the
+   *     process serves it on a port of its own ({@code http.metricsPort}, see {@link #mountMetrics})
+   */
+  public OpsRoutes(PrometheusMeterRegistry registry, List<Readiness> dependencies, BooleanSupplier draining,
+      boolean metricsHere) {
     this.registry = Objects.requireNonNull(registry);
     this.dependencies = List.copyOf(dependencies);
     this.draining = Objects.requireNonNull(draining);
+    this.metricsHere = metricsHere;
   }
 
   public void mount(Router router) {
-    router.get("/healthz").handler(this::healthz);
+    router.get("/healthz").handler(OpsRoutes::healthz);
     router.get("/readyz").handler(this::readyz);
+    if (metricsHere) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    }
+  }
+
+  /** The routes of the metrics port ({@code http.metricsPort}): {@code /metrics} and {@code /healthz}. */
+  public static void mountMetrics(Router router, PrometheusMeterRegistry registry) {
+    router.get("/healthz").handler(OpsRoutes::healthz);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
   }
 
-  private void healthz(RoutingContext ctx) {
+  private static void healthz(RoutingContext ctx) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end("{\"status\":\"up\"}");
   }
 

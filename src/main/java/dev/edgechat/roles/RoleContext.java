@@ -85,7 +85,21 @@ public final class RoleContext {
 
   /** The ops routes of a server of this process: /readyz reports the dependencies, and 503 while draining. */
   OpsRoutes ops(List<Readiness> checks) {
-    return new OpsRoutes(registry, checks, drain::draining);
+    return new OpsRoutes(registry, checks, drain::draining, config.get().http().metricsPort() == 0);
+  }
+
+  /**
+   * Serves {@code /metrics} (and {@code /healthz}) on {@code http.metricsPort} when it is set, so a
+   * scraper on the private network reads them from a port the public service does not expose;
+   * succeeds with that port, or with -1 when the setting is 0 (metrics stay on each role's port).
+   */
+  public Future<Integer> serveMetrics() {
+    EdgechatConfig settings = config.get();
+    if (settings.http().metricsPort() == 0) {
+      return Future.succeededFuture(-1);
+    }
+    return serve("metrics", settings.http().host(), settings.http().metricsPort(),
+        router -> OpsRoutes.mountMetrics(router, registry));
   }
 
   /** Runs a blocking start-up step on the start-up pool, never on the event loop. */
