@@ -6,6 +6,7 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.db.Migrations;
 import dev.edgechat.roles.EdgechatVertx;
 import dev.edgechat.topology.TopologyCommand;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Parameters;
         "  worker  runs the job queue's jobs (needs EDGECHAT_QUEUE_REDIS_URL or EDGECHAT_REDIS_URL)",
         "  sim     OpenAI-compatible upstream simulator for demos, tests and load tests",
         "  bench   load generator against a running edge (and sim): see `edgechat bench --help`",
+        "  topology  the edge network as deployed, real processes on this machine: see `edgechat topology --help`",
+        "  migrate   apply the database migrations to EDGECHAT_POSTGRES_URL and exit (Fly's release_command)",
         "Settings: edge-config/edgechat.yaml, edge-config/<region>.yaml, EDGECHAT_* environment variables."},
     sortOptions = false, usageHelpWidth = 120)
 public final class Main implements Callable<Integer> {
@@ -86,6 +89,8 @@ public final class Main implements Callable<Integer> {
         ? BenchCommand.execute(Arrays.copyOfRange(args, 1, args.length))
         : args.length > 0 && args[0].equals("topology")
         ? TopologyCommand.execute(Arrays.copyOfRange(args, 1, args.length))
+        : args.length == 1 && args[0].equals("migrate")
+        ? migrate()
         : new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     if (exit != 0) {
       System.exit(exit);
@@ -142,6 +147,38 @@ public final class Main implements Callable<Integer> {
     }, "edgechat-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * {@code edgechat migrate}: applies the database migrations to {@code postgres.url} and exits, so a
+   * deployment runs them once before any new process starts (Fly's {@code release_command}); the roles
+   * that migrate at start (origin, worker) then find nothing to do. Exit 0 when the schema is current.
+   */
+  private static int migrate() {
+    Map<String, String> env = System.getenv();
+    Vertx vertx = Vertx.vertx();
+    ConfigLoader loader = new ConfigLoader(vertx, ConfigLoader.configDir(env), env);
+    try {
+      EdgechatConfig settings = loader.load().toCompletionStage().toCompletableFuture().get().get();
+      java.net.URI url = settings.postgres().url().orElseThrow(() -> new ConfigException(
+          "setting postgres.url (EDGECHAT_POSTGRES_URL) is required for migrate"));
+      Migrations.migrate(url);
+      LOG.info("migrations applied [postgres: {}:{}]", url.getHost(), url.getPort());
+      return 0;
+    } catch (ConfigException e) {
+      System.err.println("edgechat: " + e.getMessage());
+      return 1;
+    } catch (ExecutionException e) {
+      System.err.println("edgechat: " + e.getCause().getMessage());
+      return 1;
+    } catch (RuntimeException | InterruptedException e) {
+      System.err.println("edgechat: migrations failed: " + e.getMessage());
+      LOG.debug("migrations failed", e);
+      return 1;
+    } finally {
+      loader.close();
+      vertx.close();
+    }
   }
 
   /** Command-line flags win over every settings layer. */
