@@ -19,13 +19,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,16 +47,12 @@ class RedisTlsTest {
 
   @BeforeAll
   static void startServers() {
-    Optional<String> missing = TlsServers.missing();
-    Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped, no TLS servers on this machine: " + missing.orElse(""));
-    servers = TlsServers.start(dir);
+    servers = TlsServers.startOrSkip(dir);
   }
 
   @AfterAll
   static void stopServers() {
-    if (servers != null) {
-      servers.close();
-    }
+    TlsServers.stop(servers);
   }
 
   @AfterEach

@@ -26,10 +26,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,16 +50,12 @@ class TlsRolesTest {
 
   @BeforeAll
   static void startServers() {
-    Optional<String> missing = TlsServers.missing();
-    Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped, no TLS servers on this machine: " + missing.orElse(""));
-    servers = TlsServers.start(dir);
+    servers = TlsServers.startOrSkip(dir);
   }
 
   @AfterAll
   static void stopServers() {
-    if (servers != null) {
-      servers.close();
-    }
+    TlsServers.stop(servers);
   }
 
   /**

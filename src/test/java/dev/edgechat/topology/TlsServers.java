@@ -56,6 +56,24 @@ public final class TlsServers implements AutoCloseable {
    * Makes the authorities and the server certificate in {@code dir}, then starts both servers; they
    * are stopped by {@link #close()}, or when the JVM exits.
    */
+  /**
+   * Starts the servers in {@code dir}, or skips the calling test class (a JUnit assumption) naming
+   * what this machine lacks; for a test class's {@code @BeforeAll}.
+   */
+  public static TlsServers startOrSkip(Path dir) {
+    Optional<String> missing = missing();
+    org.junit.jupiter.api.Assumptions.assumeTrue(missing.isEmpty(),
+        () -> "skipped, no TLS servers on this machine: " + missing.orElse(""));
+    return start(dir);
+  }
+
+  /** Stops {@code servers} if they were started; for a test class's {@code @AfterAll}. */
+  public static void stop(TlsServers servers) {
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
   public static TlsServers start(Path dir) {
     ServiceBinaries binaries = ServiceBinaries.find();
     try {
