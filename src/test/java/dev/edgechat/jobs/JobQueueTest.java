@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -310,7 +311,10 @@ class JobQueueTest {
               // the hung job holds the close for queue.drainTimeoutMs (200 ms), then is left behind
               return time.advanceMs(200).compose(v -> closed);
             })
-            .compose(v -> survivor.startWorker())
+            // started from a plain thread: called back on the doomed queue's context, whose deployment has
+            // just been undeployed, Vert.x would refuse the survivor's verticle as its child
+            .compose(v -> Future.fromCompletionStage(CompletableFuture.supplyAsync(survivor::startWorker)
+                .thenCompose(Future::toCompletionStage), vertx.getOrCreateContext()))
             .compose(v -> lookUntil(vertx, survivor, stalledMs, () -> count(registryA, "edgechat.jobs.reclaimed") > 0))
             .compose(v -> awaitState(vertx, survivor, job.id(), JobState.COMPLETED))
             .compose(v -> survivor.find(job.id())))
