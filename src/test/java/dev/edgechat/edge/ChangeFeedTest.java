@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,7 +131,7 @@ class ChangeFeedTest {
     double reconnects = farEdge.metric("edgechat_changes_reconnects_total", "");
 
     toOrigin.cut(true);
-    awaitMetric(farEdge, "edgechat_changes_feed_state", v -> v == 0, Duration.ofSeconds(10));
+    farEdge.awaitMetric("edgechat_changes_feed_state", v -> v == 0, Duration.ofSeconds(10));
     admin.putSite(site, "Renamed while the edge is cut off");
     admin.purge(site);
     admin.purgeDocuments(site, List.of("returns-policy"));
@@ -218,28 +217,14 @@ class ChangeFeedTest {
 
     long sent = System.nanoTime();
     admin.purgeDocuments(site, List.of("shipping"));
-    long byDocument = untilMiss(blindEdge, site, question, sent);
+    long byDocument = blindEdge.untilMiss(site, question, sent, Duration.ofMillis(20), Duration.ofSeconds(20));
     assertThat(blindEdge.ask(site, question).cache()).isEqualTo("hit");
     sent = System.nanoTime();
     admin.purge(site);
-    long wholeSite = untilMiss(blindEdge, site, question, sent);
+    long wholeSite = blindEdge.untilMiss(site, question, sent, Duration.ofMillis(20), Duration.ofSeconds(20));
 
     assertThat(byDocument).isLessThanOrEqualTo(BLIND_SITE_CACHE_MS + 1_000);
     assertThat(wholeSite).isLessThanOrEqualTo(BLIND_SITE_CACHE_MS + 1_000);
-  }
-
-  /** Asks until the edge misses: ms from {@code sentNanos} to the question that missed; fails after 20 s. */
-  private static long untilMiss(EdgeProbe edge, String site, String question, long sentNanos) {
-    while (true) {
-      long asked = System.nanoTime();
-      if (!edge.ask(site, question).cache().equals("hit")) {
-        return TimeUnit.NANOSECONDS.toMillis(asked - sentNanos);
-      }
-      if (asked - sentNanos > TimeUnit.SECONDS.toNanos(20)) {
-        throw new AssertionError("still a hit 20 s after the purge");
-      }
-      sleep(20);
-    }
   }
 
   /**
@@ -322,21 +307,7 @@ class ChangeFeedTest {
   }
 
   private static void awaitApplied(EdgeProbe edge, long change) {
-    awaitMetric(edge, "edgechat_changes_last_seq", v -> v >= change, Duration.ofSeconds(30));
-  }
-
-  private static void awaitMetric(EdgeProbe edge, String name, java.util.function.DoublePredicate done,
-      Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    DoubleSupplier value = () -> edge.metric(name, "");
-    double last = value.getAsDouble();
-    while (!done.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " is still " + last + " after " + timeout);
-      }
-      sleep(20);
-      last = value.getAsDouble();
-    }
+    edge.awaitMetric("edgechat_changes_last_seq", v -> v >= change, Duration.ofSeconds(30));
   }
 
   private static void sleep(long ms) {

@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoublePredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,6 +66,51 @@ public final class EdgeProbe {
       }
     }
     return new Reply(last.json().getString("cache"), documents, text.toString(), events);
+  }
+
+  /**
+   * Asks {@code question} again and again, {@code pause} apart, until the edge no longer answers it
+   * from its cache (neither {@code hit} nor {@code semantic}); returns the ms from {@code sentNanos}
+   * to sending the question that missed. Fails after {@code timeout}.
+   */
+  public long untilMiss(String site, String question, long sentNanos, Duration pause, Duration timeout) {
+    while (true) {
+      long asked = System.nanoTime();
+      String cache = ask(site, question).cache();
+      if (!cache.equals("hit") && !cache.equals("semantic")) {
+        return TimeUnit.NANOSECONDS.toMillis(asked - sentNanos);
+      }
+      if (asked - sentNanos > timeout.toNanos()) {
+        throw new AssertionError("still a hit " + timeout.toSeconds() + " s after the purge");
+      }
+      pause(pause);
+    }
+  }
+
+  /** Reads the metric {@code name} (every series) until {@code done} holds; fails after {@code timeout}. */
+  public void awaitMetric(String name, DoublePredicate done, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    double last = metric(name, "");
+    while (!done.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " is still " + last + " after " + timeout);
+      }
+      pause(Duration.ofMillis(20));
+      last = metric(name, "");
+    }
+  }
+
+  /** Waits between two polls of a separate process (a test thread, never an event loop). */
+  private static void pause(Duration pause) {
+    if (pause.isZero()) {
+      return;
+    }
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

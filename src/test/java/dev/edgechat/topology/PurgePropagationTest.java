@@ -109,7 +109,7 @@ class PurgePropagationTest {
     admin.purgeDocuments(site, List.of("shipping"));
     Map<String, CompletableFuture<Long>> misses = new LinkedHashMap<>();
     edges.forEach((region, edge) -> misses.put(region, CompletableFuture.supplyAsync(
-        () -> untilMiss(edge, site, shipping, sent), POLLERS)));
+        () -> edge.untilMiss(site, shipping, sent, Duration.ZERO, Duration.ofSeconds(30)), POLLERS)));
 
     for (EdgeRegion region : topology.edgeRegions()) {
       assertThat(misses.get(region.name()).join()).as("ms from the purge to a miss in %s", region.name())
@@ -185,7 +185,7 @@ class PurgePropagationTest {
     try {
       long sent = System.nanoTime();
       long change = admin.purge(site).getLong("change");
-      assertThat(untilMiss(edges.get(other.name()), site, question, sent)).isLessThanOrEqualTo(BOUND_MS
+      assertThat(edges.get(other.name()).untilMiss(site, question, sent, Duration.ZERO, Duration.ofSeconds(30))).isLessThanOrEqualTo(BOUND_MS
           + other.originRttMs());
       assertThat(cutEdge.metric("edgechat_changes_last_seq", "")).as("cut off: not applied yet").isLessThan(change);
       topology.originProxy(cut.name()).cut(false);
@@ -217,44 +217,18 @@ class PurgePropagationTest {
     admin.purge(site);
     Map<String, CompletableFuture<Long>> misses = new LinkedHashMap<>();
     edges.forEach((region, edge) -> misses.put(region, CompletableFuture.supplyAsync(
-        () -> untilMiss(edge, site, question, sent), POLLERS)));
+        () -> edge.untilMiss(site, question, sent, Duration.ZERO, Duration.ofSeconds(30)), POLLERS)));
     Map<String, Long> ms = new LinkedHashMap<>();
     misses.forEach((region, miss) -> ms.put(region, miss.join()));
     return ms;
-  }
-
-  /**
-   * Asks {@code question} again and again (each hit costs the edge a few ms) until the edge misses;
-   * returns the ms from {@code sentNanos} to sending the question that missed. Fails after 30 s.
-   */
-  private static long untilMiss(EdgeProbe edge, String site, String question, long sentNanos) {
-    while (true) {
-      long asked = System.nanoTime();
-      String cache = edge.ask(site, question).cache();
-      if (!cache.equals("hit") && !cache.equals("semantic")) {
-        return TimeUnit.NANOSECONDS.toMillis(asked - sentNanos);
-      }
-      if (asked - sentNanos > TimeUnit.SECONDS.toNanos(30)) {
-        throw new AssertionError("still a hit 30 s after the purge");
-      }
-    }
   }
 
   private static void awaitEveryEdge(Topology topology, long change) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (EdgeRegion region : topology.edgeRegions()) {
       EdgeProbe edge = new EdgeProbe(topology.edge(region.name()).url());
-      while (edge.metric("edgechat_changes_last_seq", "") < change) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the edge in " + region.name() + " did not apply change " + change + " in 30 s");
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
+      edge.awaitMetric("edgechat_changes_last_seq", seq -> seq >= change,
+          Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
   }
 }
