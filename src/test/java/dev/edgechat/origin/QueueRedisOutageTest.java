@@ -161,8 +161,9 @@ class QueueRedisOutageTest {
   /**
    * Verifies that with the queue Redis stopped, a document upload and a delete are stored and
    * answered 202 (their jobs readable as waiting), that a retry of the upload with its
-   * Idempotency-Key gets the same answer and makes no duplicate, that what could store nothing (an
-   * asynchronous chat, an unknown job's state) answers 503 with Retry-After, and that once the queue
+   * Idempotency-Key gets the same answer and makes no duplicate, that a site update (Postgres only)
+   * is untouched, that what could store nothing (an asynchronous chat, a job's state on the admin and
+   * the visitor API) answers 503 with Retry-After, and that once the queue
    * Redis is back the jobs run within seconds.
    */
   @Test
@@ -187,6 +188,7 @@ class QueueRedisOutageTest {
         new JsonObject().put("name", "Renamed " + site).put("allowedOrigins", new JsonArray().add("*")));
     Reply asyncChat = call("POST", "/v1/chat", new JsonObject().put("site", site).put("message", "Gift cards?"),
         "Prefer", "respond-async");
+    Reply visitorJob = call("GET", "/v1/jobs/" + Ids.next(), null);
     JsonArray duringOutage = listing(site);
 
     assertThat(posted.status()).as(posted.body()).isEqualTo(202);
@@ -208,6 +210,8 @@ class QueueRedisOutageTest {
     assertThat(asyncChat.status()).as(asyncChat.body()).isEqualTo(503);
     assertThat(asyncChat.errorCode()).isEqualTo("overloaded");
     assertThat(asyncChat.header("Retry-After")).matches("\\d+");
+    assertThat(visitorJob.status()).as(visitorJob.body()).isEqualTo(503);
+    assertThat(visitorJob.header("Retry-After")).matches("\\d+");
 
     queueRedis = EmbeddedRedisServer.start(queueDir, queuePort, "noeviction", "64mb");
     long back = System.nanoTime();
