@@ -189,6 +189,7 @@ class QueueRedisOutageTest {
     Reply asyncChat = call("POST", "/v1/chat", new JsonObject().put("site", site).put("message", "Gift cards?"),
         "Prefer", "respond-async");
     Reply visitorJob = call("GET", "/v1/jobs/" + Ids.next(), null);
+    Reply ready = call("GET", "/readyz", null);
     JsonArray duringOutage = listing(site);
 
     assertThat(posted.status()).as(posted.body()).isEqualTo(202);
@@ -212,6 +213,10 @@ class QueueRedisOutageTest {
     assertThat(asyncChat.header("Retry-After")).matches("\\d+");
     assertThat(visitorJob.status()).as(visitorJob.body()).isEqualTo(503);
     assertThat(visitorJob.header("Retry-After")).matches("\\d+");
+    // answers and writes go on without the queue: origin stays ready, the queue degraded
+    assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+    assertThat(ready.json().getJsonObject("checks").getJsonObject("queue-redis").getString("status"))
+        .isEqualTo("degraded");
 
     queueRedis = EmbeddedRedisServer.start(queueDir, queuePort, "noeviction", "64mb");
     long back = System.nanoTime();
