@@ -133,7 +133,11 @@ public final class IdempotentWrites implements AutoCloseable {
                 .execute(Tuple.of(scope, key.get(), answer.status(), answer.body()))
                 .map(answer))
             : conn.preparedQuery(SqlQueries.KEY_ANSWER).execute(Tuple.of(scope, key.get()))
-                .compose(rows -> replay(rows.iterator().next(), key.get(), fingerprint))));
+                .compose(rows -> rows.size() == 0
+                    // pruned between the two statements: nothing was written, the client may send it again
+                    ? Future.failedFuture(ApiError.overloaded("the " + HEADER + " '" + key.get() + "' expired just "
+                        + "now; send the request again", 1))
+                    : replay(rows.iterator().next(), key.get(), fingerprint))));
   }
 
   private static Future<Answer> replay(Row row, String key, String fingerprint) {
