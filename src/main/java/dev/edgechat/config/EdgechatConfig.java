@@ -896,7 +896,8 @@ public record EdgechatConfig(
 
   /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
-      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs) {
+      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs,
+      long outboxPollMs, long idempotencyKeyTtlMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -908,7 +909,7 @@ public record EdgechatConfig(
       return new Builder().chunkTokens(chunkTokens).chunkOverlapTokens(chunkOverlapTokens)
           .minPassageScore(minPassageScore).maxUploadBytes(maxUploadBytes).maxDocumentChars(maxDocumentChars)
           .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs)
-          .changesRetentionMs(changesRetentionMs);
+          .changesRetentionMs(changesRetentionMs).outboxPollMs(outboxPollMs).idempotencyKeyTtlMs(idempotencyKeyTtlMs);
     }
 
     /** Builds {@link Knowledge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -923,6 +924,8 @@ public record EdgechatConfig(
       private Long sweepAfterMs;
       private Long resyncMs;
       private Long changesRetentionMs;
+      private Long outboxPollMs;
+      private Long idempotencyKeyTtlMs;
 
       private Builder() {
       }
@@ -972,6 +975,16 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder outboxPollMs(long outboxPollMs) {
+        this.outboxPollMs = outboxPollMs;
+        return this;
+      }
+
+      public Builder idempotencyKeyTtlMs(long idempotencyKeyTtlMs) {
+        this.idempotencyKeyTtlMs = idempotencyKeyTtlMs;
+        return this;
+      }
+
       public Knowledge build() {
         return new Knowledge(
             Required.value(chunkTokens, "Knowledge.chunkTokens"),
@@ -982,7 +995,9 @@ public record EdgechatConfig(
             Required.value(sweepIntervalMs, "Knowledge.sweepIntervalMs"),
             Required.value(sweepAfterMs, "Knowledge.sweepAfterMs"),
             Required.value(resyncMs, "Knowledge.resyncMs"),
-            Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"));
+            Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"),
+            Required.value(outboxPollMs, "Knowledge.outboxPollMs"),
+            Required.value(idempotencyKeyTtlMs, "Knowledge.idempotencyKeyTtlMs"));
       }
     }
   }

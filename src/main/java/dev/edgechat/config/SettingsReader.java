@@ -147,6 +147,8 @@ final class SettingsReader {
             .sweepAfterMs(whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000))
             .resyncMs(whole("knowledge.resyncMs", 0, 7L * 86_400_000))
             .changesRetentionMs(whole("knowledge.changesRetentionMs", 3_600_000, 365L * 86_400_000))
+            .outboxPollMs(whole("knowledge.outboxPollMs", 10, 60_000))
+            .idempotencyKeyTtlMs(whole("knowledge.idempotencyKeyTtlMs", 60_000, 365L * 86_400_000))
             .build())
         .sim(SimSettings.builder()
             .firstTokenMs((int) whole("sim.firstTokenMs", 0, 600_000))
