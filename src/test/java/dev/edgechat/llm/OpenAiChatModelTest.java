@@ -6,8 +6,10 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.SimSettings;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.sim.SimulatorApi;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,6 +33,9 @@ class OpenAiChatModelTest {
   private static final ChatPrompt PROMPT = new ChatPrompt("Be brief.",
       List.of(new Passage("d1", "Doc", null, "static", "Some text.", 1.0)), List.of(new Turn("user", "earlier")),
       "What now?", 100, 0.2);
+
+  /** Tries after the first, before the first token. */
+  private static final int RETRIES = 2;
 
   private SimulatorApi sim;
   /** Models made by a test, held until it ends: Vert.x 5 closes an HTTP client that is no longer referenced. */
@@ -59,9 +64,11 @@ class OpenAiChatModelTest {
   }
 
   private OpenAiChatModel model(Vertx vertx, int upstreamPort, long firstTokenTimeoutMs) {
-    OpenAiChatModel model = new OpenAiChatModel(vertx, EdgechatConfig.Llm.builder()
+    OpenAiChatModel model = new OpenAiChatModel(vertx, Scheduler.of(vertx), EdgechatConfig.Llm.builder()
         .baseUrl(URI.create("http://127.0.0.1:" + upstreamPort + "/v1")).model("sim-1").maxTokens(100).temperature(0.2)
-        .connectTimeoutMs(1000).firstTokenTimeoutMs(firstTokenTimeoutMs).poolSize(8).build(), "key");
+        .connectTimeoutMs(1000).firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(firstTokenTimeoutMs)
+        .retries(RETRIES).retryBackoffMs(10).maxRetryAfterMs(2000).breakerMaxFailures(100).breakerResetMs(10_000)
+        .poolSize(8).build(), "key", new SimpleMeterRegistry());
     models.add(model);
     return model;
   }
