@@ -6,9 +6,11 @@ import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -18,6 +20,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -126,21 +130,35 @@ public final class OpenAiChatModel implements ChatModel {
         .recover(e -> Future.failedFuture(e instanceof UpstreamFailure f ? f.error() : toApiError(e)));
   }
 
-  /** One try: succeeds at the first token; fails with an {@link UpstreamFailure}. */
+  /**
+   * One try: succeeds at the first token; fails with an {@link UpstreamFailure}, {@code timeout}
+   * when no first token came within {@code llm.firstTokenTimeoutMs} of asking (whether the
+   * upstream sent no response head at all or a head and then nothing), and then resets the request.
+   */
   private Future<TokenStream> once(Buffer body, ChatPrompt prompt, Cancellation cancellation) {
+    long firstTokenMs = settings.firstTokenTimeoutMs();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(completionsUrl)
         // bounds the wait for a pooled connection too: the visitor waits for a first token meanwhile
-        .setConnectTimeout(settings.firstTokenTimeoutMs())
-        // the connection's own limit; the stream's watchdogs time the first token and the gaps precisely
-        .setIdleTimeout(Math.max(settings.firstTokenTimeoutMs(), settings.idleTimeoutMs()))
+        .setConnectTimeout(firstTokenMs)
+        // the connection's own limit; the try's deadline and the stream's watchdog time the first token and the gaps
+        .setIdleTimeout(Math.max(firstTokenMs, settings.idleTimeoutMs()))
         .putHeader("Authorization", "Bearer " + apiKey)
         .putHeader("Content-Type", "application/json")
         .putHeader("Accept", "text/event-stream");
-    return client.request(options)
+    Promise<TokenStream> result = Promise.promise();
+    List<HttpClientRequest> asked = new ArrayList<>(1);
+    Scheduler.Timer deadline = time.after(firstTokenMs, () -> {
+      if (result.tryFail(UpstreamFailure.beforeFirstToken(
+          ApiError.timeout("the language model sent no first token within " + firstTokenMs + " ms")))) {
+        asked.forEach(HttpClientRequest::reset);
+      }
+    });
+    client.request(options)
         .compose(request -> {
-          if (cancellation.isCancelled()) {
+          asked.add(request);
+          if (cancellation.isCancelled() || result.future().isComplete()) {
             request.reset();
             return Future.<TokenStream>failedFuture(UpstreamFailure.clientLeft());
           }
@@ -153,14 +171,27 @@ public final class OpenAiChatModel implements ChatModel {
                 return response.body().transform(b -> Future.failedFuture(UpstreamFailure.status(
                     response.statusCode(), statusError(response, b.succeeded() ? b.result() : Buffer.buffer()))));
               }
-              OpenAiTokenStream tokens = new OpenAiTokenStream(time, request, response,
-                  settings.firstTokenTimeoutMs(), settings.idleTimeoutMs(), prompt.passages(), settings.model());
+              OpenAiTokenStream tokens = new OpenAiTokenStream(time, request, response, firstTokenMs,
+                  settings.idleTimeoutMs(), prompt.passages(), settings.model());
               cancellation.onCancel(tokens::cancel);
-              return tokens.firstToken();
+              return tokens.firstToken().onSuccess(first -> {
+                if (result.future().isComplete()) {
+                  tokens.cancel(); // the deadline passed just before: this try is over
+                }
+              });
             });
         })
         .recover(e -> Future.failedFuture(cancellation.isCancelled() ? UpstreamFailure.clientLeft()
-            : e instanceof UpstreamFailure ? e : UpstreamFailure.transport(toApiError(e))));
+            : e instanceof UpstreamFailure ? e : UpstreamFailure.transport(toApiError(e))))
+        .onComplete(done -> {
+          deadline.cancel();
+          if (done.succeeded()) {
+            result.tryComplete(done.result());
+          } else {
+            result.tryFail(done.cause());
+          }
+        });
+    return result.future();
   }
 
   /** The error a non-200 answer of the upstream stands for. */

@@ -33,6 +33,8 @@ class ChatUpstreamErrorsTest {
   private static final int CHATS = 30;
 
   private static SimulatedSystem system;
+  /** A model that never sends its first token, asked with a first-token timeout of 300 ms and one retry. */
+  private static SimulatedSystem stalling;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
@@ -40,15 +42,47 @@ class ChatUpstreamErrorsTest {
             Map.of("EDGECHAT_SIM_ERROR_RATE", "0.3", "EDGECHAT_SIM_FIRST_TOKEN_MS", "20",
                 "EDGECHAT_SIM_TOKENS_PER_SECOND", "2000", "EDGECHAT_SIM_ANSWER_TOKENS", "12"),
             Map.of())
-        .onComplete(ctx.succeeding(started -> {
+        .compose(started -> {
           system = started;
+          return SimulatedSystem.start(vertx, Map.of("EDGECHAT_SIM_FIRST_TOKEN_MS", "600000"),
+              Map.of("EDGECHAT_LLM_FIRST_TOKEN_TIMEOUT_MS", "300", "EDGECHAT_LLM_RETRIES", "1",
+                  "EDGECHAT_LLM_RETRY_BACKOFF_MS", "10"));
+        })
+        .onComplete(ctx.succeeding(started -> {
+          stalling = started;
           ctx.completeNow();
         }));
   }
 
   @AfterAll
   static void stop(VertxTestContext ctx) {
-    (system == null ? Future.succeededFuture() : system.close()).onComplete(v -> ctx.completeNow());
+    Future.join(system == null ? Future.succeededFuture() : system.close(),
+            stalling == null ? Future.succeededFuture() : stalling.close())
+        .onComplete(v -> ctx.completeNow());
+  }
+
+  /**
+   * Verifies that a model silent before its first token becomes an error within the tries'
+   * first-token timeouts (here 2 x 300 ms), not after 30 s, and that each silent try was asked and
+   * then abandoned.
+   */
+  @Test
+  void chat_modelSilentBeforeFirstToken_timeoutWithinFirstTokenTimeouts(Vertx vertx, VertxTestContext ctx) {
+    long started = System.nanoTime();
+    stalling.sse().chat(new JsonObject().put("site", "demo").put("message", "Anyone there? (" + Ids.next() + ")"))
+        .compose(answer -> {
+          long tookMs = (System.nanoTime() - started) / 1_000_000;
+          return stalling.simStats().map(stats -> new Object[] {answer, tookMs, stats});
+        })
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          SseClient.Answer answer = (SseClient.Answer) result[0];
+          assertThat(answer.status()).isEqualTo(200);
+          assertThat(answer.named("done")).isEmpty();
+          assertThat(answer.first("error").getString("code")).isEqualTo("timeout");
+          assertThat((Long) result[1]).isBetween(600L, 5_000L);
+          assertThat(((JsonObject) result[2]).getLong("chatCalls")).isEqualTo(2L); // the try and one retry
+          ctx.completeNow();
+        })));
   }
 
   /**
