@@ -252,6 +252,7 @@ final class OpenAiTokenStream implements TokenStream {
     if (!finished) {
       finished = true;
       watchdog.stop();
+      first.tryFail(UpstreamFailure.clientLeft());
       request.reset();
     }
   }
