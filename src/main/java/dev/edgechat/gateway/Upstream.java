@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 final class Upstream {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+  /** The code of the 503 an open breaker answers with. */
+  static final String BREAKER_OPEN = "upstream_circuit_open";
   private static final GatewayError CLIENT_LEFT = new GatewayError(499, "invalid_request_error", "client_closed",
       null, "the client left", null, false);
 
@@ -106,7 +108,7 @@ final class Upstream {
 
     @Override
     public Throwable breakerOpen(long retryAfterSeconds) {
-      return GatewayError.upstream(503, "upstream_circuit_open",
+      return GatewayError.upstream(503, BREAKER_OPEN,
           "the upstream failed repeatedly and is given a rest; try again in " + retryAfterSeconds + " s",
           retryAfterSeconds);
     }
