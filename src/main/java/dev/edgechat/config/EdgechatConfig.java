@@ -461,7 +461,8 @@ public record EdgechatConfig(
 
   /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */
   public record Llm(URI baseUrl, String model, int maxTokens, double temperature, long connectTimeoutMs,
-      long firstTokenTimeoutMs, int poolSize) {
+      long firstTokenTimeoutMs, long idleTimeoutMs, int retries, long retryBackoffMs, long maxRetryAfterMs,
+      int breakerMaxFailures, long breakerResetMs, int poolSize) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -471,7 +472,9 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().baseUrl(baseUrl).model(model).maxTokens(maxTokens).temperature(temperature)
-          .connectTimeoutMs(connectTimeoutMs).firstTokenTimeoutMs(firstTokenTimeoutMs).poolSize(poolSize);
+          .connectTimeoutMs(connectTimeoutMs).firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(idleTimeoutMs)
+          .retries(retries).retryBackoffMs(retryBackoffMs).maxRetryAfterMs(maxRetryAfterMs)
+          .breakerMaxFailures(breakerMaxFailures).breakerResetMs(breakerResetMs).poolSize(poolSize);
     }
 
     /** Builds {@link Llm} settings by name; {@link #build()} fails naming a value left unset. */
@@ -483,6 +486,12 @@ public record EdgechatConfig(
       private Double temperature;
       private Long connectTimeoutMs;
       private Long firstTokenTimeoutMs;
+      private Long idleTimeoutMs;
+      private Integer retries;
+      private Long retryBackoffMs;
+      private Long maxRetryAfterMs;
+      private Integer breakerMaxFailures;
+      private Long breakerResetMs;
       private Integer poolSize;
 
       private Builder() {
@@ -518,6 +527,36 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder idleTimeoutMs(long idleTimeoutMs) {
+        this.idleTimeoutMs = idleTimeoutMs;
+        return this;
+      }
+
+      public Builder retries(int retries) {
+        this.retries = retries;
+        return this;
+      }
+
+      public Builder retryBackoffMs(long retryBackoffMs) {
+        this.retryBackoffMs = retryBackoffMs;
+        return this;
+      }
+
+      public Builder maxRetryAfterMs(long maxRetryAfterMs) {
+        this.maxRetryAfterMs = maxRetryAfterMs;
+        return this;
+      }
+
+      public Builder breakerMaxFailures(int breakerMaxFailures) {
+        this.breakerMaxFailures = breakerMaxFailures;
+        return this;
+      }
+
+      public Builder breakerResetMs(long breakerResetMs) {
+        this.breakerResetMs = breakerResetMs;
+        return this;
+      }
+
       public Builder poolSize(int poolSize) {
         this.poolSize = poolSize;
         return this;
@@ -531,6 +570,12 @@ public record EdgechatConfig(
             Required.value(temperature, "Llm.temperature"),
             Required.value(connectTimeoutMs, "Llm.connectTimeoutMs"),
             Required.value(firstTokenTimeoutMs, "Llm.firstTokenTimeoutMs"),
+            Required.value(idleTimeoutMs, "Llm.idleTimeoutMs"),
+            Required.value(retries, "Llm.retries"),
+            Required.value(retryBackoffMs, "Llm.retryBackoffMs"),
+            Required.value(maxRetryAfterMs, "Llm.maxRetryAfterMs"),
+            Required.value(breakerMaxFailures, "Llm.breakerMaxFailures"),
+            Required.value(breakerResetMs, "Llm.breakerResetMs"),
             Required.value(poolSize, "Llm.poolSize"));
       }
     }
@@ -1020,8 +1065,8 @@ public record EdgechatConfig(
    * @param profiles the profiles by name; {@code default} always exists
    */
   public record Gateway(int maxBodyBytes, long connectTimeoutMs, long firstTokenTimeoutMs, long idleTimeoutMs,
-      int retries, long retryBackoffMs, int breakerMaxFailures, long breakerResetMs, int poolSize,
-      long maxAnswerBytes, Map<String, GatewayProfile> profiles) {
+      int retries, long retryBackoffMs, long maxRetryAfterMs, int breakerMaxFailures, long breakerResetMs,
+      int poolSize, long maxAnswerBytes, Map<String, GatewayProfile> profiles) {
 
     public Gateway {
       profiles = Map.copyOf(profiles);
@@ -1036,7 +1081,8 @@ public record EdgechatConfig(
     public Builder toBuilder() {
       return new Builder().maxBodyBytes(maxBodyBytes).connectTimeoutMs(connectTimeoutMs)
           .firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(idleTimeoutMs).retries(retries)
-          .retryBackoffMs(retryBackoffMs).breakerMaxFailures(breakerMaxFailures).breakerResetMs(breakerResetMs)
+          .retryBackoffMs(retryBackoffMs).maxRetryAfterMs(maxRetryAfterMs).breakerMaxFailures(breakerMaxFailures)
+          .breakerResetMs(breakerResetMs)
           .poolSize(poolSize).maxAnswerBytes(maxAnswerBytes).profiles(profiles);
     }
 
@@ -1049,6 +1095,7 @@ public record EdgechatConfig(
       private Long idleTimeoutMs;
       private Integer retries;
       private Long retryBackoffMs;
+      private Long maxRetryAfterMs;
       private Integer breakerMaxFailures;
       private Long breakerResetMs;
       private Integer poolSize;
@@ -1088,6 +1135,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder maxRetryAfterMs(long maxRetryAfterMs) {
+        this.maxRetryAfterMs = maxRetryAfterMs;
+        return this;
+      }
+
       public Builder breakerMaxFailures(int breakerMaxFailures) {
         this.breakerMaxFailures = breakerMaxFailures;
         return this;
@@ -1121,6 +1173,7 @@ public record EdgechatConfig(
             Required.value(idleTimeoutMs, "Gateway.idleTimeoutMs"),
             Required.value(retries, "Gateway.retries"),
             Required.value(retryBackoffMs, "Gateway.retryBackoffMs"),
+            Required.value(maxRetryAfterMs, "Gateway.maxRetryAfterMs"),
             Required.value(breakerMaxFailures, "Gateway.breakerMaxFailures"),
             Required.value(breakerResetMs, "Gateway.breakerResetMs"),
             Required.value(poolSize, "Gateway.poolSize"),

@@ -14,6 +14,7 @@ import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.db.Notifications;
 import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.origin.AdminApi;
@@ -144,7 +145,7 @@ public final class OriginRole {
   /** The upstream LLM when an API key is set, else the offline extractive model. */
   private ChatModel model(EdgechatConfig settings, KnowledgeParts knowledge) {
     ChatModel model = settings.secrets().llmApiKey()
-        .<ChatModel>map(key -> new OpenAiChatModel(vertx, settings.llm(), key))
+        .<ChatModel>map(key -> new OpenAiChatModel(vertx, Scheduler.of(vertx), settings.llm(), key, registry))
         .orElseGet(() -> new ExtractiveChatModel(vertx));
     LOG.info("origin answers with model {} [upstream: {}, embeddings: {}]", model.name(),
         settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive",
