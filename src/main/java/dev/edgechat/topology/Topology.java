@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * The edge network as deployed, on one machine: a multi-region deployment of real processes on
  * loopback. The primary region runs a Postgres primary with a streaming replica, its own Redis, the
  * queue Redis, origin, worker and (optionally) the {@code sim} LLM upstream; every other region runs
- * an edge and its own Redis. On request the primary region runs an edge too, on its own Redis (today's
- * single-region deployment, as seen by the bench from far away). Each role is a JVM of its own started from this JVM's {@code java} and
- * class path, configured only by environment variables, as an orchestrator would start it. A
- * {@link DelayProxy} stands for each distance: edge to origin (80–200 ms) and role to its region's
- * Redis (~1 ms). {@code topology.json} in the base folder says what runs where.
+ * an edge and its own Redis. On request the primary region runs an edge too, on the primary's Redis
+ * (today's single-region deployment, for the bench to reach from far away). Each role is a JVM of its
+ * own started from this JVM's {@code java} and class path, configured only by environment variables,
+ * as an orchestrator would start it. A {@link DelayProxy} stands for each distance: edge to origin
+ * (80–200 ms) and role to its region's Redis (~1 ms). {@code topology.json} in the base folder says what runs where.
  *
  * <p>Design note: written by hand, as plain blocking code, because nothing off the shelf runs here:
  * there is no Docker engine for Compose or Testcontainers, and the embedded Postgres the tests use

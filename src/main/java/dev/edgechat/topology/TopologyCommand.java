@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code edgechat topology [--regions fra:90,sin:180] [--primary-edge-rtt-ms 1] …}: starts a multi-region deployment on this
- * machine ({@link Topology}), prints what runs where, and runs until Ctrl-C, which stops it all.
+ * {@code edgechat topology [--regions fra:90,sin:180] [--primary-edge-rtt-ms 1] …}: starts a
+ * multi-region deployment on this machine ({@link Topology}), prints what runs where, and runs until Ctrl-C, which stops it all.
  */
 @Command(name = "topology", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
     description = {

@@ -46,7 +46,7 @@ class TopologySettingsTest {
     assertThat(defaults.baseDir()).isEmpty();
   }
 
-  /** Verifies that an edge in the primary region, when asked for, comes first among the edges, apart from the regions. */
+  /** Verifies that an edge in the primary region, when asked for, is the first edge but not an edge region. */
   @Test
   void withPrimaryEdge_addsAnEdgeInThePrimaryRegion() {
     TopologySettings defaults = TopologySettings.defaults();
