@@ -80,7 +80,7 @@ final class EdgeLatencyBench implements Callable<Integer> {
       description = "measured runs of each arm, A B A B … (default: ${DEFAULT-VALUE})")
   int rounds;
 
-  @Option(names = "--warm-rounds", defaultValue = "1",
+  @Option(names = "--warm-rounds", defaultValue = "2",
       description = "unrecorded rounds of both arms first, each its warm-up visits only, for the JVMs"
           + " (default: ${DEFAULT-VALUE})")
   int warmRounds;
