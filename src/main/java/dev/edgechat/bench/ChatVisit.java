@@ -17,7 +17,7 @@ import java.util.Objects;
  * One question of a visitor, {@code POST /v1/chat} as API.md §1 describes it, on a clock the caller
  * started: as a stream ({@code Accept: text/event-stream}, timed to {@code ready}, the first
  * {@code token} with text and {@code done}; notes the {@code cache} outcome of {@code done} and the
- * conversation of {@code ready}), or with {@code Prefer: respond-async} (timed to the {@code 202};
+ * conversation and region of {@code ready}), or with {@code Prefer: respond-async} (timed to the {@code 202};
  * notes the job id). The asynchronous question is a whole request/response on vertx-web-client;
  * the streamed one stays on the core client ({@link StreamedCall} says why). Both share one pool.
  */
@@ -29,6 +29,7 @@ final class ChatVisit {
   static final String ACCEPTED = "accepted";
   static final String CACHE = "cache";
   static final String CONVERSATION = "conversation";
+  static final String REGION = "region";
   static final String JOB = "job";
 
   private final HttpClient client;
@@ -84,6 +85,7 @@ final class ChatVisit {
       case Events.READY -> {
         marks.reach(READY);
         marks.note(CONVERSATION, field(event, "conversation"));
+        marks.note(REGION, field(event, "region"));
       }
       case Events.TOKEN -> {
         if (!field(event, "text").isEmpty()) {

@@ -16,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
@@ -25,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -181,34 +181,9 @@ final class PlanSystem implements AutoCloseable {
    * and waits until every document is ingested.
    */
   void seedSite(WebClient client, URI central, String site, List<List<String>> intents) {
-    String base = central + "/admin/sites/" + site;
-    call(client, HttpMethod.PUT, base, new JsonObject().put("name", "Bench site " + site)
-        .put("allowedOrigins", new JsonArray().add("https://" + site + ".example")));
-    JsonArray documents = new JsonArray();
-    for (int i = 0; i < intents.size(); i++) {
-      String question = intents.get(i).get(0);
-      documents.add(new JsonObject().put("id", "intent-" + i).put("title", question)
-          .put("freshness", i % 3 == 0 ? "dynamic" : "static")
-          .put("text", "Answer to '" + question + "': open your account page on " + site + ", choose the matching"
-              + " section and follow the steps shown there. It takes a few minutes and costs nothing."));
-    }
-    call(client, HttpMethod.POST, base + "/documents", new JsonObject().put("documents", documents));
-    long deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonArray listed = new JsonArray(call(client, HttpMethod.GET, base + "/documents", null));
-      long ready = listed.stream().filter(d -> "ready".equals(((JsonObject) d).getString("status"))).count();
-      if (ready == intents.size()) {
-        LOG.info("site seeded [site: {}, documents: {}]", site, ready);
-        return;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while seeding " + site, e);
-      }
-    }
-    throw new IllegalStateException("site " + site + " was not ingested within 120 s");
+    CatalogueSites sites = new CatalogueSites(client, central, ADMIN_TOKEN);
+    sites.create(site, intents);
+    sites.awaitIngested(Map.of(site, intents.size()), Duration.ofSeconds(120));
   }
 
   /** The sim's counters since the last reset ({@code GET /sim/stats}). */

@@ -7,6 +7,10 @@
  * replays the performance plan: it starts the system in-process ({@code PlanSystem}), puts distances
  * between visitor, edge and origin ({@code DelayProxy}), sends an open-loop load of visits drawn
  * from a seeded catalogue ({@code OpenLoop}, {@code QuestionCatalogue}, {@code VisitorLoad}) and
- * writes the plan's table beside ours ({@code PlanReport}, {@code LatencyChart}).
+ * writes the plan's table beside ours ({@code PlanReport}, {@code LatencyChart}). Two claims are measured
+ * on the multi-region topology of real processes instead ({@link dev.edgechat.topology.Topology}):
+ * {@code bench replicas} ({@code ReplicaReadBench}, claim 8) and {@code bench edge-latency}
+ * ({@code EdgeLatencyBench}, claim 7: visitors far from origin with and without an edge in their region,
+ * reported by {@code EdgeLatencyReport}).
  */
 package dev.edgechat.bench;

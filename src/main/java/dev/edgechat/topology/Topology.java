@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * The edge network as deployed, on one machine: a multi-region deployment of real processes on
  * loopback. The primary region runs a Postgres primary with a streaming replica, its own Redis, the
  * queue Redis, origin, worker and (optionally) the {@code sim} LLM upstream; every other region runs
- * an edge and its own Redis. Each role is a JVM of its own started from this JVM's {@code java} and
- * class path, configured only by environment variables, as an orchestrator would start it. A
- * {@link DelayProxy} stands for each distance: edge to origin (80–200 ms) and role to its region's
- * Redis (~1 ms). {@code topology.json} in the base folder says what runs where.
+ * an edge and its own Redis. On request the primary region runs an edge too, on the primary's Redis
+ * (today's single-region deployment, for the bench to reach from far away). Each role is a JVM of its
+ * own started from this JVM's {@code java} and class path, configured only by environment variables,
+ * as an orchestrator would start it. A {@link DelayProxy} stands for each distance: edge to origin
+ * (80–200 ms) and role to its region's Redis (~1 ms). {@code topology.json} in the base folder says what runs where.
  *
  * <p>Design note: written by hand, as plain blocking code, because nothing off the shelf runs here:
  * there is no Docker engine for Compose or Testcontainers, and the embedded Postgres the tests use
@@ -123,7 +124,8 @@ public final class Topology implements AutoCloseable {
       new DemoSiteUpload(origin.url(), adminToken).upload(Duration.ofMinutes(2));
       postgres.awaitReplicaCaughtUp(Duration.ofSeconds(30));
     }
-    for (EdgeRegion region : settings.edgeRegions()) {
+    // the primary region's own edge, when asked for, first; it shares the primary region's Redis
+    for (EdgeRegion region : settings.edges()) {
       DelayProxy toOrigin = DelayProxy.start(vertx, origin.port(), region.originRttMs()).await();
       track(toOrigin::close);
       originProxies.put(region.name(), toOrigin);
@@ -221,7 +223,7 @@ public final class Topology implements AutoCloseable {
     return Optional.ofNullable(sim);
   }
 
-  /** The edges, by region, in the settings' order. */
+  /** The edges, by region: the primary region's own first, when there is one, then the settings' order. */
   public Map<String, RoleProcess> edges() {
     return Collections.unmodifiableMap(edges);
   }
@@ -235,7 +237,10 @@ public final class Topology implements AutoCloseable {
     return edge;
   }
 
-  /** The regions with an edge, in the settings' order. */
+  /**
+   * The regions other than the primary one, each with its edge, in the settings' order; an edge in the
+   * primary region ({@link TopologySettings#primaryEdgeRttMs}) is in {@link #edges()}, not here.
+   */
   public List<EdgeRegion> edgeRegions() {
     return settings.edgeRegions();
   }
@@ -279,7 +284,7 @@ public final class Topology implements AutoCloseable {
 
   /** The round trip set between the edge of {@code region} and origin. */
   public long originRttMs(String region) {
-    return settings.edgeRegions().stream().filter(r -> r.name().equals(region)).findFirst()
+    return settings.edges().stream().filter(r -> r.name().equals(region)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no edge region " + region)).originRttMs();
   }
 

@@ -11,16 +11,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code edgechat topology [--regions fra:90,sin:180] …}: starts a multi-region deployment on this
- * machine ({@link Topology}), prints what runs where, and runs until Ctrl-C, which stops it all.
+ * {@code edgechat topology [--regions fra:90,sin:180] [--primary-edge-rtt-ms 1] …}: starts a
+ * multi-region deployment on this machine ({@link Topology}), prints what runs where, and runs until Ctrl-C, which stops it all.
  */
 @Command(name = "topology", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
     description = {
         "Starts the edge network on this machine as deployed, every part a real process on loopback:",
         "a Postgres 15 primary with a streaming replica, a Redis per region and the queue Redis, origin and worker",
-        "(and the sim upstream) in the primary region, an edge in each other region, with round trips between",
-        "regions put by delay proxies. Prints a table of what runs where (also in <base-dir>/topology.json) and",
-        "runs until Ctrl-C. Needs Debian's postgresql (15) and redis-server: scripts/install-services.sh."})
+        "(and the sim upstream) in the primary region, an edge in each other region (and, when asked, in the",
+        "primary region too), with round trips between regions put by delay proxies. Prints a table of what runs",
+        "where (also in <base-dir>/topology.json) and runs until Ctrl-C. Needs Debian's postgresql (15) and",
+        "redis-server: scripts/install-services.sh."})
 public final class TopologyCommand implements Callable<Integer> {
 
   @Spec
@@ -33,6 +34,11 @@ public final class TopologyCommand implements Callable<Integer> {
   @Option(names = "--primary", paramLabel = "NAME", defaultValue = "ord",
       description = "the primary region: Postgres, origin, worker (default: ${DEFAULT-VALUE})")
   private String primary;
+
+  @Option(names = "--primary-edge-rtt-ms", paramLabel = "MS",
+      description = "also run an edge in the primary region, this round trip from origin (e.g. 1), on the primary"
+          + " region's Redis (default: none)")
+  private Long primaryEdgeRttMs;
 
   @Option(names = "--redis-rtt-ms", paramLabel = "MS", defaultValue = "1",
       description = "round trip between a role and its region's Redis (default: ${DEFAULT-VALUE})")
@@ -68,6 +74,9 @@ public final class TopologyCommand implements Callable<Integer> {
           .withRedisRttMs(redisRttMs)
           .withSim(sim)
           .withJvmOptions(jvmOptions == null ? List.of() : jvmOptions);
+      if (primaryEdgeRttMs != null) {
+        settings = settings.withPrimaryEdge(primaryEdgeRttMs);
+      }
       if (baseDir != null) {
         settings = settings.withBaseDir(baseDir);
       }

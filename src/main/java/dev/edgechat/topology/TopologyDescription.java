@@ -39,7 +39,8 @@ final class TopologyDescription {
         case "sim" -> "origin's LLM upstream";
         default -> "";
       };
-      if (role.role().equals("edge")) {
+      // an edge in the primary region uses the primary's Redis, listed above
+      if (role.role().equals("edge") && !role.region().equals(primary)) {
         rows.add(redisRow(role.region(), role.region(), "cache Redis"));
       }
       rows.add(new String[] {role.region(), role.role(), role.url().toString(),
@@ -84,6 +85,8 @@ final class TopologyDescription {
         .put("queueRedis", redis(Topology.QUEUE))
         .put("roles", new JsonArray(topology.roles().stream().filter(r -> r.region().equals(primary))
             .map(TopologyDescription::role).toList())));
+    settings.primaryEdgeRttMs().ifPresent(rtt -> regions.getJsonObject(0).put("edgeOriginRttMs", rtt)
+        .put("originUrl", topology.originUrlFrom(primary).toString()));
     for (EdgeRegion region : settings.edgeRegions()) {
       regions.add(new JsonObject()
           .put("name", region.name())

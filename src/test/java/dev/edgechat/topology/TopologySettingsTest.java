@@ -45,4 +45,30 @@ class TopologySettingsTest {
     assertThat(defaults.redisRttMs()).isEqualTo(1);
     assertThat(defaults.baseDir()).isEmpty();
   }
+
+  /** Verifies that an edge in the primary region, when asked for, is the first edge but not an edge region. */
+  @Test
+  void withPrimaryEdge_addsAnEdgeInThePrimaryRegion() {
+    TopologySettings defaults = TopologySettings.defaults();
+    TopologySettings withPrimaryEdge = defaults.withEdgeRegions(List.of(EdgeRegion.parse("sin:180")))
+        .withPrimaryEdge(1);
+
+    assertThat(defaults.primaryEdgeRttMs()).isEmpty();
+    assertThat(defaults.edges()).isEqualTo(defaults.edgeRegions());
+    assertThat(withPrimaryEdge.primaryEdgeRttMs()).hasValue(1);
+    assertThat(withPrimaryEdge.edges()).containsExactly(new EdgeRegion("ord", 1), new EdgeRegion("sin", 180));
+    assertThat(withPrimaryEdge.edgeRegions()).containsExactly(new EdgeRegion("sin", 180));
+    // kept through the other settings
+    assertThat(withPrimaryEdge.withRedisRttMs(2).withSim(false).edges()).containsExactly(new EdgeRegion("ord", 1),
+        new EdgeRegion("sin", 180));
+  }
+
+  /** Verifies that the primary edge's round trip is held to the bounds of any region's, with the same message. */
+  @Test
+  void withPrimaryEdge_refusesARoundTripOutOfBounds() {
+    TopologySettings defaults = TopologySettings.defaults();
+    assertThatThrownBy(() -> defaults.withPrimaryEdge(-1)).hasMessageContaining("region ord")
+        .hasMessageContaining("0 to 10000 ms");
+    assertThatThrownBy(() -> defaults.withPrimaryEdge(10_001)).hasMessageContaining("0 to 10000 ms");
+  }
 }
