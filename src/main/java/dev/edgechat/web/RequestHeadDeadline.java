@@ -82,7 +82,16 @@ public final class RequestHeadDeadline {
     if (!(connection instanceof Http1xServerConnection http1)) {
       return false;
     }
-    ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
+    return install(http1.channelHandlerContext().pipeline(), time, timeoutMs);
+  }
+
+  /**
+   * Puts the guards around the pipeline's {@code httpDecoder} and {@code httpEncoder} (Vert.x's
+   * names for them).
+   *
+   * @return false, changing nothing, when the pipeline has no such handlers
+   */
+  static boolean install(ChannelPipeline pipeline, Scheduler time, long timeoutMs) {
     if (pipeline.get("httpDecoder") == null || pipeline.get("httpEncoder") == null) {
       return false;
     }
