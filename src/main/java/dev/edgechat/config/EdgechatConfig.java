@@ -34,8 +34,17 @@ public record EdgechatConfig(
     Gateway gateway,
     Secrets secrets) {
 
-  /** The public HTTP server. */
-  public record Http(int port, String host, int instances, int maxBodyBytes, long drainTimeoutMs, int metricsPort) {
+  /**
+   * The public HTTP server.
+   *
+   * @param headerTimeoutMs how long a request's line and headers may take to arrive (from the
+   *     connection's opening, or a later request's first byte) before 408 and the close
+   */
+  public record Http(int port, String host, int instances, int maxBodyBytes, long drainTimeoutMs, int metricsPort,
+      long headerTimeoutMs) {
+
+    /** {@code http.headerTimeoutMs} when it is not set. */
+    public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -45,7 +54,7 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().port(port).host(host).instances(instances).maxBodyBytes(maxBodyBytes)
-          .drainTimeoutMs(drainTimeoutMs).metricsPort(metricsPort);
+          .drainTimeoutMs(drainTimeoutMs).metricsPort(metricsPort).headerTimeoutMs(headerTimeoutMs);
     }
 
     /** Builds {@link Http} settings by name; {@link #build()} fails naming a value left unset. */
@@ -58,8 +67,15 @@ public record EdgechatConfig(
       private Long drainTimeoutMs;
       /** 0 unless set: /metrics stays on the public port, as before the setting existed. */
       private int metricsPort;
+      /** The default unless set: a request's line and headers must arrive within it. */
+      private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
 
       private Builder() {
+      }
+
+      public Builder headerTimeoutMs(long headerTimeoutMs) {
+        this.headerTimeoutMs = headerTimeoutMs;
+        return this;
       }
 
       public Builder metricsPort(int metricsPort) {
@@ -99,7 +115,8 @@ public record EdgechatConfig(
             Required.value(instances, "Http.instances"),
             Required.value(maxBodyBytes, "Http.maxBodyBytes"),
             Required.value(drainTimeoutMs, "Http.drainTimeoutMs"),
-            metricsPort);
+            metricsPort,
+            headerTimeoutMs);
       }
     }
   }

@@ -54,6 +54,7 @@ final class SettingsReader {
             .maxBodyBytes((int) whole("http.maxBodyBytes", 1024, 64 << 20))
             .drainTimeoutMs(whole("http.drainTimeoutMs", 0, 600_000))
             .metricsPort((int) whole("http.metricsPort", 0, 65_535))
+            .headerTimeoutMs(whole("http.headerTimeoutMs", 100, 600_000))
             .build())
         .postgres(EdgechatConfig.Postgres.builder()
             .url(optionalStoreUri("postgres.url", Store.POSTGRES, Optional.empty()))

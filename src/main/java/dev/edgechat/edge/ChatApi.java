@@ -18,6 +18,7 @@ import dev.edgechat.protocol.Jobs;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
+import dev.edgechat.web.CorsGuard;
 import dev.edgechat.web.Ids;
 import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
@@ -106,12 +107,13 @@ public final class ChatApi {
    */
   public void mount(Router router, Handler<RoutingContext> admitNewStream) {
     // Any page may ask (the widget is embedded cross-site); each site's allowedOrigins is enforced per request.
-    router.route("/v1/*").handler(CorsHandler.create()
+    // a malformed Origin header is 403 forbidden_origin before the CORS handler sees it (CorsGuard)
+    router.route("/v1/*").handler(CorsGuard.of(CorsHandler.create()
         .addOriginWithRegex(".*")
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
         .allowedHeaders(Set.of("Content-Type", "Accept", "Last-Event-ID", "Prefer"))
         .exposedHeaders(Set.of("Retry-After")) // the widget tells a rate-limited visitor how long to wait
-        .maxAgeSeconds(86_400));
+        .maxAgeSeconds(86_400)));
     router.post("/v1/chat")
         .handler(admitNewStream)
         .handler(new JsonBodyHandler(config.get().http().maxBodyBytes()))

@@ -16,7 +16,7 @@ record ChatRequest(String site, String message, String conversation, String visi
     if (!SITE_ID.matcher(site).matches()) {
       throw ApiError.invalidRequest("field 'site' is not a valid site id");
     }
-    String message = RequestBodies.requiredText(body, "message", maxMessageChars);
+    String message = RequestBodies.requiredVisibleText(body, "message", maxMessageChars);
     String conversation = RequestBodies.optionalId(body, "conversation");
     String visitor = RequestBodies.optionalText(body, "visitor", 128);
     if (visitor != null && !VISITOR_ID.matcher(visitor).matches()) {

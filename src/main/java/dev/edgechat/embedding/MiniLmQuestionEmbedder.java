@@ -7,6 +7,7 @@ import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.edgechat.vectors.Vectors;
+import dev.edgechat.web.VisibleText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -48,7 +49,7 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
   @Override
   public Future<float[]> embed(String question) {
     Objects.requireNonNull(question, "question");
-    if (normalize(question).isEmpty()) {
+    if (!VisibleText.in(question)) {
       return Future.failedFuture(new IllegalArgumentException("question is blank"));
     }
     return executor.executeBlocking(() -> embedNow(question), false);
@@ -57,7 +58,8 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
   @Override
   public float[] embedNow(String question) {
     String text = normalize(Objects.requireNonNull(question, "question"));
-    if (text.isEmpty()) {
+    if (!VisibleText.in(text)) {
+      // the tokenizer would keep nothing of it (zero-width, format characters): the model itself would refuse it
       throw new IllegalArgumentException("question is blank");
     }
     return Vectors.unitLength(model().embed(text).content().vector());
@@ -71,7 +73,7 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
   public Future<List<float[]>> embedAll(List<String> texts) {
     List<String> copy = List.copyOf(texts);
     for (int i = 0; i < copy.size(); i++) {
-      if (normalize(copy.get(i)).isEmpty()) {
+      if (!VisibleText.in(copy.get(i))) {
         return Future.failedFuture(new IllegalArgumentException("text " + i + " of " + copy.size() + " is blank"));
       }
     }

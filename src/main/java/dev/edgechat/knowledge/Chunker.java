@@ -1,5 +1,6 @@
 package dev.edgechat.knowledge;
 
+import dev.edgechat.web.VisibleText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -78,8 +79,8 @@ public final class Chunker {
   private List<Piece> sentences(String paragraph) {
     List<Piece> out = new ArrayList<>();
     for (String sentence : SENTENCE_END.split(paragraph)) {
-      if (sentence.isBlank()) {
-        continue;
+      if (!VisibleText.in(sentence)) {
+        continue; // nothing the model could embed (white space, zero-width or format characters only)
       }
       int count = tokens.applyAsInt(sentence);
       if (count <= maxTokens - overlapTokens) {

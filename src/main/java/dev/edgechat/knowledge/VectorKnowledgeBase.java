@@ -4,6 +4,7 @@ import dev.edgechat.db.Freshness;
 import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.vectors.VectorIndex;
+import dev.edgechat.web.VisibleText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -63,7 +64,7 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
 
   @Override
   public Future<List<Passage>> search(String siteId, String question, int limit) {
-    if (limit <= 0 || question.isBlank()) {
+    if (limit <= 0 || !VisibleText.in(question)) {
       return Future.succeededFuture(List.of());
     }
     // a site with nothing indexed costs no embedding

@@ -124,7 +124,7 @@ public final class AdminApi {
   /** {@code PUT /admin/sites/{site}} {@code {"name","allowedOrigins":[…],"systemPrompt"?}}: creates or updates it. */
   private void putSite(RoutingContext ctx) {
     JsonObject body = RequestBodies.json(ctx);
-    String name = RequestBodies.requiredText(body, "name", MAX_NAME);
+    String name = RequestBodies.requiredVisibleText(body, "name", MAX_NAME);
     String prompt = RequestBodies.optionalText(body, "systemPrompt", MAX_PROMPT);
     List<String> origins = allowedOrigins(body.getValue("allowedOrigins"));
     // a new version: edges forget what they knew of the site (allowed origins) and answers made
@@ -252,13 +252,13 @@ public final class AdminApi {
       throw ApiError.invalidRequest("field 'id' must be 1 to 128 letters, digits, '_', '.', ':' or '-', starting "
           + "with a letter or digit");
     }
-    String title = RequestBodies.requiredText(doc, "title", MAX_TITLE);
+    String title = RequestBodies.requiredVisibleText(doc, "title", MAX_TITLE);
     String url = RequestBodies.optionalText(doc, "url", MAX_URL);
     if (url != null && !isWebUrl(url)) {
       // a source becomes a link in the widget: only http(s), never javascript: or data:
       throw ApiError.invalidRequest("field 'url' must be an absolute http or https URL");
     }
-    String text = RequestBodies.requiredText(doc, "text", settings.maxDocumentChars());
+    String text = RequestBodies.requiredVisibleText(doc, "text", settings.maxDocumentChars());
     String freshness = RequestBodies.optionalText(doc, "freshness", 16);
     if (freshness == null) {
       freshness = "static";

@@ -50,7 +50,7 @@ public record AnswerRequest(String site, String conversation, boolean newConvers
         conversation,
         (Boolean) isNew,
         message,
-        RequestBodies.requiredText(json, "question", Limits.MAX_QUESTION_CHARS),
+        RequestBodies.requiredVisibleText(json, "question", Limits.MAX_QUESTION_CHARS),
         RequestBodies.optionalText(json, "visitor", 128));
   }
 }

@@ -157,7 +157,7 @@ public final class RoleContext {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
           HttpServerVerticle server = new HttpServerVerticle(name, options(host, asked), routes, drain::remainingMs,
-              exchanges);
+              exchanges, config.get().http().headerTimeoutMs());
           servers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(instances))

@@ -51,6 +51,26 @@ public final class ApiError extends RuntimeException {
     return new ApiError(415, "unsupported_media_type", message);
   }
 
+  /** 408: a request's line and headers did not arrive in time (http.headerTimeoutMs). */
+  public static ApiError requestTimeout(String message) {
+    return new ApiError(408, "request_timeout", message);
+  }
+
+  /** 414: the request line is longer than the server reads. */
+  public static ApiError uriTooLong(String message) {
+    return new ApiError(414, "uri_too_long", message);
+  }
+
+  /** 431: the request's headers are larger than the server reads. */
+  public static ApiError headersTooLarge(String message) {
+    return new ApiError(431, "headers_too_large", message);
+  }
+
+  /** 505: a request in an HTTP version other than 1.0 and 1.1 (HTTP/2 is not spoken in clear text). */
+  public static ApiError versionNotSupported(String message) {
+    return new ApiError(505, "http_version_not_supported", message);
+  }
+
   public static ApiError upstreamUnavailable(String message) {
     return new ApiError(502, "upstream_unavailable", message);
   }
@@ -75,7 +95,11 @@ public final class ApiError extends RuntimeException {
       case "unauthorized" -> 401;
       case "forbidden_origin" -> 403;
       case "not_found" -> 404;
+      case "request_timeout" -> 408;
       case "payload_too_large" -> 413;
+      case "uri_too_long" -> 414;
+      case "headers_too_large" -> 431;
+      case "http_version_not_supported" -> 505;
       case "method_not_allowed" -> 405;
       case "unsupported_media_type" -> 415;
       case "wrong_region" -> 421;

@@ -26,6 +26,19 @@ public final class ErrorResponder {
   }
 
   /**
+   * For {@code router.errorHandler(400, ...)}: the router met a request it cannot route (a path
+   * whose %-escapes do not decode) before any handler ran. Vert.x calls it without setting the
+   * context's failure or status, so the 400 is said here.
+   */
+  public static void badRequest(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (!resetIfUnderWay(response)) {
+      send(response, ctx.failure() instanceof ApiError e ? e
+          : ApiError.invalidRequest("the request's path cannot be decoded (a malformed %-escape)"));
+    }
+  }
+
+  /**
    * For a failure after the response's head went out: a stream is under way, and the only honest
    * thing left is to cut it (reset) so the client sees it broken, not ended.
    *
@@ -49,11 +62,21 @@ public final class ErrorResponder {
     return switch (ctx.statusCode()) {
       case 400 -> ApiError.invalidRequest("the request is malformed");
       case 401 -> ApiError.unauthorized("missing or wrong credentials");
+      // Vert.x's CorsHandler refuses an Origin header that is no origin at all (xxx, file://, http://a b)
+      case 403 -> ApiError.forbiddenOrigin("the Origin header is not a valid origin");
       case 404 -> ApiError.notFound("no such resource: " + ctx.request().path());
       case 405 -> new ApiError(405, "method_not_allowed", "method " + ctx.request().method() + " is not allowed here");
       case 413 -> ApiError.payloadTooLarge("the request body is too large");
       case 415 -> ApiError.unsupportedMediaType("unsupported Content-Type");
+      case 414 -> ApiError.uriTooLong("the request line is too long");
+      case 431 -> ApiError.headersTooLarge("the request's headers are too large");
       default -> {
+        if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+          // a client's mistake a Vert.x handler named by its status: its status, never a 502
+          LOG.debug("client error [status: {}, method: {}, path: {}]", ctx.statusCode(), ctx.request().method(),
+              ctx.request().path(), failure);
+          yield new ApiError(ctx.statusCode(), "invalid_request", "the request cannot be served as sent");
+        }
         LOG.error("unexpected failure [method: {}, path: {}]", ctx.request().method(), ctx.request().path(), failure);
         yield ApiError.upstreamUnavailable("the request could not be served; try again");
       }

@@ -2,6 +2,7 @@ package dev.edgechat.web;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -59,7 +60,14 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
         ctx.next();
       }
     });
-    request.exceptionHandler(ctx::fail);
+    // the body's encoding broke (a chunk size that is no number) or the client left mid-body: its mistake, a 400
+    // (sent if the connection still takes it), never an unexpected failure
+    request.exceptionHandler(e -> {
+      if (!ctx.failed()) {
+        ctx.fail(ApiError.invalidRequest("the request body could not be read: " + (e instanceof HttpClosedException
+            ? "the connection closed before it ended" : "it is not valid HTTP (a malformed chunk)")));
+      }
+    });
     request.resume();
   }
 

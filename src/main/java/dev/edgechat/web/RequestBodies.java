@@ -57,6 +57,19 @@ public final class RequestBodies {
     return value;
   }
 
+  /**
+   * A required string field of 1..maxLength characters with something to read in it
+   * ({@link VisibleText}): a text of only zero-width, format or bidi characters is as blank as one
+   * of spaces, and no model can answer or embed it.
+   */
+  public static String requiredVisibleText(JsonObject body, String field, int maxLength) {
+    String value = requiredText(body, field, maxLength);
+    if (!VisibleText.in(value)) {
+      throw ApiError.invalidRequest("field '" + field + "' has no visible character");
+    }
+    return value;
+  }
+
   /** An optional string field of at most maxLength characters; null when absent. */
   public static String optionalText(JsonObject body, String field, int maxLength) {
     Object value = body.getValue(field);
@@ -72,6 +85,10 @@ public final class RequestBodies {
     if (hasControlCharacter(text)) {
       // Postgres refuses U+0000 in text; the other C0 controls are never meant in a question or document
       throw ApiError.invalidRequest("field '" + field + "' holds a control character (only tab and line breaks may)");
+    }
+    if (VisibleText.hasLoneSurrogate(text)) {
+      // \ud800 alone is no character: it has no UTF-8 form to store or send on
+      throw ApiError.invalidRequest("field '" + field + "' holds an unpaired surrogate (not valid Unicode)");
     }
     return text;
   }

@@ -33,10 +33,19 @@ public final class SseStream {
     return this;
   }
 
-  /** Sends the status and headers; proxies are told not to buffer (the point of streaming). */
+  /**
+   * Sends the status and headers; proxies are told not to buffer (the point of streaming). Over
+   * HTTP/1.0, which has no chunked encoding, the stream is delimited by the connection's close
+   * (HttpServerVerticle closes it after the end): Vert.x refuses a bare head without a length there,
+   * so the head goes out with an empty first write.
+   */
   public SseStream open() {
     headers();
-    response.writeHead();
+    if (response.isChunked()) {
+      response.writeHead();
+    } else {
+      response.write(Buffer.buffer());
+    }
     return this;
   }
 
