@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -113,11 +114,16 @@ public final class GatewayApi implements AutoCloseable {
       ctx.next();
       return;
     }
+    if (ctx.request().method() == HttpMethod.POST) {
+      // the body handler after this one reads the body: none of it may arrive while the counters answer
+      ctx.request().pause();
+    }
     limits.take(List.of(new Window("gateway_key", caller.id(), perMinute, 60_000, 1))).onSuccess(verdict -> {
       if (verdict.allowed()) {
         ctx.next();
       } else {
         long waitSeconds = verdict.retryAfterSeconds();
+        ctx.request().resume(); // with no handler: the unread body is dropped, the connection stays usable
         ctx.fail(GatewayError.rateLimited("Rate limit reached for requests: " + perMinute
             + " per minute for this key. Please try again in " + waitSeconds + "s.", waitSeconds));
       }
