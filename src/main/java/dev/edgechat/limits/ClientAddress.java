@@ -7,6 +7,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client a request is counted against: the address of the connection it came on, unless that
@@ -25,7 +28,11 @@ public final class ClientAddress {
   static final String FLY_CLIENT_IP = "Fly-Client-IP";
   static final String X_FORWARDED_FOR = "X-Forwarded-For";
 
+  private static final Logger LOG = LoggerFactory.getLogger(ClientAddress.class);
+
   private final List<Cidr> trustedProxies;
+  /** Once per process: a header from an untrusted peer most likely means a proxy missing from the setting. */
+  private final AtomicBoolean warnedUntrusted = new AtomicBoolean();
 
   public ClientAddress(List<Cidr> trustedProxies) {
     this.trustedProxies = List.copyOf(trustedProxies);
@@ -41,6 +48,10 @@ public final class ClientAddress {
   /** The client's address, from the peer's and, if the peer is trusted, the headers. */
   String client(String peer, String flyClientIp, String forwardedFor) {
     if (peer == null || !trusted(peer)) {
+      if (peer != null && flyClientIp != null && warnedUntrusted.compareAndSet(false, true)) {
+        LOG.warn("a request carries Fly-Client-IP from a peer that is not a trusted proxy, so it is counted as that "
+            + "peer [peer: {}]; if it is Fly's proxy, add its block to limits.trustedProxies (docs/limits.md)", peer);
+      }
       return peer;
     }
     if (flyClientIp != null && Cidrs.isAddress(flyClientIp.trim())) {
