@@ -68,7 +68,9 @@ class SharedLimitsTest {
     sim = new TestSystem(vertx).env("EDGECHAT_SIM_FIRST_TOKEN_MS", "5").env("EDGECHAT_SIM_TOKENS_PER_SECOND", "5000")
         .start(Role.SIM).await();
     all = limits(new TestSystem(vertx)).env("EDGECHAT_ADMIN_TOKEN", ADMIN_TOKEN).startAllWithSim(sim.simPort()).await();
+    // the second edge allows 3 reads a minute per address (the setting is each edge's; the count is the region's)
     edge = limits(new TestSystem(vertx)).env("EDGECHAT_ORIGIN_URL", "http://127.0.0.1:" + all.originPort())
+        .env("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "3")
         .start(Role.EDGE).await();
     first = URI.create("http://127.0.0.1:" + all.edgePort());
     second = URI.create("http://127.0.0.1:" + edge.edgePort());
@@ -174,12 +176,33 @@ class SharedLimitsTest {
   }
 
   /**
+   * Verifies the per-address limit, here a site's own (2 chats a minute): chats of different visitors
+   * from one address are refused once the address has had its 2, naming the address.
+   */
+  @Test
+  @Order(3)
+  void chat_addressOverSiteLimit_refused() throws Exception {
+    String site = "ip-" + Ids.next();
+    assertThat(admin("PUT", "/admin/sites/" + site, new JsonObject().put("name", "Per address")
+        .put("allowedOrigins", new io.vertx.core.json.JsonArray().add("*"))
+        .put("limits", new JsonObject().put("ipChatsPerMinute", 2))).statusCode()).isEqualTo(200);
+    awaitFreshMinute();
+    assertThat(chat(first, site, "v-" + Ids.next()).statusCode()).isEqualTo(200);
+    assertThat(chat(second, site, "v-" + Ids.next()).statusCode()).isEqualTo(200);
+    HttpResponse<String> refused = chat(first, site, "v-" + Ids.next());
+    assertRateLimited(refused, 1, 60);
+    assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("message")).contains("address");
+    // other sites are not held to this site's limit
+    assertThat(chat(first, "demo", "v-" + Ids.next()).statusCode()).isEqualTo(200);
+  }
+
+  /**
    * Verifies the site's daily budget: an answer from the model costs what the model reported (not
    * the estimate), and once the budget is spent the site's chats get 429 with a Retry-After that
    * runs to midnight UTC, from either edge.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void chat_siteBudgetSpent_refusedUntilMidnightUtc() throws Exception {
     String site = "budget-" + Ids.next();
     assertThat(admin("PUT", "/admin/sites/" + site, new JsonObject().put("name", "On a budget")
@@ -215,7 +238,7 @@ class SharedLimitsTest {
    * minute, the third request gets OpenAI's 429 with Retry-After, from the edge that saw none before.
    */
   @Test
-  @Order(4)
+  @Order(5)
   void gateway_keyOverLimit_refusedByEitherEdge() throws Exception {
     awaitFreshMinute();
     assertThat(models(first).statusCode()).isEqualTo(200);
@@ -233,7 +256,7 @@ class SharedLimitsTest {
    * they let through unlimited.
    */
   @Test
-  @Order(5)
+  @Order(7)
   void chat_redisStopped_requestsPassUnlimited() throws Exception {
     awaitFreshMinute();
     String visitor = "v-" + Ids.next();
@@ -252,6 +275,30 @@ class SharedLimitsTest {
     assertThat(read.statusCode()).isEqualTo(404);
     assertThat(new EdgeProbe(first).metric("edgechat_limits_failopen_total", "")).isGreaterThanOrEqualTo(3);
     assertThat(new EdgeProbe(second).metric("edgechat_limits_failopen_total", "")).isGreaterThanOrEqualTo(4);
+  }
+
+  /**
+   * Verifies that history, resume and job reads are counted per address (3 a minute on the second
+   * edge): the fourth is 429 rate_limited with Retry-After, whichever read it is, while the widget's
+   * ping is never counted.
+   */
+  @Test
+  @Order(6)
+  void reads_addressOverLimit_refused() throws Exception {
+    awaitFreshMinute();
+    for (int i = 0; i < 3; i++) {
+      assertThat(get(second, "/v1/conversations/" + Ids.next()).statusCode()).isEqualTo(404);
+    }
+    assertRateLimited(get(second, "/v1/conversations/" + Ids.next()), 1, 60);
+    assertRateLimited(get(second, "/v1/chat/" + Ids.next() + "/events"), 1, 60);
+    assertRateLimited(get(second, "/v1/jobs/" + Ids.next()), 1, 60);
+    assertThat(get(second, "/v1/ping").statusCode()).isEqualTo(200);
+    assertThat(new EdgeProbe(second).metric("edgechat_limits_refused_total", "kind=\"ip_reads\"")).isEqualTo(3);
+  }
+
+  private HttpResponse<String> get(URI edgeUri, String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(edgeUri.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> chat(URI edgeUri, String site, String visitor) throws IOException, InterruptedException {
