@@ -15,17 +15,24 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
+import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,9 +42,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Two edges of one region sharing a Redis: role all (origin, the admin API and an edge) and an edge
- * of its own reaching that origin, both counting in a Redis of this test's, which the last test
- * stops. A visitor, a site's budget and a gateway key over their limits are refused by either edge;
+ * Two edges of one region sharing a Redis: role all (origin, the admin API and an edge) in this JVM,
+ * and role edge in a process of its own reaching that origin, both counting in a Redis of this
+ * test's, which the last test stops. A visitor, a site's budget and a gateway key over their limits are refused by either edge;
  * a site's own limits set through the admin API reach both; without Redis nothing is limited and
  * nothing fails.
  */
@@ -55,7 +62,8 @@ class SharedLimitsTest {
   private static Redis redisClient;
   private static Application sim;
   private static Application all;
-  private static Application edge;
+  private static Process edge;
+  private static Path edgeLog;
   private static URI first;
   private static URI second;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -68,35 +76,93 @@ class SharedLimitsTest {
     sim = new TestSystem(vertx).env("EDGECHAT_SIM_FIRST_TOKEN_MS", "5").env("EDGECHAT_SIM_TOKENS_PER_SECOND", "5000")
         .start(Role.SIM).await();
     all = limits(new TestSystem(vertx)).env("EDGECHAT_ADMIN_TOKEN", ADMIN_TOKEN).startAllWithSim(sim.simPort()).await();
-    // the second edge allows 3 reads a minute per address (the setting is each edge's; the count is the region's)
-    edge = limits(new TestSystem(vertx)).env("EDGECHAT_ORIGIN_URL", "http://127.0.0.1:" + all.originPort())
-        .env("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "3")
-        .start(Role.EDGE).await();
     first = URI.create("http://127.0.0.1:" + all.edgePort());
-    second = URI.create("http://127.0.0.1:" + edge.edgePort());
+    // the second edge allows 3 reads a minute per address (the setting is each edge's; the count is the region's)
+    Map<String, String> env = new HashMap<>(limits());
+    env.put("EDGECHAT_ORIGIN_URL", "http://127.0.0.1:" + all.originPort());
+    env.put("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "3");
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    env.put("EDGECHAT_HTTP_PORT", Integer.toString(port));
+    env.put("EDGECHAT_HTTP_HOST", "127.0.0.1");
+    env.put("EDGECHAT_HTTP_INSTANCES", "2");
+    env.put("EDGECHAT_CONFIG_DIR", Files.createTempDirectory("limits-edge-config").toString());
+    edgeLog = Files.createTempFile("limits-edge", ".log");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", classPath(), "dev.edgechat.Main", "edge")
+        .redirectErrorStream(true).redirectOutput(edgeLog.toFile());
+    builder.environment().putAll(env);
+    edge = builder.start();
+    second = URI.create("http://127.0.0.1:" + port);
+    awaitReady(second, Duration.ofSeconds(90));
   }
 
   /** The settings of both edges: the default limits but for the address limit (every test is 127.0.0.1). */
+  private static Map<String, String> limits() {
+    Map<String, String> env = new HashMap<>();
+    env.put("EDGECHAT_EDGE_TOKEN", EDGE_TOKEN);
+    env.put("EDGECHAT_REDIS_URL", redisServer.url().toString());
+    env.put("EDGECHAT_LIMITS_VISITOR_CHATS_PER_MINUTE", "3");
+    env.put("EDGECHAT_LIMITS_IP_CHATS_PER_MINUTE", "10000");
+    env.put("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "10000");
+    env.put("EDGECHAT_LIMITS_SITE_DAILY_TOKENS", "5000000");
+    env.put("EDGECHAT_LIMITS_ESTIMATED_MISS_TOKENS", Long.toString(ESTIMATE));
+    // on a loaded test machine a Redis call may take longer than the 50 ms default; a stopped
+    // Redis refuses connections at once, so the last test still shows the fail-open path
+    env.put("EDGECHAT_LIMITS_REDIS_TIMEOUT_MS", "2000");
+    env.put("EDGECHAT_GATEWAY_KEYS", GATEWAY_KEY);
+    env.put("EDGECHAT_GATEWAY_PROFILES_DEFAULT_REQUESTS_PER_MINUTE", "2");
+    // site changes reach the edges by origin's change feed, not by the entries' age
+    env.put("EDGECHAT_EDGE_SITE_CACHE_MS", "3600000");
+    return env;
+  }
+
   private static TestSystem limits(TestSystem system) {
-    return system.env("EDGECHAT_EDGE_TOKEN", EDGE_TOKEN)
-        .env("EDGECHAT_REDIS_URL", redisServer.url().toString())
-        .env("EDGECHAT_LIMITS_VISITOR_CHATS_PER_MINUTE", "3")
-        .env("EDGECHAT_LIMITS_IP_CHATS_PER_MINUTE", "10000")
-        .env("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "10000")
-        .env("EDGECHAT_LIMITS_SITE_DAILY_TOKENS", "5000000")
-        .env("EDGECHAT_LIMITS_ESTIMATED_MISS_TOKENS", Long.toString(ESTIMATE))
-        // on a loaded test machine a Redis call may take longer than the 50 ms default; a stopped
-        // Redis refuses connections at once, so the last test still shows the fail-open path
-        .env("EDGECHAT_LIMITS_REDIS_TIMEOUT_MS", "2000")
-        .env("EDGECHAT_GATEWAY_KEYS", GATEWAY_KEY)
-        .env("EDGECHAT_GATEWAY_PROFILES_DEFAULT_REQUESTS_PER_MINUTE", "2")
-        // site changes reach the edges by origin's change feed, not by the entries' age
-        .env("EDGECHAT_EDGE_SITE_CACHE_MS", "3600000");
+    limits().forEach(system::env);
+    return system;
+  }
+
+  /** This JVM's class path, absolute (in a Maven test, the booter jar whose manifest names the rest). */
+  private static String classPath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.isBlank())
+        .map(entry -> Path.of(entry).toAbsolutePath().toString())
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private static void awaitReady(URI edgeUri, Duration timeout) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (!edge.isAlive()) {
+        throw new AssertionError("the edge process exited: " + Files.readString(edgeLog));
+      }
+      try {
+        if (client.send(HttpRequest.newBuilder(edgeUri.resolve("/readyz")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the edge process is not ready after " + timeout + ": " + Files.readString(edgeLog));
+      }
+      Thread.sleep(100);
+    }
   }
 
   @AfterAll
-  static void stop() {
-    for (Application app : new Application[] {edge, all, sim}) {
+  static void stop() throws InterruptedException {
+    if (edge != null) {
+      edge.destroy();
+      if (!edge.waitFor(30, TimeUnit.SECONDS)) {
+        edge.destroyForcibly();
+      }
+    }
+    for (Application app : new Application[] {all, sim}) {
       if (app != null) {
         app.close().await();
       }
