@@ -462,7 +462,8 @@ public record EdgechatConfig(
 
   /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */
   public record Llm(URI baseUrl, String model, int maxTokens, double temperature, long connectTimeoutMs,
-      long firstTokenTimeoutMs, int poolSize) {
+      long firstTokenTimeoutMs, long idleTimeoutMs, int retries, long retryBackoffMs, long maxRetryAfterMs,
+      int breakerMaxFailures, long breakerResetMs, int poolSize) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -472,7 +473,9 @@ public record EdgechatConfig(
     /** A builder holding this record's values, to change some of them by name. */
     public Builder toBuilder() {
       return new Builder().baseUrl(baseUrl).model(model).maxTokens(maxTokens).temperature(temperature)
-          .connectTimeoutMs(connectTimeoutMs).firstTokenTimeoutMs(firstTokenTimeoutMs).poolSize(poolSize);
+          .connectTimeoutMs(connectTimeoutMs).firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(idleTimeoutMs)
+          .retries(retries).retryBackoffMs(retryBackoffMs).maxRetryAfterMs(maxRetryAfterMs)
+          .breakerMaxFailures(breakerMaxFailures).breakerResetMs(breakerResetMs).poolSize(poolSize);
     }
 
     /** Builds {@link Llm} settings by name; {@link #build()} fails naming a value left unset. */
@@ -484,6 +487,12 @@ public record EdgechatConfig(
       private Double temperature;
       private Long connectTimeoutMs;
       private Long firstTokenTimeoutMs;
+      private Long idleTimeoutMs;
+      private Integer retries;
+      private Long retryBackoffMs;
+      private Long maxRetryAfterMs;
+      private Integer breakerMaxFailures;
+      private Long breakerResetMs;
       private Integer poolSize;
 
       private Builder() {
@@ -519,6 +528,36 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder idleTimeoutMs(long idleTimeoutMs) {
+        this.idleTimeoutMs = idleTimeoutMs;
+        return this;
+      }
+
+      public Builder retries(int retries) {
+        this.retries = retries;
+        return this;
+      }
+
+      public Builder retryBackoffMs(long retryBackoffMs) {
+        this.retryBackoffMs = retryBackoffMs;
+        return this;
+      }
+
+      public Builder maxRetryAfterMs(long maxRetryAfterMs) {
+        this.maxRetryAfterMs = maxRetryAfterMs;
+        return this;
+      }
+
+      public Builder breakerMaxFailures(int breakerMaxFailures) {
+        this.breakerMaxFailures = breakerMaxFailures;
+        return this;
+      }
+
+      public Builder breakerResetMs(long breakerResetMs) {
+        this.breakerResetMs = breakerResetMs;
+        return this;
+      }
+
       public Builder poolSize(int poolSize) {
         this.poolSize = poolSize;
         return this;
@@ -532,6 +571,12 @@ public record EdgechatConfig(
             Required.value(temperature, "Llm.temperature"),
             Required.value(connectTimeoutMs, "Llm.connectTimeoutMs"),
             Required.value(firstTokenTimeoutMs, "Llm.firstTokenTimeoutMs"),
+            Required.value(idleTimeoutMs, "Llm.idleTimeoutMs"),
+            Required.value(retries, "Llm.retries"),
+            Required.value(retryBackoffMs, "Llm.retryBackoffMs"),
+            Required.value(maxRetryAfterMs, "Llm.maxRetryAfterMs"),
+            Required.value(breakerMaxFailures, "Llm.breakerMaxFailures"),
+            Required.value(breakerResetMs, "Llm.breakerResetMs"),
             Required.value(poolSize, "Llm.poolSize"));
       }
     }
@@ -897,7 +942,8 @@ public record EdgechatConfig(
 
   /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
-      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs) {
+      int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs,
+      long outboxPollMs, long idempotencyKeyTtlMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -909,7 +955,7 @@ public record EdgechatConfig(
       return new Builder().chunkTokens(chunkTokens).chunkOverlapTokens(chunkOverlapTokens)
           .minPassageScore(minPassageScore).maxUploadBytes(maxUploadBytes).maxDocumentChars(maxDocumentChars)
           .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs)
-          .changesRetentionMs(changesRetentionMs);
+          .changesRetentionMs(changesRetentionMs).outboxPollMs(outboxPollMs).idempotencyKeyTtlMs(idempotencyKeyTtlMs);
     }
 
     /** Builds {@link Knowledge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -924,6 +970,8 @@ public record EdgechatConfig(
       private Long sweepAfterMs;
       private Long resyncMs;
       private Long changesRetentionMs;
+      private Long outboxPollMs;
+      private Long idempotencyKeyTtlMs;
 
       private Builder() {
       }
@@ -973,6 +1021,16 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder outboxPollMs(long outboxPollMs) {
+        this.outboxPollMs = outboxPollMs;
+        return this;
+      }
+
+      public Builder idempotencyKeyTtlMs(long idempotencyKeyTtlMs) {
+        this.idempotencyKeyTtlMs = idempotencyKeyTtlMs;
+        return this;
+      }
+
       public Knowledge build() {
         return new Knowledge(
             Required.value(chunkTokens, "Knowledge.chunkTokens"),
@@ -983,7 +1041,9 @@ public record EdgechatConfig(
             Required.value(sweepIntervalMs, "Knowledge.sweepIntervalMs"),
             Required.value(sweepAfterMs, "Knowledge.sweepAfterMs"),
             Required.value(resyncMs, "Knowledge.resyncMs"),
-            Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"));
+            Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"),
+            Required.value(outboxPollMs, "Knowledge.outboxPollMs"),
+            Required.value(idempotencyKeyTtlMs, "Knowledge.idempotencyKeyTtlMs"));
       }
     }
   }
@@ -1006,8 +1066,8 @@ public record EdgechatConfig(
    * @param profiles the profiles by name; {@code default} always exists
    */
   public record Gateway(int maxBodyBytes, long connectTimeoutMs, long firstTokenTimeoutMs, long idleTimeoutMs,
-      int retries, long retryBackoffMs, int breakerMaxFailures, long breakerResetMs, int poolSize,
-      long maxAnswerBytes, Map<String, GatewayProfile> profiles) {
+      int retries, long retryBackoffMs, long maxRetryAfterMs, int breakerMaxFailures, long breakerResetMs,
+      int poolSize, long maxAnswerBytes, Map<String, GatewayProfile> profiles) {
 
     public Gateway {
       profiles = Map.copyOf(profiles);
@@ -1022,7 +1082,8 @@ public record EdgechatConfig(
     public Builder toBuilder() {
       return new Builder().maxBodyBytes(maxBodyBytes).connectTimeoutMs(connectTimeoutMs)
           .firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(idleTimeoutMs).retries(retries)
-          .retryBackoffMs(retryBackoffMs).breakerMaxFailures(breakerMaxFailures).breakerResetMs(breakerResetMs)
+          .retryBackoffMs(retryBackoffMs).maxRetryAfterMs(maxRetryAfterMs).breakerMaxFailures(breakerMaxFailures)
+          .breakerResetMs(breakerResetMs)
           .poolSize(poolSize).maxAnswerBytes(maxAnswerBytes).profiles(profiles);
     }
 
@@ -1035,6 +1096,7 @@ public record EdgechatConfig(
       private Long idleTimeoutMs;
       private Integer retries;
       private Long retryBackoffMs;
+      private Long maxRetryAfterMs;
       private Integer breakerMaxFailures;
       private Long breakerResetMs;
       private Integer poolSize;
@@ -1074,6 +1136,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder maxRetryAfterMs(long maxRetryAfterMs) {
+        this.maxRetryAfterMs = maxRetryAfterMs;
+        return this;
+      }
+
       public Builder breakerMaxFailures(int breakerMaxFailures) {
         this.breakerMaxFailures = breakerMaxFailures;
         return this;
@@ -1107,6 +1174,7 @@ public record EdgechatConfig(
             Required.value(idleTimeoutMs, "Gateway.idleTimeoutMs"),
             Required.value(retries, "Gateway.retries"),
             Required.value(retryBackoffMs, "Gateway.retryBackoffMs"),
+            Required.value(maxRetryAfterMs, "Gateway.maxRetryAfterMs"),
             Required.value(breakerMaxFailures, "Gateway.breakerMaxFailures"),
             Required.value(breakerResetMs, "Gateway.breakerResetMs"),
             Required.value(poolSize, "Gateway.poolSize"),

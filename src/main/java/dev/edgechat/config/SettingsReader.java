@@ -102,6 +102,12 @@ final class SettingsReader {
             .temperature(number("llm.temperature", 0.0, 2.0))
             .connectTimeoutMs(whole("llm.connectTimeoutMs", 50, 600_000))
             .firstTokenTimeoutMs(whole("llm.firstTokenTimeoutMs", 100, 3_600_000))
+            .idleTimeoutMs(whole("llm.idleTimeoutMs", 100, 3_600_000))
+            .retries((int) whole("llm.retries", 0, 10))
+            .retryBackoffMs(whole("llm.retryBackoffMs", 0, 60_000))
+            .maxRetryAfterMs(whole("llm.maxRetryAfterMs", 0, 600_000))
+            .breakerMaxFailures((int) whole("llm.breakerMaxFailures", 1, 10_000))
+            .breakerResetMs(whole("llm.breakerResetMs", 100, 3_600_000))
             .poolSize((int) whole("llm.poolSize", 1, 10_000))
             .build())
         .features(EdgechatConfig.Features.builder()
@@ -147,6 +153,8 @@ final class SettingsReader {
             .sweepAfterMs(whole("knowledge.sweepAfterMs", 1000, 7L * 86_400_000))
             .resyncMs(whole("knowledge.resyncMs", 0, 7L * 86_400_000))
             .changesRetentionMs(whole("knowledge.changesRetentionMs", 3_600_000, 365L * 86_400_000))
+            .outboxPollMs(whole("knowledge.outboxPollMs", 10, 60_000))
+            .idempotencyKeyTtlMs(whole("knowledge.idempotencyKeyTtlMs", 60_000, 365L * 86_400_000))
             .build())
         .sim(SimSettings.builder()
             .firstTokenMs((int) whole("sim.firstTokenMs", 0, 600_000))
@@ -169,6 +177,19 @@ final class SettingsReader {
     return config;
   }
 
+  /**
+   * The longest origin may wait for the model's first token: every try waiting its whole
+   * {@code llm.firstTokenTimeoutMs}, and the longest pause before each retry (the backoff, or a
+   * 429's {@code Retry-After} up to {@code llm.maxRetryAfterMs}).
+   */
+  static long firstTokenBudgetMs(EdgechatConfig.Llm llm) {
+    long pauses = 0;
+    for (int retry = 0; retry < llm.retries(); retry++) {
+      pauses += Math.max(llm.retryBackoffMs() << retry, llm.maxRetryAfterMs());
+    }
+    return (llm.retries() + 1L) * llm.firstTokenTimeoutMs() + pauses;
+  }
+
   /** Settings that are each valid but contradict one another. */
   private static void checkTogether(EdgechatConfig c) {
     if (c.http().maxBodyBytes() < c.edge().maxMessageChars() + 1024) {
@@ -179,10 +200,20 @@ final class SettingsReader {
       throw new ConfigException("settings queue.backoffMs (" + c.queue().backoffMs() + ") and queue.maxBackoffMs ("
           + c.queue().maxBackoffMs() + "): the first retry's delay cannot exceed the longest delay");
     }
-    if (c.llm().firstTokenTimeoutMs() >= c.edge().originIdleTimeoutMs()) {
+    long firstTokenBudget = firstTokenBudgetMs(c.llm());
+    if (firstTokenBudget >= c.edge().originIdleTimeoutMs()) {
       throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
+          + "), llm.retries (" + c.llm().retries() + "), llm.retryBackoffMs (" + c.llm().retryBackoffMs()
+          + "), llm.maxRetryAfterMs (" + c.llm().maxRetryAfterMs() + ") and edge.originIdleTimeoutMs ("
+          + c.edge().originIdleTimeoutMs() + "): origin may wait up to " + firstTokenBudget + " ms for the model's "
+          + "first token (every try and the pauses between them); the edge must wait for origin longer, or the "
+          + "visitor sees a timeout origin would have answered");
+    }
+    if (c.llm().idleTimeoutMs() >= c.edge().originIdleTimeoutMs()) {
+      throw new ConfigException("settings llm.idleTimeoutMs (" + c.llm().idleTimeoutMs()
           + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
-          + "longer than origin waits for the model, or the visitor sees a timeout origin would have answered");
+          + "longer than origin waits for the model's next token, or the visitor sees a timeout origin would have "
+          + "answered");
     }
     if (c.postgres().replicaPollMs() * 2 > c.postgres().maxReplicaLagMs()) {
       throw new ConfigException("settings postgres.replicaPollMs (" + c.postgres().replicaPollMs()
@@ -256,6 +287,7 @@ final class SettingsReader {
         .idleTimeoutMs(whole("gateway.idleTimeoutMs", 100, 3_600_000))
         .retries((int) whole("gateway.retries", 0, 10))
         .retryBackoffMs(whole("gateway.retryBackoffMs", 0, 60_000))
+        .maxRetryAfterMs(whole("gateway.maxRetryAfterMs", 0, 600_000))
         .breakerMaxFailures((int) whole("gateway.breakerMaxFailures", 1, 10_000))
         .breakerResetMs(whole("gateway.breakerResetMs", 100, 3_600_000))
         .poolSize((int) whole("gateway.poolSize", 1, 10_000))

@@ -75,8 +75,13 @@ final class JsonRelay {
         }
         case Events.ERROR -> {
           finished = true;
-          ErrorResponder.send(response, ApiError.fromCode(data.getString("code", "upstream_unavailable"),
-              data.getString("message", "the answer failed"), data.getLong("retryAfter")));
+          ApiError error = ApiError.fromCode(data.getString("code", "upstream_unavailable"),
+              data.getString("message", "the answer failed"), data.getLong("retryAfter"));
+          if ("upstream_unavailable".equals(error.code()) && error.retryAfterSeconds().isPresent()) {
+            // the model's breaker is open: unavailable for a time it names, which HTTP says with 503
+            error = new ApiError(503, error.code(), error.getMessage(), error.retryAfterSeconds().get());
+          }
+          ErrorResponder.send(response, error);
         }
         default -> {
           // events this edge does not know are passed over

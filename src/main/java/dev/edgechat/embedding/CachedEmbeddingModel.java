@@ -189,7 +189,9 @@ public final class CachedEmbeddingModel implements EmbeddingModel {
     }
     try {
       float[] vector = Vectors.fromBase64(text);
-      return vector.length == model.dimensions() ? vector : null;
+      // dimensions 0: a model that passes on whatever length its upstream returns (the gateway's)
+      int wanted = model.dimensions();
+      return vector.length > 0 && (wanted == 0 || vector.length == wanted) ? vector : null;
     } catch (IllegalArgumentException e) {
       return null;
     }

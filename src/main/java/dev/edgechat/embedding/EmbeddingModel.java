@@ -12,14 +12,17 @@ public interface EmbeddingModel {
    */
   String name();
 
-  /** The length of every vector {@link #embed} returns. */
+  /**
+   * The length of every vector {@link #embed} returns; 0 for a model that passes on whatever length
+   * its upstream returns for it (the gateway's {@link RemoteEmbeddingModel#passThrough}).
+   */
   int dimensions();
 
   /**
    * Embeds {@code texts}. Safe to call from any thread; never blocks the caller.
    *
    * @return a future that succeeds with one L2-normalized vector of {@link #dimensions()} floats
-   *     per text, in the order of {@code texts} (an empty list for no texts), or fails with an
+   *     per text (a pass-through model's: the upstream's vectors as they came), in the order of {@code texts} (an empty list for no texts), or fails with an
    *     {@link EmbeddingException} saying why the model could not embed them (an
    *     {@link IllegalArgumentException} for a text the local model cannot take)
    */

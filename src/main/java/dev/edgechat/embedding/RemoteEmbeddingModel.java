@@ -39,6 +39,16 @@ import org.slf4j.LoggerFactory;
  * upstream cannot keep the pool's connections.
  *
  * <p>Call it through an {@link EmbeddingBatcher}: it sends whatever it is given as one request.
+ *
+ * <p>Two modes. The knowledge base's ({@link #RemoteEmbeddingModel constructor}) holds the upstream
+ * to one vector length, which its index needs, and normalizes every vector. The gateway's ({@link
+ * #passThrough}) takes the vectors the upstream returns for the model, whatever their length, as
+ * they are, and sends {@code dimensions} exactly when its caller did: a gateway passes the upstream's
+ * answer on (issue 17, defect 8).
+ *
+ * <p>Failures ({@link EmbeddingException}) say what went wrong and for which model, never where:
+ * the upstream's address is internal, and their messages reach API answers (the gateway's errors,
+ * a failed document's {@code error}); it is in the log lines instead.
  */
 public final class RemoteEmbeddingModel implements EmbeddingModel {
 
@@ -58,6 +68,8 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
   private final String model;
   private final int dimensions;
   private final boolean askDimensions;
+  /** Whether vectors of any length are taken as the upstream sends them (the gateway's mode). */
+  private final boolean passThrough;
   private final String apiKey;
   private final long timeoutMs;
   private final Counter succeeded;
@@ -75,7 +87,26 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
    */
   public RemoteEmbeddingModel(Vertx vertx, URI baseUrl, String model, int dimensions, String apiKey, long timeoutMs,
       MeterRegistry registry) {
+    this(vertx, baseUrl, model, dimensions, apiKey, timeoutMs, registry, false);
+  }
+
+  /**
+   * The gateway's mode: any model, vectors of whatever length the upstream returns for it, passed
+   * on as they come (not normalized); {@link #dimensions()} is {@code dimensions}, or 0 for "the
+   * upstream's own length".
+   *
+   * @param dimensions the {@code dimensions} the caller asked for, sent upstream as it is; 0 when the
+   *     caller did not ask, and then none is sent
+   */
+  public static RemoteEmbeddingModel passThrough(Vertx vertx, URI baseUrl, String model, int dimensions, String apiKey,
+      long timeoutMs, MeterRegistry registry) {
+    return new RemoteEmbeddingModel(vertx, baseUrl, model, dimensions, apiKey, timeoutMs, registry, true);
+  }
+
+  private RemoteEmbeddingModel(Vertx vertx, URI baseUrl, String model, int dimensions, String apiKey, long timeoutMs,
+      MeterRegistry registry, boolean passThrough) {
     Objects.requireNonNull(vertx, "vertx");
+    this.passThrough = passThrough;
     this.model = Objects.requireNonNull(model, "model");
     this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
     if (timeoutMs < 1) {
@@ -83,14 +114,22 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
     }
     this.timeoutMs = timeoutMs;
     Integer own = NATIVE_DIMENSIONS.get(model);
-    if (dimensions < 0 || dimensions == 0 && own == null) {
-      throw new IllegalArgumentException("embeddings.dimensions must be set for model '" + model
-          + "': its vector length is not known (0 = the model's own works only for "
-          + NATIVE_DIMENSIONS.keySet().stream().sorted().toList() + ")");
+    if (passThrough) {
+      if (dimensions < 0) {
+        throw new IllegalArgumentException("dimensions must be 0 (the upstream's own) or positive, was " + dimensions);
+      }
+      this.dimensions = dimensions;
+      this.askDimensions = dimensions > 0;
+    } else {
+      if (dimensions < 0 || dimensions == 0 && own == null) {
+        throw new IllegalArgumentException("embeddings.dimensions must be set for model '" + model
+            + "': its vector length is not known (0 = the model's own works only for "
+            + NATIVE_DIMENSIONS.keySet().stream().sorted().toList() + ")");
+      }
+      this.dimensions = dimensions > 0 ? dimensions : own;
+      // ada-002 refuses the parameter; the text-embedding-3 models shorten their vectors when asked
+      this.askDimensions = dimensions > 0 && !Objects.equals(own, dimensions);
     }
-    this.dimensions = dimensions > 0 ? dimensions : own;
-    // ada-002 refuses the parameter; the text-embedding-3 models shorten their vectors when asked
-    this.askDimensions = dimensions > 0 && !Objects.equals(own, dimensions);
     String base = Objects.requireNonNull(baseUrl, "baseUrl").toString();
     this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/embeddings";
     this.client = vertx.createHttpClient(
@@ -118,6 +157,7 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
     return model;
   }
 
+  /** The length of every vector; in the gateway's mode 0 when the caller asked for none (the upstream's own). */
   @Override
   public int dimensions() {
     return dimensions;
@@ -164,11 +204,13 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
     Buffer answer = PlainWebClient.body(response);
     int status = response.statusCode();
     if (status != 200) {
-      String detail = upstreamMessage(answer);
-      LOG.warn("embeddings upstream answered an error [model: {}, status: {}, message: {}]", model, status, detail);
+      JsonObject error = upstreamError(answer);
+      String detail = error.getString("message");
+      LOG.warn("embeddings upstream answered an error [model: {}, url: {}, status: {}, message: {}]", model, url,
+          status, detail);
       boolean retryable = status == 408 || status == 429 || status >= 500;
       return Future.failedFuture(new EmbeddingException("embeddings upstream answered HTTP " + status + " [model: "
-          + model + ", url: " + url + "]: " + detail, status, retryable, null));
+          + model + "]: " + detail, status, retryable, null, error));
     }
     try {
       return Future.succeededFuture(answer.toJsonObject());
@@ -198,6 +240,13 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
         throw malformed("data[" + i + "] has a bad or repeated index " + index, null);
       }
       float[] vector = vector(entry.getValue("embedding"), i);
+      if (passThrough) {
+        if (vector.length == 0 || dimensions > 0 && vector.length != dimensions) {
+          throw malformed("vectors of " + vector.length + " dimensions where " + dimensions + " were asked for", null);
+        }
+        ordered[index] = vector;
+        continue;
+      }
       if (vector.length != dimensions) {
         throw malformed("vectors of " + vector.length + " dimensions where " + dimensions + " are configured"
             + " (embeddings.dimensions)", null);
@@ -229,8 +278,9 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
   }
 
   private EmbeddingException malformed(String problem, Throwable cause) {
-    return new EmbeddingException("embeddings upstream answered something unusable [model: " + model + ", url: "
-        + url + "]: " + problem, 200, false, cause);
+    LOG.warn("embeddings upstream answered something unusable [model: {}, url: {}, problem: {}]", model, url, problem);
+    return new EmbeddingException("embeddings upstream answered something unusable [model: " + model + "]: "
+        + problem, 200, false, cause);
   }
 
   private EmbeddingException failure(Throwable e, int inputs) {
@@ -241,22 +291,31 @@ public final class RemoteEmbeddingModel implements EmbeddingModel {
     if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
       what = "did not answer within embeddings.timeoutMs (" + timeoutMs + " ms)";
     } else if (e instanceof ConnectException) {
-      what = "cannot be reached (" + e.getMessage() + ")";
+      what = "cannot be reached";
     } else {
-      what = "connection failed (" + e + ")";
+      what = "connection failed";
     }
-    LOG.warn("embeddings upstream failed [model: {}, inputs: {}, reason: {}]", model, inputs, what);
-    return new EmbeddingException("embeddings upstream " + what + " [model: " + model + ", url: " + url + "]", 0,
-        true, e);
+    LOG.warn("embeddings upstream failed [model: {}, url: {}, inputs: {}, reason: {} ({})]", model, url, inputs, what,
+        e.toString());
+    // the cause's own message names the address (Connection refused: /10.0.0.5:443): not in the message
+    return new EmbeddingException("embeddings upstream " + what + " [model: " + model + "]", 0, true, e);
   }
 
-  private static String upstreamMessage(Buffer body) {
+  /**
+   * The {@code error} object of an upstream's error answer (OpenAI's shape), with a {@code message}
+   * always: the body itself (200 characters at most) when it has none.
+   */
+  private static JsonObject upstreamError(Buffer body) {
     try {
       JsonObject json = body.toJsonObject();
-      JsonObject error = json.getJsonObject("error");
-      return error != null && error.getString("message") != null ? error.getString("message") : json.encode();
+      JsonObject error = json.getValue("error") instanceof JsonObject e ? e.copy() : new JsonObject();
+      if (!(error.getValue("message") instanceof String)) {
+        String text = json.encode();
+        error.put("message", text.length() > 200 ? text.substring(0, 200) : text);
+      }
+      return error;
     } catch (DecodeException | ClassCastException e) {
-      return body.length() > 200 ? body.getString(0, 200) : body.toString();
+      return new JsonObject().put("message", body.length() > 200 ? body.getString(0, 200) : body.toString());
     }
   }
 }

@@ -14,9 +14,25 @@ import java.util.Optional;
  * The gateway's answers as the answer engine sees them: flights of {@code head} (model,
  * fingerprint, cache outcome), {@code delta}s and {@code done} (finish reason, usage), or
  * {@code error} with the OpenAI error and its status; cached as a {@link CachedCompletion}. An
- * answer may be stored when it ended with a finish reason other than a content filter's.
+ * answer may be stored when it ended with a finish reason other than a content filter's. While the
+ * upstream's breaker is open, the answer cached for the request may stand in past its life, marked
+ * {@value #STALE}.
  */
 final class CompletionFormat implements AnswerFormat<CachedCompletion> {
+
+  /** The cache outcome ({@code X-Edgechat-Cache}) of an answer past its life, served while the upstream's breaker is open. */
+  static final String STALE = "stale";
+
+  /**
+   * Only while the upstream's breaker is open ({@code upstream_circuit_open}) may an answer past its
+   * life stand in: a caller of an OpenAI-compatible API expects the upstream's own failure
+   * otherwise, and a cached answer it did not ask for is better than a 503 only when the upstream
+   * is known to be down.
+   */
+  @Override
+  public boolean fallsBackToStale(SseEvent event) {
+    return Events.ERROR.equals(event.event()) && Upstream.BREAKER_OPEN.equals(event.json().getString("code"));
+  }
 
   @Override
   public Optional<CachedCompletion> fromCache(CachedAnswer entry) {
@@ -26,7 +42,7 @@ final class CompletionFormat implements AnswerFormat<CachedCompletion> {
   @Override
   public List<SseEvent> replay(CachedCompletion answer, AnswerEngine.Outcome found, boolean stale) {
     List<SseEvent> events = new ArrayList<>(answer.events());
-    JsonObject head = events.get(0).json().put("cache", found.tag());
+    JsonObject head = events.get(0).json().put("cache", stale ? STALE : found.tag());
     events.set(0, SseEvent.of(Events.HEAD, head));
     return events;
   }

@@ -23,6 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link EmbeddingBatcher} (inputs of concurrent requests share upstream calls, identical inputs are
  * sent once) behind a {@link CachedEmbeddingModel} on the cache Redis (a text is embedded once per
  * model). Batch size, window and the cache switch are the {@code embeddings.*} settings.
+ *
+ * <p>A gateway passes on what the upstream returns: the remote model is the pass-through kind
+ * ({@link RemoteEmbeddingModel#passThrough}), so any model name works, vectors have the length the
+ * upstream gives them (the caller's {@code dimensions} is sent on as it is), and nothing ties them
+ * to the knowledge base's {@code embeddings.dimensions} (issue 17, defect 8). Errors are OpenAI's
+ * shape with the upstream's own status and message where it sent one, and never name the upstream's
+ * address, which is internal.
  */
 final class GatewayEmbeddings {
 
@@ -49,8 +56,8 @@ final class GatewayEmbeddings {
    * Embeds {@code inputs} with {@code model} at the profile's upstream.
    *
    * @param dimensions the vector length asked for, 0 for the model's own
-   * @return the unit-length vectors in input order and how many came from the cache; fails with a
-   *     {@link GatewayError} (400 when the vector length is unknown, the upstream's refusal, 502/504)
+   * @return the upstream's vectors in input order and how many came from the cache; fails with a
+   *     {@link GatewayError} (the upstream's refusal with its status, 502 broken or unreachable, 504 silent)
    */
   Future<CachedEmbeddingModel.Embedded> embed(GatewayProfile profile, String model, int dimensions,
       List<String> inputs) {
@@ -79,14 +86,8 @@ final class GatewayEmbeddings {
   }
 
   private EmbeddingModel build(GatewayProfile profile, String model, int dimensions) {
-    RemoteEmbeddingModel remote;
-    try {
-      remote = new RemoteEmbeddingModel(vertx, profile.baseUrl(), model, dimensions, profile.upstreamKey().orElse(""),
-          config.get().embeddings().timeoutMs(), registry);
-    } catch (IllegalArgumentException e) {
-      throw GatewayError.invalidRequest("the vector length of model '" + model + "' is not known to the gateway: "
-          + "pass 'dimensions'", "dimensions");
-    }
+    RemoteEmbeddingModel remote = RemoteEmbeddingModel.passThrough(vertx, profile.baseUrl(), model, dimensions,
+        profile.upstreamKey().orElse(""), config.get().embeddings().timeoutMs(), registry);
     EmbeddingModel batched = new EmbeddingBatcher(batching, remote,
         () -> config.get().embeddings().batchSize(), () -> config.get().embeddings().batchWindowMs(),
         Scheduler.of(vertx), registry);
@@ -100,20 +101,33 @@ final class GatewayEmbeddings {
         registry);
   }
 
-  private static GatewayError asError(Throwable e) {
+  /**
+   * The caller's error for a failed embedding: the upstream's own refusal as it sent it (status,
+   * message, type, param, code), else one of the gateway's own messages, which name no address.
+   */
+  private GatewayError asError(Throwable e) {
     if (e instanceof GatewayError error) {
       return error;
     }
     if (e instanceof EmbeddingException failed) {
-      if (failed.status() >= 400 && failed.status() < 500 && failed.status() != 429) {
-        return GatewayError.invalidRequest(failed.getMessage(), null);
-      }
       if (failed.status() == 429) {
         return GatewayError.rateLimited("the upstream's rate limit was reached; try again shortly", 1);
       }
-      return failed.getMessage() != null && failed.getMessage().contains("timeoutMs")
-          ? GatewayError.upstream(504, "timeout", failed.getMessage(), null)
-          : GatewayError.upstream(502, "upstream_unavailable", failed.getMessage(), null);
+      if (failed.status() >= 400 && failed.upstreamError().isPresent()) {
+        return GatewayError.fromUpstream(failed.status(), failed.upstreamError().get(), null);
+      }
+      if (failed.status() == 200) {
+        return GatewayError.upstream(502, "upstream_unavailable", "the embeddings upstream answered something "
+            + "unusable", null);
+      }
+      if (failed.getCause() instanceof java.util.concurrent.TimeoutException
+          || failed.getCause() != null && failed.getCause().getClass().getSimpleName().contains("Timeout")) {
+        return GatewayError.upstream(504, "timeout", "the embeddings upstream did not answer within "
+            + config.get().embeddings().timeoutMs() + " ms", null);
+      }
+      if (failed.getCause() instanceof java.net.ConnectException) {
+        return GatewayError.upstream(502, "upstream_unavailable", "the embeddings upstream cannot be reached", null);
+      }
     }
     return GatewayError.upstream(502, "upstream_unavailable", "the embeddings upstream failed", null);
   }

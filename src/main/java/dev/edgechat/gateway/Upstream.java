@@ -2,16 +2,14 @@ package dev.edgechat.gateway;
 
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
+import dev.edgechat.llm.UpstreamGuard;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.PlainWebClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
-import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -27,22 +25,23 @@ import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One OpenAI-compatible upstream (a base URL): its connection pool and its circuit breaker.
+ * One OpenAI-compatible upstream (a base URL): its connection pool and its {@link UpstreamGuard}.
  *
  * <p>A completion is asked as a stream; a try succeeds when the first chunk has arrived. Until then
- * nothing has reached a client, so a try that fails in a way that may pass (5xx, 429, silence,
- * a broken or refused connection) is tried again, up to {@code gateway.retries} times with
- * exponential backoff and jitter; an answer the upstream refuses for the request's sake (400, 401,
- * 404 …) is passed on at once. Every try goes through the breaker (vertx-circuit-breaker):
+ * nothing has reached a client, so the guard (the same discipline the visitor chat's model has)
+ * tries again a try that failed in a way that may pass (5xx, 429 with a short enough
+ * {@code Retry-After}, silence, a broken or refused connection), up to {@code gateway.retries}
+ * times with exponential backoff and jitter; an answer the upstream refuses for the request's sake
+ * (400, 401, 404 …) is passed on at once. Every try goes through the upstream's breaker:
  * {@code gateway.breakerMaxFailures} failed tries in a row open it, and while open it refuses at
- * once (503 with {@code Retry-After}) for {@code gateway.breakerResetMs}, then lets one try
- * through. Refusals and a client leaving are not failures of the upstream.
+ * once (503 {@code upstream_circuit_open} with {@code Retry-After}: the time it stays open yet)
+ * for {@code gateway.breakerResetMs}, then lets one try through. Refusals and a client leaving are
+ * not failures of the upstream.
  *
  * <p>{@link #models} is a plain request/response call on vertx-web-client; completions stay on the
  * core {@code HttpClient} under it (one pool for both): a try must see the status before the body,
@@ -52,6 +51,8 @@ import org.slf4j.LoggerFactory;
 final class Upstream {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+  /** The code of the 503 an open breaker answers with. */
+  static final String BREAKER_OPEN = "upstream_circuit_open";
   private static final GatewayError CLIENT_LEFT = new GatewayError(499, "invalid_request_error", "client_closed",
       null, "the client left", null, false);
 
@@ -61,9 +62,13 @@ final class Upstream {
   private final EdgechatConfig.Gateway settings;
   private final HttpClientAgent client;
   private final WebClient web;
-  private final CircuitBreaker breaker;
+  private final UpstreamGuard guard;
 
   Upstream(Vertx vertx, URI baseUrl, EdgechatConfig.Gateway settings, MeterRegistry registry) {
+    this(vertx, Scheduler.of(vertx), baseUrl, settings, registry);
+  }
+
+  Upstream(Vertx vertx, Scheduler time, URI baseUrl, EdgechatConfig.Gateway settings, MeterRegistry registry) {
     this.vertx = Objects.requireNonNull(vertx);
     this.baseUrl = Objects.requireNonNull(baseUrl);
     this.settings = Objects.requireNonNull(settings);
@@ -79,18 +84,39 @@ final class Upstream {
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(settings.poolSize()).setMaxWaitQueueSize(4 * settings.poolSize()));
     this.web = PlainWebClient.over(client);
-    this.breaker = CircuitBreaker.create("gateway-" + baseUrl.getHost(), vertx, new CircuitBreakerOptions()
-            .setMaxFailures(settings.breakerMaxFailures())
-            .setResetTimeout(settings.breakerResetMs())
-            .setTimeout(-1) // the tries time themselves: connect, first chunk
-            .setNotificationAddress(null))
-        .failurePolicy(result -> result.failed()
-            && !(result.cause() instanceof GatewayError error && !error.retryable()))
-        .openHandler(v -> LOG.warn("upstream circuit opened [upstream: {}]", baseUrl))
-        .closeHandler(v -> LOG.info("upstream circuit closed again [upstream: {}]", baseUrl));
-    Gauge.builder("edgechat.gateway.breaker.open", breaker, b -> b.state() == CircuitBreakerState.OPEN ? 1 : 0)
+    this.guard = new UpstreamGuard(vertx, time, "gateway", baseUrl.toString(), new UpstreamGuard.Settings(
+        settings.retries(), settings.retryBackoffMs(), settings.maxRetryAfterMs(), settings.breakerMaxFailures(),
+        settings.breakerResetMs()), new Failures(), registry);
+    Gauge.builder("edgechat.gateway.breaker.open", guard, g -> g.breakerState() == CircuitBreakerState.OPEN ? 1 : 0)
         .tag("upstream", baseUrl.toString())
         .description("1 while the gateway's circuit breaker of an upstream is open").register(registry);
+  }
+
+  /** The gateway's errors as the guard reads them. */
+  private static final class Failures implements UpstreamGuard.Failures {
+
+    @Override
+    public boolean retryable(Throwable failure) {
+      return transportError(failure).retryable();
+    }
+
+    @Override
+    public long retryAfterMs(Throwable failure) {
+      GatewayError error = transportError(failure);
+      return error.status() == 429 ? error.retryAfterSeconds().orElse(0L) * 1000 : 0;
+    }
+
+    @Override
+    public Throwable breakerOpen(long retryAfterSeconds) {
+      return GatewayError.upstream(503, BREAKER_OPEN,
+          "the upstream failed repeatedly and is given a rest; try again in " + retryAfterSeconds + " s",
+          retryAfterSeconds);
+    }
+
+    @Override
+    public Throwable clientLeft() {
+      return CLIENT_LEFT;
+    }
   }
 
   URI baseUrl() {
@@ -99,7 +125,7 @@ final class Upstream {
 
   /** The breaker's state, for tests and readiness. */
   CircuitBreakerState breakerState() {
-    return breaker.state();
+    return guard.breakerState();
   }
 
   /**
@@ -111,31 +137,7 @@ final class Upstream {
    */
   Future<UpstreamStream> stream(GatewayProfile profile, JsonObject body, Cancellation cancelled) {
     Buffer encoded = body.toBuffer();
-    return attempt(profile, encoded, cancelled, 0);
-  }
-
-  private Future<UpstreamStream> attempt(GatewayProfile profile, Buffer body, Cancellation cancelled, int tried) {
-    if (cancelled.isCancelled()) {
-      return Future.failedFuture(CLIENT_LEFT);
-    }
-    return breaker.<UpstreamStream>execute(() -> once(profile, body, cancelled)).recover(e -> {
-      if (e instanceof OpenCircuitException) {
-        long seconds = Math.max(1, settings.breakerResetMs() / 1000);
-        return Future.failedFuture(GatewayError.upstream(503, "upstream_circuit_open",
-            "the upstream failed repeatedly and is given a rest; try again in " + seconds + " s", seconds));
-      }
-      GatewayError error = e instanceof GatewayError g ? g : transportError(e);
-      if (!error.retryable() || tried >= settings.retries() || cancelled.isCancelled()) {
-        return Future.failedFuture(error);
-      }
-      long delay = settings.retryBackoffMs() << tried;
-      delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-      LOG.debug("upstream try failed, trying again [upstream: {}, try: {}, delayMs: {}, reason: {}]", baseUrl,
-          tried + 1, delay, error.getMessage());
-      Promise<UpstreamStream> retried = Promise.promise();
-      vertx.setTimer(Math.max(1, delay), id -> attempt(profile, body, cancelled, tried + 1).onComplete(retried));
-      return retried.future();
-    });
+    return guard.call(() -> once(profile, encoded, cancelled), cancelled);
   }
 
   private Future<UpstreamStream> once(GatewayProfile profile, Buffer body, Cancellation cancelled) {
@@ -192,7 +194,7 @@ final class Upstream {
   }
 
   Future<Void> close() {
-    breaker.close();
+    guard.close();
     return client.close();
   }
 

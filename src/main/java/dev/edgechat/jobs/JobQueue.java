@@ -5,6 +5,7 @@ import dev.edgechat.ops.Readiness;
 import dev.edgechat.protocol.Jobs;
 import dev.edgechat.redis.RedisUrl;
 import dev.edgechat.time.Scheduler;
+import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -108,6 +109,13 @@ public final class JobQueue {
   private static final long PROMOTE_POLL_MS = 1000;
   private static final int PROMOTE_BATCH = 100;
   private static final long RECONNECT_MS = 1000;
+  /**
+   * How long a caller waits for the queue Redis to answer an enqueue or a read before taking it for
+   * unreachable: a Redis that hangs (not refusing connections, just silent) must not hang an API call.
+   */
+  public static final long ANSWER_TIMEOUT_MS = 3000;
+  /** The {@code Retry-After} of a call refused because the queue Redis did not answer. */
+  public static final long RETRY_AFTER_SECONDS = 5;
 
   private final Vertx vertx;
   private final Redis client;
@@ -299,12 +307,36 @@ public final class JobQueue {
     return closed;
   }
 
-  /** For {@code /readyz}: the queue Redis answers. */
+  /**
+   * The error of an API call that needed the queue Redis and could store nothing without it (an
+   * asynchronous chat, a job's state): {@code 503 overloaded} with {@code Retry-After} (API.md §5).
+   * Writes that Postgres keeps answer 202 instead and hand their job over later ({@link JobOutbox}).
+   */
+  public static ApiError unreachable(String what) {
+    return ApiError.overloaded("the job queue does not answer: " + what + "; try again shortly", RETRY_AFTER_SECONDS);
+  }
+
+  /** For {@code /readyz}: the queue Redis answers; without it the process is unready (a worker). */
   public Readiness readiness() {
+    return readiness(true);
+  }
+
+  /**
+   * For {@code /readyz}: the queue Redis answers.
+   *
+   * @param essential whether the process is unready without it; origin is not (its writes wait in
+   *     the {@link JobOutbox}), so it reports the queue {@code degraded} instead of going unready
+   */
+  public Readiness readiness(boolean essential) {
     return new Readiness() {
       @Override
       public String name() {
         return "queue-redis";
+      }
+
+      @Override
+      public boolean essential() {
+        return essential;
       }
 
       @Override

@@ -4,5 +4,7 @@
  * {@link dev.edgechat.jobs.JobHandler}s; {@link dev.edgechat.jobs.JobsApi} serves
  * {@code GET /v1/jobs/{id}} (API.md §1). {@link dev.edgechat.jobs.AsyncChat} is the worker's part of
  * asynchronous chat: it answers a {@code chat} job through origin, as an edge would.
+ * {@link dev.edgechat.jobs.JobOutbox} stages jobs in Postgres with the write they are about and
+ * hands them to the queue, at once or as soon as the queue's Redis answers again.
  */
 package dev.edgechat.jobs;

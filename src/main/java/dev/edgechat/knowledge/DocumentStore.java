@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -80,13 +81,23 @@ public final class DocumentStore {
     if (documents.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    return writer.withTransaction(conn -> accept(conn, siteId, documents));
+  }
+
+  /**
+   * Stores documents as {@link #accept(String, List)} does, within {@code transaction}: the caller's
+   * transaction, which may hold more (their job, staged in the outbox; the request's idempotency key).
+   */
+  public Future<List<String>> accept(SqlClient transaction, String siteId, List<Document> documents) {
+    if (documents.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
     // in id order: two uploads of overlapping documents lock their rows in the same order, never a deadlock
     List<Tuple> rows = documents.stream()
         .sorted(Comparator.comparing(Document::id))
         .map(d -> Tuple.of(siteId, d.id(), d.title(), d.url(), d.freshness(), d.contentHash(), d.text()))
         .toList();
-    return writer.withTransaction(conn -> conn.preparedQuery(SqlQueries.ACCEPT_DOCUMENT).executeBatch(rows))
-        .map(DocumentStore::ids);
+    return transaction.preparedQuery(SqlQueries.ACCEPT_DOCUMENT).executeBatch(rows).map(DocumentStore::ids);
   }
 
   /** The document, or empty when there is none. */
@@ -151,7 +162,12 @@ public final class DocumentStore {
 
   /** Marks a document for deletion; succeeds with false when there is no such document. */
   public Future<Boolean> markDeleting(String siteId, String documentId) {
-    return writer.preparedQuery(SqlQueries.MARK_DELETING).execute(Tuple.of(siteId, documentId))
+    return markDeleting(writer, siteId, documentId);
+  }
+
+  /** Marks a document for deletion through {@code client} (a pool, or the caller's transaction). */
+  public Future<Boolean> markDeleting(SqlClient client, String siteId, String documentId) {
+    return client.preparedQuery(SqlQueries.MARK_DELETING).execute(Tuple.of(siteId, documentId))
         .map(rows -> rows.size() > 0);
   }
 

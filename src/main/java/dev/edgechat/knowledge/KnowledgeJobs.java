@@ -1,6 +1,7 @@
 package dev.edgechat.knowledge;
 
 import dev.edgechat.jobs.Job;
+import dev.edgechat.jobs.JobOutbox;
 import dev.edgechat.jobs.JobQueue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -40,11 +41,31 @@ public final class KnowledgeJobs {
         .map(deleted -> new JsonObject().put("deleted", deleted)));
   }
 
+  /** Enqueues an ingestion of the documents (the sweeper's way: they are in Postgres already). */
   public Future<Job> ingest(String siteId, List<String> documentIds) {
-    return queue.enqueue(INGEST, new JsonObject().put("site", siteId).put("documents", new JsonArray(documentIds)));
+    return queue.enqueue(INGEST, ingestPayload(siteId, documentIds));
   }
 
+  /** Enqueues the removal of a document marked for deletion (the sweeper's way). */
   public Future<Job> delete(String siteId, String documentId) {
-    return queue.enqueue(DELETE, new JsonObject().put("site", siteId).put("document", documentId));
+    return queue.enqueue(DELETE, deletePayload(siteId, documentId));
+  }
+
+  /** An ingestion job under a new id, to stage in the outbox with the documents' write. */
+  public static JobOutbox.Staged ingestJob(String siteId, List<String> documentIds) {
+    return JobOutbox.Staged.of(INGEST, ingestPayload(siteId, documentIds));
+  }
+
+  /** A removal job under a new id, to stage in the outbox with the document's mark for deletion. */
+  public static JobOutbox.Staged deleteJob(String siteId, String documentId) {
+    return JobOutbox.Staged.of(DELETE, deletePayload(siteId, documentId));
+  }
+
+  private static JsonObject ingestPayload(String siteId, List<String> documentIds) {
+    return new JsonObject().put("site", siteId).put("documents", new JsonArray(documentIds));
+  }
+
+  private static JsonObject deletePayload(String siteId, String documentId) {
+    return new JsonObject().put("site", siteId).put("document", documentId);
   }
 }

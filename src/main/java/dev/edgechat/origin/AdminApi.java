@@ -1,6 +1,7 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.jobs.JobOutbox;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.Document;
 import dev.edgechat.knowledge.DocumentStore;
@@ -31,15 +32,28 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API of API.md §3 ({@code Authorization: Bearer <EDGECHAT_ADMIN_TOKEN>}), mounted only
  * when an admin token is set: sites, their documents (stored pending at once, made ready by an
  * ingestion job whose id the answer carries), jobs, and the cache purge.
+ *
+ * <p>A write that Postgres committed is answered as accepted whether or not the queue Redis
+ * answers: its job is staged in the same transaction ({@link JobOutbox}) and handed to the queue
+ * now or as soon as the queue answers again. A write that could not be stored (the database did not
+ * answer) is {@code 503 overloaded} with {@code Retry-After}: nothing was accepted, and a retry
+ * with the same {@code Idempotency-Key} ({@link IdempotentWrites}) cannot store an upload twice.
  */
 public final class AdminApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  /** The {@code Retry-After} of a write the database did not take. */
+  private static final long RETRY_AFTER_SECONDS = 5;
 
   /** Site ids as the chat accepts them. */
   static final Pattern SITE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -54,17 +68,24 @@ public final class AdminApi {
 
   private final DocumentStore documents;
   private final SiteVersions versions;
-  private final KnowledgeJobs jobs;
+  private final JobOutbox outbox;
   private final JobsApi jobsApi;
+  private final IdempotentWrites writes;
   private final EdgechatConfig.Knowledge settings;
   private final byte[] adminToken;
 
-  public AdminApi(DocumentStore documents, SiteVersions versions, KnowledgeJobs jobs,
-      JobsApi jobsApi, EdgechatConfig.Knowledge settings, String adminToken) {
+  /**
+   * @param outbox where the document jobs are staged with their writes, then handed to the queue
+   * @param jobsApi the jobs' states ({@code GET /admin/jobs/{id}}), staged ones included
+   * @param writes the transactions of the writes, with their idempotency keys
+   */
+  public AdminApi(DocumentStore documents, SiteVersions versions, JobOutbox outbox, JobsApi jobsApi,
+      IdempotentWrites writes, EdgechatConfig.Knowledge settings, String adminToken) {
     this.documents = Objects.requireNonNull(documents);
     this.versions = Objects.requireNonNull(versions);
-    this.jobs = Objects.requireNonNull(jobs);
+    this.outbox = Objects.requireNonNull(outbox);
     this.jobsApi = Objects.requireNonNull(jobsApi);
+    this.writes = Objects.requireNonNull(writes);
     this.settings = Objects.requireNonNull(settings);
     this.adminToken = ("Bearer " + Objects.requireNonNull(adminToken)).getBytes(StandardCharsets.UTF_8);
   }
@@ -114,7 +135,7 @@ public final class AdminApi {
         .compose(site -> versions.bump(site.id())
             .map(change -> site.atVersion(change.map(SiteChange::version).orElse(site.kbVersion()))))
         .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
-        .onFailure(ctx::fail);
+        .onFailure(e -> ctx.fail(unaccepted(e, "the site")));
   }
 
   /** The site's own abuse limits ({@code "limits"}, SiteLimits); absent or null: the edges' settings. */
@@ -165,23 +186,54 @@ public final class AdminApi {
 
   /**
    * {@code POST /admin/sites/{site}/documents} {@code {"documents":[{"id"?,"title","url"?,"text","freshness"}]}}:
-   * stores them pending (Postgres first, so nothing accepted is lost) and enqueues one ingestion
-   * job; {@code 202 {"job","documents":[ids]}}. A document whose content is stored already is left
-   * as it is; the job reports it skipped.
+   * stores them pending and stages one ingestion job, in one transaction (Postgres first, so nothing
+   * accepted is lost), then hands the job to the queue; {@code 202 {"job","documents":[ids]}} once
+   * committed, whether the queue Redis took the job now or takes it when it answers again. A
+   * document whose content is stored already is left as it is; the job reports it skipped. With an
+   * {@code Idempotency-Key}, the same key and body answer as the first time and store nothing more.
    */
   private void postDocuments(RoutingContext ctx) {
     String siteId = ctx.pathParam("site");
     List<Document> parsed = parseDocuments(RequestBodies.json(ctx));
+    Optional<String> key = IdempotentWrites.key(ctx);
+    String fingerprint = IdempotentWrites.fingerprint(JsonBodyHandler.body(ctx));
     List<String> ids = parsed.stream().map(Document::id).toList();
+    JobOutbox.Staged job = KnowledgeJobs.ingestJob(siteId, ids);
     documents.site(siteId)
         .compose(site -> site.isEmpty()
             ? Future.failedFuture(ApiError.notFound("no site '" + siteId + "'; create it with PUT /admin/sites/"
                 + siteId))
-            : documents.accept(siteId, parsed))
-        .compose(changed -> jobs.ingest(siteId, ids))
-        .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(new JsonObject()
-            .put("job", job.id()).put("documents", new JsonArray(ids)).encode()))
-        .onFailure(ctx::fail);
+            : writes.run("POST /admin/sites/" + siteId + "/documents", key, fingerprint,
+                conn -> documents.accept(conn, siteId, parsed)
+                    .compose(changed -> outbox.stage(conn, job))
+                    .map(v -> new IdempotentWrites.Answer(202, new JsonObject().put("job", job.id())
+                        .put("documents", new JsonArray(ids)), false))))
+        .compose(answer -> answer.replayed()
+            ? Future.succeededFuture(answer)
+            : outbox.handOver(job).map(answer))
+        .onSuccess(answer -> answer(ctx, answer))
+        .onFailure(e -> ctx.fail(unaccepted(e, "the documents")));
+  }
+
+  private static void answer(RoutingContext ctx, IdempotentWrites.Answer answer) {
+    HttpServerResponse response = json(ctx.response().setStatusCode(answer.status()));
+    if (answer.replayed()) {
+      response.putHeader(IdempotentWrites.REPLAYED, "true");
+    }
+    response.end(answer.body().encode());
+  }
+
+  /**
+   * A write's failure as answered: the API's own errors as they are; anything else (the database
+   * did not answer or refused) is {@code 503 overloaded} with {@code Retry-After}, as nothing was stored.
+   */
+  private static ApiError unaccepted(Throwable e, String what) {
+    if (e instanceof ApiError error) {
+      return error;
+    }
+    LOG.warn("admin write not stored; answered 503 [what: {}, reason: {}]", what, e.toString());
+    return ApiError.overloaded(what + " could not be stored now (the database did not take the write); nothing "
+        + "was changed, try again", RETRY_AFTER_SECONDS);
   }
 
   private List<Document> parseDocuments(JsonObject body) {
@@ -263,7 +315,11 @@ public final class AdminApi {
         .onFailure(ctx::fail);
   }
 
-  /** {@code DELETE /admin/sites/{site}/documents/{doc}}: the document leaves answers at once; a job removes it. */
+  /**
+   * {@code DELETE /admin/sites/{site}/documents/{doc}}: the document leaves answers at once; a job,
+   * staged with the mark and handed to the queue as the upload's is, removes it. A delete is
+   * idempotent by itself: sent again it marks the same document and stages another (harmless) job.
+   */
   private void deleteDocument(RoutingContext ctx) {
     String siteId = ctx.pathParam("site");
     String documentId = ctx.pathParam("doc");
@@ -271,12 +327,15 @@ public final class AdminApi {
       ctx.fail(ApiError.invalidRequest("'" + shorten(documentId) + "' is not a valid document id"));
       return;
     }
-    documents.markDeleting(siteId, documentId)
-        .compose(found -> found
-            ? jobs.delete(siteId, documentId)
-            : Future.failedFuture(ApiError.notFound("no document '" + documentId + "' in site '" + siteId + "'")))
-        .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(new JsonObject().put("job", job.id()).encode()))
-        .onFailure(ctx::fail);
+    JobOutbox.Staged job = KnowledgeJobs.deleteJob(siteId, documentId);
+    writes.run(conn -> documents.markDeleting(conn, siteId, documentId)
+            .compose(found -> found
+                ? outbox.stage(conn, job)
+                : Future.failedFuture(ApiError.notFound("no document '" + documentId + "' in site '" + siteId + "'")))
+            .map(v -> new IdempotentWrites.Answer(202, new JsonObject().put("job", job.id()), false)))
+        .compose(answer -> outbox.handOver(job).map(answer))
+        .onSuccess(answer -> answer(ctx, answer))
+        .onFailure(e -> ctx.fail(unaccepted(e, "the deletion")));
   }
 
   /**
@@ -300,7 +359,7 @@ public final class AdminApi {
           }
           json(ctx.response()).end(answer.encode());
         })
-        .onFailure(ctx::fail);
+        .onFailure(e -> ctx.fail(unaccepted(e, "the purge")));
   }
 
   /** The documents of a purge by document, or empty for the whole site (no body, or no {@code documents}). */

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +109,9 @@ public final class OriginApi {
 
   /**
    * Puts an edge's question on the job queue ({@code chat} job, answered by a worker through this
-   * API); {@code 202} with the job. The site and conversation are checked first, as for a streamed answer.
+   * API); {@code 202} with the job. The site and conversation are checked first, as for a streamed
+   * answer. Nothing but the queue holds the job: when the queue Redis does not answer, nothing is
+   * accepted and the answer is {@code 503 overloaded} with {@code Retry-After}.
    */
   private void enqueueChat(RoutingContext ctx) {
     AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
@@ -120,7 +123,9 @@ public final class OriginApi {
         .compose(site -> site.isEmpty()
             ? Future.failedFuture(ApiError.notFound("no site '" + request.site() + "'"))
             : ownership(request))
-        .compose(v -> jobs.enqueue(Jobs.CHAT, request.toJson()))
+        .compose(v -> jobs.enqueue(Jobs.CHAT, request.toJson())
+            .timeout(JobQueue.ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .recover(e -> Future.failedFuture(JobQueue.unreachable("the question was not queued"))))
         .onSuccess(job -> json(ctx.response().setStatusCode(202)).end(job.toJson().encode()))
         .onFailure(ctx::fail);
   }
@@ -136,6 +141,8 @@ public final class OriginApi {
       return;
     }
     jobs.find(id)
+        .timeout(JobQueue.ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(JobQueue.unreachable("the job's state cannot be read")))
         .onSuccess(found -> found.filter(job -> Jobs.CHAT.equals(job.type())).ifPresentOrElse(
             job -> json(ctx.response()).putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(job.toJson().encode()),
             () -> ctx.fail(ApiError.notFound("no job '" + id + "'"))))

@@ -1,6 +1,6 @@
 package dev.edgechat.origin;
 
-/** The SQL of conversations. Each query's index is named beside it; ConversationQueryPlanTest checks them. */
+/** The SQL of conversations and idempotency keys. Each query's index is named beside it; ConversationQueryPlanTest checks them. */
 final class SqlQueries {
 
   private SqlQueries() {
@@ -36,4 +36,28 @@ final class SqlQueries {
       INSERT INTO usage (site_id, conversation_id, message_id, model, prompt_tokens, completion_tokens)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
       ON CONFLICT (message_id) DO NOTHING""";
+
+  /**
+   * Takes an idempotency key for this request: inserts it, or takes over a row older than $4
+   * milliseconds (expired, not pruned yet); returns a row when the key is this request's. A row
+   * being written by another transaction is waited for (primary key of idempotency_keys). The
+   * status and response are filled in by {@link #ANSWER_KEY} before the same transaction commits.
+   */
+  static final String CLAIM_KEY = """
+      INSERT INTO idempotency_keys (scope, key, fingerprint, status, response) VALUES ($1, $2, $3, 0, '{}'::jsonb)
+      ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = 0, response = '{}'::jsonb,
+        created_at = now()
+      WHERE idempotency_keys.created_at < now() - make_interval(secs => $4 / 1000.0)
+      RETURNING key""";
+
+  /** Primary key of idempotency_keys. */
+  static final String ANSWER_KEY = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE scope = $1 AND key = $2";
+
+  /** Primary key of idempotency_keys. */
+  static final String KEY_ANSWER =
+      "SELECT fingerprint, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2";
+
+  /** idempotency_keys_created_idx. */
+  static final String PRUNE_KEYS =
+      "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1 / 1000.0)";
 }

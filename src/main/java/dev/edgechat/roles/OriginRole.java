@@ -3,6 +3,7 @@ package dev.edgechat.roles;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Database;
+import dev.edgechat.jobs.JobOutbox;
 import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.DemoSite;
@@ -13,13 +14,16 @@ import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.db.Notifications;
 import dev.edgechat.knowledge.SiteChangeLog;
 import dev.edgechat.origin.AdminApi;
 import dev.edgechat.origin.ChangeFeedApi;
 import dev.edgechat.origin.ChangeHub;
 import dev.edgechat.origin.ConversationStore;
+import dev.edgechat.origin.IdempotentWrites;
 import dev.edgechat.origin.OriginApi;
+import dev.edgechat.time.Scheduler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -99,9 +103,10 @@ public final class OriginRole {
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
       checks.addAll(database.replicaReadiness()); // degraded, never unready: reads go to the primary
-      queue.ifPresent(q -> checks.add(q.readiness()));
+      // degraded, never unready: admin writes wait in the outbox, and answers need no queue
+      queue.ifPresent(q -> checks.add(q.readiness(false)));
       OpsRoutes ops = context.ops(checks);
-      Optional<AdminApi> admin = adminApi(settings, knowledge, queue);
+      Optional<AdminApi> admin = adminApi(settings, database, knowledge, queue);
       queue.ifPresent(q -> sweepDocuments(settings, knowledge, q));
       Future<Void> seeded = seedDemoSite
           ? DemoSite.seed(knowledge.documents(), knowledge.ingestion())
@@ -140,7 +145,7 @@ public final class OriginRole {
   /** The upstream LLM when an API key is set, else the offline extractive model. */
   private ChatModel model(EdgechatConfig settings, KnowledgeParts knowledge) {
     ChatModel model = settings.secrets().llmApiKey()
-        .<ChatModel>map(key -> new OpenAiChatModel(vertx, settings.llm(), key))
+        .<ChatModel>map(key -> new OpenAiChatModel(vertx, Scheduler.of(vertx), settings.llm(), key, registry))
         .orElseGet(() -> new ExtractiveChatModel(vertx));
     LOG.info("origin answers with model {} [upstream: {}, embeddings: {}]", model.name(),
         settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive",
@@ -157,8 +162,12 @@ public final class OriginRole {
     return conversations;
   }
 
-  /** The admin API, when an admin token is set and there is a job queue to ingest with. */
-  private Optional<AdminApi> adminApi(EdgechatConfig settings, KnowledgeParts knowledge, Optional<JobQueue> queue) {
+  /**
+   * The admin API, when an admin token is set and there is a job queue to ingest with; with it the
+   * outbox relay, which hands the jobs staged with the admin writes to the queue once it answers.
+   */
+  private Optional<AdminApi> adminApi(EdgechatConfig settings, Database database, KnowledgeParts knowledge,
+      Optional<JobQueue> queue) {
     if (settings.secrets().adminToken().isEmpty()) {
       LOG.info("admin API off: EDGECHAT_ADMIN_TOKEN is not set");
       return Optional.empty();
@@ -168,9 +177,14 @@ public final class OriginRole {
       return Optional.empty();
     }
     JobQueue q = queue.get();
-    return Optional.of(new AdminApi(knowledge.documents(), knowledge.versions(),
-        new KnowledgeJobs(q, settings.queue().maxAttempts()), new JobsApi(q), settings.knowledge(),
-        settings.secrets().adminToken().get()));
+    JobOutbox outbox = context.teardown.add(new JobOutbox(database.writer(), q, Scheduler.of(vertx),
+        settings.knowledge().outboxPollMs()));
+    outbox.start();
+    IdempotentWrites writes = context.teardown.add(new IdempotentWrites(vertx, database.writer(),
+        settings.knowledge().idempotencyKeyTtlMs()));
+    writes.start();
+    return Optional.of(new AdminApi(knowledge.documents(), knowledge.versions(), outbox, new JobsApi(q, outbox),
+        writes, settings.knowledge(), settings.secrets().adminToken().get()));
   }
 
   /** Every knowledge.sweepIntervalMs, gives documents left pending or deleting too long a new job. */

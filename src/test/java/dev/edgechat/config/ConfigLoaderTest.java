@@ -12,6 +12,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,9 @@ class ConfigLoaderTest {
       assertThat(c.edge().heartbeatMs()).isEqualTo(10_000);
       assertThat(c.llm().baseUrl().toString()).isEqualTo("https://api.openai.com/v1");
       assertThat(c.llm().model()).isEqualTo("gpt-4o-mini");
+      assertThat(c.llm().firstTokenTimeoutMs()).isEqualTo(10_000);
+      assertThat(c.llm().retries()).isEqualTo(3);
+      assertThat(c.llm().breakerMaxFailures()).isEqualTo(10);
       assertThat(c.features().streaming()).isTrue();
       assertThat(c.secrets().llmApiKey()).isEmpty();
       // the threshold the labeled pairs choose (SemanticMatchEvaluationTest) is the one operators get
@@ -194,7 +198,14 @@ class ConfigLoaderTest {
         "EDGECHAT_EDGE_MAX_MESSAGE_CHARS", "4000"));
     Future<LiveConfig> timeouts = load(vertx, Map.of("EDGECHAT_LLM_FIRST_TOKEN_TIMEOUT_MS", "90000"));
     Future<LiveConfig> replicaPolls = load(vertx, Map.of("EDGECHAT_POSTGRES_REPLICA_POLL_MS", "1500"));
-    Future.join(body, timeouts, replicaPolls).onComplete(v -> ctx.verify(() -> {
+    // each try within the edge's patience, but not all of them with their pauses: 6 x 10 s > 60 s
+    Future<LiveConfig> tries = load(vertx, Map.of("EDGECHAT_LLM_RETRIES", "5"));
+    Future<LiveConfig> gaps = load(vertx, Map.of("EDGECHAT_LLM_IDLE_TIMEOUT_MS", "60000"));
+    Future.join(List.of(body, timeouts, replicaPolls, tries, gaps)).onComplete(v -> ctx.verify(() -> {
+      assertThat(tries.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("llm.retries")
+          .hasMessageContaining("llm.firstTokenTimeoutMs").hasMessageContaining("edge.originIdleTimeoutMs");
+      assertThat(gaps.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("llm.idleTimeoutMs")
+          .hasMessageContaining("edge.originIdleTimeoutMs");
       assertThat(replicaPolls.cause()).hasMessageContaining("postgres.replicaPollMs")
           .hasMessageContaining("postgres.maxReplicaLagMs");
       assertThat(body.cause()).hasMessageContaining("http.maxBodyBytes").hasMessageContaining("edge.maxMessageChars");

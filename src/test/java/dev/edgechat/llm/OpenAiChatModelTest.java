@@ -6,8 +6,10 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.SimSettings;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.sim.SimulatorApi;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,6 +33,9 @@ class OpenAiChatModelTest {
   private static final ChatPrompt PROMPT = new ChatPrompt("Be brief.",
       List.of(new Passage("d1", "Doc", null, "static", "Some text.", 1.0)), List.of(new Turn("user", "earlier")),
       "What now?", 100, 0.2);
+
+  /** Tries after the first, before the first token. */
+  private static final int RETRIES = 2;
 
   private SimulatorApi sim;
   /** Models made by a test, held until it ends: Vert.x 5 closes an HTTP client that is no longer referenced. */
@@ -59,9 +64,15 @@ class OpenAiChatModelTest {
   }
 
   private OpenAiChatModel model(Vertx vertx, int upstreamPort, long firstTokenTimeoutMs) {
-    OpenAiChatModel model = new OpenAiChatModel(vertx, EdgechatConfig.Llm.builder()
+    return model(vertx, upstreamPort, firstTokenTimeoutMs, 100);
+  }
+
+  private OpenAiChatModel model(Vertx vertx, int upstreamPort, long firstTokenTimeoutMs, int breakerMaxFailures) {
+    OpenAiChatModel model = new OpenAiChatModel(vertx, Scheduler.of(vertx), EdgechatConfig.Llm.builder()
         .baseUrl(URI.create("http://127.0.0.1:" + upstreamPort + "/v1")).model("sim-1").maxTokens(100).temperature(0.2)
-        .connectTimeoutMs(1000).firstTokenTimeoutMs(firstTokenTimeoutMs).poolSize(8).build(), "key");
+        .connectTimeoutMs(1000).firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(firstTokenTimeoutMs)
+        .retries(RETRIES).retryBackoffMs(10).maxRetryAfterMs(2000).breakerMaxFailures(breakerMaxFailures)
+        .breakerResetMs(10_000).poolSize(8).build(), "key", new SimpleMeterRegistry());
     models.add(model);
     return model;
   }
@@ -128,6 +139,93 @@ class OpenAiChatModelTest {
       assertThat(((ApiError) e).status()).isEqualTo(502);
       ctx.completeNow();
     })));
+  }
+
+  /**
+   * Verifies that a try failing before the first token (500, then a 429 with a short Retry-After)
+   * is tried again, and the answer of the try that succeeds streams whole.
+   */
+  @Test
+  void stream_failsBeforeFirstToken_retried(Vertx vertx, VertxTestContext ctx) {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    vertx.createHttpServer()
+        .requestHandler(req -> req.body().onSuccess(b -> {
+          switch (calls.getAndIncrement()) {
+            case 0 -> req.response().setStatusCode(500).end("{\"error\":{\"message\":\"boom\"}}");
+            case 1 -> req.response().setStatusCode(429).putHeader("Retry-After", "1")
+                .end("{\"error\":{\"message\":\"slow down\"}}");
+            default -> req.response().putHeader("Content-Type", "text/event-stream")
+                .end("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n"
+                    + "data: {\"choices\":[{\"delta\":{\"content\":\"Hello\"}}]}\n\n"
+                    + "data: {\"choices\":[{\"delta\":{\"content\":\" there\"},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: [DONE]\n\n");
+          }
+        }))
+        .listen(0)
+        .compose(server -> {
+          long started = System.nanoTime();
+          return model(vertx, server.actualPort(), 1000).stream(PROMPT, new Cancellation())
+              .compose(OpenAiChatModelTest::collect)
+              .map(text -> new Object[] {text, (System.nanoTime() - started) / 1_000_000});
+        })
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          assertThat(result[0]).isEqualTo("Hello there");
+          assertThat(calls.get()).isEqualTo(3);
+          assertThat((Long) result[1]).isGreaterThanOrEqualTo(1000L); // the 429's Retry-After was waited for
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that an upstream silent before its first token fails each try after
+   * firstTokenTimeoutMs, not the 30 s it took before: every try is made, each abandoned, and the
+   * answer ends with timeout within the tries' time.
+   */
+  @Test
+  void stream_stallsBeforeFirstToken_timeoutWithinFirstTokenTimeouts(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(settings(0, 0, 0).toBuilder().firstTokenMs(60_000).build());
+    long started = System.nanoTime();
+    model(vertx, 300).stream(PROMPT, new Cancellation()).onComplete(ctx.failing(e -> ctx.verify(() -> {
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(((ApiError) e).code()).isEqualTo("timeout");
+      assertThat(sim.stats().chatCalls()).isEqualTo(RETRIES + 1);
+      assertThat(tookMs).isBetween(300L * (RETRIES + 1), 3_000L);
+      vertx.setPeriodic(20, id -> {
+        if (sim.stats().cancelled() == RETRIES + 1) { // each silent try was reset, not left to run on
+          vertx.cancelTimer(id);
+          ctx.completeNow();
+        }
+      });
+    })));
+  }
+
+  /**
+   * Verifies that failed tries open the model's breaker, which then refuses at once, without
+   * asking the upstream, with 503 upstream_unavailable and a Retry-After within breakerResetMs.
+   */
+  @Test
+  void stream_breakerOpen_refusesAtOnceWithRetryAfter(Vertx vertx, VertxTestContext ctx) {
+    sim.settings(settings(1.0, 0, 0));
+    OpenAiChatModel model = model(vertx, port, 5000, RETRIES + 1);
+    model.stream(PROMPT, new Cancellation())
+        .transform(first -> {
+          ctx.verify(() -> assertThat(first.failed()).isTrue());
+          // the breaker counts the last failure as its completion runs, a moment after the call failed
+          return vertx.timer(100);
+        })
+        .compose(v -> {
+          long callsBefore = sim.stats().chatCalls();
+          return model.stream(PROMPT, new Cancellation()).transform(second -> Future.succeededFuture(
+              new Object[] {second.cause(), sim.stats().chatCalls() - callsBefore}));
+        })
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          ApiError error = (ApiError) result[0];
+          assertThat(error.code()).isEqualTo("upstream_unavailable");
+          assertThat(error.status()).isEqualTo(503);
+          assertThat(error.retryAfterSeconds()).hasValueSatisfying(s -> assertThat(s).isBetween(1L, 10L));
+          assertThat(result[1]).isEqualTo(0L);
+          ctx.completeNow();
+        })));
   }
 
   /** Verifies that an upstream going silent mid-answer ends the stream with timeout. */
