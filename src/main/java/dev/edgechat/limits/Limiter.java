@@ -56,8 +56,9 @@ public final class Limiter {
     }
     Promise<Verdict> verdict = Promise.promise();
     Scheduler.Timer timer = time.after(timeoutMs.getAsLong(), () -> {
-      if (verdict.tryComplete(Verdict.ALLOWED)) {
+      if (!verdict.future().isComplete()) {
         failedOpen("no answer within " + timeoutMs.getAsLong() + " ms");
+        verdict.tryComplete(Verdict.ALLOWED);
       }
     });
     Future<Verdict> asked;
@@ -69,14 +70,17 @@ public final class Limiter {
     asked.onComplete(done -> {
       timer.cancel();
       if (done.succeeded()) {
-        if (verdict.tryComplete(done.result()) && !done.result().allowed()) {
+        // counted before the caller hears of it (who may read the metric next), unless the timeout answered first
+        if (!done.result().allowed() && !verdict.future().isComplete()) {
           Window w = done.result().refused();
           refused.computeIfAbsent(w.kind(), kind -> Counter.builder("edgechat.limits.refused")
               .description("requests refused 429 over an abuse limit, by the limit's kind").tag("kind", kind)
               .register(registry)).increment();
         }
-      } else if (verdict.tryComplete(Verdict.ALLOWED)) {
+        verdict.tryComplete(done.result());
+      } else if (!verdict.future().isComplete()) {
         failedOpen(String.valueOf(done.cause()));
+        verdict.tryComplete(Verdict.ALLOWED);
       }
     });
     return verdict.future();
