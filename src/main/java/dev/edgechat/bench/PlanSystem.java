@@ -220,6 +220,8 @@ final class PlanSystem implements AutoCloseable {
     env.put("EDGECHAT_QUEUE_REDIS_URL", queueRedis.url().toString());
     env.put("EDGECHAT_LLM_BASE_URL", simUrl() + "/v1");
     env.put("EDGECHAT_LLM_API_KEY", "bench");
+    // the plan measures the system, from one address: the visitor API's abuse limits would refuse its load
+    env.put("EDGECHAT_LIMITS_ENABLED", "false");
     // answers of ~12 s at tens of visits a second keep hundreds of upstream streams open; the default
     // pool (64) would queue them at origin, so every phase, the baseline included, gets room for them
     env.put("EDGECHAT_LLM_POOL_SIZE", Integer.toString(LLM_POOL_SIZE));

@@ -32,6 +32,7 @@ public record EdgechatConfig(
     Knowledge knowledge,
     SimSettings sim,
     Gateway gateway,
+    LimitSettings limits,
     Secrets secrets) {
 
   /**
@@ -1419,7 +1420,7 @@ public record EdgechatConfig(
   public Builder toBuilder() {
     return new Builder().region(region).dataDir(dataDir).scanPeriodMs(scanPeriodMs).http(http).postgres(postgres)
         .redis(redis).origin(origin).edge(edge).llm(llm).features(features).cache(cache).embeddings(embeddings)
-        .queue(queue).knowledge(knowledge).sim(sim).gateway(gateway).secrets(secrets);
+        .queue(queue).knowledge(knowledge).sim(sim).gateway(gateway).limits(limits).secrets(secrets);
   }
 
   /** Builds {@link EdgechatConfig} settings by name; {@link #build()} fails naming a value left unset. */
@@ -1441,6 +1442,7 @@ public record EdgechatConfig(
     private Knowledge knowledge;
     private SimSettings sim;
     private Gateway gateway;
+    private LimitSettings limits;
     private Secrets secrets;
 
     private Builder() {
@@ -1617,6 +1619,18 @@ public record EdgechatConfig(
       return gateway(changed.build());
     }
 
+    public Builder limits(LimitSettings limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** Changes some values of {@code limits} by name. */
+    public Builder limits(Consumer<LimitSettings.Builder> change) {
+      LimitSettings.Builder changed = Required.value(this.limits, "EdgechatConfig.limits").toBuilder();
+      change.accept(changed);
+      return limits(changed.build());
+    }
+
     public Builder secrets(Secrets secrets) {
       this.secrets = secrets;
       return this;
@@ -1647,6 +1661,7 @@ public record EdgechatConfig(
           Required.value(knowledge, "EdgechatConfig.knowledge"),
           Required.value(sim, "EdgechatConfig.sim"),
           Required.value(gateway, "EdgechatConfig.gateway"),
+          Required.value(limits, "EdgechatConfig.limits"),
           Required.value(secrets, "EdgechatConfig.secrets"));
     }
   }

@@ -170,6 +170,7 @@ final class SettingsReader {
             .answerSpread(number("sim.answerSpread", 0, 0.99))
             .build())
         .gateway(gateway(env))
+        .limits(limits())
         .secrets(secrets(env))
         .build();
     checkGatewayKeys(config);
@@ -335,6 +336,32 @@ final class SettingsReader {
         .requestsPerMinute((int) whole(path.apply("requestsPerMinute"), 0, 100_000_000))
         .semantic(bool(path.apply("semantic")))
         .cacheTemperature(bool(path.apply("cacheTemperature")))
+        .build();
+  }
+
+  private LimitSettings limits() {
+    Object listed = value("limits.trustedProxies");
+    if (!(listed instanceof JsonArray list)) {
+      throw fail("limits.trustedProxies", "expected a list of addresses or CIDR blocks, got '" + listed + "'");
+    }
+    List<Cidr> proxies = new ArrayList<>();
+    for (Object entry : list) {
+      try {
+        proxies.add(Cidr.parse(String.valueOf(entry)));
+      } catch (IllegalArgumentException e) {
+        throw fail("limits.trustedProxies", e.getMessage());
+      }
+    }
+    return LimitSettings.builder()
+        .enabled(bool("limits.enabled"))
+        .visitorChatsPerMinute((int) whole("limits.visitorChatsPerMinute", 0, 1_000_000))
+        .ipChatsPerMinute((int) whole("limits.ipChatsPerMinute", 0, 1_000_000))
+        .ipReadsPerMinute((int) whole("limits.ipReadsPerMinute", 0, 1_000_000))
+        .siteDailyTokens(whole("limits.siteDailyTokens", 0, 1_000_000_000_000L))
+        .hitTokens(whole("limits.hitTokens", 0, 1_000_000))
+        .estimatedMissTokens(whole("limits.estimatedMissTokens", 0, 10_000_000))
+        .trustedProxies(proxies)
+        .redisTimeoutMs(whole("limits.redisTimeoutMs", 1, 60_000))
         .build();
   }
 

@@ -54,7 +54,21 @@ final class Tunables {
       new Tunable("embeddings.cacheTimeoutMs",
           (into, from) -> into.embeddings(m -> m.cacheTimeoutMs(from.embeddings().cacheTimeoutMs()))),
       new Tunable("knowledge.minPassageScore",
-          (into, from) -> into.knowledge(k -> k.minPassageScore(from.knowledge().minPassageScore()))));
+          (into, from) -> into.knowledge(k -> k.minPassageScore(from.knowledge().minPassageScore()))),
+      new Tunable("limits.enabled", (into, from) -> into.limits(l -> l.enabled(from.limits().enabled()))),
+      new Tunable("limits.visitorChatsPerMinute",
+          (into, from) -> into.limits(l -> l.visitorChatsPerMinute(from.limits().visitorChatsPerMinute()))),
+      new Tunable("limits.ipChatsPerMinute",
+          (into, from) -> into.limits(l -> l.ipChatsPerMinute(from.limits().ipChatsPerMinute()))),
+      new Tunable("limits.ipReadsPerMinute",
+          (into, from) -> into.limits(l -> l.ipReadsPerMinute(from.limits().ipReadsPerMinute()))),
+      new Tunable("limits.siteDailyTokens",
+          (into, from) -> into.limits(l -> l.siteDailyTokens(from.limits().siteDailyTokens()))),
+      new Tunable("limits.hitTokens", (into, from) -> into.limits(l -> l.hitTokens(from.limits().hitTokens()))),
+      new Tunable("limits.estimatedMissTokens",
+          (into, from) -> into.limits(l -> l.estimatedMissTokens(from.limits().estimatedMissTokens()))),
+      new Tunable("limits.redisTimeoutMs",
+          (into, from) -> into.limits(l -> l.redisTimeoutMs(from.limits().redisTimeoutMs()))));
 
   /** The dotted paths of the [tunable] settings. */
   static final Set<String> PATHS = ALL.stream().map(Tunable::path).collect(Collectors.toUnmodifiableSet());

@@ -12,6 +12,7 @@ import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
+import dev.edgechat.limits.VisitorLimits;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
@@ -44,6 +45,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -74,14 +76,17 @@ public final class ChatApi {
   private final ConversationRecorder recorder;
   private final ConversationDigests digests;
   private final AnswerEngine<CachedAnswer> answers;
+  private final VisitorLimits limits;
 
+  /** @param limits the abuse limits each chat and read is held to (docs/limits.md) */
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
-      SemanticCache semantic, ResumeApi resumes, MeterRegistry registry) {
+      SemanticCache semantic, ResumeApi resumes, VisitorLimits limits, MeterRegistry registry) {
     this.vertx = Objects.requireNonNull(vertx);
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
     this.origin = Objects.requireNonNull(origin);
     this.resumes = Objects.requireNonNull(resumes);
+    this.limits = Objects.requireNonNull(limits);
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },
@@ -119,13 +124,13 @@ public final class ChatApi {
         .handler(new JsonBodyHandler(config.get().http().maxBodyBytes()))
         .handler(this::chat);
     router.route("/v1/chat").handler(ctx -> ctx.fail(new ApiError(405, "method_not_allowed", "use POST /v1/chat")));
-    router.get("/v1/conversations/:id").handler(this::conversation);
+    router.get("/v1/conversations/:id").handler(limits::admitRead).handler(this::conversation);
     // the widget's nearest-edge probe (docs/widget.md): cheap, never cached, readable cross-origin (CORS above)
     router.get("/v1/ping").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(new JsonObject().put("status", "up").put("region", config.get().region()).encode()));
-    router.get("/v1/jobs/:id").handler(this::job);
+    router.get("/v1/jobs/:id").handler(limits::admitRead).handler(this::job);
   }
 
   private void chat(RoutingContext ctx) {
@@ -134,9 +139,10 @@ public final class ChatApi {
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
     sites.lookup(chat.site(), vertx.getOrCreateContext())
-        .map(known -> {
+        .compose(known -> {
           checkOrigin(ctx.request(), known.site());
-          return known;
+          // after the site's own checks, before any work for the answer: a refusal costs nothing
+          return limits.admitChat(ctx.request(), known.site(), chat.visitor(), wantsAsync(ctx.request())).map(known);
         })
         .onSuccess(known -> {
           if (visitorGone.isCancelled()) {
@@ -204,7 +210,7 @@ public final class ChatApi {
         .put("region", settings.region()));
     String history = history(request);
     Question question = question(request, site, history);
-    if (eventStream && sendHitWhole(ctx, request, question, ready, started)) {
+    if (eventStream && sendHitWhole(ctx, request, site.site(), question, ready, started)) {
       return;
     }
     Context context = vertx.getOrCreateContext();
@@ -227,6 +233,9 @@ public final class ChatApi {
       flight.onEnd(log -> {
         String text = !ChatAnswerFormat.endedWell(log) ? null
             : flight.knownText() != null ? flight.knownText() : String.join("", ChatAnswerFormat.tokens(log));
+        if (text != null) {
+          limits.answered(site.site(), outcome.askedUpstream(), tokens(log.get(log.size() - 1).json()));
+        }
         if (!outcome.askedUpstream() && text != null) {
           // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
           recorder.record(request, text);
@@ -275,13 +284,14 @@ public final class ChatApi {
    * sees the end. Returns false, having done nothing, when the answer is not at hand (the general
    * path then looks further: Redis, meaning, a flight in progress, origin).
    */
-  private boolean sendHitWhole(RoutingContext ctx, AnswerRequest request, Question question, SseEvent ready,
+  private boolean sendHitWhole(RoutingContext ctx, AnswerRequest request, Site site, Question question, SseEvent ready,
       long started) {
     Optional<CachedAnswer> cached = answers.hitHere(question);
     if (cached.isEmpty()) {
       return false;
     }
     CachedAnswer answer = cached.get();
+    limits.answered(site, false, OptionalLong.empty());
     recorder.record(request, answer.text());
     digests.answered(request.conversation(), question.key(), answer);
     SseEvent done = new SseEvent(null, Events.DONE,
@@ -388,6 +398,12 @@ public final class ChatApi {
   private static boolean wantsEventStream(HttpServerRequest request) {
     String accept = request.getHeader(HttpHeaders.ACCEPT);
     return accept != null && accept.contains("text/event-stream");
+  }
+
+  /** The tokens an answer from origin cost, as its {@code done} says ({@code tokens}), when it says. */
+  private static OptionalLong tokens(JsonObject done) {
+    return done != null && done.getValue("tokens") instanceof Number n && n.longValue() >= 0
+        ? OptionalLong.of(n.longValue()) : OptionalLong.empty();
   }
 
   private static ApiError asApiError(Throwable e) {

@@ -5,6 +5,8 @@ import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.limits.Limiter;
+import dev.edgechat.limits.Window;
 import dev.edgechat.vectors.Vectors;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.ErrorResponder;
@@ -15,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,18 +49,21 @@ public final class GatewayApi implements AutoCloseable {
 
   private final LiveConfig config;
   private final GatewayKeys keys;
-  private final RateLimits limits;
+  private final Limiter limits;
   private final Map<URI, Upstream> upstreams = new LinkedHashMap<>();
   private final Completions completions;
   private final GatewayEmbeddings embeddings;
 
-  /** @param redis the cache Redis (embeddings are cached there), or null */
+  /**
+   * @param redis the cache Redis (embeddings are cached there), or null
+   * @param limits where each key's requests per minute are counted: the region's shared counters
+   */
   public GatewayApi(Vertx vertx, LiveConfig config, AnswerCache cache, SemanticCache semantic, RedisAPI redis,
-      MeterRegistry registry) {
+      Limiter limits, MeterRegistry registry) {
     this.config = Objects.requireNonNull(config);
     EdgechatConfig settings = config.get();
     this.keys = new GatewayKeys(settings.secrets().gatewayKeys(), settings.gateway().profiles());
-    this.limits = new RateLimits(System::nanoTime);
+    this.limits = Objects.requireNonNull(limits);
     for (GatewayProfile profile : settings.gateway().profiles().values()) {
       upstreams.computeIfAbsent(profile.baseUrl(), url -> new Upstream(vertx, url, settings.gateway(), registry));
     }
@@ -95,16 +101,33 @@ public final class GatewayApi implements AutoCloseable {
     return upstreams.get(profile.baseUrl());
   }
 
-  /** Checks the key and takes one request of its allowance; the body is read after, and only then. */
+  /**
+   * Checks the key and takes one request of its allowance (a one-minute window shared by the
+   * region's edges; the request passes when the counters cannot be reached); the body is read
+   * after, and only then.
+   */
   private void authenticate(RoutingContext ctx) {
     GatewayKeys.Caller caller = keys.authenticate(ctx.request());
-    long waitSeconds = limits.take(caller.id(), caller.profile().requestsPerMinute());
-    if (waitSeconds > 0) {
-      throw GatewayError.rateLimited("Rate limit reached for requests: " + caller.profile().requestsPerMinute()
-          + " per minute for this key. Please try again in " + waitSeconds + "s.", waitSeconds);
-    }
+    int perMinute = caller.profile().requestsPerMinute();
     ctx.put(CALLER, caller);
-    ctx.next();
+    if (perMinute <= 0) {
+      ctx.next();
+      return;
+    }
+    if (ctx.request().method() == HttpMethod.POST) {
+      // the body handler after this one reads the body: none of it may arrive while the counters answer
+      ctx.request().pause();
+    }
+    limits.take(List.of(new Window("gateway_key", caller.id(), perMinute, 60_000, 1))).onSuccess(verdict -> {
+      if (verdict.allowed()) {
+        ctx.next();
+      } else {
+        long waitSeconds = verdict.retryAfterSeconds();
+        ctx.request().resume(); // with no handler: the unread body is dropped, the connection stays usable
+        ctx.fail(GatewayError.rateLimited("Rate limit reached for requests: " + perMinute
+            + " per minute for this key. Please try again in " + waitSeconds + "s.", waitSeconds));
+      }
+    });
   }
 
   private void chatCompletions(RoutingContext ctx) {

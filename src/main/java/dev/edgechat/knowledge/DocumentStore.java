@@ -47,7 +47,8 @@ public final class DocumentStore {
   /** Creates or updates a site; succeeds with it as stored. */
   public Future<Site> putSite(Site site) {
     return writer.preparedQuery(SqlQueries.UPSERT_SITE)
-        .execute(Tuple.of(site.id(), site.name(), site.allowedOrigins().toArray(String[]::new), site.systemPrompt()))
+        .execute(Tuple.of(site.id(), site.name(), site.allowedOrigins().toArray(String[]::new), site.systemPrompt(),
+            site.limits().isEmpty() ? null : site.limits().toJson()))
         .map(rows -> toSite(rows.iterator().next()));
   }
 
@@ -60,7 +61,16 @@ public final class DocumentStore {
   static Site toSite(Row row) {
     String[] origins = row.getArrayOfStrings("allowed_origins");
     return new Site(row.getString("id"), row.getString("name"), origins == null ? List.of() : Arrays.asList(origins),
-        row.getString("system_prompt"), row.getLong("kb_version"));
+        row.getString("system_prompt"), row.getLong("kb_version"), limits(row.getJsonObject("limits")));
+  }
+
+  /** The stored limits; ones this version does not know (written by a newer one) are left to the edges' settings. */
+  private static SiteLimits limits(JsonObject stored) {
+    try {
+      return SiteLimits.fromJson(stored);
+    } catch (IllegalArgumentException e) {
+      return SiteLimits.NONE;
+    }
   }
 
   /**

@@ -3,22 +3,36 @@ package dev.edgechat.knowledge;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A website that embeds the chat.
  *
  * @param allowedOrigins browser origins allowed to call the chat for this site; {@code *} allows any
  * @param kbVersion version of the knowledge base, bumped on every change (part of cache keys)
+ * @param limits the site's own abuse limits over the edge's settings ({@link SiteLimits#NONE}: none)
  */
-public record Site(String id, String name, List<String> allowedOrigins, String systemPrompt, long kbVersion) {
+public record Site(String id, String name, List<String> allowedOrigins, String systemPrompt, long kbVersion,
+    SiteLimits limits) {
 
   public Site {
     allowedOrigins = List.copyOf(allowedOrigins);
+    Objects.requireNonNull(limits);
+  }
+
+  /** A site held to the edge's limits. */
+  public Site(String id, String name, List<String> allowedOrigins, String systemPrompt, long kbVersion) {
+    this(id, name, allowedOrigins, systemPrompt, kbVersion, SiteLimits.NONE);
   }
 
   /** Whether a browser page of {@code origin} may call the chat for this site. */
   public boolean allowsOrigin(String origin) {
     return allowedOrigins.contains("*") || allowedOrigins.contains(origin);
+  }
+
+  /** This site at {@code version}. */
+  public Site atVersion(long version) {
+    return new Site(id, name, allowedOrigins, systemPrompt, version, limits);
   }
 
   public JsonObject toJson() {
@@ -27,12 +41,20 @@ public record Site(String id, String name, List<String> allowedOrigins, String s
         .put("name", name)
         .put("allowedOrigins", new JsonArray(allowedOrigins))
         .put("systemPrompt", systemPrompt)
-        .put("kbVersion", kbVersion);
+        .put("kbVersion", kbVersion)
+        .put("limits", limits.toJson());
   }
 
   public static Site fromJson(JsonObject json) {
+    SiteLimits limits;
+    try {
+      limits = json.getValue("limits") instanceof JsonObject given ? SiteLimits.fromJson(given) : SiteLimits.NONE;
+    } catch (IllegalArgumentException e) {
+      // written by origin, which checked them: a field this edge does not know yet is left to the edge's settings
+      limits = SiteLimits.NONE;
+    }
     return new Site(json.getString("id"), json.getString("name"),
         json.getJsonArray("allowedOrigins", new JsonArray()).stream().map(String::valueOf).toList(),
-        json.getString("systemPrompt"), json.getLong("kbVersion", 1L));
+        json.getString("systemPrompt"), json.getLong("kbVersion", 1L), limits);
   }
 }

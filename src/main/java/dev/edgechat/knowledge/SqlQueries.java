@@ -8,13 +8,13 @@ final class SqlQueries {
 
   /** Primary key of sites. */
   static final String SITE_BY_ID =
-      "SELECT id, name, allowed_origins, system_prompt, kb_version FROM sites WHERE id = $1";
+      "SELECT id, name, allowed_origins, system_prompt, kb_version, limits FROM sites WHERE id = $1";
 
   static final String UPSERT_SITE = """
-      INSERT INTO sites (id, name, allowed_origins, system_prompt) VALUES ($1, $2, $3, $4)
+      INSERT INTO sites (id, name, allowed_origins, system_prompt, limits) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, allowed_origins = EXCLUDED.allowed_origins,
-        system_prompt = EXCLUDED.system_prompt, updated_at = now()
-      RETURNING id, name, allowed_origins, system_prompt, kb_version""";
+        system_prompt = EXCLUDED.system_prompt, limits = EXCLUDED.limits, updated_at = now()
+      RETURNING id, name, allowed_origins, system_prompt, kb_version, limits""";
 
   /** Every site (primary key, index only): what a resync of the chunk index walks through. */
   static final String SITE_IDS = "SELECT id FROM sites ORDER BY id";

@@ -7,6 +7,7 @@ import dev.edgechat.knowledge.Document;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeJobs;
 import dev.edgechat.knowledge.Site;
+import dev.edgechat.knowledge.SiteLimits;
 import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
@@ -121,19 +122,35 @@ public final class AdminApi {
     ctx.next();
   }
 
-  /** {@code PUT /admin/sites/{site}} {@code {"name","allowedOrigins":[…],"systemPrompt"?}}: creates or updates it. */
+  /** {@code PUT /admin/sites/{site}} {@code {"name","allowedOrigins":[…],"systemPrompt"?,"limits"?}}: creates or updates it. */
   private void putSite(RoutingContext ctx) {
     JsonObject body = RequestBodies.json(ctx);
     String name = RequestBodies.requiredVisibleText(body, "name", MAX_NAME);
     String prompt = RequestBodies.optionalText(body, "systemPrompt", MAX_PROMPT);
     List<String> origins = allowedOrigins(body.getValue("allowedOrigins"));
-    // a new version: edges forget what they knew of the site (allowed origins) and answers made
-    // under the old system prompt retire
-    documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1))
-        .compose(site -> versions.bump(site.id()).map(change -> new Site(site.id(), site.name(),
-            site.allowedOrigins(), site.systemPrompt(), change.map(SiteChange::version).orElse(site.kbVersion()))))
+    SiteLimits limits = limits(body.getValue("limits"));
+    // a new version: edges forget what they knew of the site (allowed origins, limits) and answers
+    // made under the old system prompt retire
+    documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1, limits))
+        .compose(site -> versions.bump(site.id())
+            .map(change -> site.atVersion(change.map(SiteChange::version).orElse(site.kbVersion()))))
         .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
         .onFailure(e -> ctx.fail(unaccepted(e, "the site")));
+  }
+
+  /** The site's own abuse limits ({@code "limits"}, SiteLimits); absent or null: the edges' settings. */
+  private static SiteLimits limits(Object value) {
+    if (value == null) {
+      return SiteLimits.NONE;
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw ApiError.invalidRequest("field 'limits' must be an object such as {\"visitorChatsPerMinute\":20}");
+    }
+    try {
+      return SiteLimits.fromJson(json);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidRequest(e.getMessage());
+    }
   }
 
   /** {@code *} or browser origins ({@code https://shop.example}, no path); absent means none (server calls only). */

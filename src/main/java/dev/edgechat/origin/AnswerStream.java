@@ -99,6 +99,8 @@ final class AnswerStream {
               .put("stale", false)
               .put("ms", (System.nanoTime() - startedNanos) / 1_000_000)
               .put("freshness", freshness());
+          // what the answer cost, as the model reported it: the edge charges it to the site's daily budget
+          tokens.usage().ifPresent(u -> done.put("tokens", (long) u.promptTokens() + u.completionTokens()));
           if (tokens.truncated()) {
             done.put("truncated", true); // the model hit its limit: show it, never cache it
           }

@@ -17,6 +17,10 @@ import dev.edgechat.edge.ResumeApi;
 import dev.edgechat.edge.SiteDirectory;
 import dev.edgechat.embedding.MiniLmQuestionEmbedder;
 import dev.edgechat.gateway.GatewayApi;
+import dev.edgechat.limits.Limiter;
+import dev.edgechat.limits.LocalWindows;
+import dev.edgechat.limits.RedisWindows;
+import dev.edgechat.limits.VisitorLimits;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.origin.AdminApi;
@@ -93,13 +97,17 @@ public final class EdgeRole {
         () -> config.get().edge().changesTimeoutMs(), System::currentTimeMillis, registry));
     changes.start();
     ResumeApi resumes = new ResumeApi(vertx, config, cacheRedis, registry);
-    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, registry);
+    // abuse limits, counted in the cache Redis so every edge of the region counts together (docs/limits.md)
+    Limiter limiter = new Limiter(cacheRedis != null ? new RedisWindows(cacheRedis) : new LocalWindows(), time,
+        () -> config.get().limits().redisTimeoutMs(), registry);
+    VisitorLimits limits = new VisitorLimits(limiter, config);
+    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, limits, registry);
     // after the port closed: the exchanges served from cache reach origin before it stops (role all)
     context.teardown.step(chat::flush);
     // the admin API is origin's: where this process does not serve it, the edge relays it (or, on Fly, replays it)
     Optional<AdminRelay> relay = admin.isPresent() ? Optional.empty() : Optional.of(adminRelay(originUrl, settings));
     // the OpenAI-compatible gateway shares the answer cache, its semantic level and the cache Redis
-    GatewayApi gateway = new GatewayApi(vertx, config, cache, semantic, cacheRedis, registry);
+    GatewayApi gateway = new GatewayApi(vertx, config, cache, semantic, cacheRedis, limiter, registry);
     context.teardown.add(gateway);
     checks.add(origin.readiness());
     OpsRoutes ops = context.ops(checks);
@@ -110,6 +118,7 @@ public final class EdgeRole {
       chat.mount(router, context.drain::refuseNewStreams);
       gateway.mount(router, context.drain::refuseNewStreams);
       widget.mount(router);
+      router.get("/v1/chat/:message/events").handler(limits::admitRead);
       resumes.mount(router);
       admin.ifPresent(a -> a.mount(router));
       relay.ifPresent(r -> r.mount(router));

@@ -193,6 +193,10 @@ public final class Topology implements AutoCloseable {
     env.put("EDGECHAT_ORIGIN_URL", originUrlFrom(region).toString());
     env.put("EDGECHAT_EDGE_TOKEN", edgeToken);
     env.put("EDGECHAT_REDIS_URL", regionalRedisUrl(region).toString());
+    // on one machine every visitor is 127.0.0.1: a limit per address would be one limit for all of them
+    // (the limits per visitor id and per site stay as deployed; docs/limits.md)
+    env.put("EDGECHAT_LIMITS_IP_CHATS_PER_MINUTE", "0");
+    env.put("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "0");
     return env;
   }
 

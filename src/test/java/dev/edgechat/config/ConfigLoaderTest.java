@@ -241,6 +241,40 @@ class ConfigLoaderTest {
     }));
   }
 
+  /**
+   * Verifies the abuse limits' settings: on by default with the documented values, trusted proxies
+   * from a comma-separated variable, and a block that is not one failing the start by name.
+   */
+  @Test
+  void load_limits_defaultsProxiesAndChecks(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> defaults = load(vertx, Map.of());
+    Future<LiveConfig> behindFly = load(vertx, Map.of("EDGECHAT_LIMITS_TRUSTED_PROXIES", "172.16.0.0/12, 10.1.2.3"));
+    Future<LiveConfig> badBlock = load(vertx, Map.of("EDGECHAT_LIMITS_TRUSTED_PROXIES", "172.16.0.0/33"));
+    Future<LiveConfig> hostName = load(vertx, Map.of("EDGECHAT_LIMITS_TRUSTED_PROXIES", "proxy.internal"));
+    Future<LiveConfig> negative = load(vertx, Map.of("EDGECHAT_LIMITS_VISITOR_CHATS_PER_MINUTE", "-1"));
+    Future.join(defaults, behindFly, badBlock, hostName, negative).onComplete(v -> ctx.verify(() -> {
+      LimitSettings limits = defaults.result().get().limits();
+      assertThat(limits.enabled()).isTrue();
+      assertThat(limits.visitorChatsPerMinute()).isEqualTo(20);
+      assertThat(limits.ipChatsPerMinute()).isEqualTo(60);
+      assertThat(limits.ipReadsPerMinute()).isEqualTo(300);
+      assertThat(limits.siteDailyTokens()).isEqualTo(5_000_000);
+      assertThat(limits.hitTokens()).isZero();
+      assertThat(limits.estimatedMissTokens()).isEqualTo(2_000);
+      assertThat(limits.trustedProxies()).isEmpty();
+      assertThat(limits.redisTimeoutMs()).isEqualTo(50);
+      assertThat(behindFly.result().get().limits().trustedProxies())
+          .containsExactly(Cidr.parse("172.16.0.0/12"), Cidr.parse("10.1.2.3/32"));
+      assertThat(badBlock.cause()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("limits.trustedProxies").hasMessageContaining("EDGECHAT_LIMITS_TRUSTED_PROXIES")
+          .hasMessageContaining("0 to 32");
+      assertThat(hostName.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("limits.trustedProxies");
+      assertThat(negative.cause()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("limits.visitorChatsPerMinute");
+      ctx.completeNow();
+    }));
+  }
+
   /** Verifies that a misspelt setting or a secret in a file fails the start instead of being ignored. */
   @Test
   void load_unknownSettingOrSecretInFile_fails(Vertx vertx, VertxTestContext ctx) throws IOException {
