@@ -6,6 +6,7 @@ import dev.edgechat.db.Database;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.embedding.Embeddings;
 import dev.edgechat.knowledge.ChunkIndex;
+import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.Chunker;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.Ingestion;
@@ -65,5 +66,14 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
     VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reads(), embeddings, index,
         () -> config.get().knowledge().minPassageScore(), registry);
     return new KnowledgeParts(documents, embeddings, index, retrieval, ingestion, versions);
+  }
+
+  /**
+   * The check that origin and the worker embed alike, for {@code role} (origin or worker) with these
+   * parts' model; {@link EmbeddingAgreement#record()} it at start and report its readiness.
+   */
+  EmbeddingAgreement agreement(Database database, String role, EdgechatConfig settings) {
+    return new EmbeddingAgreement(database.writer(), role, new EmbeddingAgreement.Embedder(
+        settings.embeddings().provider().name(), embeddings.name(), embeddings.dimensions()));
   }
 }
