@@ -21,11 +21,11 @@ import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.origin.AdminApi;
 import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.widget.DemoPage;
 import dev.edgechat.widget.WidgetAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.redis.client.RedisAPI;
 import java.net.URI;
 import java.util.ArrayList;
@@ -103,17 +103,17 @@ public final class EdgeRole {
     context.teardown.add(gateway);
     checks.add(origin.readiness());
     OpsRoutes ops = context.ops(checks);
-    return WidgetAssets.load(vertx).compose(widget -> context.serve("edge", settings.http().host(),
-        settings.http().port(), router -> {
+    return Future.all(WidgetAssets.load(vertx), DemoPage.load(vertx)).compose(loaded -> context.serve("edge",
+        settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       // while the process drains, new answers go elsewhere (Drain)
       chat.mount(router, context.drain::refuseNewStreams);
       gateway.mount(router, context.drain::refuseNewStreams);
-      widget.mount(router);
+      loaded.<WidgetAssets>resultAt(0).mount(router);
       resumes.mount(router);
       admin.ifPresent(a -> a.mount(router));
       relay.ifPresent(r -> r.mount(router));
-      router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+      loaded.<DemoPage>resultAt(1).mount(router);
     })).map(p -> {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
       return p;
