@@ -9,6 +9,7 @@ import dev.edgechat.knowledge.Site;
 import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.BearerToken;
 import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.Ids;
@@ -22,8 +23,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -56,7 +55,7 @@ public final class AdminApi {
   private final KnowledgeJobs jobs;
   private final JobsApi jobsApi;
   private final EdgechatConfig.Knowledge settings;
-  private final byte[] adminToken;
+  private final String adminToken;
 
   public AdminApi(DocumentStore documents, SiteVersions versions, KnowledgeJobs jobs,
       JobsApi jobsApi, EdgechatConfig.Knowledge settings, String adminToken) {
@@ -65,7 +64,7 @@ public final class AdminApi {
     this.jobs = Objects.requireNonNull(jobs);
     this.jobsApi = Objects.requireNonNull(jobsApi);
     this.settings = Objects.requireNonNull(settings);
-    this.adminToken = ("Bearer " + Objects.requireNonNull(adminToken)).getBytes(StandardCharsets.UTF_8);
+    this.adminToken = Objects.requireNonNull(adminToken);
   }
 
   public void mount(Router router) {
@@ -82,8 +81,7 @@ public final class AdminApi {
   }
 
   private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !MessageDigest.isEqual(adminToken, header.getBytes(StandardCharsets.UTF_8))) {
+    if (!BearerToken.carries(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), adminToken)) {
       ctx.fail(ApiError.unauthorized("the admin token is missing or wrong"));
       return;
     }
