@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -45,6 +46,9 @@ public final class Main extends RoleCommand {
   }
 
   public static void main(String[] args) {
+    // what logs through java.util.logging (jvector) goes to logback, in the same format and levels (logback.xml)
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     if (args.length > 0 && args[0].equals("bench") && !Artifact.holds("dev.edgechat.bench.BenchCommand")) {
       System.err.println("edgechat: the bench is not in this artifact (edgechat-slim.jar, for deployments);"
           + " run it from the developer's jar: java -jar edgechat.jar bench --help");

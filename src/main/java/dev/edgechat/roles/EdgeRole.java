@@ -84,7 +84,14 @@ public final class EdgeRole {
     context.teardown.add(() -> semantic.close());
     if (settings.cache().semantic()) {
       // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
-      semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
+      semantic.warmUp().onFailure(e -> {
+        if (context.drain.draining()) {
+          // stopped while it loaded: the JVM's shutdown refuses what loading registers (WordNet's hook)
+          LOG.debug("the semantic cache's model did not load before the stop: {}", e.toString());
+        } else {
+          LOG.warn("the semantic cache's model failed to load: {}", e.toString());
+        }
+      });
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
     SiteDirectory sites = new SiteDirectory(origin, purges, config);

@@ -6,9 +6,9 @@ import dev.edgechat.db.Database;
 import dev.edgechat.embedding.EmbeddingModel;
 import dev.edgechat.embedding.Embeddings;
 import dev.edgechat.knowledge.ChunkIndex;
-import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.Chunker;
 import dev.edgechat.knowledge.DocumentStore;
+import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.Ingestion;
 import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.knowledge.VectorKnowledgeBase;
@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.redis.client.RedisAPI;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,10 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
     }
     DocumentStore documents = new DocumentStore(database.writer());
     SiteVersions versions = new SiteVersions(database.writer());
+    // the tokenizer is a native library whose loading takes seconds: loaded at the first chunking, on the
+    // knowledge workers (Ingestion), not here on the event loop
     Chunker chunker = new Chunker(settings.knowledge().chunkTokens(), settings.knowledge().chunkOverlapTokens(),
-        new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
+        new LazyTokenCount());
     Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);
     VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reads(), embeddings, index,
         () -> config.get().knowledge().minPassageScore(), registry);
@@ -75,5 +78,26 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
   EmbeddingAgreement agreement(Database database, String role, EdgechatConfig settings) {
     return new EmbeddingAgreement(database.writer(), role, new EmbeddingAgreement.Embedder(
         settings.embeddings().provider().name(), embeddings.name(), embeddings.dimensions()));
+  }
+
+  /** {@link HuggingFaceTokenCountEstimator}, made at its first use. */
+  private static final class LazyTokenCount implements ToIntFunction<String> {
+
+    private volatile HuggingFaceTokenCountEstimator estimator;
+
+    @Override
+    public int applyAsInt(String text) {
+      HuggingFaceTokenCountEstimator loaded = estimator;
+      if (loaded == null) {
+        synchronized (this) {
+          loaded = estimator;
+          if (loaded == null) {
+            loaded = new HuggingFaceTokenCountEstimator();
+            estimator = loaded;
+          }
+        }
+      }
+      return loaded.estimateTokenCountInText(text);
+    }
   }
 }
