@@ -66,7 +66,7 @@ public final class Main extends RoleCommand {
 
   /** The command line of the roles and migrate; {@code execute} runs the one named (role all without one). */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).setSubcommandsCaseInsensitive(true);
   }
 
   /** {@code edgechat migrate}. */
