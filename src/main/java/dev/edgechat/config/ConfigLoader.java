@@ -35,6 +35,8 @@ public final class ConfigLoader {
   private final Map<String, String> env;
   private final JsonObject defaults;
   private ConfigRetriever watcher;
+  /** The settings JSON of the last load or reload accepted: what the next reload's changes are told against. */
+  private JsonObject inForce;
 
   /**
    * @param configDir the operator's folder of settings files (it need not exist)
@@ -87,10 +89,16 @@ public final class ConfigLoader {
     }
     watcher = ConfigRetriever.create(vertx, options(scanPeriodMs));
     watcher.setConfigurationProcessor(overlay::apply);
-    watcher.listen(change -> reload(startJson, change, live));
+    inForce = startJson;
+    watcher.listen(change -> reload(change, live));
   }
 
-  private void reload(JsonObject startJson, ConfigChange change, LiveConfig live) {
+  /**
+   * Applies the [tunable] settings of a changed file and logs what changed since the settings in
+   * force (the last load or reload accepted, not those of the start): applied, or waiting for a
+   * restart. A file with bad values is refused whole, naming each of them.
+   */
+  private void reload(ConfigChange change, LiveConfig live) {
     JsonObject json = change.getNewConfiguration();
     EdgechatConfig reloaded;
     try {
@@ -101,7 +109,8 @@ public final class ConfigLoader {
     }
     TreeSet<String> tunable = new TreeSet<>();
     TreeSet<String> needRestart = new TreeSet<>();
-    Map<String, Object> before = SettingPath.leaves(startJson);
+    Map<String, Object> before = SettingPath.leaves(inForce);
+    inForce = json;
     SettingPath.leaves(json).forEach((path, value) -> {
       if (!Objects.equals(before.get(path), value)) {
         (Tunables.PATHS.contains(path) ? tunable : needRestart).add(path);

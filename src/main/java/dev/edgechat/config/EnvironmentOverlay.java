@@ -46,7 +46,7 @@ final class EnvironmentOverlay {
       String name = SettingPath.envName(leaf.getKey());
       String text = env.get(name);
       if (text != null) {
-        SettingPath.put(out, leaf.getKey(), parse(leaf.getKey(), name, leaf.getValue(), text.trim()));
+        SettingPath.put(out, leaf.getKey(), parse(leaf.getValue(), text.trim()));
       }
     }
     if (!env.containsKey("EDGECHAT_REGION") && env.get("FLY_REGION") != null) {
@@ -62,7 +62,8 @@ final class EnvironmentOverlay {
     return out;
   }
 
-  private static Object parse(String path, String name, Object example, String text) {
+  /** {@code text} as the type of the default {@code example}; as text when it is not one (the reader then refuses it). */
+  private static Object parse(Object example, String text) {
     try {
       if (example instanceof Integer || example instanceof Long) {
         return Long.parseLong(text);
@@ -83,24 +84,8 @@ final class EnvironmentOverlay {
       }
       return text;
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("setting " + path + " (from " + name + "): expected a "
-          + typeName(example) + ", got '" + text + "'");
+      // kept as text: SettingsReader refuses it, naming the setting and its variable, beside any other bad value
+      return text;
     }
-  }
-
-  static String typeName(Object example) {
-    if (example instanceof Integer || example instanceof Long) {
-      return "whole number";
-    }
-    if (example instanceof Number) {
-      return "number";
-    }
-    if (example instanceof Boolean) {
-      return "boolean (true or false)";
-    }
-    if (example instanceof JsonArray) {
-      return "list";
-    }
-    return "string";
   }
 }

@@ -72,4 +72,17 @@ final class SettingPath {
     }
     node.put(parts[parts.length - 1], value);
   }
+
+  /** Removes the setting at {@code path}, if there is one. */
+  static void remove(JsonObject json, String path) {
+    JsonObject node = json;
+    String[] parts = path.split("\\.");
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i]);
+      if (node == null) {
+        return;
+      }
+    }
+    node.remove(parts[parts.length - 1]);
+  }
 }

@@ -40,7 +40,49 @@ final class SettingsReader {
     this.defaults = defaults;
   }
 
+  /**
+   * The settings, or a {@link ConfigException} naming every bad one at once: a bad value is noted
+   * and read again as its default (an unknown setting as absent), so that the values after it are
+   * checked too; settings that contradict one another are reported unless one of them was bad.
+   */
   EdgechatConfig read(Map<String, String> env) {
+    JsonObject working = json.copy();
+    List<String> problems = new ArrayList<>();
+    Set<String> replaced = new java.util.LinkedHashSet<>();
+    EdgechatConfig config = null;
+    while (config == null) {
+      try {
+        config = new SettingsReader(working, defaults).readEach(env);
+      } catch (ConfigException e) {
+        problems.add(e.getMessage());
+        String path = e.path();
+        if (path == null || !replaced.add(path)) {
+          throw ConfigException.all(problems);
+        }
+        Object fallback = SettingPath.get(defaults, path);
+        if (fallback == null) {
+          SettingPath.remove(working, path);
+        } else {
+          SettingPath.put(working, path, fallback instanceof JsonObject o ? o.copy() : fallback);
+        }
+      }
+    }
+    for (Conflict conflict : conflicts(config)) {
+      if (conflict.paths().stream().noneMatch(replaced::contains)) {
+        problems.add(conflict.message());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw ConfigException.all(problems);
+    }
+    return config;
+  }
+
+  /** Settings that are each valid but contradict one another, and the message that says how. */
+  private record Conflict(List<String> paths, String message) {
+  }
+
+  private EdgechatConfig readEach(Map<String, String> env) {
     rejectUnknownSettings();
     Region region = new Region(text("region", 1, 64), env);
     EdgechatConfig config = EdgechatConfig.builder()
@@ -173,8 +215,6 @@ final class SettingsReader {
         .limits(limits())
         .secrets(secrets(env))
         .build();
-    checkGatewayKeys(config);
-    checkTogether(config);
     return config;
   }
 
@@ -191,53 +231,75 @@ final class SettingsReader {
     return (llm.retries() + 1L) * llm.firstTokenTimeoutMs() + pauses;
   }
 
+  /** Every contradiction among valid settings: the gateway keys' profiles, then the pairs below. */
+  private static List<Conflict> conflicts(EdgechatConfig c) {
+    List<Conflict> found = new ArrayList<>();
+    try {
+      checkGatewayKeys(c);
+    } catch (ConfigException e) {
+      found.add(new Conflict(List.of(GATEWAY_PROFILES), e.getMessage()));
+    }
+    checkTogether(c, found);
+    return found;
+  }
+
   /** Settings that are each valid but contradict one another. */
-  private static void checkTogether(EdgechatConfig c) {
+  private static void checkTogether(EdgechatConfig c, List<Conflict> found) {
     if (c.http().maxBodyBytes() < c.edge().maxMessageChars() + 1024) {
-      throw new ConfigException("settings http.maxBodyBytes (" + c.http().maxBodyBytes() + ") and edge.maxMessageChars ("
-          + c.edge().maxMessageChars() + "): the body limit must leave room for the longest question plus 1024 bytes");
+      found.add(new Conflict(List.of("http.maxBodyBytes", "edge.maxMessageChars"),
+          "settings http.maxBodyBytes (" + c.http().maxBodyBytes() + ") and edge.maxMessageChars ("
+          + c.edge().maxMessageChars() + "): the body limit must leave room for the longest question plus 1024 bytes"));
     }
     if (c.queue().backoffMs() > c.queue().maxBackoffMs()) {
-      throw new ConfigException("settings queue.backoffMs (" + c.queue().backoffMs() + ") and queue.maxBackoffMs ("
-          + c.queue().maxBackoffMs() + "): the first retry's delay cannot exceed the longest delay");
+      found.add(new Conflict(List.of("queue.backoffMs", "queue.maxBackoffMs"),
+          "settings queue.backoffMs (" + c.queue().backoffMs() + ") and queue.maxBackoffMs ("
+          + c.queue().maxBackoffMs() + "): the first retry's delay cannot exceed the longest delay"));
     }
     long firstTokenBudget = firstTokenBudgetMs(c.llm());
     if (firstTokenBudget >= c.edge().originIdleTimeoutMs()) {
-      throw new ConfigException("settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
+      found.add(new Conflict(List.of("llm.firstTokenTimeoutMs", "llm.retries", "llm.retryBackoffMs",
+          "llm.maxRetryAfterMs", "edge.originIdleTimeoutMs"),
+          "settings llm.firstTokenTimeoutMs (" + c.llm().firstTokenTimeoutMs()
           + "), llm.retries (" + c.llm().retries() + "), llm.retryBackoffMs (" + c.llm().retryBackoffMs()
           + "), llm.maxRetryAfterMs (" + c.llm().maxRetryAfterMs() + ") and edge.originIdleTimeoutMs ("
           + c.edge().originIdleTimeoutMs() + "): origin may wait up to " + firstTokenBudget + " ms for the model's "
           + "first token (every try and the pauses between them); the edge must wait for origin longer, or the "
-          + "visitor sees a timeout origin would have answered");
+          + "visitor sees a timeout origin would have answered"));
     }
     if (c.llm().idleTimeoutMs() >= c.edge().originIdleTimeoutMs()) {
-      throw new ConfigException("settings llm.idleTimeoutMs (" + c.llm().idleTimeoutMs()
+      found.add(new Conflict(List.of("llm.idleTimeoutMs", "edge.originIdleTimeoutMs"),
+          "settings llm.idleTimeoutMs (" + c.llm().idleTimeoutMs()
           + ") and edge.originIdleTimeoutMs (" + c.edge().originIdleTimeoutMs() + "): the edge must wait for origin "
           + "longer than origin waits for the model's next token, or the visitor sees a timeout origin would have "
-          + "answered");
+          + "answered"));
     }
     if (c.postgres().replicaPollMs() * 2 > c.postgres().maxReplicaLagMs()) {
-      throw new ConfigException("settings postgres.replicaPollMs (" + c.postgres().replicaPollMs()
+      found.add(new Conflict(List.of("postgres.replicaPollMs", "postgres.maxReplicaLagMs"),
+          "settings postgres.replicaPollMs (" + c.postgres().replicaPollMs()
           + ") and postgres.maxReplicaLagMs (" + c.postgres().maxReplicaLagMs() + "): replicas must be polled at least "
-          + "twice within the lag bound, or a lagging replica is not seen in time");
+          + "twice within the lag bound, or a lagging replica is not seen in time"));
     }
     if (c.origin().changesHeartbeatMs() * 2 > c.edge().changesTimeoutMs()) {
-      throw new ConfigException("settings origin.changesHeartbeatMs (" + c.origin().changesHeartbeatMs()
+      found.add(new Conflict(List.of("origin.changesHeartbeatMs", "edge.changesTimeoutMs"),
+          "settings origin.changesHeartbeatMs (" + c.origin().changesHeartbeatMs()
           + ") and edge.changesTimeoutMs (" + c.edge().changesTimeoutMs() + "): an edge must allow at least two "
-          + "heartbeats of silence before it takes its link to origin's change feed for lost");
+          + "heartbeats of silence before it takes its link to origin's change feed for lost"));
     }
     long longestAnswerLifeMs = Math.round(Math.max(c.cache().staticTtlMs(), c.cache().dynamicTtlMs()) * 1.1)
         + c.cache().staleMs();
     if (c.knowledge().changesRetentionMs() < longestAnswerLifeMs) {
-      throw new ConfigException("settings knowledge.changesRetentionMs (" + c.knowledge().changesRetentionMs()
+      found.add(new Conflict(
+          List.of("knowledge.changesRetentionMs", "cache.staticTtlMs", "cache.dynamicTtlMs", "cache.staleMs"),
+          "settings knowledge.changesRetentionMs (" + c.knowledge().changesRetentionMs()
           + ") and cache.staticTtlMs, cache.dynamicTtlMs, cache.staleMs: the change log must keep a purge by "
           + "document as long as an answer made before it can be served (" + longestAnswerLifeMs + " ms: the longer "
-          + "life plus 10 % jitter plus the stale time), or an edge starting later could serve it");
+          + "life plus 10 % jitter plus the stale time), or an edge starting later could serve it"));
     }
     if (c.knowledge().chunkOverlapTokens() * 2 > c.knowledge().chunkTokens()) {
-      throw new ConfigException("settings knowledge.chunkOverlapTokens (" + c.knowledge().chunkOverlapTokens()
+      found.add(new Conflict(List.of("knowledge.chunkOverlapTokens", "knowledge.chunkTokens"),
+          "settings knowledge.chunkOverlapTokens (" + c.knowledge().chunkOverlapTokens()
           + ") and knowledge.chunkTokens (" + c.knowledge().chunkTokens() + "): a chunk may repeat at most half of "
-          + "the one before");
+          + "the one before"));
     }
   }
 
@@ -253,7 +315,7 @@ final class SettingsReader {
       if (!known.containsKey(path) && !path.startsWith(QUEUE_CONCURRENCY + ".") && !isProfileField(path, known)) {
         throw new ConfigException("setting " + path + " is not a setting of edgechat"
             + (isSecret(path) ? " (secrets come only from the environment)" : "")
-            + "; see edge-config/edgechat.yaml for the settings there are");
+            + "; see edge-config/edgechat.yaml for the settings there are", path);
       }
     }
   }
@@ -650,6 +712,6 @@ final class SettingsReader {
   }
 
   private static ConfigException fail(String path, String problem) {
-    return new ConfigException("setting " + path + " (" + SettingPath.envName(path) + "): " + problem);
+    return new ConfigException("setting " + path + " (" + SettingPath.envName(path) + "): " + problem, path);
   }
 }

@@ -1,6 +1,7 @@
 package dev.edgechat.gateway;
 
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
+import dev.edgechat.web.BearerToken;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
@@ -49,12 +50,10 @@ final class GatewayKeys {
       throw GatewayError.invalidKey("The OpenAI-compatible gateway of this edge is off: no key is configured "
           + "(EDGECHAT_GATEWAY_KEYS).");
     }
-    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
-      throw GatewayError.invalidKey("You didn't provide an API key. You need to provide your API key in an "
-          + "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
-    }
-    Caller caller = byDigest.get(digest(header.substring(7).trim()));
+    String key = BearerToken.of(request.getHeader(HttpHeaders.AUTHORIZATION)).orElseThrow(() ->
+        GatewayError.invalidKey("You didn't provide an API key. You need to provide your API key in an "
+            + "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."));
+    Caller caller = byDigest.get(digest(key));
     if (caller == null) {
       throw GatewayError.invalidKey("Incorrect API key provided.");
     }

@@ -148,4 +148,14 @@ final class SqlQueries {
 
   /** Vectors of given chunks, by primary key. */
   static final String CHUNK_VECTORS_BY_ID = "SELECT id, embedding FROM chunks WHERE id = ANY($1) AND model = $2";
+
+  /** Primary key of embedding_models: this role's embeddings, replacing what its last start recorded. */
+  static final String RECORD_EMBEDDING_MODEL = """
+      INSERT INTO embedding_models (role, provider, model, dimensions) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (role) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model,
+        dimensions = EXCLUDED.dimensions, updated_at = now()""";
+
+  /** Primary key of embedding_models. */
+  static final String EMBEDDING_MODEL_OF_ROLE =
+      "SELECT provider, model, dimensions, updated_at FROM embedding_models WHERE role = $1";
 }

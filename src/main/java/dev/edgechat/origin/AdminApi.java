@@ -11,6 +11,7 @@ import dev.edgechat.knowledge.SiteLimits;
 import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.BearerToken;
 import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.Ids;
@@ -24,8 +25,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -72,7 +71,7 @@ public final class AdminApi {
   private final JobsApi jobsApi;
   private final IdempotentWrites writes;
   private final EdgechatConfig.Knowledge settings;
-  private final byte[] adminToken;
+  private final String adminToken;
 
   /**
    * @param outbox where the document jobs are staged with their writes, then handed to the queue
@@ -87,7 +86,7 @@ public final class AdminApi {
     this.jobsApi = Objects.requireNonNull(jobsApi);
     this.writes = Objects.requireNonNull(writes);
     this.settings = Objects.requireNonNull(settings);
-    this.adminToken = ("Bearer " + Objects.requireNonNull(adminToken)).getBytes(StandardCharsets.UTF_8);
+    this.adminToken = Objects.requireNonNull(adminToken);
   }
 
   public void mount(Router router) {
@@ -104,8 +103,7 @@ public final class AdminApi {
   }
 
   private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !MessageDigest.isEqual(adminToken, header.getBytes(StandardCharsets.UTF_8))) {
+    if (!BearerToken.carries(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), adminToken)) {
       ctx.fail(ApiError.unauthorized("the admin token is missing or wrong"));
       return;
     }

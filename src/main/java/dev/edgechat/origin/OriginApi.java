@@ -18,6 +18,7 @@ import dev.edgechat.protocol.Jobs;
 import dev.edgechat.protocol.Limits;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
+import dev.edgechat.web.BearerToken;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.ErrorResponder;
 import dev.edgechat.web.JsonBodyHandler;
@@ -30,8 +31,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -58,7 +57,7 @@ public final class OriginApi {
   private final DocumentStore primary;
   private final SiteChangeLog changes;
   private final LongSupplier changeHead;
-  private final byte[] edgeToken;
+  private final String edgeToken;
 
   /**
    * @param jobs the job queue, or null when this origin has none (asynchronous chat then answers 503)
@@ -77,7 +76,7 @@ public final class OriginApi {
     this.primary = Objects.requireNonNull(primary);
     this.changes = Objects.requireNonNull(changes);
     this.changeHead = Objects.requireNonNull(changeHead);
-    this.edgeToken = ("Bearer " + Objects.requireNonNull(edgeToken)).getBytes(StandardCharsets.UTF_8);
+    this.edgeToken = Objects.requireNonNull(edgeToken);
   }
 
   public void mount(Router router) {
@@ -99,8 +98,7 @@ public final class OriginApi {
   }
 
   private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !MessageDigest.isEqual(edgeToken, header.getBytes(StandardCharsets.UTF_8))) {
+    if (!BearerToken.carries(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), edgeToken)) {
       ctx.fail(ApiError.unauthorized("the edge token is missing or wrong"));
       return;
     }

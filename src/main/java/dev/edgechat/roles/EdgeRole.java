@@ -25,11 +25,11 @@ import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.origin.AdminApi;
 import dev.edgechat.redis.RedisConnection;
+import dev.edgechat.widget.DemoPage;
 import dev.edgechat.widget.WidgetAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.redis.client.RedisAPI;
 import java.net.URI;
 import java.util.ArrayList;
@@ -88,7 +88,14 @@ public final class EdgeRole {
     context.teardown.add(() -> semantic.close());
     if (settings.cache().semantic()) {
       // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
-      semantic.warmUp().onFailure(e -> LOG.warn("the semantic cache's model failed to load: {}", e.toString()));
+      semantic.warmUp().onFailure(e -> {
+        if (context.drain.draining()) {
+          // stopped while it loaded: the JVM's shutdown refuses what loading registers (WordNet's hook)
+          LOG.debug("the semantic cache's model did not load before the stop: {}", e.toString());
+        } else {
+          LOG.warn("the semantic cache's model failed to load: {}", e.toString());
+        }
+      });
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
     SiteDirectory sites = new SiteDirectory(origin, purges, config);
@@ -111,18 +118,18 @@ public final class EdgeRole {
     context.teardown.add(gateway);
     checks.add(origin.readiness());
     OpsRoutes ops = context.ops(checks);
-    return WidgetAssets.load(vertx).compose(widget -> context.serve("edge", settings.http().host(),
-        settings.http().port(), router -> {
+    return Future.all(WidgetAssets.load(vertx), DemoPage.load(vertx)).compose(loaded -> context.serve("edge",
+        settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       // while the process drains, new answers go elsewhere (Drain)
       chat.mount(router, context.drain::refuseNewStreams);
       gateway.mount(router, context.drain::refuseNewStreams);
-      widget.mount(router);
+      loaded.<WidgetAssets>resultAt(0).mount(router);
       router.get("/v1/chat/:message/events").handler(limits::admitRead);
       resumes.mount(router);
       admin.ifPresent(a -> a.mount(router));
       relay.ifPresent(r -> r.mount(router));
-      router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+      loaded.<DemoPage>resultAt(1).mount(router);
     })).map(p -> {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
       return p;

@@ -8,6 +8,7 @@ import dev.edgechat.embedding.Embeddings;
 import dev.edgechat.knowledge.ChunkIndex;
 import dev.edgechat.knowledge.Chunker;
 import dev.edgechat.knowledge.DocumentStore;
+import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.Ingestion;
 import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.knowledge.VectorKnowledgeBase;
@@ -16,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.redis.client.RedisAPI;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +61,43 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
     }
     DocumentStore documents = new DocumentStore(database.writer());
     SiteVersions versions = new SiteVersions(database.writer());
+    // the tokenizer is a native library whose loading takes seconds: loaded at the first chunking, on the
+    // knowledge workers (Ingestion), not here on the event loop
     Chunker chunker = new Chunker(settings.knowledge().chunkTokens(), settings.knowledge().chunkOverlapTokens(),
-        new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
+        new LazyTokenCount());
     Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);
     VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reads(), embeddings, index,
         () -> config.get().knowledge().minPassageScore(), registry);
     return new KnowledgeParts(documents, embeddings, index, retrieval, ingestion, versions);
+  }
+
+  /**
+   * The check that origin and the worker embed alike, for {@code role} (origin or worker) with these
+   * parts' model; {@link EmbeddingAgreement#record()} it at start and report its readiness.
+   */
+  EmbeddingAgreement agreement(Database database, String role, EdgechatConfig settings) {
+    return new EmbeddingAgreement(database.writer(), role, new EmbeddingAgreement.Embedder(
+        settings.embeddings().provider().name(), embeddings.name(), embeddings.dimensions()));
+  }
+
+  /** {@link HuggingFaceTokenCountEstimator}, made at its first use. */
+  private static final class LazyTokenCount implements ToIntFunction<String> {
+
+    private volatile HuggingFaceTokenCountEstimator estimator;
+
+    @Override
+    public int applyAsInt(String text) {
+      HuggingFaceTokenCountEstimator loaded = estimator;
+      if (loaded == null) {
+        synchronized (this) {
+          loaded = estimator;
+          if (loaded == null) {
+            loaded = new HuggingFaceTokenCountEstimator();
+            estimator = loaded;
+          }
+        }
+      }
+      return loaded.estimateTokenCountInText(text);
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.DemoSite;
 import dev.edgechat.knowledge.DocumentSweeper;
+import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.KnowledgeJobs;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ExtractiveChatModel;
@@ -101,7 +102,9 @@ public final class OriginRole {
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
           knowledge.documents(), changeLog, changes::head, edgeToken);
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
-      List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness()));
+      EmbeddingAgreement agreement = knowledge.agreement(database, "origin", settings);
+      List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness(),
+          agreement.readiness()));
       checks.addAll(database.replicaReadiness()); // degraded, never unready: reads go to the primary
       // degraded, never unready: admin writes wait in the outbox, and answers need no queue
       queue.ifPresent(q -> checks.add(q.readiness(false)));
@@ -112,6 +115,7 @@ public final class OriginRole {
           ? DemoSite.seed(knowledge.documents(), knowledge.ingestion())
           : Future.succeededFuture();
       return seeded
+          .compose(s -> agreement.record())
           .compose(s -> context.serve("origin", host, port, router -> {
             ops.mount(router);
             // while the process drains, no new answer starts here; records and reads are still served
@@ -120,7 +124,11 @@ public final class OriginRole {
             feed.mount(router); // after api: behind its edge token
             admin.ifPresent(a -> a.mount(router));
           }))
-          .map(p -> new Started(p, checks, admin, queue, knowledge));
+          .map(p -> {
+            LOG.info("origin ready [url: http://{}:{}/, admin API: {}, job queue: {}]", host, p,
+                admin.isPresent() ? "on" : "off", queue.isPresent() ? "on" : "off");
+            return new Started(p, checks, admin, queue, knowledge);
+          });
     });
   }
 

@@ -5,6 +5,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.db.Database;
 import dev.edgechat.edge.OriginClient;
 import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.ops.OpsRoutes;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
@@ -56,8 +57,10 @@ public final class WorkerRole {
       Optional<OriginClient> origin = settings.origin().url()
           .map(url -> new OriginClient(context.vertx, () -> url, settings.secrets().edgeToken().get(),
               settings.edge()));
-      OpsRoutes ops = context.ops(List.of(queue.get().readiness(), database.readiness()));
-      return WorkerJobs.start(queue.get(), knowledge, origin, settings.queue().maxAttempts())
+      EmbeddingAgreement agreement = knowledge.agreement(database, LABEL, settings);
+      OpsRoutes ops = context.ops(List.of(queue.get().readiness(), database.readiness(), agreement.readiness()));
+      return agreement.record()
+          .compose(recorded -> WorkerJobs.start(queue.get(), knowledge, origin, settings.queue().maxAttempts()))
           .compose(started -> context.serve(LABEL, settings.http().host(), settings.http().port(), ops::mount))
           .map(p -> {
             LOG.info("worker ready [ops: http://localhost:{}/readyz]", p);

@@ -2,10 +2,14 @@ package dev.edgechat.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.edgechat.cache.semantic.SemanticMatcher;
 import dev.edgechat.support.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Settings: defaults, layers, validation and reload. */
 @ExtendWith(VertxExtension.class)
@@ -340,5 +345,107 @@ class ConfigLoaderTest {
           loader.close();
           ctx.completeNow();
         })));
+  }
+
+  /** Verifies that a start with several bad values names every one of them at once, not only the first. */
+  @Test
+  void load_threeBadValues_reportsEachAtOnce_issue21Item5(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Files.writeString(dir.resolve("edgechat.yaml"), "edge:\n  heartbeatMS: 5000\n");
+    load(vertx, Map.of("EDGECHAT_HTTP_PORT", "eighty", "EDGECHAT_POSTGRES_WRITER_POOL_SIZE", "500"))
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("3 settings are bad")
+              .hasMessageContaining("edge.heartbeatMS").hasMessageContaining("not a setting")
+              .hasMessageContaining("http.port (EDGECHAT_HTTP_PORT)").hasMessageContaining("eighty")
+              .hasMessageContaining("postgres.writerPoolSize").hasMessageContaining("between 1 and 20");
+          assertThat(((ConfigException) e).problems()).hasSize(3);
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that a contradiction between two settings is reported beside a bad value, and that one
+   * involving a bad value (read as its default) is not.
+   */
+  @Test
+  void load_badValueAndContradiction_reportsBoth_issue21Item5(Vertx vertx, VertxTestContext ctx) {
+    load(vertx, Map.of("EDGECHAT_QUEUE_BACKOFF_MS", "60000", "EDGECHAT_QUEUE_MAX_BACKOFF_MS", "1000",
+        "EDGECHAT_HTTP_MAX_BODY_BYTES", "lots", "EDGECHAT_EDGE_MAX_MESSAGE_CHARS", "100000"))
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(((ConfigException) e).problems()).hasSize(2);
+          assertThat(e).hasMessageContaining("http.maxBodyBytes (EDGECHAT_HTTP_MAX_BODY_BYTES)")
+              .hasMessageContaining("settings queue.backoffMs (60000) and queue.maxBackoffMs (1000)")
+              .hasMessageNotContaining("settings http.maxBodyBytes");
+          ctx.completeNow();
+        })));
+  }
+
+  /** Verifies that a reload with two bad values is refused naming both. */
+  @Test
+  void reload_twoBadValues_refusedNamingBoth_issue21Item5(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = dir.resolve("edgechat.yaml");
+    Files.writeString(file, "config:\n  scanPeriodMs: 50\n");
+    ListAppender<ILoggingEvent> log = capture();
+    ConfigLoader loader = new ConfigLoader(vertx, dir, Map.of());
+    loader.load()
+        .compose(live -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(
+                "config:\n  scanPeriodMs: 50\nedge:\n  heartbeatMs: 99999\n  maxMessageChars: 0\n"))
+            .compose(v -> Await.until(vertx, () -> Future.succeededFuture(refusal(log) != null), 10_000)))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          String refused = refusal(log);
+          assertThat(refused).contains("2 settings are bad", "edge.heartbeatMs (EDGECHAT_EDGE_HEARTBEAT_MS)",
+              "edge.maxMessageChars (EDGECHAT_EDGE_MAX_MESSAGE_CHARS)");
+          release(log);
+          loader.close();
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that a reload logs what changed since the settings in force, not since the start: a
+   * second reload that changes another setting names only that one, and a restart-only setting
+   * changed once is not named again.
+   */
+  @Test
+  void reload_twice_logsChangesSincePrevious_issue21Item5(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = dir.resolve("edgechat.yaml");
+    Files.writeString(file, "config:\n  scanPeriodMs: 50\n");
+    ListAppender<ILoggingEvent> log = capture();
+    ConfigLoader loader = new ConfigLoader(vertx, dir, Map.of());
+    loader.load()
+        .compose(live -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(
+                "config:\n  scanPeriodMs: 50\nedge:\n  maxMessageChars: 20\nhttp:\n  port: 9999\n"))
+            .compose(v -> Await.until(vertx, () -> Future.succeededFuture(live.get().edge().maxMessageChars() == 20),
+                10_000))
+            .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(
+                "config:\n  scanPeriodMs: 50\nedge:\n  maxMessageChars: 20\n  heartbeatMs: 2000\n"
+                    + "http:\n  port: 9999\n")))
+            .compose(v -> Await.until(vertx, () -> Future.succeededFuture(live.get().edge().heartbeatMs() == 2000),
+                10_000)))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          List<String> lines = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+          assertThat(lines).containsSubsequence("settings reloaded [applied: [edge.maxMessageChars]]",
+              "settings reloaded [applied: [edge.heartbeatMs]]");
+          assertThat(lines.stream().filter(l -> l.contains("apply only at the next start")))
+              .containsExactly("settings changed that apply only at the next start [settings: [http.port]]");
+          release(log);
+          loader.close();
+          ctx.completeNow();
+        })));
+  }
+
+  private static ListAppender<ILoggingEvent> capture() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((Logger) LoggerFactory.getLogger(ConfigLoader.class)).addAppender(appender);
+    return appender;
+  }
+
+  private static void release(ListAppender<ILoggingEvent> appender) {
+    ((Logger) LoggerFactory.getLogger(ConfigLoader.class)).detachAppender(appender);
+  }
+
+  private static String refusal(ListAppender<ILoggingEvent> log) {
+    return List.copyOf(log.list).stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.startsWith("settings reload refused")).findFirst().orElse(null);
   }
 }

@@ -71,6 +71,8 @@ public final class SemanticCache {
   private final Supplier<MeaningGuard> guardFactory;
   private volatile MeaningGuard guard;
   private final WorkerExecutor workers;
+  /** The model's loading by {@link #warmUp()}, which {@link #close()} waits for. */
+  private volatile Future<Void> warming = Future.succeededFuture();
   private final WorkerExecutor indexer;
   private final Clock clock;
   private final int maxWaiting;
@@ -120,11 +122,13 @@ public final class SemanticCache {
 
   /** Loads the model and the guard's dictionary on a worker now, so that the first question does not wait for them. */
   public Future<Void> warmUp() {
-    return workers.executeBlocking(() -> {
+    Future<Void> loading = workers.executeBlocking(() -> {
       embedder.embedNow("warm up");
       guard();
       return null;
     }, false);
+    warming = loading;
+    return loading;
   }
 
   /** The meaning guard, made on first use; only called on worker threads. */
@@ -285,8 +289,12 @@ public final class SemanticCache {
     return index == null ? 0 : index.size();
   }
 
-  /** Releases this cache's hold on the worker pool. */
+  /** Releases this cache's hold on the worker pool, once the model's loading (if under way) ended. */
   public Future<Void> close() {
-    return Future.join(workers.close(), indexer.close()).mapEmpty();
+    // a process must not exit while the model loads: ONNX Runtime's native code, still running, would
+    // meet its library being torn down (the edge died of SIGBUS when stopped during the warm-up)
+    return warming.otherwiseEmpty()
+        .transform(v -> Future.join(workers.close(), indexer.close()))
+        .mapEmpty();
   }
 }
