@@ -71,6 +71,21 @@ final class ChatCall {
 
   /** Asks {@code message} of site {@code site} through {@code edge}, streamed; waits at most {@code deadline}. */
   static Result ask(URI edge, String site, String message, Duration deadline) {
+    return ask(edge, site, message, deadline, new java.util.concurrent.CountDownLatch(1));
+  }
+
+  /** As {@link #ask(URI, String, String, Duration)}; counts {@code tokenSeen} down at the first token (or the end). */
+  static Result ask(URI edge, String site, String message, Duration deadline,
+      java.util.concurrent.CountDownLatch tokenSeen) {
+    try {
+      return read(edge, site, message, deadline, tokenSeen);
+    } finally {
+      tokenSeen.countDown();
+    }
+  }
+
+  private static Result read(URI edge, String site, String message, Duration deadline,
+      java.util.concurrent.CountDownLatch tokenSeen) {
     long start = System.nanoTime();
     HttpRequest request = HttpRequest.newBuilder(edge.resolve("/v1/chat"))
         .header("Content-Type", "application/json").header("Accept", "text/event-stream")
@@ -85,7 +100,7 @@ final class ChatCall {
           String body = String.join("\n", lines.toList());
           return new Result(Ending.STATUS, response.statusCode(), "", "", "", abbreviate(body), millis(start));
         }
-        return events(lines.iterator(), start);
+        return events(lines.iterator(), start, tokenSeen);
       }
     });
     try {
@@ -103,7 +118,7 @@ final class ChatCall {
     }
   }
 
-  private static Result events(Iterator<String> lines, long start) {
+  private static Result events(Iterator<String> lines, long start, java.util.concurrent.CountDownLatch tokenSeen) {
     String event = "";
     String conversation = "";
     String message = "";
@@ -125,7 +140,10 @@ final class ChatCall {
             conversation = data.getString("conversation", "");
             message = data.getString("message", "");
           }
-          case "token" -> text.append(data.getString("text", ""));
+          case "token" -> {
+            text.append(data.getString("text", ""));
+            tokenSeen.countDown();
+          }
           case "done" -> {
             return new Result(Ending.DONE, 200, conversation, message, text.toString(), "", millis(start));
           }

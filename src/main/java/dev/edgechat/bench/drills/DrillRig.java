@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * region, the queue Redis, sim, origin, worker, one edge, the demo site) in which origin asks the
  * sim through a {@link FaultForwarder}, and the edge has a gateway key and no semantic cache (each
  * drill question must reach the upstream). Roles the drills kill or stop are started again on the
- * same port with the same environment, as an orchestrator would restart them.
+ * same port with the same environment, as an orchestrator would restart them. The sim streams at 20
+ * tokens a second (answers of about 3 s), and the edge gives a visitor who left 1 s to resume
+ * ({@code edge.resumeGraceMs}, 5 s by default) before origin's work is cancelled, so that faults and
+ * departures come while answers stream.
  */
 final class DrillRig implements AutoCloseable {
 
@@ -67,11 +70,19 @@ final class DrillRig implements AutoCloseable {
     }
     try {
       rig.roles.put("worker", topology.worker());
+      // answers of about 3 s (60 tokens at 20 a second), so that faults and departures come mid-stream
+      Map<String, String> simEnv = new LinkedHashMap<>(topology.sim().orElseThrow().environment());
+      simEnv.put("EDGECHAT_SIM_TOKENS_PER_SECOND", "20");
+      RoleProcess sim = rig.replace(topology.sim().orElseThrow(), simEnv);
+      sim.awaitReady(READY);
+      rig.roles.put("sim", sim);
       Map<String, String> originEnv = new LinkedHashMap<>(topology.origin().environment());
       originEnv.put("EDGECHAT_LLM_BASE_URL", "http://127.0.0.1:" + rig.forwarder.port() + "/v1");
       Map<String, String> edgeEnv = new LinkedHashMap<>(topology.edge(REGION).environment());
       edgeEnv.put("EDGECHAT_GATEWAY_KEYS", GATEWAY_KEY);
       edgeEnv.put("EDGECHAT_CACHE_SEMANTIC", "false");
+      // a visitor who left has 1 s to resume before origin's work is cancelled (default 5 s, longer than an answer here)
+      edgeEnv.put("EDGECHAT_EDGE_RESUME_GRACE_MS", "1000");
       // the gateway's upstream: the sim itself (the forwarder's faults are for origin's chat path)
       edgeEnv.put("EDGECHAT_LLM_BASE_URL", topology.sim().orElseThrow().url().resolve("/v1").toString());
       edgeEnv.put("EDGECHAT_LLM_API_KEY", "sim");

@@ -41,6 +41,9 @@ final class FaultDrills {
     return thread;
   });
 
+  /** Counted down as each chat of the running {@link #chats} streams its first token (or ends). */
+  private volatile java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(0);
+
   FaultDrills(DrillRig rig, DrillPlan plan) {
     this.rig = rig;
     this.plan = plan;
@@ -78,6 +81,7 @@ final class FaultDrills {
     DelayProxy queue = rig.topology().redisProxy("queue");
     List<String> acceptedDocuments = new ArrayList<>();
     List<String> acceptedJobs = new ArrayList<>();
+    Map<String, Integer> wrong = new LinkedHashMap<>();
     queue.cut(true);
     long healed;
     try {
@@ -90,7 +94,7 @@ final class FaultDrills {
         if (posted != null && posted.statusCode() == 202) {
           acceptedDocuments.add(id);
         }
-        judgeRefusal(outcome, "POST documents", posted);
+        judgeRefusal(wrong, "POST /admin/sites/{site}/documents", posted);
       }
       for (int i = 0; i < plan.chats(); i++) {
         String question = rig.question("queue");
@@ -98,25 +102,29 @@ final class FaultDrills {
         if (asked != null && asked.statusCode() == 202) {
           acceptedJobs.add(new JsonObject(asked.body()).getString("job"));
         }
-        judgeRefusal(outcome, "POST /v1/chat (respond-async)", asked);
+        judgeRefusal(wrong, "POST /v1/chat (Prefer: respond-async)", asked);
       }
     } finally {
       queue.cut(false);
       healed = System.nanoTime();
     }
-    List<String> notIndexed = rig.awaitIndexed(site, acceptedDocuments, plan.indexLimit());
+    wrong.forEach((answer, times) -> outcome.breach(times + " x " + answer + " (want 202, or 503 with Retry-After)"));
+    // every document origin stored counts, whatever it answered: a stored one is accepted data
+    java.util.Set<String> stored = new java.util.LinkedHashSet<>(acceptedDocuments);
+    stored.addAll(rig.documentStatuses(site).keySet());
+    List<String> notIndexed = rig.awaitIndexed(site, stored, plan.indexLimit());
     List<String> unfinished = awaitJobs(acceptedJobs, plan.indexLimit());
     outcome.lost.addAndGet(notIndexed.size() + unfinished.size());
     if (notIndexed.isEmpty() && unfinished.isEmpty()) {
       outcome.recovered(Duration.ofNanos(System.nanoTime() - healed));
     }
     outcome.note(acceptedDocuments.size() + " of " + plan.documents() + " document uploads and " + acceptedJobs.size()
-        + " of " + plan.chats() + " asynchronous chats accepted during the outage");
-    Map<String, String> statuses = rig.documentStatuses(site);
-    outcome.note("documents stored: " + statuses.size() + " " + statuses);
+        + " of " + plan.chats() + " asynchronous chats accepted (202) during the outage; " + stored.size()
+        + " documents stored");
     if (!notIndexed.isEmpty()) {
-      outcome.breach(notIndexed.size() + " accepted documents not indexed within " + plan.indexLimit().toSeconds()
-          + " s of the queue's return: " + notIndexed);
+      outcome.breach(notIndexed.size() + " stored documents (" + notIndexed.stream().filter(acceptedDocuments::contains)
+          .count() + " of them answered 202) not indexed within " + plan.indexLimit().toSeconds()
+          + " s of the queue's return: " + rig.documentStatuses(site));
     }
     if (!unfinished.isEmpty()) {
       outcome.breach(unfinished.size() + " accepted asynchronous chats not completed within "
@@ -127,15 +135,18 @@ final class FaultDrills {
     return outcome;
   }
 
-  /** A refusal while a dependency is out must be 503 with Retry-After (nothing accepted), never another 5xx. */
-  private static void judgeRefusal(DrillOutcome outcome, String call, HttpResponse<String> response) {
+  /**
+   * A refusal while a dependency is out must be 503 with Retry-After (nothing accepted), never another
+   * 5xx; the others are counted in {@code wrong} by call and answer, one breach each at the end.
+   */
+  private static void judgeRefusal(Map<String, Integer> wrong, String call, HttpResponse<String> response) {
     if (response == null || response.statusCode() < 500) {
       return;
     }
     boolean retryable = response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent();
     if (!retryable) {
-      outcome.breach(call + " answered " + response.statusCode() + " " + ChatCall.abbreviate(response.body())
-          + " (want 202, or 503 with Retry-After)");
+      wrong.merge(call + " answered " + response.statusCode() + " " + ChatCall.abbreviate(response.body()), 1,
+          Integer::sum);
     }
   }
 
@@ -144,7 +155,7 @@ final class FaultDrills {
     DrillOutcome outcome = new DrillOutcome("origin killed mid-stream");
     long[] killedAt = new long[1];
     List<ChatCall.Result> results = chats(outcome, "origin-kill", plan.chats(), plan.chats(), () -> {
-      ChatCall.sleep(900);
+      awaitStreaming();
       killedAt[0] = System.nanoTime();
       rig.origin().kill();
     });
@@ -202,6 +213,7 @@ final class FaultDrills {
     DrillOutcome outcome = new DrillOutcome("client leaves mid-stream");
     FaultForwarder forwarder = rig.forwarder();
     long before = forwarder.cancelled();
+    long simBefore = simCancelled();
     int left = 0;
     for (int i = 0; i < plan.chats(); i++) {
       outcome.sent.incrementAndGet();
@@ -218,11 +230,26 @@ final class FaultDrills {
     long cancelled = forwarder.cancelled() - before;
     outcome.failed.addAndGet((int) Math.max(0, left - cancelled));
     outcome.note(left + " clients left after their first token; " + cancelled
-        + " upstream calls were cancelled within 10 s");
+        + " upstream calls were cancelled within 10 s (the sim counted " + (simCancelled() - simBefore)
+        + " streams cancelled)");
     outcome.requireNone(outcome.failed.get(), "upstream calls went on after their client left");
     outcome.requireNone(outcome.hangs.get(), "streams sent no token before the deadline");
     recover(outcome, Optional.empty());
     return outcome;
+  }
+
+  /** The sim's own count of streams whose caller went away ({@code GET /sim/stats}); -1 when it cannot be read. */
+  private long simCancelled() {
+    try {
+      HttpResponse<String> stats = ChatCall.HTTP.send(HttpRequest.newBuilder(rig.topology().sim().orElseThrow().url()
+          .resolve("/sim/stats")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(stats.body()).getLong("cancelled", -1L);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** Sends a streamed chat over a socket, reads until the first token event, and closes the socket. */
@@ -303,10 +330,11 @@ final class FaultDrills {
     DrillOutcome outcome = new DrillOutcome("SIGTERM " + role);
     int[] exit = new int[1];
     List<ChatCall.Result> results = chats(outcome, "term-" + role, plan.chats(), plan.chats(), () -> {
-      ChatCall.sleep(700);
+      awaitStreaming();
       exit[0] = rig.role(role).stop(Duration.ofSeconds(40));
     });
     outcome.note(role + " exited with " + exit[0] + (exit[0] == -1 ? " (killed after 40 s)" : ""));
+    results.stream().filter(r -> !r.answered()).limit(3).forEach(r -> outcome.note("failed chat: " + r));
     long restarted = System.nanoTime();
     rig.restart(role);
     countKept(outcome, results);
@@ -340,12 +368,14 @@ final class FaultDrills {
     URI url = all.url();
     List<ChatCall.Result> results = new ArrayList<>();
     List<CompletableFuture<ChatCall.Result>> streams = new ArrayList<>();
+    streaming = new java.util.concurrent.CountDownLatch(plan.chats());
+    java.util.concurrent.CountDownLatch tokens = streaming;
     for (int i = 0; i < plan.chats(); i++) {
       String question = rig.question("term-all");
-      streams.add(CompletableFuture.supplyAsync(() -> ChatCall.ask(url, DrillRig.SITE, question, plan.chatDeadline()),
-          clients));
+      streams.add(CompletableFuture.supplyAsync(() -> ChatCall.ask(url, DrillRig.SITE, question, plan.chatDeadline(),
+          tokens), clients));
     }
-    ChatCall.sleep(700);
+    awaitStreaming();
     try {
       // the whole process group, as an orchestrator's stop reaches it
       new ProcessBuilder("kill", "-TERM", "--", "-" + all.pid()).inheritIO().start().waitFor();
@@ -367,6 +397,7 @@ final class FaultDrills {
       outcome.sent.incrementAndGet();
       tally(outcome, r);
     });
+    results.stream().filter(r -> !r.answered()).limit(3).forEach(r -> outcome.note("failed chat: " + r));
     long restarted = System.nanoTime();
     RoleProcess again = rig.launchExtra("all", port, env, dir);
     try {
@@ -393,13 +424,15 @@ final class FaultDrills {
       Runnable during) {
     List<CompletableFuture<ChatCall.Result>> calls = new ArrayList<>();
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(concurrency);
+    streaming = new java.util.concurrent.CountDownLatch(count);
+    java.util.concurrent.CountDownLatch tokens = streaming;
     for (int i = 0; i < count; i++) {
       String question = rig.question(drill);
       URI edge = rig.edge().url();
       calls.add(CompletableFuture.supplyAsync(() -> {
         slots.acquireUninterruptibly();
         try {
-          return ChatCall.ask(edge, DrillRig.SITE, question, plan.chatDeadline());
+          return ChatCall.ask(edge, DrillRig.SITE, question, plan.chatDeadline(), tokens);
         } finally {
           slots.release();
         }
@@ -412,6 +445,18 @@ final class FaultDrills {
       tally(outcome, r);
     }
     return results;
+  }
+
+  /** Waits (at most 30 s) until every chat of the drill streams its first token: the fault comes mid-stream. */
+  private void awaitStreaming() {
+    try {
+      if (!streaming.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException(streaming.getCount() + " chats sent no token within 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private static void tally(DrillOutcome outcome, ChatCall.Result r) {
