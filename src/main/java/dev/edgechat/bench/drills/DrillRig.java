@@ -46,6 +46,7 @@ final class DrillRig implements AutoCloseable {
   private final List<RoleProcess> ours = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final FaultForwarder forwarder;
   private final AtomicInteger questions = new AtomicInteger();
+  private final Map<String, String> extraEnv = new LinkedHashMap<>();
   private final String run = Long.toString(System.nanoTime(), 36);
 
   private DrillRig(Topology topology) {
@@ -54,8 +55,12 @@ final class DrillRig implements AutoCloseable {
     this.forwarder = FaultForwarder.start(vertx, sim.port());
   }
 
-  /** Starts the topology (files under {@code baseDir} when given) and puts the forwarder in origin's way. */
-  static DrillRig start(Optional<Path> baseDir) {
+  /**
+   * Starts the topology (files under {@code baseDir} when given) and puts the forwarder in origin's
+   * way; {@code extraEnv} is added to the environment of the drill's edge, origin and role {@code all}
+   * (a setting to try, or limits a drill should not trip over).
+   */
+  static DrillRig start(Optional<Path> baseDir, Map<String, String> extraEnv) {
     TopologySettings settings = TopologySettings.defaults().withEdgeRegions(List.of(new EdgeRegion(REGION, 40)));
     if (baseDir.isPresent()) {
       settings = settings.withBaseDir(baseDir.get());
@@ -78,6 +83,7 @@ final class DrillRig implements AutoCloseable {
       rig.roles.put("sim", sim);
       Map<String, String> originEnv = new LinkedHashMap<>(topology.origin().environment());
       originEnv.put("EDGECHAT_LLM_BASE_URL", "http://127.0.0.1:" + rig.forwarder.port() + "/v1");
+      originEnv.putAll(extraEnv);
       Map<String, String> edgeEnv = new LinkedHashMap<>(topology.edge(REGION).environment());
       edgeEnv.put("EDGECHAT_GATEWAY_KEYS", GATEWAY_KEY);
       edgeEnv.put("EDGECHAT_CACHE_SEMANTIC", "false");
@@ -86,6 +92,8 @@ final class DrillRig implements AutoCloseable {
       // the gateway's upstream: the sim itself (the forwarder's faults are for origin's chat path)
       edgeEnv.put("EDGECHAT_LLM_BASE_URL", topology.sim().orElseThrow().url().resolve("/v1").toString());
       edgeEnv.put("EDGECHAT_LLM_API_KEY", "sim");
+      edgeEnv.putAll(extraEnv);
+      rig.extraEnv.putAll(extraEnv);
       RoleProcess origin = rig.replace(topology.origin(), originEnv);
       RoleProcess edge = rig.replace(topology.edge(REGION), edgeEnv);
       origin.awaitReady(READY);
@@ -154,7 +162,9 @@ final class DrillRig implements AutoCloseable {
 
   /** Launches a role of our own (role {@code all}, say) in {@code dir} on {@code port}; not yet ready. */
   RoleProcess launchExtra(String role, int port, Map<String, String> environment, Path dir) {
-    RoleProcess process = RoleProcess.launch(java, role, "local", port, environment, dir);
+    Map<String, String> env = new LinkedHashMap<>(environment);
+    env.putAll(extraEnv);
+    RoleProcess process = RoleProcess.launch(java, role, "local", port, env, dir);
     ours.add(process);
     return process;
   }

@@ -36,19 +36,20 @@ public final class DrillRun {
 
   /**
    * Starts a topology, runs {@code only} (every drill when empty) of {@link #DRILLS} at the size of
-   * {@code plan}, and stops it; {@code progress} gets each outcome as it comes.
+   * {@code plan}, and stops it; {@code extraEnv} goes to the drill's edge, origin and role {@code all};
+   * {@code progress} gets each outcome as it comes.
    *
    * @return the outcomes, in order
    */
   public static List<Outcome> run(DrillPlan plan, Set<String> only, Optional<Path> baseDir,
-      Consumer<Outcome> progress) {
+      Map<String, String> extraEnv, Consumer<Outcome> progress) {
     for (String name : only) {
       if (!DRILLS.contains(name)) {
         throw new IllegalArgumentException("no drill named '" + name + "'; drills: " + DRILLS);
       }
     }
     List<Outcome> outcomes = new ArrayList<>();
-    try (DrillRig rig = DrillRig.start(baseDir)) {
+    try (DrillRig rig = DrillRig.start(baseDir, extraEnv)) {
       FaultDrills faults = new FaultDrills(rig, plan);
       Map<String, Drill> drills = new LinkedHashMap<>();
       drills.put("fuzz", () -> EndpointFuzz.run(rig, plan));

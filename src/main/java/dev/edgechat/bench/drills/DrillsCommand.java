@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code edgechat bench drills [--full] [--only NAME,…] [--fuzz-requests N] [--out FILE]}: starts a
+ * {@code edgechat bench drills [--full] [--only NAME,…] [--fuzz-requests N] [--env NAME=VALUE …] [--out FILE]}: starts a
  * topology of real processes, runs the drills ({@link DrillRun}) and prints their table. Exits 0
  * when every drill kept its contract, 1 when one broke it, 2 when the run could not start.
  */
@@ -44,6 +44,10 @@ public final class DrillsCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "also write the table to this file")
   private Path out;
 
+  @Option(names = "--env", paramLabel = "NAME=VALUE",
+      description = "an environment variable for the drill's edge, origin and role all, e.g. a setting to try; repeatable")
+  private java.util.Map<String, String> env;
+
   @Override
   public Integer call() throws Exception {
     Optional<String> missing = ServiceBinaries.missing();
@@ -59,7 +63,7 @@ public final class DrillsCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<DrillRun.Outcome> outcomes;
     try {
-      outcomes = DrillRun.run(plan, chosen, Optional.ofNullable(baseDir),
+      outcomes = DrillRun.run(plan, chosen, Optional.ofNullable(baseDir), env == null ? java.util.Map.of() : env,
           row -> System.err.println("bench drills: " + row.name() + " " + (row.passed() ? "kept its contract"
               : "BROKE its contract: " + row.breaches())));
     } catch (IllegalArgumentException e) {

@@ -36,7 +36,7 @@ class DrillsTest {
   static void runShortDrills() {
     Optional<String> missing = ServiceBinaries.missing();
     Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped, no topology on this machine: " + missing.orElse(""));
-    List<DrillRun.Outcome> outcomes = DrillRun.run(DrillPlan.brief(), Set.of(), Optional.empty(), row -> { });
+    List<DrillRun.Outcome> outcomes = DrillRun.run(DrillPlan.brief(), Set.of(), Optional.empty(), Map.of(), row -> { });
     outcomes.forEach(o -> OUTCOMES.put(o.name(), o));
     System.out.println(DrillRun.table(outcomes));
   }
