@@ -49,8 +49,11 @@ final class DrillRig implements AutoCloseable {
   private final Map<String, String> extraEnv = new LinkedHashMap<>();
   private final String run = Long.toString(System.nanoTime(), 36);
 
+  private final Thread shutdownHook = new Thread(this::stopOurs, "edgechat-drills-stop");
+
   private DrillRig(Topology topology) {
     this.topology = topology;
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     RoleProcess sim = topology.sim().orElseThrow();
     this.forwarder = FaultForwarder.start(vertx, sim.port());
   }
@@ -270,13 +273,37 @@ final class DrillRig implements AutoCloseable {
     }
   }
 
-  /** Stops what the rig started (the roles it launched, the forwarder), then the topology. */
-  @Override
-  public void close() {
+  /**
+   * Starts again, on their ports, the roles found dead though no drill stopped them (another
+   * program on the machine may have); their names.
+   */
+  List<String> reviveDead() {
+    List<String> revived = new java.util.ArrayList<>();
+    for (String name : List.copyOf(roles.keySet())) {
+      if (!roles.get(name).alive()) {
+        restart(name);
+        revived.add(name);
+      }
+    }
+    return revived;
+  }
+
+  private void stopOurs() {
     for (RoleProcess role : ours) {
       if (role.alive()) {
         role.stop(STOP_GRACE);
       }
+    }
+  }
+
+  /** Stops what the rig started (the roles it launched, the forwarder), then the topology. */
+  @Override
+  public void close() {
+    stopOurs();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook runs
     }
     try {
       forwarder.close().await();

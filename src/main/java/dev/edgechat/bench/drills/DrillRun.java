@@ -73,13 +73,20 @@ public final class DrillRun {
         }
         LOG.info("drill {} starts", drill.getKey());
         DrillOutcome outcome;
+        List<String> revived = List.of();
         try {
+          revived = rig.reviveDead();
           outcome = drill.getValue().run();
         } catch (Exception | AssertionError e) {
           LOG.warn("drill {} could not run", drill.getKey(), e);
           outcome = new DrillOutcome(drill.getKey());
           outcome.breach("the drill could not run: " + e);
           rig.awaitServing(Duration.ofMinutes(3));
+        }
+        if (!revived.isEmpty()) {
+          LOG.warn("before drill {}: {} had died though no drill stopped it; started again", drill.getKey(), revived);
+          outcome.note("before it: " + revived + " had died though no drill stopped it (another program on the machine?)"
+              + "; started again");
         }
         Outcome row = new Outcome(drill.getKey(), outcome);
         outcomes.add(row);

@@ -484,6 +484,10 @@ final class FaultDrills {
   /** Measures how long the system took to serve again, from {@code since} (or now); a breach when it did not. */
   private void recover(DrillOutcome outcome, Optional<Long> since) {
     long start = since.orElse(System.nanoTime());
+    List<String> died = rig.reviveDead();
+    if (!died.isEmpty()) {
+      outcome.breach(died + " died during the drill though the drill did not stop it (crashed?); started again");
+    }
     Optional<Duration> serving = rig.awaitServing(SERVE_AGAIN);
     if (serving.isPresent()) {
       if (outcome.recovery() == null) {
