@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
@@ -33,7 +32,6 @@ final class FaultForwarder {
   private volatile double rate;
   private final AtomicLong chatCalls = new AtomicLong();
   private final AtomicLong faulted = new AtomicLong();
-  private final AtomicLong cancelled = new AtomicLong();
 
   private FaultForwarder(HttpServer server, HttpClient client) {
     this.server = server;
@@ -49,7 +47,9 @@ final class FaultForwarder {
     HttpProxy proxy = HttpProxy.reverseProxy(client).origin(SocketAddress.inetSocketAddress(simPort, "127.0.0.1"))
         .addInterceptor(forwarder.new AskForFault());
     server.requestHandler(request -> {
-      forwarder.watch(request);
+      if (request.path().equals(CHAT)) {
+        forwarder.chatCalls.incrementAndGet();
+      }
       proxy.handle(request);
     });
     server.listen(0, "127.0.0.1").await();
@@ -80,27 +80,8 @@ final class FaultForwarder {
     return faulted.get();
   }
 
-  /** Chat calls whose caller closed the connection before their answer ended. */
-  long cancelled() {
-    return cancelled.get();
-  }
-
   Future<Void> close() {
     return server.close().compose(v -> client.close());
-  }
-
-  private void watch(HttpServerRequest request) {
-    if (!request.path().equals(CHAT)) {
-      return;
-    }
-    chatCalls.incrementAndGet();
-    boolean[] ended = {false};
-    request.response().endHandler(v -> ended[0] = true);
-    request.connection().closeHandler(v -> {
-      if (!ended[0]) {
-        cancelled.incrementAndGet();
-      }
-    });
   }
 
   private final class AskForFault implements ProxyInterceptor {
