@@ -53,6 +53,8 @@ abstract class RoleCommand implements Callable<Integer> {
           + env.get(LogFormat.VARIABLE) + "'");
       return 1;
     }
+    // the lines before the settings are read name the role; the region follows once it is known
+    LogContext.process(role.label(), null);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = EdgechatVertx.create(registry);
     LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
