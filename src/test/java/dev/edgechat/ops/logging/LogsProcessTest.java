@@ -47,7 +47,8 @@ class LogsProcessTest {
   /**
    * Verifies that with {@code EDGECHAT_LOG_FORMAT=json} every line a role writes, from its first,
    * is a JSON object with timestamp, level, logger, thread, message and role, and the region once the
-   * settings are read; a bad setting after that is still the one plain line on standard error.
+   * settings are read; the log variables are not taken for unknown settings; a bad setting after
+   * that is still the one plain line on standard error.
    */
   @Test
   void start_jsonFormat_everyLineIsJsonWithRole() throws Exception {
@@ -63,6 +64,7 @@ class LogsProcessTest {
       assertThat(line.getString("thread")).as(text).isNotBlank();
       assertThat(line.getString("message")).as(text).isNotNull();
       assertThat(line.getString("role")).as(text).isEqualTo("sim");
+      assertThat(line.getString("message")).as("the log variables are known").doesNotContain("matches no setting");
     }
     assertThat(run.stderr()).hasSize(1);
     assertThat(run.stderr().get(0)).startsWith("edgechat: setting http.metricsPort");
