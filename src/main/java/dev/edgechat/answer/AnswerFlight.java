@@ -28,6 +28,9 @@ import java.util.function.Consumer;
  */
 public final class AnswerFlight implements AnswerSink {
 
+  /** When the first {@code token} event arrived ({@link System#nanoTime}), 0 before; guarded by this. */
+  private long firstTokenNanos;
+
   /** A reader's membership; {@link #leave()} when its visitor goes away. */
   public interface Follower {
     void leave();
@@ -126,6 +129,9 @@ public final class AnswerFlight implements AnswerSink {
       }
       for (SseEvent event : events) {
         log.add(event);
+        if (firstTokenNanos == 0 && Events.TOKEN.equals(event.event())) {
+          firstTokenNanos = System.nanoTime();
+        }
         if (Events.isTerminal(event)) {
           ended = true;
           toEnd = List.copyOf(endHandlers);
@@ -146,6 +152,11 @@ public final class AnswerFlight implements AnswerSink {
   /** The event at {@code index}, or null when it has not arrived (yet). */
   public synchronized SseEvent event(int index) {
     return index < log.size() ? log.get(index) : null;
+  }
+
+  /** When the first {@code token} event arrived ({@link System#nanoTime}); 0 while none has (metrics). */
+  public synchronized long firstTokenNanos() {
+    return firstTokenNanos;
   }
 
   /** How many events have arrived. */

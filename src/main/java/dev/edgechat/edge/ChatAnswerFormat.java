@@ -2,6 +2,7 @@ package dev.edgechat.edge;
 
 import dev.edgechat.answer.AnswerEngine;
 import dev.edgechat.answer.AnswerFormat;
+import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
@@ -10,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,6 +22,19 @@ import java.util.Set;
  * short; one that origin or the model cannot give may be replaced by the stale answer.
  */
 final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
+
+  private final ChatMeters meters;
+
+  /** @param meters where what a cached answer saved is counted */
+  ChatAnswerFormat(ChatMeters meters) {
+    this.meters = Objects.requireNonNull(meters);
+  }
+
+  /** A cached answer served: the model call and the tokens it cost when it was made are spared. */
+  @Override
+  public void served(AnswerKey key, CachedAnswer answer, AnswerEngine.Outcome found) {
+    meters.saved(key.site(), answer.inputTokens(), answer.outputTokens());
+  }
 
   /** The errors for which a stale answer may stand in: origin or the model cannot answer now. */
   private static final Set<String> UNAVAILABLE = Set.of("upstream_unavailable", "timeout", "overloaded");
@@ -51,7 +66,12 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     JsonArray sources = log.stream().filter(e -> Events.SOURCES.equals(e.event())).findFirst()
         .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
     return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic"),
-        documents(sources), done.getLong("changeSeq", 0L)));
+        documents(sources), done.getLong("changeSeq", 0L), whole(done, "inputTokens"), whole(done, "outputTokens")));
+  }
+
+  /** A non-negative whole number field of origin's {@code done}; 0 when absent or malformed. */
+  private static int whole(JsonObject done, String field) {
+    return done.getValue(field) instanceof Number n && n.intValue() >= 0 ? n.intValue() : 0;
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.limits.VisitorLimits;
+import dev.edgechat.ops.SiteTags;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
@@ -42,6 +43,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,10 +79,14 @@ public final class ChatApi {
   private final ConversationDigests digests;
   private final AnswerEngine<CachedAnswer> answers;
   private final VisitorLimits limits;
+  private final ChatMeters meters;
 
-  /** @param limits the abuse limits each chat and read is held to (docs/limits.md) */
+  /**
+   * @param limits the abuse limits each chat and read is held to (docs/limits.md)
+   * @param siteTags the bounded {@code site} label of the chat's metrics
+   */
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
-      SemanticCache semantic, ResumeApi resumes, VisitorLimits limits, MeterRegistry registry) {
+      SemanticCache semantic, ResumeApi resumes, VisitorLimits limits, MeterRegistry registry, SiteTags siteTags) {
     this.vertx = Objects.requireNonNull(vertx);
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
@@ -89,7 +95,8 @@ public final class ChatApi {
     this.limits = Objects.requireNonNull(limits);
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
-    this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },
+    this.meters = new ChatMeters(config, registry, siteTags);
+    this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(meters), outcome -> { },
         registry);
   }
 
@@ -215,12 +222,14 @@ public final class ChatApi {
     }
     Context context = vertx.getOrCreateContext();
     Consumer<AnswerFlight> follow;
+    long readyAt = 0;
     if (eventStream) {
       SseStream sse = new SseStream(ctx.response()).open();
       MessageStream stream = resumes.open(message, ready, started);
       SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming());
       visitorGone.onCancel(relay::visitorLeft);
       relay.follow(stream.log(), 0, context);
+      readyAt = System.nanoTime(); // ready is the stream's first event, written as it is followed
       follow = flight -> stream.follow(flight, context);
     } else {
       JsonRelay relay = new JsonRelay(ctx.response(), conversation, message);
@@ -228,9 +237,12 @@ public final class ChatApi {
       follow = flight -> relay.follow(flight, context);
     }
     AnswerEngine.Answer answer = answers.answer(question, fromOrigin(request));
+    long readySent = readyAt;
     answer.onResolved(context, outcome -> {
       AnswerFlight flight = answer.flight();
+      long followed = System.nanoTime();
       flight.onEnd(log -> {
+        measure(request, outcome, log, started, readySent, Math.max(flight.firstTokenNanos(), followed));
         String text = !ChatAnswerFormat.endedWell(log) ? null
             : flight.knownText() != null ? flight.knownText() : String.join("", ChatAnswerFormat.tokens(log));
         if (text != null) {
@@ -248,6 +260,23 @@ public final class ChatApi {
       });
       follow.accept(flight);
     });
+  }
+
+  /**
+   * The chat's timings once its answer ended, and, for a visitor who joined an identical question's
+   * call to origin's model, what that spared (a cache hit's saving is counted where it is served,
+   * {@link ChatAnswerFormat#served}). {@code firstToken}: when this visitor could have the first
+   * token, ignored when the answer had none.
+   */
+  private void measure(AnswerRequest request, AnswerEngine.Outcome outcome, List<SseEvent> log, long started,
+      long readyAt, long firstToken) {
+    boolean ok = ChatAnswerFormat.endedWell(log);
+    boolean anyToken = log.stream().anyMatch(e -> Events.TOKEN.equals(e.event()));
+    meters.answered(outcome, ok, started, readyAt, anyToken ? firstToken : 0, System.nanoTime());
+    JsonObject done = ok ? log.get(log.size() - 1).json() : null;
+    if (outcome == AnswerEngine.Outcome.JOINED && done != null && "miss".equals(done.getString("cache"))) {
+      meters.saved(request.site(), done.getLong("inputTokens", 0L), done.getLong("outputTokens", 0L));
+    }
   }
 
   /**
@@ -291,6 +320,8 @@ public final class ChatApi {
       return false;
     }
     CachedAnswer answer = cached.get();
+    long now = System.nanoTime();
+    meters.answered(AnswerEngine.Outcome.HIT, true, started, now, now, now);
     limits.answered(site, false, OptionalLong.empty());
     recorder.record(request, answer.text());
     digests.answered(request.conversation(), question.key(), answer);

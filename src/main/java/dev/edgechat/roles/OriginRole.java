@@ -10,6 +10,7 @@ import dev.edgechat.knowledge.DemoSite;
 import dev.edgechat.knowledge.DocumentSweeper;
 import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.KnowledgeJobs;
+import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
@@ -100,7 +101,8 @@ public final class OriginRole {
       ChatModel model = model(settings, knowledge);
       ConversationStore conversations = conversations(database, settings);
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
-          knowledge.documents(), changeLog, changes::head, edgeToken);
+          knowledge.documents(), changeLog, changes::head, edgeToken,
+          new ModelMeters(config, registry, context.siteTags));
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       EmbeddingAgreement agreement = knowledge.agreement(database, "origin", settings);
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness(),
