@@ -142,7 +142,6 @@ public final class AnswerEngine<A> {
     Optional<A> found = cache.lookupHere(question.key()).flatMap(format::fromCache);
     if (found.isPresent()) {
       outcomes.accept(Outcome.HIT);
-      format.served(question.key(), found.get(), Outcome.HIT);
     }
     return found;
   }
@@ -192,7 +191,6 @@ public final class AnswerEngine<A> {
     return cache.lookup(question.key()).compose(cached -> {
       Optional<A> exact = cached.flatMap(format::fromCache);
       if (exact.isPresent()) {
-        format.served(question.key(), exact.get(), Outcome.HIT);
         return Future.succeededFuture(replay(flight, exact.get(), Outcome.HIT));
       }
       if (flight.isEnded()) {
@@ -203,11 +201,9 @@ public final class AnswerEngine<A> {
       }
       return semantic.find(question.key(), question.text()).map(probe -> {
         Optional<A> similar = probe.answer().flatMap(format::fromCache);
-        if (similar.isPresent()) {
-          format.served(question.key(), similar.get(), Outcome.SEMANTIC);
-          return replay(flight, similar.get(), Outcome.SEMANTIC);
-        }
-        return ask(flight, upstream, landing, probe.vector());
+        return similar.isPresent()
+            ? replay(flight, similar.get(), Outcome.SEMANTIC)
+            : ask(flight, upstream, landing, probe.vector());
       });
     }).recover(e -> {
       // the cache's levels fail open, so this is a bug; the readers must still hear the end

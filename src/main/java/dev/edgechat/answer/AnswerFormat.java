@@ -1,6 +1,5 @@
 package dev.edgechat.answer;
 
-import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.web.SseEvent;
 import java.util.List;
@@ -48,13 +47,5 @@ public interface AnswerFormat<A> {
    */
   default String text(A answer) {
     return null;
-  }
-
-  /**
-   * Told when {@code answer}, from the cache, answers a caller of {@code key} ({@code found}:
-   * {@link AnswerEngine.Outcome#HIT} or {@link AnswerEngine.Outcome#SEMANTIC}), for the API's
-   * metrics of what the cache saved. Nothing, by default.
-   */
-  default void served(AnswerKey key, A answer, AnswerEngine.Outcome found) {
   }
 }

@@ -2,7 +2,6 @@ package dev.edgechat.edge;
 
 import dev.edgechat.answer.AnswerEngine;
 import dev.edgechat.answer.AnswerFormat;
-import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.web.ApiError;
@@ -11,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,19 +21,6 @@ import java.util.Set;
  */
 final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
 
-  private final ChatMeters meters;
-
-  /** @param meters where what a cached answer saved is counted */
-  ChatAnswerFormat(ChatMeters meters) {
-    this.meters = Objects.requireNonNull(meters);
-  }
-
-  /** A cached answer served: the model call and the tokens it cost when it was made are spared. */
-  @Override
-  public void served(AnswerKey key, CachedAnswer answer, AnswerEngine.Outcome found) {
-    meters.saved(key.site(), answer.inputTokens(), answer.outputTokens());
-  }
-
   /** The errors for which a stale answer may stand in: origin or the model cannot answer now. */
   private static final Set<String> UNAVAILABLE = Set.of("upstream_unavailable", "timeout", "overloaded");
 
@@ -44,13 +29,28 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     return Optional.of(entry);
   }
 
-  /** The cached answer as the events it was streamed as, then a {@code done} marked as found by {@code found}. */
+  /**
+   * The cached answer as the events it was streamed as, then a {@code done} marked as found by
+   * {@code found}, with {@code saved}, what making the answer cost, when known.
+   */
   @Override
   public List<SseEvent> replay(CachedAnswer answer, AnswerEngine.Outcome found, boolean stale) {
     List<SseEvent> events = new ArrayList<>(answer.replay().size() + 1);
     events.addAll(answer.replay());
-    events.add(SseEvent.of(Events.DONE, new JsonObject().put("cache", found.tag()).put("stale", stale).put("ms", 0)));
+    JsonObject done = new JsonObject().put("cache", found.tag()).put("stale", stale).put("ms", 0);
+    if (answer.inputTokens() + answer.outputTokens() > 0) {
+      done.put(SAVED, saved(answer));
+    }
+    events.add(SseEvent.of(Events.DONE, done));
     return events;
+  }
+
+  /** The field of a replayed {@code done} saying what the cached answer cost when it was made. */
+  static final String SAVED = "saved";
+
+  /** {@code {"inputTokens":n,"outputTokens":n}}: what making {@code answer} cost. */
+  static JsonObject saved(CachedAnswer answer) {
+    return new JsonObject().put("inputTokens", answer.inputTokens()).put("outputTokens", answer.outputTokens());
   }
 
   /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */

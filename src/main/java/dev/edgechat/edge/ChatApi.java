@@ -96,7 +96,7 @@ public final class ChatApi {
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.meters = new ChatMeters(config, registry, siteTags);
-    this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(meters), outcome -> { },
+    this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },
         registry);
   }
 
@@ -242,15 +242,16 @@ public final class ChatApi {
       AnswerFlight flight = answer.flight();
       long followed = System.nanoTime();
       flight.onEnd(log -> {
-        measure(request, outcome, log, started, readySent, Math.max(flight.firstTokenNanos(), followed));
+        long[] saved = measure(request, outcome, log, started, readySent, Math.max(flight.firstTokenNanos(), followed));
         String text = !ChatAnswerFormat.endedWell(log) ? null
             : flight.knownText() != null ? flight.knownText() : String.join("", ChatAnswerFormat.tokens(log));
         if (text != null) {
           limits.answered(site.site(), outcome.askedUpstream(), tokens(log.get(log.size() - 1).json()));
         }
         if (!outcome.askedUpstream() && text != null) {
-          // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
-          recorder.record(request, text);
+          // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too,
+          // with what it spared (origin's usage report)
+          recorder.record(request, text, saved[0], saved[1]);
         } else if (text != null) {
           // origin wrote this answer at this position: the conversation's next read must see it
           OriginClient.position(log.get(log.size() - 1).json().getValue(ReadAfter.FIELD))
@@ -263,20 +264,33 @@ public final class ChatApi {
   }
 
   /**
-   * The chat's timings once its answer ended, and, for a visitor who joined an identical question's
-   * call to origin's model, what that spared (a cache hit's saving is counted where it is served,
-   * {@link ChatAnswerFormat#served}). {@code firstToken}: when this visitor could have the first
-   * token, ignored when the answer had none.
+   * The chat's timings once its answer ended, and what a visitor served without a model call of
+   * their own spared: a cached answer's cost when it was made (its {@code done}'s {@code saved}),
+   * or the cost of the identical question's call a joined visitor shared. {@code firstToken}: when
+   * this visitor could have the first token, ignored when the answer had none. Returns the input
+   * and output tokens spared, {0, 0} when none or unknown.
    */
-  private void measure(AnswerRequest request, AnswerEngine.Outcome outcome, List<SseEvent> log, long started,
+  private long[] measure(AnswerRequest request, AnswerEngine.Outcome outcome, List<SseEvent> log, long started,
       long readyAt, long firstToken) {
     boolean ok = ChatAnswerFormat.endedWell(log);
     boolean anyToken = log.stream().anyMatch(e -> Events.TOKEN.equals(e.event()));
     meters.answered(outcome, ok, started, readyAt, anyToken ? firstToken : 0, System.nanoTime());
     JsonObject done = ok ? log.get(log.size() - 1).json() : null;
-    if (outcome == AnswerEngine.Outcome.JOINED && done != null && "miss".equals(done.getString("cache"))) {
-      meters.saved(request.site(), done.getLong("inputTokens", 0L), done.getLong("outputTokens", 0L));
+    if (done == null || outcome.askedUpstream()) {
+      return new long[2];
     }
+    JsonObject cost = "miss".equals(done.getString("cache")) ? done  // a joined call's answer from origin
+        : done.getValue(ChatAnswerFormat.SAVED) instanceof JsonObject saved ? saved : null;
+    if (outcome == AnswerEngine.Outcome.JOINED && !"miss".equals(done.getString("cache"))) {
+      return new long[2]; // joined a replay: the visitor it was replayed for counted the saving
+    }
+    long[] spared = {count(cost, "inputTokens"), count(cost, "outputTokens")};
+    meters.saved(request.site(), spared[0], spared[1]);
+    return spared;
+  }
+
+  private static long count(JsonObject json, String field) {
+    return json != null && json.getValue(field) instanceof Number n && n.longValue() >= 0 ? n.longValue() : 0;
   }
 
   /**
@@ -323,10 +337,13 @@ public final class ChatApi {
     long now = System.nanoTime();
     meters.answered(AnswerEngine.Outcome.HIT, true, started, now, now, now);
     limits.answered(site, false, OptionalLong.empty());
-    recorder.record(request, answer.text());
+    meters.saved(site.id(), answer.inputTokens(), answer.outputTokens());
+    recorder.record(request, answer.text(), answer.inputTokens(), answer.outputTokens());
     digests.answered(request.conversation(), question.key(), answer);
     SseEvent done = new SseEvent(null, Events.DONE,
-        "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");
+        "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000
+        + (answer.inputTokens() + answer.outputTokens() > 0
+            ? ",\"" + ChatAnswerFormat.SAVED + "\":" + ChatAnswerFormat.saved(answer).encode() : "") + "}");
     resumes.keep(request.message(), new ReplayedMessage(ready, answer, done));
     Buffer frames = Buffer.buffer(answer.replayFramesLength() + ready.data().length() + 128);
     ready.appendTo(frames, 1);

@@ -1,5 +1,8 @@
 package dev.edgechat.origin;
 
+import java.util.function.Consumer;
+import io.vertx.sqlclient.Pool;
+import dev.edgechat.config.LiveConfig;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.jobs.JobOutbox;
 import dev.edgechat.jobs.JobsApi;
@@ -87,6 +90,14 @@ public final class AdminApi {
     this.writes = Objects.requireNonNull(writes);
     this.settings = Objects.requireNonNull(settings);
     this.adminToken = Objects.requireNonNull(adminToken);
+  }
+
+  /**
+   * Mounts {@code GET /admin/sites/{site}/usage} (UsageReport) on a router this API is mounted on
+   * first: its token and site-id checks run before it.
+   */
+  public static Consumer<Router> usageReport(Pool reads, DocumentStore documents, LiveConfig config) {
+    return new UsageReport(reads, documents, config)::mount;
   }
 
   public void mount(Router router) {

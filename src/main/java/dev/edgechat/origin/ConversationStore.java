@@ -90,9 +90,17 @@ public final class ConversationStore {
     return batches.save(List.of(new MessageWriter.Row(conversationId, siteId, visitor, messageId, "user", text)));
   }
 
-  /** A question and its answer, served by the edge, to be saved in the visitor's conversation. */
+  /**
+   * A question and its answer, served by the edge, to be saved in the visitor's conversation;
+   * {@code saved}: the tokens serving it spared (the usage table's {@code saved} rows), or null.
+   */
   public record Exchange(String conversation, String site, String visitor, String questionId, String question,
-      String answerId, String answer) {
+      String answerId, String answer, Usage saved) {
+
+    public Exchange(String conversation, String site, String visitor, String questionId, String question,
+        String answerId, String answer) {
+      this(conversation, site, visitor, questionId, question, answerId, answer, null);
+    }
   }
 
   /**
@@ -104,7 +112,8 @@ public final class ConversationStore {
     List<MessageWriter.Row> rows = new ArrayList<>(exchanges.size() * 2);
     for (Exchange e : exchanges) {
       rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.questionId(), "user", e.question()));
-      rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.answerId(), "assistant", e.answer()));
+      rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.answerId(), "assistant", e.answer(),
+          e.saved(), true));
     }
     return batches.save(rows).map(v -> exchanges.stream()
         .map(e -> batches.writtenAt(e.conversation()))

@@ -42,12 +42,19 @@ import java.util.function.Supplier;
  */
 final class MessageWriter {
 
-  /** A conversation (created when new) and its message; {@code usage} is what an answer cost, or null. */
+  /**
+   * A conversation (created when new) and its message; {@code usage} is what an answer cost, or
+   * null; {@code saved}: {@code usage} is what the edge spared serving an answer made before.
+   */
   record Row(String conversation, String site, String visitor, String messageId, String role, String text,
-      Usage usage) {
+      Usage usage, boolean saved) {
 
     Row(String conversation, String site, String visitor, String messageId, String role, String text) {
-      this(conversation, site, visitor, messageId, role, text, null);
+      this(conversation, site, visitor, messageId, role, text, null, false);
+    }
+
+    Row(String conversation, String site, String visitor, String messageId, String role, String text, Usage usage) {
+      this(conversation, site, visitor, messageId, role, text, usage, false);
     }
   }
 
@@ -269,7 +276,8 @@ final class MessageWriter {
             costed.stream().map(Row::messageId).toArray(String[]::new),
             costed.stream().map(row -> row.usage().model()).toArray(String[]::new),
             costed.stream().map(row -> row.usage().promptTokens()).toArray(Integer[]::new),
-            costed.stream().map(row -> row.usage().completionTokens()).toArray(Integer[]::new))))
+            costed.stream().map(row -> row.usage().completionTokens()).toArray(Integer[]::new),
+            costed.stream().map(Row::saved).toArray(Boolean[]::new))))
         .mapEmpty());
   }
 

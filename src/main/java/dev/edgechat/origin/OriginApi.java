@@ -13,6 +13,7 @@ import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.llm.Usage;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
 import dev.edgechat.protocol.Jobs;
@@ -279,7 +280,10 @@ public final class OriginApi {
       ExchangeRecord record = ExchangeRecord.fromJson(items.getJsonObject(i), maxAnswer);
       AnswerRequest request = record.request();
       exchanges.add(new ConversationStore.Exchange(request.conversation(), request.site(), request.visitor(),
-          request.questionId(), request.question(), request.message(), record.answer()));
+          request.questionId(), request.question(), request.message(), record.answer(),
+          record.savedInputTokens() + record.savedOutputTokens() > 0
+              ? new Usage(config.get().llm().model(), (int) record.savedInputTokens(), (int) record.savedOutputTokens())
+              : null));
       owned.add(ownership(request).map(true).otherwise(false));
     }
     Future.all(owned).compose(checked -> {

@@ -124,7 +124,11 @@ public final class OriginRole {
             router.post("/internal/answer").handler(context.drain::refuseNewStreams);
             api.mount(router);
             feed.mount(router); // after api: behind its edge token
-            admin.ifPresent(a -> a.mount(router));
+            admin.ifPresent(a -> {
+              a.mount(router);
+              // behind the admin API's token and site checks
+              AdminApi.usageReport(database.writer(), knowledge.documents(), config).accept(router);
+            });
           }))
           .map(p -> {
             LOG.info("origin ready [url: http://{}:{}/, admin API: {}, job queue: {}]", host, p,
