@@ -45,6 +45,8 @@ public final class AnswerFlight implements AnswerSink {
   private Runnable followed = () -> { };
   private boolean ended;
   private volatile String knownText;
+  /** For a flight replayed from the cache: the model tokens its answer cost when it was made, in and out. */
+  private volatile long[] knownCost;
 
   /** A flight that ends, cancelling upstream, when its last reader leaves before the end. */
   public AnswerFlight() {
@@ -73,6 +75,19 @@ public final class AnswerFlight implements AnswerSink {
   /** For a flight replayed from the cache: its whole text, so nobody needs to put it together from the events. */
   void knowText(String text) {
     this.knownText = text;
+  }
+
+  /** For a flight replayed from the cache: the input and output tokens its answer cost when it was made. */
+  void knowCost(long[] inputAndOutput) {
+    this.knownCost = inputAndOutput;
+  }
+
+  /**
+   * The input and output tokens the answer cost when it was made, if it came from the cache and
+   * the API knows them (what serving it again spared), else null.
+   */
+  public long[] knownCost() {
+    return knownCost == null ? null : knownCost.clone();
   }
 
   /** The answer's whole text if it came from the cache, else null. */

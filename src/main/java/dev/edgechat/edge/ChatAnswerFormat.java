@@ -29,28 +29,19 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     return Optional.of(entry);
   }
 
-  /**
-   * The cached answer as the events it was streamed as, then a {@code done} marked as found by
-   * {@code found}, with {@code saved}, what making the answer cost, when known.
-   */
+  /** The cached answer as the events it was streamed as, then a {@code done} marked as found by {@code found}. */
   @Override
   public List<SseEvent> replay(CachedAnswer answer, AnswerEngine.Outcome found, boolean stale) {
     List<SseEvent> events = new ArrayList<>(answer.replay().size() + 1);
     events.addAll(answer.replay());
-    JsonObject done = new JsonObject().put("cache", found.tag()).put("stale", stale).put("ms", 0);
-    if (answer.inputTokens() + answer.outputTokens() > 0) {
-      done.put(SAVED, saved(answer));
-    }
-    events.add(SseEvent.of(Events.DONE, done));
+    events.add(SseEvent.of(Events.DONE, new JsonObject().put("cache", found.tag()).put("stale", stale).put("ms", 0)));
     return events;
   }
 
-  /** The field of a replayed {@code done} saying what the cached answer cost when it was made. */
-  static final String SAVED = "saved";
-
-  /** {@code {"inputTokens":n,"outputTokens":n}}: what making {@code answer} cost. */
-  static JsonObject saved(CachedAnswer answer) {
-    return new JsonObject().put("inputTokens", answer.inputTokens()).put("outputTokens", answer.outputTokens());
+  /** What making the answer cost the model, as origin's {@code done} said when it was cached. */
+  @Override
+  public long[] cost(CachedAnswer answer) {
+    return new long[] {answer.inputTokens(), answer.outputTokens()};
   }
 
   /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */

@@ -242,7 +242,8 @@ public final class ChatApi {
       AnswerFlight flight = answer.flight();
       long followed = System.nanoTime();
       flight.onEnd(log -> {
-        long[] saved = measure(request, outcome, log, started, readySent, Math.max(flight.firstTokenNanos(), followed));
+        long[] saved = measure(request, outcome, flight, log, started, readySent,
+            Math.max(flight.firstTokenNanos(), followed));
         String text = !ChatAnswerFormat.endedWell(log) ? null
             : flight.knownText() != null ? flight.knownText() : String.join("", ChatAnswerFormat.tokens(log));
         if (text != null) {
@@ -265,13 +266,13 @@ public final class ChatApi {
 
   /**
    * The chat's timings once its answer ended, and what a visitor served without a model call of
-   * their own spared: a cached answer's cost when it was made (its {@code done}'s {@code saved}),
-   * or the cost of the identical question's call a joined visitor shared. {@code firstToken}: when
+   * their own spared: a cached answer's cost when it was made ({@link AnswerFlight#knownCost}), or
+   * the cost of the identical question's call a joined visitor shared (origin's {@code done}). {@code firstToken}: when
    * this visitor could have the first token, ignored when the answer had none. Returns the input
    * and output tokens spared, {0, 0} when none or unknown.
    */
-  private long[] measure(AnswerRequest request, AnswerEngine.Outcome outcome, List<SseEvent> log, long started,
-      long readyAt, long firstToken) {
+  private long[] measure(AnswerRequest request, AnswerEngine.Outcome outcome, AnswerFlight flight,
+      List<SseEvent> log, long started, long readyAt, long firstToken) {
     boolean ok = ChatAnswerFormat.endedWell(log);
     boolean anyToken = log.stream().anyMatch(e -> Events.TOKEN.equals(e.event()));
     meters.answered(outcome, ok, started, readyAt, anyToken ? firstToken : 0, System.nanoTime());
@@ -279,12 +280,15 @@ public final class ChatApi {
     if (done == null || outcome.askedUpstream()) {
       return new long[2];
     }
-    JsonObject cost = "miss".equals(done.getString("cache")) ? done  // a joined call's answer from origin
-        : done.getValue(ChatAnswerFormat.SAVED) instanceof JsonObject saved ? saved : null;
-    if (outcome == AnswerEngine.Outcome.JOINED && !"miss".equals(done.getString("cache"))) {
+    long[] spared;
+    if ("miss".equals(done.getString("cache"))) {
+      spared = new long[] {count(done, "inputTokens"), count(done, "outputTokens")}; // a joined call's answer
+    } else if (outcome == AnswerEngine.Outcome.JOINED) {
       return new long[2]; // joined a replay: the visitor it was replayed for counted the saving
+    } else {
+      long[] known = flight.knownCost();
+      spared = known != null ? known : new long[2];
     }
-    long[] spared = {count(cost, "inputTokens"), count(cost, "outputTokens")};
     meters.saved(request.site(), spared[0], spared[1]);
     return spared;
   }
@@ -341,9 +345,7 @@ public final class ChatApi {
     recorder.record(request, answer.text(), answer.inputTokens(), answer.outputTokens());
     digests.answered(request.conversation(), question.key(), answer);
     SseEvent done = new SseEvent(null, Events.DONE,
-        "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000
-        + (answer.inputTokens() + answer.outputTokens() > 0
-            ? ",\"" + ChatAnswerFormat.SAVED + "\":" + ChatAnswerFormat.saved(answer).encode() : "") + "}");
+        "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");
     resumes.keep(request.message(), new ReplayedMessage(ready, answer, done));
     Buffer frames = Buffer.buffer(answer.replayFramesLength() + ready.data().length() + 128);
     ready.appendTo(frames, 1);
