@@ -39,7 +39,7 @@ final class UsageReport {
     this.config = Objects.requireNonNull(config);
   }
 
-  /** Mounts the route; after {@link AdminApi#mount}, whose handlers check the token and the site id first. */
+  /** Mounts the route; after the admin API's token and site-id checks. */
   void mount(Router router) {
     router.get("/admin/sites/:site/usage").handler(this::report);
   }

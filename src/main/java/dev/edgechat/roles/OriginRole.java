@@ -124,11 +124,7 @@ public final class OriginRole {
             router.post("/internal/answer").handler(context.drain::refuseNewStreams);
             api.mount(router);
             feed.mount(router); // after api: behind its edge token
-            admin.ifPresent(a -> {
-              a.mount(router);
-              // behind the admin API's token and site checks
-              AdminApi.usageReport(database.writer(), knowledge.documents(), config).accept(router);
-            });
+            admin.ifPresent(a -> a.mount(router));
           }))
           .map(p -> {
             LOG.info("origin ready [url: http://{}:{}/, admin API: {}, job queue: {}]", host, p,
@@ -198,7 +194,7 @@ public final class OriginRole {
         settings.knowledge().idempotencyKeyTtlMs()));
     writes.start();
     return Optional.of(new AdminApi(knowledge.documents(), knowledge.versions(), outbox, new JobsApi(q, outbox),
-        writes, settings.knowledge(), settings.secrets().adminToken().get()));
+        writes, settings.knowledge(), settings.secrets().adminToken().get(), database.writer(), config));
   }
 
   /** Every knowledge.sweepIntervalMs, gives documents left pending or deleting too long a new job. */
