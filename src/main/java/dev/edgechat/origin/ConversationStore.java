@@ -6,6 +6,7 @@ import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.Usage;
 import dev.edgechat.time.Scheduler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -48,9 +49,11 @@ public final class ConversationStore {
    * @param batchRows most rows of one write-behind batch
    * @param batchWindowMs longest a row waits for others to share its batch; 0 writes each at once
    */
-  public ConversationStore(Vertx vertx, Pool writer, ReplicaRouter reads, int batchRows, long batchWindowMs) {
+  public ConversationStore(Vertx vertx, Pool writer, ReplicaRouter reads, int batchRows, long batchWindowMs,
+      MeterRegistry registry) {
     this.reads = Objects.requireNonNull(reads);
-    this.batches = new MessageWriter(Scheduler.of(vertx), writer, batchRows, batchWindowMs, reads::positionAfterWrite);
+    this.batches = new MessageWriter(Scheduler.of(vertx), writer, batchRows, batchWindowMs, reads::positionAfterWrite,
+        registry);
   }
 
   /** Writes what waits; completes when it is committed. */

@@ -166,7 +166,7 @@ public final class OriginRole {
   /** The conversation writer; at teardown it writes what it holds before the pools close. */
   private ConversationStore conversations(Database database, EdgechatConfig settings) {
     ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reads(),
-        settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
+        settings.origin().writeBatchRows(), settings.origin().writeBatchMs(), registry);
     // in turn after origin's port closed (no record arrives any more), before the pools close
     context.teardown.step(conversations::close);
     return conversations;
