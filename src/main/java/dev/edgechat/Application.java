@@ -4,6 +4,7 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.edge.OriginClient;
+import dev.edgechat.ops.LatencyBuckets;
 import dev.edgechat.roles.EdgeRole;
 import dev.edgechat.roles.LocalStores;
 import dev.edgechat.roles.OriginRole;
@@ -59,6 +60,7 @@ public final class Application {
   /** Starts {@code role}; fails (having stopped what it started) when a part cannot start. */
   public static Future<Application> start(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config,
       Role role) {
+    LatencyBuckets.applyTo(registry); // every latency a histogram (a no-op when EdgechatVertx did it)
     RoleContext context = new RoleContext(vertx, registry, config);
     Future<Ports> started;
     try {

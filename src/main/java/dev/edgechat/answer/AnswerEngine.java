@@ -216,6 +216,7 @@ public final class AnswerEngine<A> {
   private Outcome replay(AnswerFlight flight, A answer, Outcome found) {
     outcomes.accept(found);
     flight.knowText(format.text(answer));
+    flight.knowCost(format.cost(answer));
     flight.publishAll(format.replay(answer, found, false));
     return found;
   }

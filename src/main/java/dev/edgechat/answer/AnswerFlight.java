@@ -28,6 +28,9 @@ import java.util.function.Consumer;
  */
 public final class AnswerFlight implements AnswerSink {
 
+  /** When the first {@code token} event arrived ({@link System#nanoTime}), 0 before; guarded by this. */
+  private long firstTokenNanos;
+
   /** A reader's membership; {@link #leave()} when its visitor goes away. */
   public interface Follower {
     void leave();
@@ -42,6 +45,8 @@ public final class AnswerFlight implements AnswerSink {
   private Runnable followed = () -> { };
   private boolean ended;
   private volatile String knownText;
+  /** For a flight replayed from the cache: the model tokens its answer cost when it was made, in and out. */
+  private volatile long[] knownCost;
 
   /** A flight that ends, cancelling upstream, when its last reader leaves before the end. */
   public AnswerFlight() {
@@ -70,6 +75,19 @@ public final class AnswerFlight implements AnswerSink {
   /** For a flight replayed from the cache: its whole text, so nobody needs to put it together from the events. */
   void knowText(String text) {
     this.knownText = text;
+  }
+
+  /** For a flight replayed from the cache: the input and output tokens its answer cost when it was made. */
+  void knowCost(long[] inputAndOutput) {
+    this.knownCost = inputAndOutput;
+  }
+
+  /**
+   * The input and output tokens the answer cost when it was made, if it came from the cache and
+   * the API knows them (what serving it again spared), else null.
+   */
+  public long[] knownCost() {
+    return knownCost == null ? null : knownCost.clone();
   }
 
   /** The answer's whole text if it came from the cache, else null. */
@@ -126,6 +144,9 @@ public final class AnswerFlight implements AnswerSink {
       }
       for (SseEvent event : events) {
         log.add(event);
+        if (firstTokenNanos == 0 && Events.TOKEN.equals(event.event())) {
+          firstTokenNanos = System.nanoTime();
+        }
         if (Events.isTerminal(event)) {
           ended = true;
           toEnd = List.copyOf(endHandlers);
@@ -146,6 +167,11 @@ public final class AnswerFlight implements AnswerSink {
   /** The event at {@code index}, or null when it has not arrived (yet). */
   public synchronized SseEvent event(int index) {
     return index < log.size() ? log.get(index) : null;
+  }
+
+  /** When the first {@code token} event arrived ({@link System#nanoTime}); 0 while none has (metrics). */
+  public synchronized long firstTokenNanos() {
+    return firstTokenNanos;
   }
 
   /** How many events have arrived. */

@@ -48,4 +48,13 @@ public interface AnswerFormat<A> {
   default String text(A answer) {
     return null;
   }
+
+  /**
+   * The model tokens {@code answer} cost when it was made, {@code {input, output}}, kept on a flight
+   * that replays it ({@link AnswerFlight#knownCost}) for the API's savings metrics; null, by
+   * default, when unknown.
+   */
+  default long[] cost(A answer) {
+    return null;
+  }
 }

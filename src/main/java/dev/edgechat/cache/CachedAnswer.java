@@ -31,6 +31,9 @@ public final class CachedAnswer {
   private final String freshness;
   private final List<String> documents;
   private final long changeSeq;
+  /** What making the answer cost, as the model reported it (0 when unknown): what a hit saves. */
+  private final int inputTokens;
+  private final int outputTokens;
   private final String text;
   private final List<SseEvent> replay;
   private final byte[] replayFrames;
@@ -52,6 +55,17 @@ public final class CachedAnswer {
    */
   public CachedAnswer(List<String> tokens, JsonArray sources, String freshness, List<String> documents,
       long changeSeq) {
+    this(tokens, sources, freshness, documents, changeSeq, 0, 0);
+  }
+
+  /**
+   * @param inputTokens the model's input (prompt) tokens making the answer cost, 0 when unknown
+   * @param outputTokens its output (completion) tokens, 0 when unknown
+   */
+  public CachedAnswer(List<String> tokens, JsonArray sources, String freshness, List<String> documents,
+      long changeSeq, int inputTokens, int outputTokens) {
+    this.inputTokens = Math.max(0, inputTokens);
+    this.outputTokens = Math.max(0, outputTokens);
     this.tokens = List.copyOf(tokens);
     this.sources = sources.copy();
     this.freshness = Objects.requireNonNull(freshness);
@@ -93,6 +107,16 @@ public final class CachedAnswer {
   /** The last site change origin had seen when it made the answer; 0 when unknown. */
   public long changeSeq() {
     return changeSeq;
+  }
+
+  /** The model's input tokens making this answer cost; 0 when unknown. A hit saves them. */
+  public int inputTokens() {
+    return inputTokens;
+  }
+
+  /** The model's output tokens making this answer cost; 0 when unknown. A hit saves them. */
+  public int outputTokens() {
+    return outputTokens;
   }
 
   /** The whole text. */
@@ -153,15 +177,21 @@ public final class CachedAnswer {
     if (!documents.isEmpty()) {
       json.put("documents", new JsonArray(documents)).put("changeSeq", changeSeq);
     }
+    if (inputTokens + outputTokens > 0) {
+      json.put("inputTokens", inputTokens).put("outputTokens", outputTokens);
+    }
     return json;
   }
 
-  /** Reads what {@link #toJson()} wrote, also before it held documents (then it cites none by id). */
+  /**
+   * Reads what {@link #toJson()} wrote, also before it held documents (then it cites none by id) or
+   * its tokens (then a hit on it saves tokens unknown, counted as 0).
+   */
   static CachedAnswer fromJson(JsonObject json) {
     return new CachedAnswer(json.getJsonArray("tokens").stream().map(String::valueOf).toList(),
         json.getJsonArray("sources", new JsonArray()), json.getString("freshness", "dynamic"),
         json.getJsonArray("documents", new JsonArray()).stream().map(String::valueOf).toList(),
-        json.getLong("changeSeq", 0L));
+        json.getLong("changeSeq", 0L), json.getInteger("inputTokens", 0), json.getInteger("outputTokens", 0));
   }
 
   @Override

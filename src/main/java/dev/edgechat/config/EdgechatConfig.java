@@ -480,7 +480,7 @@ public record EdgechatConfig(
   /** The OpenAI-compatible upstream. Without an API key, origin uses the offline extractive model. */
   public record Llm(URI baseUrl, String model, int maxTokens, double temperature, long connectTimeoutMs,
       long firstTokenTimeoutMs, long idleTimeoutMs, int retries, long retryBackoffMs, long maxRetryAfterMs,
-      int breakerMaxFailures, long breakerResetMs, int poolSize) {
+      int breakerMaxFailures, long breakerResetMs, int poolSize, ModelPrices prices) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -492,7 +492,7 @@ public record EdgechatConfig(
       return new Builder().baseUrl(baseUrl).model(model).maxTokens(maxTokens).temperature(temperature)
           .connectTimeoutMs(connectTimeoutMs).firstTokenTimeoutMs(firstTokenTimeoutMs).idleTimeoutMs(idleTimeoutMs)
           .retries(retries).retryBackoffMs(retryBackoffMs).maxRetryAfterMs(maxRetryAfterMs)
-          .breakerMaxFailures(breakerMaxFailures).breakerResetMs(breakerResetMs).poolSize(poolSize);
+          .breakerMaxFailures(breakerMaxFailures).breakerResetMs(breakerResetMs).poolSize(poolSize).prices(prices);
     }
 
     /** Builds {@link Llm} settings by name; {@link #build()} fails naming a value left unset. */
@@ -511,8 +511,15 @@ public record EdgechatConfig(
       private Integer breakerMaxFailures;
       private Long breakerResetMs;
       private Integer poolSize;
+      private ModelPrices prices = ModelPrices.NONE;
 
       private Builder() {
+      }
+
+      /** The price table of {@code llm.prices}; none unless set. */
+      public Builder prices(ModelPrices prices) {
+        this.prices = prices;
+        return this;
       }
 
       public Builder baseUrl(URI baseUrl) {
@@ -594,7 +601,8 @@ public record EdgechatConfig(
             Required.value(maxRetryAfterMs, "Llm.maxRetryAfterMs"),
             Required.value(breakerMaxFailures, "Llm.breakerMaxFailures"),
             Required.value(breakerResetMs, "Llm.breakerResetMs"),
-            Required.value(poolSize, "Llm.poolSize"));
+            Required.value(poolSize, "Llm.poolSize"),
+            Required.value(prices, "Llm.prices"));
       }
     }
   }

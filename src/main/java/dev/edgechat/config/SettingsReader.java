@@ -152,6 +152,7 @@ final class SettingsReader {
             .breakerMaxFailures((int) whole("llm.breakerMaxFailures", 1, 10_000))
             .breakerResetMs(whole("llm.breakerResetMs", 100, 3_600_000))
             .poolSize((int) whole("llm.poolSize", 1, 10_000))
+            .prices(prices("llm.prices"))
             .build())
         .features(EdgechatConfig.Features.builder()
             .streaming(bool("features.streaming"))
@@ -543,6 +544,15 @@ final class SettingsReader {
       throw fail(path, "must be " + minLength + " to " + maxLength + " characters long");
     }
     return s;
+  }
+
+  /** The price table of {@link ModelPrices#parse}. */
+  private ModelPrices prices(String path) {
+    try {
+      return ModelPrices.parse(text(path, 0, 10_000));
+    } catch (IllegalArgumentException e) {
+      throw fail(path, e.getMessage());
+    }
   }
 
   /** A map of job type to the jobs of that type a worker process runs at once (1..256). */

@@ -29,6 +29,7 @@ final class Tunables {
       new Tunable("edge.resumeGraceMs", (into, from) -> into.edge(e -> e.resumeGraceMs(from.edge().resumeGraceMs()))),
       new Tunable("llm.maxTokens", (into, from) -> into.llm(l -> l.maxTokens(from.llm().maxTokens()))),
       new Tunable("llm.temperature", (into, from) -> into.llm(l -> l.temperature(from.llm().temperature()))),
+      new Tunable("llm.prices", (into, from) -> into.llm(l -> l.prices(from.llm().prices()))),
       new Tunable("features.streaming",
           (into, from) -> into.features(f -> f.streaming(from.features().streaming()))),
       new Tunable("cache.l1", (into, from) -> into.cache(c -> c.l1(from.cache().l1()))),

@@ -38,6 +38,12 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     return events;
   }
 
+  /** What making the answer cost the model, as origin's {@code done} said when it was cached. */
+  @Override
+  public long[] cost(CachedAnswer answer) {
+    return new long[] {answer.inputTokens(), answer.outputTokens()};
+  }
+
   /** The answer of a flight that ended well: done, fresh from the model, not cut short. Errors are never cached. */
   @Override
   public Optional<CachedAnswer> storable(List<SseEvent> log) {
@@ -51,7 +57,12 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     JsonArray sources = log.stream().filter(e -> Events.SOURCES.equals(e.event())).findFirst()
         .map(e -> e.json().getJsonArray("items", new JsonArray())).orElseGet(JsonArray::new);
     return Optional.of(new CachedAnswer(tokens(log), sources, done.getString("freshness", "dynamic"),
-        documents(sources), done.getLong("changeSeq", 0L)));
+        documents(sources), done.getLong("changeSeq", 0L), whole(done, "inputTokens"), whole(done, "outputTokens")));
+  }
+
+  /** A non-negative whole number field of origin's {@code done}; 0 when absent or malformed. */
+  private static int whole(JsonObject done, String field) {
+    return done.getValue(field) instanceof Number n && n.intValue() >= 0 ? n.intValue() : 0;
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.limits.VisitorLimits;
+import dev.edgechat.ops.SiteTags;
 import dev.edgechat.ops.logging.LogContext;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
@@ -43,6 +44,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,10 +80,14 @@ public final class ChatApi {
   private final ConversationDigests digests;
   private final AnswerEngine<CachedAnswer> answers;
   private final VisitorLimits limits;
+  private final ChatMeters meters;
 
-  /** @param limits the abuse limits each chat and read is held to (docs/limits.md) */
+  /**
+   * @param limits the abuse limits each chat and read is held to (docs/limits.md)
+   * @param siteTags the bounded {@code site} label of the chat's metrics
+   */
   public ChatApi(Vertx vertx, LiveConfig config, SiteDirectory sites, OriginClient origin, AnswerCache cache,
-      SemanticCache semantic, ResumeApi resumes, VisitorLimits limits, MeterRegistry registry) {
+      SemanticCache semantic, ResumeApi resumes, VisitorLimits limits, MeterRegistry registry, SiteTags siteTags) {
     this.vertx = Objects.requireNonNull(vertx);
     this.config = Objects.requireNonNull(config);
     this.sites = Objects.requireNonNull(sites);
@@ -90,6 +96,7 @@ public final class ChatApi {
     this.limits = Objects.requireNonNull(limits);
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
+    this.meters = new ChatMeters(config, registry, siteTags);
     this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },
         registry);
   }
@@ -217,12 +224,14 @@ public final class ChatApi {
     }
     Context context = vertx.getOrCreateContext();
     Consumer<AnswerFlight> follow;
+    long readyAt = 0;
     if (eventStream) {
       SseStream sse = new SseStream(ctx.response()).open();
       MessageStream stream = resumes.open(message, ready, started);
       SseRelay relay = new SseRelay(vertx, sse, settings.edge().heartbeatMs(), settings.features().streaming());
       visitorGone.onCancel(relay::visitorLeft);
       relay.follow(stream.log(), 0, context);
+      readyAt = System.nanoTime(); // ready is the stream's first event, written as it is followed
       follow = flight -> stream.follow(flight, context);
     } else {
       JsonRelay relay = new JsonRelay(ctx.response(), conversation, message);
@@ -230,17 +239,22 @@ public final class ChatApi {
       follow = flight -> relay.follow(flight, context);
     }
     AnswerEngine.Answer answer = answers.answer(question, fromOrigin(request));
+    long readySent = readyAt;
     answer.onResolved(context, outcome -> {
       AnswerFlight flight = answer.flight();
+      long followed = System.nanoTime();
       flight.onEnd(log -> {
+        long[] saved = measure(request, outcome, flight, log, started, readySent,
+            Math.max(flight.firstTokenNanos(), followed));
         String text = !ChatAnswerFormat.endedWell(log) ? null
             : flight.knownText() != null ? flight.knownText() : String.join("", ChatAnswerFormat.tokens(log));
         if (text != null) {
           limits.answered(site.site(), outcome.askedUpstream(), tokens(log.get(log.size() - 1).json()));
         }
         if (!outcome.askedUpstream() && text != null) {
-          // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too
-          recorder.record(request, text);
+          // the answer was made for someone else (cache, a joined flight): it belongs in this conversation too,
+          // with what it spared (origin's usage report)
+          recorder.record(request, text, saved[0], saved[1]);
         } else if (text != null) {
           // origin wrote this answer at this position: the conversation's next read must see it
           OriginClient.position(log.get(log.size() - 1).json().getValue(ReadAfter.FIELD))
@@ -250,6 +264,39 @@ public final class ChatApi {
       });
       follow.accept(flight);
     });
+  }
+
+  /**
+   * The chat's timings once its answer ended, and what a visitor served without a model call of
+   * their own spared: a cached answer's cost when it was made ({@link AnswerFlight#knownCost}), or
+   * the cost of the identical question's call a joined visitor shared (origin's {@code done}). {@code firstToken}: when
+   * this visitor could have the first token, ignored when the answer had none. Returns the input
+   * and output tokens spared, {0, 0} when none or unknown.
+   */
+  private long[] measure(AnswerRequest request, AnswerEngine.Outcome outcome, AnswerFlight flight,
+      List<SseEvent> log, long started, long readyAt, long firstToken) {
+    boolean ok = ChatAnswerFormat.endedWell(log);
+    boolean anyToken = log.stream().anyMatch(e -> Events.TOKEN.equals(e.event()));
+    meters.answered(outcome, ok, started, readyAt, anyToken ? firstToken : 0, System.nanoTime());
+    JsonObject done = ok ? log.get(log.size() - 1).json() : null;
+    if (done == null || outcome.askedUpstream()) {
+      return new long[2];
+    }
+    long[] spared;
+    if ("miss".equals(done.getString("cache"))) {
+      spared = new long[] {count(done, "inputTokens"), count(done, "outputTokens")}; // a joined call's answer
+    } else if (outcome == AnswerEngine.Outcome.JOINED) {
+      return new long[2]; // joined a replay: the visitor it was replayed for counted the saving
+    } else {
+      long[] known = flight.knownCost();
+      spared = known != null ? known : new long[2];
+    }
+    meters.saved(request.site(), spared[0], spared[1]);
+    return spared;
+  }
+
+  private static long count(JsonObject json, String field) {
+    return json != null && json.getValue(field) instanceof Number n && n.longValue() >= 0 ? n.longValue() : 0;
   }
 
   /**
@@ -293,8 +340,11 @@ public final class ChatApi {
       return false;
     }
     CachedAnswer answer = cached.get();
+    long now = System.nanoTime();
+    meters.answered(AnswerEngine.Outcome.HIT, true, started, now, now, now);
     limits.answered(site, false, OptionalLong.empty());
-    recorder.record(request, answer.text());
+    meters.saved(site.id(), answer.inputTokens(), answer.outputTokens());
+    recorder.record(request, answer.text(), answer.inputTokens(), answer.outputTokens());
     digests.answered(request.conversation(), question.key(), answer);
     SseEvent done = new SseEvent(null, Events.DONE,
         "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");

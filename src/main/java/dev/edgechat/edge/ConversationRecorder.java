@@ -76,13 +76,21 @@ final class ConversationRecorder {
 
   /** Saves {@code answer} to {@code request} in the visitor's conversation, soon. */
   void record(AnswerRequest request, String answer) {
+    record(request, answer, 0, 0);
+  }
+
+  /**
+   * Saves {@code answer} to {@code request} in the visitor's conversation, soon, with the input and
+   * output tokens serving it spared (0 when unknown), for origin's usage report.
+   */
+  void record(AnswerRequest request, String answer, long savedInput, long savedOutput) {
     List<Promise<Void>> released = List.of();
     synchronized (this) {
       if (waiting.size() >= MAX_WAITING) {
         released = finished(waiting.remove(0));
         dropped.increment();
       }
-      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer).toJson(), 0));
+      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer, savedInput, savedOutput).toJson(), 0));
       unsettled.computeIfAbsent(request.conversation(), c -> new Unsettled()).exchanges++;
     }
     released.forEach(Promise::tryComplete);

@@ -10,6 +10,7 @@ import dev.edgechat.web.Ids;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -35,6 +36,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -454,7 +456,12 @@ public final class JobQueue {
       this.reclaimed = counter("edgechat.jobs.reclaimed", "jobs taken over from a worker that died or stalled");
       Gauge.builder("edgechat.jobs.active", active, AtomicInteger::get)
           .description("jobs running in this process").tag("type", type).register(registry);
+      this.age = Timer.builder("edgechat.jobs.age").tag("type", type)
+          .description("a job's age when a worker starts a try of it: from its creation (retries and waits included)")
+          .register(registry);
     }
+
+    private final Timer age;
 
     private Counter counter(String name, String description) {
       return Counter.builder(name).description(description).tag("type", type).register(registry);
@@ -651,6 +658,9 @@ public final class JobQueue {
             job.attempts());
       }
       running.put(entry, new Run(job, clock.millis()));
+      if (job.createdAt() != null) {
+        age.record(Math.max(0, clock.millis() - job.createdAt().toEpochMilli()), TimeUnit.MILLISECONDS);
+      }
       Future<JsonObject> outcome;
       try {
         outcome = handler.handle(job);

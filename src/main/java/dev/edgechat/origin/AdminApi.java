@@ -1,6 +1,8 @@
 package dev.edgechat.origin;
 
+import io.vertx.sqlclient.Pool;
 import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.config.LiveConfig;
 import dev.edgechat.jobs.JobOutbox;
 import dev.edgechat.jobs.JobsApi;
 import dev.edgechat.knowledge.Document;
@@ -72,14 +74,19 @@ public final class AdminApi {
   private final IdempotentWrites writes;
   private final EdgechatConfig.Knowledge settings;
   private final String adminToken;
+  private final UsageReport usage;
 
   /**
    * @param outbox where the document jobs are staged with their writes, then handed to the queue
    * @param jobsApi the jobs' states ({@code GET /admin/jobs/{id}}), staged ones included
    * @param writes the transactions of the writes, with their idempotency keys
+   * @param usageReads where {@code GET /admin/sites/{site}/usage} reads the usage table
+   * @param config the live settings, for the price table the usage report estimates cost with
    */
   public AdminApi(DocumentStore documents, SiteVersions versions, JobOutbox outbox, JobsApi jobsApi,
-      IdempotentWrites writes, EdgechatConfig.Knowledge settings, String adminToken) {
+      IdempotentWrites writes, EdgechatConfig.Knowledge settings, String adminToken, Pool usageReads,
+      LiveConfig config) {
+    this.usage = new UsageReport(usageReads, documents, config);
     this.documents = Objects.requireNonNull(documents);
     this.versions = Objects.requireNonNull(versions);
     this.outbox = Objects.requireNonNull(outbox);
@@ -97,6 +104,7 @@ public final class AdminApi {
     router.post("/admin/sites/:site/documents").handler(new JsonBodyHandler(settings.maxUploadBytes()))
         .handler(this::postDocuments);
     router.get("/admin/sites/:site/documents").handler(this::listDocuments);
+    usage.mount(router);
     router.delete("/admin/sites/:site/documents/:doc").handler(this::deleteDocument);
     router.post("/admin/sites/:site/cache/purge").handler(new JsonBodyHandler(1 << 20)).handler(this::purge);
     router.get("/admin/jobs/:id").handler(jobsApi::job);

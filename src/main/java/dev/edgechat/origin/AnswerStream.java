@@ -1,6 +1,7 @@
 package dev.edgechat.origin;
 
 import dev.edgechat.knowledge.Passage;
+import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.llm.TokenStream;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
@@ -34,11 +35,24 @@ final class AnswerStream {
   private final long startedNanos;
   private final long changeSeq;
   private final StringBuilder answer = new StringBuilder();
+  private final Metered metered;
   private boolean finished;
+
+  /**
+   * The model call's metrics: {@code meters}, the model as asked, and when it was asked
+   * ({@link System#nanoTime}).
+   */
+  record Metered(ModelMeters meters, String model, long askedNanos) {
+
+    void ended(String errorType) {
+      meters.ended(model, System.nanoTime() - askedNanos, errorType);
+    }
+  }
 
   /** @param changeSeq the last site change origin had read before retrieval, or -1 when unknown */
   AnswerStream(AnswerRequest request, TokenStream tokens, SseStream sse, ConversationStore conversations,
-      int maxAnswerChars, long startedNanos, long changeSeq) {
+      int maxAnswerChars, long startedNanos, long changeSeq, Metered metered) {
+    this.metered = metered;
     this.request = request;
     this.tokens = tokens;
     this.sse = sse;
@@ -90,6 +104,8 @@ final class AnswerStream {
       return;
     }
     finished = true;
+    metered.ended(null);
+    tokens.usage().ifPresent(usage -> metered.meters().used(request.site(), metered.model(), usage));
     sse.send(Events.SOURCES, new JsonObject().put("items", sources()));
     conversations.saveAnswer(request.conversation(), request.site(), request.visitor(), request.message(),
         answer.toString(), tokens.usage())
@@ -100,7 +116,9 @@ final class AnswerStream {
               .put("ms", (System.nanoTime() - startedNanos) / 1_000_000)
               .put("freshness", freshness());
           // what the answer cost, as the model reported it: the edge charges it to the site's daily budget
-          tokens.usage().ifPresent(u -> done.put("tokens", (long) u.promptTokens() + u.completionTokens()));
+          tokens.usage().ifPresent(u -> done.put("tokens", (long) u.promptTokens() + u.completionTokens())
+              // the same split: what a cached copy saves each time it is served (estimated cost, docs/observability.md)
+              .put("inputTokens", u.promptTokens()).put("outputTokens", u.completionTokens()));
           if (tokens.truncated()) {
             done.put("truncated", true); // the model hit its limit: show it, never cache it
           }
@@ -125,6 +143,7 @@ final class AnswerStream {
       return;
     }
     finished = true;
+    metered.ended(error.code());
     LOG.warn("answer failed [message: {}, code: {}, reason: {}]", request.message(), error.code(), error.getMessage());
     sse.send(Events.ERROR, error.toEventData());
     sse.end();

@@ -6,6 +6,7 @@ import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.Usage;
 import dev.edgechat.time.Scheduler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -48,9 +49,11 @@ public final class ConversationStore {
    * @param batchRows most rows of one write-behind batch
    * @param batchWindowMs longest a row waits for others to share its batch; 0 writes each at once
    */
-  public ConversationStore(Vertx vertx, Pool writer, ReplicaRouter reads, int batchRows, long batchWindowMs) {
+  public ConversationStore(Vertx vertx, Pool writer, ReplicaRouter reads, int batchRows, long batchWindowMs,
+      MeterRegistry registry) {
     this.reads = Objects.requireNonNull(reads);
-    this.batches = new MessageWriter(Scheduler.of(vertx), writer, batchRows, batchWindowMs, reads::positionAfterWrite);
+    this.batches = new MessageWriter(Scheduler.of(vertx), writer, batchRows, batchWindowMs, reads::positionAfterWrite,
+        registry);
   }
 
   /** Writes what waits; completes when it is committed. */
@@ -90,9 +93,17 @@ public final class ConversationStore {
     return batches.save(List.of(new MessageWriter.Row(conversationId, siteId, visitor, messageId, "user", text)));
   }
 
-  /** A question and its answer, served by the edge, to be saved in the visitor's conversation. */
+  /**
+   * A question and its answer, served by the edge, to be saved in the visitor's conversation;
+   * {@code saved}: the tokens serving it spared (the usage table's {@code saved} rows), or null.
+   */
   public record Exchange(String conversation, String site, String visitor, String questionId, String question,
-      String answerId, String answer) {
+      String answerId, String answer, Usage saved) {
+
+    public Exchange(String conversation, String site, String visitor, String questionId, String question,
+        String answerId, String answer) {
+      this(conversation, site, visitor, questionId, question, answerId, answer, null);
+    }
   }
 
   /**
@@ -104,7 +115,8 @@ public final class ConversationStore {
     List<MessageWriter.Row> rows = new ArrayList<>(exchanges.size() * 2);
     for (Exchange e : exchanges) {
       rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.questionId(), "user", e.question()));
-      rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.answerId(), "assistant", e.answer()));
+      rows.add(new MessageWriter.Row(e.conversation(), e.site(), e.visitor(), e.answerId(), "assistant", e.answer(),
+          e.saved(), true));
     }
     return batches.save(rows).map(v -> exchanges.stream()
         .map(e -> batches.writtenAt(e.conversation()))

@@ -5,6 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.edgechat.db.Lsn;
 import dev.edgechat.llm.Usage;
 import dev.edgechat.time.Scheduler;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -42,23 +48,32 @@ import java.util.function.Supplier;
  */
 final class MessageWriter {
 
-  /** A conversation (created when new) and its message; {@code usage} is what an answer cost, or null. */
+  /**
+   * A conversation (created when new) and its message; {@code usage} is what an answer cost, or
+   * null; {@code saved}: {@code usage} is what the edge spared serving an answer made before.
+   */
   record Row(String conversation, String site, String visitor, String messageId, String role, String text,
-      Usage usage) {
+      Usage usage, boolean saved) {
 
     Row(String conversation, String site, String visitor, String messageId, String role, String text) {
-      this(conversation, site, visitor, messageId, role, text, null);
+      this(conversation, site, visitor, messageId, role, text, null, false);
+    }
+
+    Row(String conversation, String site, String visitor, String messageId, String role, String text, Usage usage) {
+      this(conversation, site, visitor, messageId, role, text, usage, false);
     }
   }
 
-  /** Rows saved together, and who waits for them. */
-  private record Save(List<Row> rows, Promise<Void> done) {
+  /** Rows saved together, who waits for them, and when they were handed over ({@link Scheduler#nanoTime}). */
+  private record Save(List<Row> rows, Promise<Void> done, long savedNanos) {
   }
 
   private final Scheduler time;
   private final Pool writer;
   private final int maxRows;
   private final long windowMs;
+  private final DistributionSummary batchRows;
+  private final Timer lag;
   // guarded by this
   private final List<Save> waiting = new ArrayList<>();
   private int waitingRows;
@@ -83,15 +98,22 @@ final class MessageWriter {
    * @param time measures the batch window
    */
   MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs) {
-    this(time, writer, maxRows, windowMs, () -> Future.succeededFuture(Optional.empty()));
+    this(time, writer, maxRows, windowMs, () -> Future.succeededFuture(Optional.empty()), new SimpleMeterRegistry());
   }
 
   /**
    * @param time measures the batch window
    * @param positionAfterWrite the primary's WAL position, read after a commit; never fails
+   * @param registry where the write-behind's batch sizes, lag and waiting rows are measured
    */
   MessageWriter(Scheduler time, Pool writer, int maxRows, long windowMs,
-      Supplier<Future<Optional<Lsn>>> positionAfterWrite) {
+      Supplier<Future<Optional<Lsn>>> positionAfterWrite, MeterRegistry registry) {
+    this.batchRows = DistributionSummary.builder("edgechat.writes.batch.size")
+        .description("rows (messages) written in one write-behind transaction").register(registry);
+    this.lag = Timer.builder("edgechat.writes.lag")
+        .description("from a message handed to the write-behind to its commit (or failure)").register(registry);
+    Gauge.builder("edgechat.writes.waiting", this, w -> w.waitingRows())
+        .description("rows waiting for the write-behind's next batch").register(registry);
     this.time = Objects.requireNonNull(time);
     this.writer = Objects.requireNonNull(writer);
     this.maxRows = maxRows;
@@ -107,6 +129,10 @@ final class MessageWriter {
     return Optional.ofNullable(positions.getIfPresent(conversation));
   }
 
+  private synchronized int waitingRows() {
+    return waitingRows;
+  }
+
   /** Saves rows (in one batch); succeeds when they are committed, on the caller's context. */
   Future<Void> save(List<Row> rows) {
     if (rows.isEmpty()) {
@@ -118,7 +144,7 @@ final class MessageWriter {
       if (closed) {
         return Future.failedFuture(new IllegalStateException("the message writer is closed"));
       }
-      waiting.add(new Save(List.copyOf(rows), done));
+      waiting.add(new Save(List.copyOf(rows), done, time.nanoTime()));
       waitingRows += rows.size();
       rows.forEach(row -> lastWriteOf.put(row.conversation(), done.future()));
       flushNow = waitingRows >= maxRows || windowMs == 0;
@@ -210,6 +236,9 @@ final class MessageWriter {
   private Future<Void> writeBatch(List<Save> batch) {
     List<Row> rows = new ArrayList<>();
     batch.forEach(save -> rows.addAll(save.rows()));
+    batchRows.record(rows.size());
+    batch.forEach(save -> save.done().future().onComplete(ar -> lag.record(time.nanoTime() - save.savedNanos(),
+        TimeUnit.NANOSECONDS)));
     return committed(rows).transform(ar -> {
       if (ar.succeeded()) {
         batch.forEach(save -> save.done().complete());
@@ -269,7 +298,8 @@ final class MessageWriter {
             costed.stream().map(Row::messageId).toArray(String[]::new),
             costed.stream().map(row -> row.usage().model()).toArray(String[]::new),
             costed.stream().map(row -> row.usage().promptTokens()).toArray(Integer[]::new),
-            costed.stream().map(row -> row.usage().completionTokens()).toArray(Integer[]::new))))
+            costed.stream().map(row -> row.usage().completionTokens()).toArray(Integer[]::new),
+            costed.stream().map(Row::saved).toArray(Boolean[]::new))))
         .mapEmpty());
   }
 

@@ -8,10 +8,12 @@ import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.knowledge.SiteChangeLog;
+import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.llm.Usage;
 import dev.edgechat.ops.logging.LogContext;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
@@ -59,6 +61,8 @@ public final class OriginApi {
   private final SiteChangeLog changes;
   private final LongSupplier changeHead;
   private final String edgeToken;
+  /** The model calls' metrics: first token, duration, tokens and cost. */
+  private final ModelMeters meters;
 
   /**
    * @param jobs the job queue, or null when this origin has none (asynchronous chat then answers 503)
@@ -68,8 +72,10 @@ public final class OriginApi {
    *     so that a later purge by document can tell it was made before ({@code done.changeSeq})
    */
   public OriginApi(LiveConfig config, KnowledgeBase knowledge, ConversationStore conversations, ChatModel model,
-      JobQueue jobs, DocumentStore primary, SiteChangeLog changes, LongSupplier changeHead, String edgeToken) {
+      JobQueue jobs, DocumentStore primary, SiteChangeLog changes, LongSupplier changeHead, String edgeToken,
+      ModelMeters meters) {
     this.config = Objects.requireNonNull(config);
+    this.meters = Objects.requireNonNull(meters);
     this.knowledge = Objects.requireNonNull(knowledge);
     this.conversations = Objects.requireNonNull(conversations);
     this.model = Objects.requireNonNull(model);
@@ -220,10 +226,21 @@ public final class OriginApi {
     Future<List<Passage>> passages = knowledge.search(request.site(), request.question(), settings.origin().passages());
     Future<Void> saved = Future.all(site, owned).compose(v -> conversations.saveQuestion(request.conversation(),
         request.site(), request.visitor(), request.questionId(), request.question()));
-    Future<TokenStream> tokens = Future.all(site, history, passages).compose(v -> edgeGone.isCancelled()
-        ? Future.failedFuture(ApiError.upstreamUnavailable("the edge left"))
-        : model.stream(new ChatPrompt(site.result().systemPrompt(), passages.result(), history.result(),
-            request.question(), settings.llm().maxTokens(), settings.llm().temperature()), edgeGone));
+    long[] asked = new long[1];
+    Future<TokenStream> tokens = Future.all(site, history, passages).compose(v -> {
+      if (edgeGone.isCancelled()) {
+        return Future.failedFuture(ApiError.upstreamUnavailable("the edge left"));
+      }
+      asked[0] = System.nanoTime();
+      return model.stream(new ChatPrompt(site.result().systemPrompt(), passages.result(), history.result(),
+          request.question(), settings.llm().maxTokens(), settings.llm().temperature()), edgeGone)
+          .onSuccess(first -> meters.firstToken(model.name(), System.nanoTime() - asked[0]))
+          .onFailure(e -> {
+            if (!edgeGone.isCancelled()) {
+              meters.ended(model.name(), System.nanoTime() - asked[0], asApiError(e, request).code());
+            }
+          });
+    });
     Future.all(saved, tokens)
         .onSuccess(v -> {
           if (edgeGone.isCancelled()) {
@@ -232,7 +249,8 @@ public final class OriginApi {
           }
           SseStream sse = new SseStream(ctx.response()).open();
           AnswerStream stream = new AnswerStream(request, tokens.result(), sse, conversations,
-              settings.origin().maxAnswerChars(), started, changeSeq);
+              settings.origin().maxAnswerChars(), started, changeSeq,
+              new AnswerStream.Metered(meters, model.name(), asked[0]));
           edgeGone.onCancel(stream::closed);
           stream.start();
         })
@@ -264,7 +282,10 @@ public final class OriginApi {
       ExchangeRecord record = ExchangeRecord.fromJson(items.getJsonObject(i), maxAnswer);
       AnswerRequest request = record.request();
       exchanges.add(new ConversationStore.Exchange(request.conversation(), request.site(), request.visitor(),
-          request.questionId(), request.question(), request.message(), record.answer()));
+          request.questionId(), request.question(), request.message(), record.answer(),
+          record.savedInputTokens() + record.savedOutputTokens() > 0
+              ? new Usage(config.get().llm().model(), (int) record.savedInputTokens(), (int) record.savedOutputTokens())
+              : null));
       owned.add(ownership(request).map(true).otherwise(false));
     }
     Future.all(owned).compose(checked -> {

@@ -31,10 +31,13 @@ final class SqlQueries {
       ORDER BY n
       ON CONFLICT (id) DO NOTHING""";
 
-  /** Write-behind batch: what answers cost; the unique index on message_id makes a repeated save a no-op. */
+  /**
+   * Write-behind batch: what answers cost, or (saved) what serving one again spared; the unique
+   * index on message_id makes a repeated save a no-op.
+   */
   static final String INSERT_USAGE = """
-      INSERT INTO usage (site_id, conversation_id, message_id, model, prompt_tokens, completion_tokens)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
+      INSERT INTO usage (site_id, conversation_id, message_id, model, prompt_tokens, completion_tokens, saved)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::bool[])
       ON CONFLICT (message_id) DO NOTHING""";
 
   /**
@@ -60,4 +63,21 @@ final class SqlQueries {
   /** idempotency_keys_created_idx. */
   static final String PRUNE_KEYS =
       "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1 / 1000.0)";
+
+  /**
+   * A site's usage since $2 (days ago), by model: answers the model made and their tokens, and
+   * answers served again without it ({@code saved}) and the tokens they spared.
+   */
+  static final String SITE_USAGE = """
+      SELECT model,
+             count(*) FILTER (WHERE NOT saved) AS calls,
+             coalesce(sum(prompt_tokens) FILTER (WHERE NOT saved), 0) AS input_tokens,
+             coalesce(sum(completion_tokens) FILTER (WHERE NOT saved), 0) AS output_tokens,
+             count(*) FILTER (WHERE saved) AS saved_calls,
+             coalesce(sum(prompt_tokens) FILTER (WHERE saved), 0) AS saved_input_tokens,
+             coalesce(sum(completion_tokens) FILTER (WHERE saved), 0) AS saved_output_tokens
+      FROM usage
+      WHERE site_id = $1 AND created_at >= now() - make_interval(days => $2)
+      GROUP BY model
+      ORDER BY model""";
 }

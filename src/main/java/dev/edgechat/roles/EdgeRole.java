@@ -108,7 +108,8 @@ public final class EdgeRole {
     Limiter limiter = new Limiter(cacheRedis != null ? new RedisWindows(cacheRedis) : new LocalWindows(), time,
         () -> config.get().limits().redisTimeoutMs(), registry);
     VisitorLimits limits = new VisitorLimits(limiter, config);
-    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, limits, registry);
+    ChatApi chat = new ChatApi(vertx, config, sites, origin, cache, semantic, resumes, limits, registry,
+        context.siteTags);
     // after the port closed: the exchanges served from cache reach origin before it stops (role all)
     context.teardown.step(chat::flush);
     // the admin API is origin's: where this process does not serve it, the edge relays it (or, on Fly, replays it)

@@ -1,5 +1,6 @@
 package dev.edgechat.roles;
 
+import dev.edgechat.ops.LatencyBuckets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -21,6 +22,7 @@ public final class EdgechatVertx {
    * several in one JVM, as the bench starts them, would otherwise report into the first one's).
    */
   public static Vertx create(PrometheusMeterRegistry registry) {
+    LatencyBuckets.applyTo(registry); // before Vert.x registers its timers
     return Vertx.builder()
         // epoll where it loads (Linux x86-64), else Java NIO
         .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()

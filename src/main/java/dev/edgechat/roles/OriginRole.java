@@ -10,6 +10,7 @@ import dev.edgechat.knowledge.DemoSite;
 import dev.edgechat.knowledge.DocumentSweeper;
 import dev.edgechat.knowledge.EmbeddingAgreement;
 import dev.edgechat.knowledge.KnowledgeJobs;
+import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
@@ -100,7 +101,8 @@ public final class OriginRole {
       ChatModel model = model(settings, knowledge);
       ConversationStore conversations = conversations(database, settings);
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
-          knowledge.documents(), changeLog, changes::head, edgeToken);
+          knowledge.documents(), changeLog, changes::head, edgeToken,
+          new ModelMeters(config, registry, context.siteTags));
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       EmbeddingAgreement agreement = knowledge.agreement(database, "origin", settings);
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness(),
@@ -164,7 +166,7 @@ public final class OriginRole {
   /** The conversation writer; at teardown it writes what it holds before the pools close. */
   private ConversationStore conversations(Database database, EdgechatConfig settings) {
     ConversationStore conversations = new ConversationStore(vertx, database.writer(), database.reads(),
-        settings.origin().writeBatchRows(), settings.origin().writeBatchMs());
+        settings.origin().writeBatchRows(), settings.origin().writeBatchMs(), registry);
     // in turn after origin's port closed (no record arrives any more), before the pools close
     context.teardown.step(conversations::close);
     return conversations;
@@ -192,7 +194,7 @@ public final class OriginRole {
         settings.knowledge().idempotencyKeyTtlMs()));
     writes.start();
     return Optional.of(new AdminApi(knowledge.documents(), knowledge.versions(), outbox, new JobsApi(q, outbox),
-        writes, settings.knowledge(), settings.secrets().adminToken().get()));
+        writes, settings.knowledge(), settings.secrets().adminToken().get(), database.writer(), config));
   }
 
   /** Every knowledge.sweepIntervalMs, gives documents left pending or deleting too long a new job. */

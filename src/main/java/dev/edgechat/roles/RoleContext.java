@@ -12,6 +12,7 @@ import dev.edgechat.ops.logging.RequestLog;
 import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.web.ExchangesInFlight;
 import dev.edgechat.web.HttpServerVerticle;
+import dev.edgechat.ops.SiteTags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -52,6 +53,8 @@ public final class RoleContext {
   final PrometheusMeterRegistry registry;
   final LiveConfig config;
   final Teardown teardown = new Teardown();
+  /** The bounded {@code site} label of this process's metrics, shared by its roles (role all: edge and origin). */
+  final SiteTags siteTags = new SiteTags();
   /** This process's drain: every server's /readyz and stream routes follow it. */
   final Drain drain;
   private final WorkerExecutor blocking;

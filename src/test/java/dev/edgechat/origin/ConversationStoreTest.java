@@ -7,6 +7,7 @@ import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.support.TestDatabases;
 import dev.edgechat.web.Ids;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -37,7 +38,8 @@ class ConversationStoreTest {
   @Test
   void saveExchanges_batch_inOrder_twiceHarmless(Vertx vertx, VertxTestContext ctx) {
     Pool pool = PgBuilder.pool().connectingTo(TestDatabases.postgres().toString()).using(vertx).build();
-    ConversationStore store = new ConversationStore(vertx, pool, ReplicaRouter.primaryOnly(pool), 1000, 5);
+    ConversationStore store = new ConversationStore(vertx, pool, ReplicaRouter.primaryOnly(pool), 1000, 5,
+        new SimpleMeterRegistry());
     String first = Ids.next();
     String second = Ids.next();
     List<ConversationStore.Exchange> batch = List.of(exchange(first, "Q1", "A1"), exchange(second, "Q2", "A2"),

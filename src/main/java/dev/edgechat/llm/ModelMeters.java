@@ -1,0 +1,93 @@
+package dev.edgechat.llm;
+
+import dev.edgechat.config.LiveConfig;
+import dev.edgechat.ops.SiteTags;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The metrics of the visitor chat's model calls at origin, named after the OpenTelemetry GenAI
+ * semantic conventions where one fits ({@code gen_ai.server.time_to_first_token},
+ * {@code gen_ai.client.operation.duration}, {@code gen_ai.client.token.usage}, with their
+ * attributes {@code gen_ai.request.model}, {@code gen_ai.operation.name}, {@code gen_ai.token.type},
+ * {@code error.type}), and edgechat's own for what the conventions lack: tokens and estimated cost
+ * per site (priced by {@code llm.prices}), and upstream errors by kind. The table of every metric
+ * is in docs/observability.md.
+ */
+public final class ModelMeters {
+
+  /** {@code error.type} of a call that did not fail: Prometheus wants one set of labels per metric. */
+  static final String NO_ERROR = "none";
+
+  private static final String OPERATION = "chat";
+
+  private final LiveConfig config;
+  private final MeterRegistry registry;
+  private final SiteTags sites;
+
+  public ModelMeters(LiveConfig config, MeterRegistry registry, SiteTags sites) {
+    this.config = Objects.requireNonNull(config);
+    this.registry = Objects.requireNonNull(registry);
+    this.sites = Objects.requireNonNull(sites);
+  }
+
+  /** The model sent its first token {@code nanos} after it was asked (retries included). */
+  public void firstToken(String model, long nanos) {
+    Timer.builder("gen_ai.server.time_to_first_token")
+        .description("time from asking the model to its first token, retries included")
+        .tag("gen_ai.request.model", model).tag("gen_ai.operation.name", OPERATION)
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A model call ended, {@code nanos} after it was asked: {@code errorType} is the error code it
+   * failed with (API.md §5: {@code timeout}, {@code overloaded}, {@code upstream_unavailable} …) or
+   * null when it answered.
+   */
+  public void ended(String model, long nanos, String errorType) {
+    Timer.builder("gen_ai.client.operation.duration")
+        .description("time of a model call from asking to its last token or failure")
+        .tag("gen_ai.request.model", model).tag("gen_ai.operation.name", OPERATION)
+        .tag("error.type", errorType == null ? NO_ERROR : errorType)
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    if (errorType != null) {
+      Counter.builder("edgechat.upstream.errors")
+          .description("model calls that failed, by the error code they failed with")
+          .tag("api", OPERATION).tag("kind", errorType).register(registry).increment();
+    }
+  }
+
+  /**
+   * What an answer for {@code site} from {@code model} (as asked; the upstream may report a dated
+   * name) cost, as the model reported it.
+   */
+  public void used(String site, String model, Usage usage) {
+    String label = sites.of(site);
+    tokens(model, "input", usage.promptTokens());
+    tokens(model, "output", usage.completionTokens());
+    siteTokens(label, model, "input").increment(usage.promptTokens());
+    siteTokens(label, model, "output").increment(usage.completionTokens());
+    Counter.builder("edgechat.llm.calls").description("model answers that reported their tokens")
+        .tag("site", label).tag("model", model).register(registry).increment();
+    Counter.builder("edgechat.llm.cost").baseUnit("usd")
+        .description("estimated cost of the model's tokens, priced by llm.prices")
+        .tag("site", label).tag("model", model).register(registry)
+        .increment(config.get().llm().prices().cost(model, usage.promptTokens(), usage.completionTokens()));
+  }
+
+  private void tokens(String model, String type, int count) {
+    DistributionSummary.builder("gen_ai.client.token.usage")
+        .description("tokens of one model call, input (prompt) or output (completion)")
+        .tag("gen_ai.request.model", model).tag("gen_ai.operation.name", OPERATION).tag("gen_ai.token.type", type)
+        .register(registry).record(count);
+  }
+
+  private Counter siteTokens(String site, String model, String type) {
+    return Counter.builder("edgechat.llm.tokens").description("model tokens spent, by site, model and type")
+        .tag("site", site).tag("model", model).tag("type", type).register(registry);
+  }
+}
