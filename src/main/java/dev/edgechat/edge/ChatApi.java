@@ -13,6 +13,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.limits.VisitorLimits;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
@@ -135,6 +136,7 @@ public final class ChatApi {
 
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
+    Spans.route("POST /v1/chat");
     Cancellation visitorGone = Cancellation.whenClientLeaves(ctx);
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
@@ -229,6 +231,7 @@ public final class ChatApi {
     }
     AnswerEngine.Answer answer = answers.answer(question, fromOrigin(request));
     answer.onResolved(context, outcome -> {
+      Spans.tag(Spans.CACHE_OUTCOME, outcome.tag());
       AnswerFlight flight = answer.flight();
       flight.onEnd(log -> {
         String text = !ChatAnswerFormat.endedWell(log) ? null
@@ -291,6 +294,7 @@ public final class ChatApi {
       return false;
     }
     CachedAnswer answer = cached.get();
+    Spans.tag(Spans.CACHE_OUTCOME, "hit");
     limits.answered(site, false, OptionalLong.empty());
     recorder.record(request, answer.text());
     digests.answered(request.conversation(), question.key(), answer);

@@ -2,11 +2,13 @@ package dev.edgechat.origin;
 
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.SseStream;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -34,6 +36,8 @@ final class AnswerStream {
   private final long startedNanos;
   private final long changeSeq;
   private final StringBuilder answer = new StringBuilder();
+  /** The request's span, made where the stream is (the tokens arrive in the model's span's context). */
+  private final Span answering = Span.current();
   private boolean finished;
 
   /** @param changeSeq the last site change origin had read before retrieval, or -1 when unknown */
@@ -91,8 +95,8 @@ final class AnswerStream {
     }
     finished = true;
     sse.send(Events.SOURCES, new JsonObject().put("items", sources()));
-    conversations.saveAnswer(request.conversation(), request.site(), request.visitor(), request.message(),
-        answer.toString(), tokens.usage())
+    Spans.endWith(Spans.writeBehind(answering, "assistant"), conversations.saveAnswer(request.conversation(), request.site(),
+        request.visitor(), request.message(), answer.toString(), tokens.usage()))
         .onSuccess(position -> {
           JsonObject done = new JsonObject()
               .put("cache", "miss")
