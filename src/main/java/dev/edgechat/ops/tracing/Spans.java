@@ -173,7 +173,13 @@ public final class Spans {
     ContextInternal own = caller.duplicate();
     VertxContextStorage.INSTANCE.attach(own, Context.current().with(span));
     Promise<T> result = caller.promise();
-    own.dispatch(() -> call.get().onComplete(result));
+    own.dispatch(() -> {
+      try {
+        call.get().onComplete(result);
+      } catch (RuntimeException e) {
+        result.tryFail(e); // as the call's own failure: never a future that does not complete
+      }
+    });
     return result.future();
   }
 
