@@ -221,7 +221,7 @@ public final class AnswerEngine<A> {
   /** The exact match (memory, then Redis) as a span, under which the cache's levels are spans of their own. */
   private Future<Optional<CachedAnswer>> lookup(Question question) {
     Span span = Spans.cacheLookup();
-    try (Scope ignored = span.makeCurrent()) {
+    try (Scope ignored = Spans.inForce(span)) {
       return Spans.endWith(span, cache.lookup(question.key()));
     }
   }

@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -138,6 +139,11 @@ public final class Spans {
     if (span.isRecording()) {
       span.setAttribute(key, value);
     }
+  }
+
+  /** Makes {@code span} the one in force until the scope closes; nothing at all while tracing is off. */
+  public static Scope inForce(Span span) {
+    return span.getSpanContext().isValid() ? span.makeCurrent() : Scope.noop();
   }
 
   /** Ends {@code span} when {@code future} completes, marked as an error when it fails; returns {@code future}. */
