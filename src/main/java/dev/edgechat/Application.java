@@ -155,8 +155,9 @@ public final class Application {
   }
 
   private static URI required(Optional<URI> url, String setting, Role role) {
-    return url.orElseThrow(() -> new ConfigException("setting " + setting + " is required for role "
-        + role.label()));
+    return url.orElseThrow(() -> new ConfigException("setting " + setting + " ("
+        + "EDGECHAT_" + setting.replaceAll("([A-Z])", "_$1").replace('.', '_').toUpperCase(java.util.Locale.ROOT)
+        + ") is required for role " + role.label()));
   }
 
   private static String edgeToken(EdgechatConfig settings, Role role) {

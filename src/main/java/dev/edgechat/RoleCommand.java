@@ -4,6 +4,8 @@ import dev.edgechat.config.ConfigException;
 import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.ops.logging.LogContext;
+import dev.edgechat.ops.logging.LogFormat;
 import dev.edgechat.roles.EdgechatVertx;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,6 +47,14 @@ abstract class RoleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
+    if (LogFormat.parse(env.get(LogFormat.VARIABLE)).isEmpty()) {
+      // logback read it already (and wrote text): refuse like any bad setting
+      System.err.println("edgechat: " + LogFormat.VARIABLE + ": expected text or json, got '"
+          + env.get(LogFormat.VARIABLE) + "'");
+      return 1;
+    }
+    // the lines before the settings are read name the role; the region follows once it is known
+    LogContext.process(role.label(), null);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = EdgechatVertx.create(registry);
     LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
@@ -58,6 +68,7 @@ abstract class RoleCommand implements Callable<Integer> {
       }
       applyFlags(flagged);
       config.replace(flagged.build());
+      LogContext.process(role.label(), config.get().region());
       app = Application.start(vertx, registry, config, role).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();

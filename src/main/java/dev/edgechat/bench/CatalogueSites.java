@@ -97,8 +97,17 @@ final class CatalogueSites {
   }
 
   private String call(HttpMethod method, String url, JsonObject body) {
+    return call(client, adminToken, method, url, body);
+  }
+
+  /**
+   * A blocking admin (or sim) call with {@code token}, from a bench's own thread (never an event loop).
+   *
+   * @return the body of a 2xx answer; throws {@link IllegalStateException} naming the call otherwise
+   */
+  static String call(WebClient client, String token, HttpMethod method, String url, JsonObject body) {
     HttpRequest<Buffer> request = client.requestAbs(method, url)
-        .putHeader("Authorization", "Bearer " + adminToken).putHeader("Content-Type", "application/json");
+        .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
     return (body == null ? request.send() : request.sendBuffer(body.toBuffer()))
         .compose(resp -> {
           Buffer b = PlainWebClient.body(resp);

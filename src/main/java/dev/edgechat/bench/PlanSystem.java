@@ -9,15 +9,11 @@ import dev.edgechat.config.ConfigLoader;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.EmbeddedPostgresServer;
 import dev.edgechat.roles.EdgechatVertx;
-import dev.edgechat.web.PlainWebClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -197,17 +193,7 @@ final class PlanSystem implements AutoCloseable {
 
   /** A blocking admin or sim call, from the scenario's own thread (never an event loop). */
   private static String call(WebClient client, HttpMethod method, String url, JsonObject body) {
-    HttpRequest<Buffer> request = client.requestAbs(method, url)
-        .putHeader("Authorization", "Bearer " + ADMIN_TOKEN).putHeader("Content-Type", "application/json");
-    return (body == null ? request.send() : request.sendBuffer(body.toBuffer()))
-        .compose(resp -> {
-          Buffer b = PlainWebClient.body(resp);
-          return resp.statusCode() / 100 == 2 ? Future.succeededFuture(b)
-              : Future.<Buffer>failedFuture(new IllegalStateException(method + " " + url + " -> "
-                  + resp.statusCode() + " " + b));
-        })
-        .await()
-        .toString();
+    return CatalogueSites.call(client, ADMIN_TOKEN, method, url, body);
   }
 
   private Map<String, String> common() {

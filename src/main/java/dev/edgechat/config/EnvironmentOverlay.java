@@ -17,10 +17,13 @@ final class EnvironmentOverlay {
 
   private static final Logger LOG = LoggerFactory.getLogger(EnvironmentOverlay.class);
 
-  /** Variables that are not settings of the files: secrets, and where the files are. */
+  /**
+   * Variables that are not settings of the files: secrets, where the files are, and the logs' format
+   * and level (read by logback.xml before the files are).
+   */
   static final Set<String> NON_SETTINGS = Set.of(
       "EDGECHAT_EDGE_TOKEN", "EDGECHAT_ADMIN_TOKEN", "EDGECHAT_GATEWAY_KEYS", "EDGECHAT_LLM_API_KEY",
-      "EDGECHAT_EMBEDDINGS_API_KEY", "EDGECHAT_CONFIG_DIR");
+      "EDGECHAT_EMBEDDINGS_API_KEY", "EDGECHAT_CONFIG_DIR", "EDGECHAT_LOG_FORMAT", "EDGECHAT_LOG_LEVEL");
 
   private final JsonObject defaults;
   private final Map<String, String> env;

@@ -13,6 +13,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.limits.VisitorLimits;
+import dev.edgechat.ops.logging.LogContext;
 import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
@@ -203,6 +204,7 @@ public final class ChatApi {
       long started, Cancellation visitorGone) {
     String conversation = chat.conversation() != null ? chat.conversation() : Ids.next();
     String message = Ids.next();
+    LogContext.describe(chat.site(), conversation, message);
     AnswerRequest request = new AnswerRequest(chat.site(), conversation, chat.conversation() == null, message,
         chat.message(), chat.visitor());
     boolean eventStream = wantsEventStream(ctx.request());

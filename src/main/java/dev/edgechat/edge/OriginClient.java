@@ -4,6 +4,8 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.db.Lsn;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.ops.logging.LogContext;
+import dev.edgechat.ops.logging.Traceparent;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ChangeFeed;
 import dev.edgechat.protocol.OriginAnswers;
@@ -249,7 +251,10 @@ public final class OriginClient implements OriginAnswers {
 
   private RequestOptions options(HttpMethod method, String path) {
     String base = originUrl.get().toString();
-    return new RequestOptions()
+    RequestOptions options = new RequestOptions();
+    // origin's lines for this call carry the visitor request's trace id (docs/observability.md)
+    LogContext.outgoingTraceparent().ifPresent(traceparent -> options.putHeader(Traceparent.HEADER, traceparent));
+    return options
         .setMethod(method)
         .setAbsoluteURI((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path)
         // bounds the wait for a pooled connection too (a request must never wait forever for one)

@@ -1,5 +1,7 @@
 package dev.edgechat.jobs;
 
+import dev.edgechat.redis.LuaScript;
+
 /**
  * The queue's state changes, each a Lua script so that Redis applies it atomically: a job is
  * always in exactly one place (its type's stream, the delayed set, or finished), and its hash

@@ -1,13 +1,9 @@
 package dev.edgechat.limits;
 
+import dev.edgechat.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,7 +18,7 @@ import java.util.Objects;
  * only expires keys. A fixed window, not a sliding one: one key and one INCRBY per limit, and the
  * {@code Retry-After} is exactly when the window frees; the price is that a client may make up to
  * twice its limit across a window's edge, which an abuse limit can live with (docs/limits.md).
- * The script is sent by its SHA-1 ({@code EVALSHA}), whole only when Redis does not know it yet.
+ * The script is sent by its SHA-1 ({@code EVALSHA}), whole only when Redis does not know it yet ({@link LuaScript}).
  * Its keys are not in one hash slot: the regional Redis is one server, not a cluster.
  */
 public final class RedisWindows implements WindowCounters {
@@ -33,7 +29,7 @@ public final class RedisWindows implements WindowCounters {
    * KEYS: one counter per window. ARGV: now, then per window its limit, its end (ms) and its cost.
    * Returns {0, index of the refusing window, ms until it frees} or {1, 0, 0} once every window counted.
    */
-  private static final String SCRIPT = """
+  private static final LuaScript SCRIPT = new LuaScript("""
       local now = tonumber(ARGV[1])
       for i = 1, #KEYS do
         local limit = tonumber(ARGV[3 * i - 1])
@@ -53,8 +49,7 @@ public final class RedisWindows implements WindowCounters {
         end
       end
       return {1, 0, 0}
-      """;
-  private static final String SHA = sha1(SCRIPT);
+      """);
 
   private final RedisAPI redis;
 
@@ -76,34 +71,8 @@ public final class RedisWindows implements WindowCounters {
       args.add(Long.toString(w.end(nowMs)));
       args.add(Long.toString(w.cost()));
     }
-    return run(keys, args).map(reply -> reply.get(0).toInteger() == 1
+    return SCRIPT.run(redis, keys, args).map(reply -> reply.get(0).toInteger() == 1
         ? Verdict.ALLOWED
         : new Verdict(windows.get(reply.get(1).toInteger() - 1), Math.max(0, reply.get(2).toLong())));
-  }
-
-  private Future<Response> run(List<String> keys, List<String> args) {
-    return redis.evalsha(command(SHA, keys, args)).recover(e -> {
-      String message = e.getMessage();
-      return message != null && message.startsWith("NOSCRIPT")
-          ? redis.eval(command(SCRIPT, keys, args))
-          : Future.failedFuture(e);
-    });
-  }
-
-  private static List<String> command(String script, List<String> keys, List<String> args) {
-    List<String> command = new ArrayList<>(2 + keys.size() + args.size());
-    command.add(script);
-    command.add(Integer.toString(keys.size()));
-    command.addAll(keys);
-    command.addAll(args);
-    return command;
-  }
-
-  private static String sha1(String source) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-1", e);
-    }
   }
 }

@@ -17,6 +17,12 @@ import java.util.function.BooleanSupplier;
  * {@code /healthz}, {@code /readyz} and {@code /metrics} (API.md §4), mounted by every role.
  * While the process drains, {@code /readyz} answers {@code 503 {"status":"draining"}} at once,
  * without asking the dependencies: a load balancer stops sending new work, {@code /healthz} still says up.
+ *
+ * <p>With an operations port ({@code http.metricsPort}), the role's own port keeps {@code /healthz}
+ * and a {@code /readyz} that answers its status alone (same codes, no dependency names, addresses or
+ * reasons); {@code /metrics} and the detailed {@code /readyz} are served on the operations port
+ * ({@link #mountOperations}). Without one (a single {@code java -jar} on a laptop) everything stays
+ * on the role's port, as there is nowhere else to read it.
  */
 public final class OpsRoutes {
 
@@ -33,8 +39,9 @@ public final class OpsRoutes {
   }
 
   /**
-   * @param metricsHere whether {@code /metrics} is served with the other routes; false when the
-   *     process serves it on a port of its own ({@code http.metricsPort}, see {@link #mountMetrics})
+   * @param metricsHere whether {@code /metrics} and the detailed {@code /readyz} are served with the
+   *     other routes; false when the process serves them on a port of its own ({@code http.metricsPort},
+   *     see {@link #mountOperations}): {@code /readyz} here then answers its status alone
    */
   public OpsRoutes(PrometheusMeterRegistry registry, List<Readiness> dependencies, BooleanSupplier draining,
       boolean metricsHere) {
@@ -46,15 +53,20 @@ public final class OpsRoutes {
 
   public void mount(Router router) {
     router.get("/healthz").handler(OpsRoutes::healthz);
-    router.get("/readyz").handler(this::readyz);
+    router.get("/readyz").handler(ctx -> readyz(ctx, metricsHere));
     if (metricsHere) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     }
   }
 
-  /** The routes of the metrics port ({@code http.metricsPort}): {@code /metrics} and {@code /healthz}. */
-  public static void mountMetrics(Router router, PrometheusMeterRegistry registry) {
+  /**
+   * The routes of the operations port ({@code http.metricsPort}): {@code /metrics}, {@code /healthz}
+   * and {@code /readyz} with every dependency's details; mount on an instance made with the process's
+   * dependencies, all its roles' together.
+   */
+  public void mountOperations(Router router) {
     router.get("/healthz").handler(OpsRoutes::healthz);
+    router.get("/readyz").handler(ctx -> readyz(ctx, true));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
   }
 
@@ -65,9 +77,10 @@ public final class OpsRoutes {
   /**
    * 200 {@code ready} when every essential dependency answers, else 503 {@code not_ready}; each
    * dependency's entry is {@code up}, {@code down} (essential) or {@code degraded} (not essential:
-   * the process does without it), with the reason and the dependency's details.
+   * the process does without it), with the reason and the dependency's details; without
+   * {@code details}, the status alone.
    */
-  private void readyz(RoutingContext ctx) {
+  private void readyz(RoutingContext ctx, boolean details) {
     if (draining.getAsBoolean()) {
       ctx.response()
           .setStatusCode(503)
@@ -94,11 +107,15 @@ public final class OpsRoutes {
       for (int i = 0; i < all.size(); i++) {
         ready &= all.get(i).succeeded() || !dependencies.get(i).essential();
       }
+      JsonObject answer = new JsonObject().put("status", ready ? "ready" : "not_ready");
+      if (details) {
+        answer.put("checks", checks);
+      }
       ctx.response()
           .setStatusCode(ready ? 200 : 503)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("checks", checks).encode());
+          .end(answer.encode());
     });
   }
 }

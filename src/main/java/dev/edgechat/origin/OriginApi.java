@@ -13,6 +13,7 @@ import dev.edgechat.llm.ChatModel;
 import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.ops.logging.LogContext;
 import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
@@ -213,6 +214,7 @@ public final class OriginApi {
     long changeSeq = changeHead.getAsLong();
     Cancellation edgeGone = Cancellation.whenClientLeaves(ctx);
     AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
+    LogContext.describe(request.site(), request.conversation(), request.message());
     var settings = config.get();
     Future<Site> site = knowledge.site(request.site())
         .map(found -> found.orElseThrow(() -> ApiError.notFound("no site '" + request.site() + "'")));

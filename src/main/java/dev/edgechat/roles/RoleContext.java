@@ -8,6 +8,7 @@ import dev.edgechat.jobs.JobQueue;
 import dev.edgechat.ops.Drain;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.ops.logging.RequestLog;
 import dev.edgechat.ops.tracing.Tracing;
 import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.web.ExchangesInFlight;
@@ -55,6 +56,8 @@ public final class RoleContext {
   /** This process's drain: every server's /readyz and stream routes follow it. */
   final Drain drain;
   private final WorkerExecutor blocking;
+  /** Every dependency the roles' /readyz report, for the operations port's. */
+  private final List<Readiness> checks = new CopyOnWriteArrayList<>();
 
   public RoleContext(Vertx vertx, PrometheusMeterRegistry registry, LiveConfig config) {
     this.vertx = Objects.requireNonNull(vertx);
@@ -84,15 +87,24 @@ public final class RoleContext {
     return Math.max(settings.http().drainTimeoutMs(), settings.queue().drainTimeoutMs()) + FLUSH_BOUND_MS;
   }
 
-  /** The ops routes of a server of this process: /readyz reports the dependencies, and 503 while draining. */
+  /**
+   * The ops routes of a server of this process: /readyz reports the dependencies (in detail on the
+   * operations port when there is one), and 503 while draining.
+   */
   OpsRoutes ops(List<Readiness> checks) {
+    checks.forEach(check -> {
+      if (!this.checks.contains(check)) {
+        this.checks.add(check);
+      }
+    });
     return new OpsRoutes(registry, checks, drain::draining, config.get().http().metricsPort() == 0);
   }
 
   /**
-   * Serves {@code /metrics} (and {@code /healthz}) on {@code http.metricsPort} when it is set, so a
-   * scraper on the private network reads them from a port the public service does not expose;
-   * succeeds with that port, or with -1 when the setting is 0 (metrics stay on each role's port).
+   * Serves {@code /metrics}, the detailed {@code /readyz} (every dependency of this process's roles)
+   * and {@code /healthz} on {@code http.metricsPort} when it is set, so a scraper on the private
+   * network reads them from a port the public service does not expose; succeeds with that port, or
+   * with -1 when the setting is 0 (all stays on each role's port).
    */
   public Future<Integer> serveMetrics() {
     EdgechatConfig settings = config.get();
@@ -100,7 +112,7 @@ public final class RoleContext {
       return Future.succeededFuture(-1);
     }
     return serve("metrics", settings.http().host(), settings.http().metricsPort(),
-        router -> OpsRoutes.mountMetrics(router, registry));
+        router -> new OpsRoutes(registry, checks, drain::draining, false).mountOperations(router));
   }
 
   /**
@@ -166,8 +178,12 @@ public final class RoleContext {
     ExchangesInFlight exchanges = new ExchangesInFlight();
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-          HttpServerVerticle server = new HttpServerVerticle(name, options(host, asked), routes, drain::remainingMs,
-              exchanges, config.get().http().headerTimeoutMs());
+          // each request's lines name this server's role, the region and the request's trace (docs/observability.md)
+          RequestLog requestLog = new RequestLog(name, () -> config.get().region());
+          HttpServerVerticle server = new HttpServerVerticle(name, options(host, asked), router -> {
+            router.route().handler(requestLog);
+            routes.accept(router);
+          }, drain::remainingMs, exchanges, config.get().http().headerTimeoutMs());
           servers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(instances))

@@ -12,15 +12,15 @@ import java.util.stream.Collectors;
  * each role runs in a folder of its own), options for every role, and {@code dev.edgechat.Main <role>}.
  * From {@code java -jar edgechat.jar topology} the class path is the jar; in a test, the test class path.
  */
-record JavaCommand(Path java, String classPath, List<String> jvmOptions) {
+public record JavaCommand(Path java, String classPath, List<String> jvmOptions) {
 
   static final String MAIN = "dev.edgechat.Main";
 
-  JavaCommand {
+  public JavaCommand {
     jvmOptions = List.copyOf(jvmOptions);
   }
 
-  static JavaCommand current(List<String> jvmOptions) {
+  public static JavaCommand current(List<String> jvmOptions) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.isBlank())
@@ -30,7 +30,7 @@ record JavaCommand(Path java, String classPath, List<String> jvmOptions) {
   }
 
   /** {@code java <options> -cp <class path> dev.edgechat.Main <role>}. */
-  List<String> command(String role) {
+  public List<String> command(String role) {
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.addAll(jvmOptions);

@@ -55,7 +55,7 @@ public final class RoleProcess {
    * Starts {@code java … dev.edgechat.Main <role>} in {@code dir} with {@code environment} (which
    * holds {@code EDGECHAT_HTTP_PORT} = {@code port}); does not wait for it to be ready.
    */
-  static RoleProcess launch(JavaCommand java, String role, String region, int port, Map<String, String> environment,
+  public static RoleProcess launch(JavaCommand java, String role, String region, int port, Map<String, String> environment,
       Path dir) {
     Path log = dir.resolve(role + ".log");
     List<String> command = new ArrayList<>(ownSession());
@@ -86,7 +86,7 @@ public final class RoleProcess {
    *
    * @throws TopologyException when the process exits first or is not ready in time, with its log's last lines
    */
-  void awaitReady(Duration timeout) {
+  public void awaitReady(Duration timeout) {
     HttpRequest readyz = HttpRequest.newBuilder(url().resolve("/readyz")).timeout(Duration.ofSeconds(2)).build();
     long deadline = startedNanos + timeout.toNanos();
     while (true) {

@@ -268,6 +268,15 @@ public final class Topology implements AutoCloseable {
     return URI.create("redis://127.0.0.1:" + redisProxies.get(region).port());
   }
 
+  /**
+   * The delay proxy between the roles and the Redis named {@code name} (a region, or {@code "queue"}):
+   * cut it for a Redis outage that keeps the data.
+   */
+  public DelayProxy redisProxy(String name) {
+    redis(name);
+    return redisProxies.get(name);
+  }
+
   /** Origin as the edge of {@code region} reaches it: through that region's distance. */
   public URI originUrlFrom(String region) {
     DelayProxy proxy = originProxies.get(region);

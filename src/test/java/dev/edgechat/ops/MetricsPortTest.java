@@ -48,6 +48,35 @@ class MetricsPortTest {
         })));
   }
 
+  /**
+   * Verifies that with an operations port, role all's public /readyz answers its status alone (no
+   * dependency names, addresses or reasons) and /metrics is not there, while the operations port's
+   * /readyz reports every dependency of the process's roles (the edge's and origin's).
+   */
+  @Test
+  void metricsPort_set_readinessDetailsOnlyThere(Vertx vertx, VertxTestContext ctx) throws IOException {
+    int metricsPort = freePort();
+    WebClient client = WebClient.create(vertx);
+    new TestSystem(vertx).env("EDGECHAT_HTTP_METRICS_PORT", String.valueOf(metricsPort)).startAll()
+        .compose(app -> Future.all(
+                client.get(app.edgePort(), "127.0.0.1", "/readyz").send(),
+                client.get(metricsPort, "127.0.0.1", "/readyz").send(),
+                client.get(app.edgePort(), "127.0.0.1", "/metrics").send())
+            .eventually(() -> app.close()))
+        .onComplete(ctx.succeeding(answers -> ctx.verify(() -> {
+          io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> publicReady = answers.resultAt(0);
+          io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> opsReady = answers.resultAt(1);
+          assertThat(publicReady.statusCode()).isEqualTo(opsReady.statusCode()).isEqualTo(200);
+          assertThat(publicReady.bodyAsJsonObject().fieldNames()).containsExactly("status");
+          assertThat(publicReady.bodyAsJsonObject().getString("status")).isEqualTo("ready");
+          assertThat(opsReady.bodyAsJsonObject().getString("status")).isEqualTo("ready");
+          assertThat(opsReady.bodyAsJsonObject().getJsonObject("checks").fieldNames())
+              .as("the edge's and origin's dependencies").contains("postgres", "origin");
+          assertThat(answers.<io.vertx.ext.web.client.HttpResponse<?>>resultAt(2).statusCode()).isEqualTo(404);
+          ctx.completeNow();
+        })));
+  }
+
   /** Verifies that without the setting /metrics stays on the public port, as before. */
   @Test
   void metricsPort_unset_metricsOnPublicPort(Vertx vertx, VertxTestContext ctx) {

@@ -1,6 +1,7 @@
 package dev.edgechat.ops.tracing;
 
 import dev.edgechat.config.TracingSettings;
+import dev.edgechat.ops.logging.LogContext;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -70,6 +71,8 @@ public final class Tracing implements AutoCloseable {
         .build();
     tracerSwitch.turnOn(new OpenTelemetryTracingFactory(sdk).tracer(new OpenTelemetryOptions()),
         sdk.getTracer(SCOPE));
+    // log lines carry the span's ids; a process's other Vert.x without tracing has no span, so its own ids
+    LogContext.useTraces(CurrentTrace::traceId, CurrentTrace::spanId);
     LOG.info("tracing on [endpoint: {}, sample ratio: {}, service: edgechat-{}]", endpoint, settings.sampleRatio(),
         role);
     return Optional.of(new Tracing(provider));

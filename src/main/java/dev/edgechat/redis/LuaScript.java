@@ -1,4 +1,4 @@
-package dev.edgechat.jobs;
+package dev.edgechat.redis;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
@@ -10,19 +10,26 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** A Lua script run by its SHA-1 ({@code EVALSHA}), sent whole only when Redis does not know it yet. */
-final class LuaScript {
+/**
+ * A Lua script run by its SHA-1 ({@code EVALSHA}), sent whole only when Redis does not know it yet
+ * (after a restart or a failover). The job queue and the abuse limits keep their scripts in these.
+ */
+public final class LuaScript {
 
   private final String source;
   private final String sha;
 
-  LuaScript(String source) {
+  public LuaScript(String source) {
     this.source = source;
     this.sha = sha1(source);
   }
 
-  /** Runs the script atomically with {@code keys} and {@code args}. */
-  Future<Response> run(RedisAPI redis, List<String> keys, List<String> args) {
+  /**
+   * Runs the script atomically with {@code keys} and {@code args}.
+   *
+   * @return the script's reply; failed as Redis failed the call (a script error, a lost connection)
+   */
+  public Future<Response> run(RedisAPI redis, List<String> keys, List<String> args) {
     return redis.evalsha(command(sha, keys, args)).recover(e -> {
       String message = e.getMessage();
       if (message != null && message.startsWith("NOSCRIPT")) {
