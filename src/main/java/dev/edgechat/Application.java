@@ -64,6 +64,7 @@ public final class Application {
     RoleContext context = new RoleContext(vertx, registry, config);
     Future<Ports> started;
     try {
+      context.startTraces(role.label());
       started = start(vertx, context, config.get(), role)
           .compose(ports -> context.serveMetrics().map(ports));
     } catch (ConfigException e) {

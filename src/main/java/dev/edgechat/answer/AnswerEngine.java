@@ -5,10 +5,13 @@ import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.SseEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -172,6 +175,8 @@ public final class AnswerEngine<A> {
         InFlightAnswers.Join join = inFlight.join(key, AnswerFlight::new);
         AnswerFlight flight = join.flight();
         if (!join.created()) {
+          Span following = Spans.flightJoin();
+          flight.onEnd(log -> following.end());
           outcomes.accept(Outcome.JOINED);
           return new Answer(flight, Future.succeededFuture(Outcome.JOINED));
         }
@@ -188,7 +193,7 @@ public final class AnswerEngine<A> {
   private Future<Outcome> resolve(AnswerFlight flight, Question question, AnswerSource upstream, Runnable land) {
     Landing landing = new Landing(question, land);
     flight.onEnd(landing);
-    return cache.lookup(question.key()).compose(cached -> {
+    return lookup(question).compose(cached -> {
       Optional<A> exact = cached.flatMap(format::fromCache);
       if (exact.isPresent()) {
         return Future.succeededFuture(replay(flight, exact.get(), Outcome.HIT));
@@ -211,6 +216,14 @@ public final class AnswerEngine<A> {
       flight.publish(format.unavailable("the answer could not be looked up"));
       return Future.succeededFuture(Outcome.FAILED);
     });
+  }
+
+  /** The exact match (memory, then Redis) as a span, under which the cache's levels are spans of their own. */
+  private Future<Optional<CachedAnswer>> lookup(Question question) {
+    Span span = Spans.cacheLookup();
+    try (Scope ignored = Spans.inForce(span)) {
+      return Spans.endWith(span, cache.lookup(question.key()));
+    }
   }
 
   private Outcome replay(AnswerFlight flight, A answer, Outcome found) {

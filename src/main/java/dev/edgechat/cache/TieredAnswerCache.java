@@ -6,10 +6,12 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
@@ -172,19 +174,21 @@ public final class TieredAnswerCache implements AnswerCache {
 
   private Future<Optional<Found>> find(AnswerKey key, boolean counted) {
     var settings = config.get().cache();
+    Span lookup = Span.current();
     if (settings.l1()) {
       Entry entry = local.getIfPresent(key);
       if (entry != null && ticker.read() < entry.freshUntilNanos() && !retired(key, entry)) {
         if (counted) {
           l1Hits.increment();
         }
+        lookup.setAttribute(Spans.CACHE_LEVEL, "l1");
         return Future.succeededFuture(Optional.of(new Found(entry.answer(), true)));
       }
     }
     if (!settings.l2() || redis == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    return fromRedis(key).map(value -> {
+    return Spans.endWith(Spans.cacheL2(), fromRedis(key)).map(value -> {
       long remainingMs = value.map(v -> v.getLong("expiresAt", 0L)).orElse(0L) - clock.millis();
       if (remainingMs <= 0) {
         return Optional.<Found>empty();
@@ -196,6 +200,7 @@ public final class TieredAnswerCache implements AnswerCache {
       if (counted) {
         l2Hits.increment();
       }
+      lookup.setAttribute(Spans.CACHE_LEVEL, "l2");
       return Optional.of(new Found(copyToL1(key, answer, remainingMs), false));
     });
   }

@@ -33,6 +33,7 @@ public record EdgechatConfig(
     SimSettings sim,
     Gateway gateway,
     LimitSettings limits,
+    TracingSettings tracing,
     Secrets secrets) {
 
   /**
@@ -1428,7 +1429,7 @@ public record EdgechatConfig(
   public Builder toBuilder() {
     return new Builder().region(region).dataDir(dataDir).scanPeriodMs(scanPeriodMs).http(http).postgres(postgres)
         .redis(redis).origin(origin).edge(edge).llm(llm).features(features).cache(cache).embeddings(embeddings)
-        .queue(queue).knowledge(knowledge).sim(sim).gateway(gateway).limits(limits).secrets(secrets);
+        .queue(queue).knowledge(knowledge).sim(sim).gateway(gateway).limits(limits).tracing(tracing).secrets(secrets);
   }
 
   /** Builds {@link EdgechatConfig} settings by name; {@link #build()} fails naming a value left unset. */
@@ -1451,6 +1452,7 @@ public record EdgechatConfig(
     private SimSettings sim;
     private Gateway gateway;
     private LimitSettings limits;
+    private TracingSettings tracing;
     private Secrets secrets;
 
     private Builder() {
@@ -1639,6 +1641,18 @@ public record EdgechatConfig(
       return limits(changed.build());
     }
 
+    public Builder tracing(TracingSettings tracing) {
+      this.tracing = tracing;
+      return this;
+    }
+
+    /** Changes some values of {@code tracing} by name. */
+    public Builder tracing(Consumer<TracingSettings.Builder> change) {
+      TracingSettings.Builder changed = Required.value(this.tracing, "EdgechatConfig.tracing").toBuilder();
+      change.accept(changed);
+      return tracing(changed.build());
+    }
+
     public Builder secrets(Secrets secrets) {
       this.secrets = secrets;
       return this;
@@ -1670,6 +1684,7 @@ public record EdgechatConfig(
           Required.value(sim, "EdgechatConfig.sim"),
           Required.value(gateway, "EdgechatConfig.gateway"),
           Required.value(limits, "EdgechatConfig.limits"),
+          Required.value(tracing, "EdgechatConfig.tracing"),
           Required.value(secrets, "EdgechatConfig.secrets"));
     }
   }

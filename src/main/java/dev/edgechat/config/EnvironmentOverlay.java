@@ -59,6 +59,10 @@ final class EnvironmentOverlay {
     if (!env.containsKey("EDGECHAT_EDGE_PRIMARY_REGION") && env.get("PRIMARY_REGION") != null) {
       SettingPath.put(out, "edge.primaryRegion", env.get("PRIMARY_REGION"));
     }
+    // OpenTelemetry's own variable for where traces go, as every OTel SDK reads it
+    if (!env.containsKey("EDGECHAT_TRACING_OTLP_ENDPOINT") && env.get("OTEL_EXPORTER_OTLP_ENDPOINT") != null) {
+      SettingPath.put(out, "tracing.otlpEndpoint", env.get("OTEL_EXPORTER_OTLP_ENDPOINT").trim());
+    }
     if (!env.containsKey("EDGECHAT_EDGE_FLY_REPLAY") && env.get("FLY_REGION") != null) {
       SettingPath.put(out, "edge.flyReplay", true);
     }

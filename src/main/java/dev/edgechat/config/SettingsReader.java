@@ -214,6 +214,10 @@ final class SettingsReader {
             .build())
         .gateway(gateway(env))
         .limits(limits())
+        .tracing(TracingSettings.builder()
+            .otlpEndpoint(optionalUri("tracing.otlpEndpoint", Set.of("http", "https")))
+            .sampleRatio(number("tracing.sampleRatio", 0, 1))
+            .build())
         .secrets(secrets(env))
         .build();
     return config;

@@ -15,6 +15,7 @@ import dev.edgechat.knowledge.Site;
 import dev.edgechat.limits.VisitorLimits;
 import dev.edgechat.ops.SiteTags;
 import dev.edgechat.ops.logging.LogContext;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
@@ -143,6 +144,7 @@ public final class ChatApi {
 
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
+    Spans.route("POST /v1/chat");
     Cancellation visitorGone = Cancellation.whenClientLeaves(ctx);
     EdgechatConfig settings = config.get();
     ChatRequest chat = ChatRequest.from(RequestBodies.json(ctx), settings.edge().maxMessageChars());
@@ -241,6 +243,7 @@ public final class ChatApi {
     AnswerEngine.Answer answer = answers.answer(question, fromOrigin(request));
     long readySent = readyAt;
     answer.onResolved(context, outcome -> {
+      Spans.tag(Spans.CACHE_OUTCOME, outcome.tag());
       AnswerFlight flight = answer.flight();
       long followed = System.nanoTime();
       flight.onEnd(log -> {
@@ -342,6 +345,7 @@ public final class ChatApi {
     CachedAnswer answer = cached.get();
     long now = System.nanoTime();
     meters.answered(AnswerEngine.Outcome.HIT, true, started, now, now, now);
+    Spans.tag(Spans.CACHE_OUTCOME, "hit");
     limits.answered(site, false, OptionalLong.empty());
     meters.saved(site.id(), answer.inputTokens(), answer.outputTokens());
     recorder.record(request, answer.text(), answer.inputTokens(), answer.outputTokens());

@@ -154,6 +154,7 @@ public final class OriginClient implements OriginAnswers {
   @Override
   public Future<OriginAnswer> answer(AnswerRequest request, Cancellation visitorGone) {
     return client.request(options(HttpMethod.POST, "/internal/answer")
+            .setTraceOperation("POST /internal/answer")
             .putHeader("Content-Type", "application/json")
             .putHeader("Accept", "text/event-stream"))
         .compose(req -> {

@@ -243,6 +243,11 @@ final class OpenAiTokenStream implements TokenStream {
   }
 
   @Override
+  public Optional<String> finishReason() {
+    return Optional.ofNullable(finishReason);
+  }
+
+  @Override
   public List<Passage> citations() {
     return citations;
   }

@@ -30,6 +30,11 @@ public interface TokenStream extends ReadStream<String> {
     return false;
   }
 
+  /** Why the model stopped ({@code stop}, {@code length}, …), when it said; meaningful once the stream has ended. */
+  default Optional<String> finishReason() {
+    return Optional.empty();
+  }
+
   /** The tokens the answer cost, when the model reported them; meaningful once the stream has ended. */
   default Optional<Usage> usage() {
     return Optional.empty();

@@ -3,11 +3,13 @@ package dev.edgechat.origin;
 import dev.edgechat.knowledge.Passage;
 import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.llm.TokenStream;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.SseStream;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -36,6 +38,8 @@ final class AnswerStream {
   private final long changeSeq;
   private final StringBuilder answer = new StringBuilder();
   private final Metered metered;
+  /** The request's span, made where the stream is (the tokens arrive in the model's span's context). */
+  private final Span answering = Span.current();
   private boolean finished;
 
   /**
@@ -107,8 +111,8 @@ final class AnswerStream {
     metered.ended(null);
     tokens.usage().ifPresent(usage -> metered.meters().used(request.site(), metered.model(), usage));
     sse.send(Events.SOURCES, new JsonObject().put("items", sources()));
-    conversations.saveAnswer(request.conversation(), request.site(), request.visitor(), request.message(),
-        answer.toString(), tokens.usage())
+    Spans.endWith(Spans.writeBehind(answering, "assistant"), conversations.saveAnswer(request.conversation(), request.site(),
+        request.visitor(), request.message(), answer.toString(), tokens.usage()))
         .onSuccess(position -> {
           JsonObject done = new JsonObject()
               .put("cache", "miss")

@@ -1,5 +1,6 @@
 package dev.edgechat.origin;
 
+import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Lsn;
 import dev.edgechat.jobs.JobQueue;
@@ -15,6 +16,7 @@ import dev.edgechat.llm.Turn;
 import dev.edgechat.llm.TokenStream;
 import dev.edgechat.llm.Usage;
 import dev.edgechat.ops.logging.LogContext;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
 import dev.edgechat.protocol.Jobs;
@@ -27,6 +29,7 @@ import dev.edgechat.web.ErrorResponder;
 import dev.edgechat.web.JsonBodyHandler;
 import dev.edgechat.web.RequestBodies;
 import dev.edgechat.web.SseStream;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -162,6 +165,7 @@ public final class OriginApi {
    * them even while it is cut off from the change feed.
    */
   private void site(RoutingContext ctx) {
+    Spans.route("GET /internal/sites/{site}");
     String id = ctx.pathParam("site");
     String version = ctx.request().getParam("version");
     if (version != null && !version.matches("\\d{1,18}")) {
@@ -211,6 +215,7 @@ public final class OriginApi {
    */
   private void answer(RoutingContext ctx) {
     long started = System.nanoTime();
+    Spans.route("POST /internal/answer");
     // before retrieval: every change up to here committed before the passages are read
     long changeSeq = changeHead.getAsLong();
     Cancellation edgeGone = Cancellation.whenClientLeaves(ctx);
@@ -223,17 +228,19 @@ public final class OriginApi {
     Future<List<Turn>> history = request.newConversation()
         ? Future.succeededFuture(List.of())
         : owned.compose(v -> conversations.history(request.conversation(), settings.origin().historyTurns()));
-    Future<List<Passage>> passages = knowledge.search(request.site(), request.question(), settings.origin().passages());
-    Future<Void> saved = Future.all(site, owned).compose(v -> conversations.saveQuestion(request.conversation(),
-        request.site(), request.visitor(), request.questionId(), request.question()));
+    Future<List<Passage>> passages = Spans.endWith(Spans.retrieval(request.site()),
+        knowledge.search(request.site(), request.question(), settings.origin().passages()));
+    Span answering = Span.current();
+    Future<Void> saved = Future.all(site, owned).compose(v -> Spans.endWith(Spans.writeBehind(answering, "user"),
+        conversations.saveQuestion(request.conversation(), request.site(), request.visitor(), request.questionId(),
+            request.question())));
     long[] asked = new long[1];
     Future<TokenStream> tokens = Future.all(site, history, passages).compose(v -> {
       if (edgeGone.isCancelled()) {
         return Future.failedFuture(ApiError.upstreamUnavailable("the edge left"));
       }
       asked[0] = System.nanoTime();
-      return model.stream(new ChatPrompt(site.result().systemPrompt(), passages.result(), history.result(),
-          request.question(), settings.llm().maxTokens(), settings.llm().temperature()), edgeGone)
+      return model.stream(prompt(site.result(), passages.result(), history.result(), request, settings), edgeGone)
           .onSuccess(first -> meters.firstToken(model.name(), System.nanoTime() - asked[0]))
           .onFailure(e -> {
             if (!edgeGone.isCancelled()) {
@@ -262,6 +269,17 @@ public final class OriginApi {
         });
   }
 
+  private static ChatPrompt prompt(Site site, List<Passage> passages, List<Turn> history, AnswerRequest request,
+      EdgechatConfig settings) {
+    Span span = Spans.prompt(passages.size(), history.size());
+    try {
+      return new ChatPrompt(site.systemPrompt(), passages, history, request.question(), settings.llm().maxTokens(),
+          settings.llm().temperature());
+    } finally {
+      span.end();
+    }
+  }
+
   /**
    * Saves questions and answers the edge served without asking for them (from cache, or shared
    * with an identical question), so each visitor's conversation holds them like any other; the
@@ -271,6 +289,7 @@ public final class OriginApi {
    * written ({@link ReadAfter#FIELD}).
    */
   private void records(RoutingContext ctx) {
+    Spans.route("POST /internal/records");
     JsonArray items = RequestBodies.json(ctx).getJsonArray(ExchangeRecord.BATCH_FIELD);
     if (items == null || items.size() > Limits.MAX_RECORDS) {
       throw ApiError.invalidRequest("records must be an array of at most " + Limits.MAX_RECORDS);
@@ -288,7 +307,8 @@ public final class OriginApi {
               : null));
       owned.add(ownership(request).map(true).otherwise(false));
     }
-    Future.all(owned).compose(checked -> {
+    Span recording = Spans.record(exchanges.size());
+    Spans.endWith(recording, Future.all(owned).compose(checked -> {
       List<ConversationStore.Exchange> allowed = new ArrayList<>();
       for (int i = 0; i < exchanges.size(); i++) {
         if (checked.<Boolean>resultAt(i)) {
@@ -301,7 +321,7 @@ public final class OriginApi {
         position.ifPresent(lsn -> answer.put(ReadAfter.FIELD, lsn.toString()));
         return answer;
       });
-    }).onSuccess(answer -> json(ctx.response()).end(answer.encode()))
+    })).onSuccess(answer -> json(ctx.response()).end(answer.encode()))
         .onFailure(e -> {
           LOG.error("recorded exchanges not saved [count: {}]", exchanges.size(), e);
           ErrorResponder.send(ctx.response(), ApiError.upstreamUnavailable("origin could not save; try again"));

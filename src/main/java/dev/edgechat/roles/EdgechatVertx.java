@@ -1,6 +1,7 @@
 package dev.edgechat.roles;
 
 import dev.edgechat.ops.LatencyBuckets;
+import dev.edgechat.ops.tracing.TracerSwitch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -17,7 +18,8 @@ public final class EdgechatVertx {
   }
 
   /**
-   * A Vert.x with native transport where it loads and its metrics in {@code registry} (under a
+   * A Vert.x with native transport where it loads, tracing off until turned on ({@link TracerSwitch}),
+   * and its metrics in {@code registry} (under a
    * name of its own: Vert.x shares a registry between instances of the same registry name, so
    * several in one JVM, as the bench starts them, would otherwise report into the first one's).
    */
@@ -34,6 +36,8 @@ public final class EdgechatVertx {
             .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
                 Label.POOL_NAME))))
         .withMetrics(new MicrometerMetricsFactory(registry))
+        // off until the settings name a collector (RoleContext#startTraces): then every HTTP hop is traced
+        .withTracer(options -> new TracerSwitch())
         .build();
   }
 }

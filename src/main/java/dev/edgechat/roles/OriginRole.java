@@ -16,6 +16,7 @@ import dev.edgechat.llm.ExtractiveChatModel;
 import dev.edgechat.llm.OpenAiChatModel;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
+import dev.edgechat.ops.tracing.TracedChatModel;
 import dev.edgechat.time.Scheduler;
 import dev.edgechat.db.Notifications;
 import dev.edgechat.knowledge.SiteChangeLog;
@@ -157,6 +158,10 @@ public final class OriginRole {
     ChatModel model = settings.secrets().llmApiKey()
         .<ChatModel>map(key -> new OpenAiChatModel(vertx, Scheduler.of(vertx), settings.llm(), key, registry))
         .orElseGet(() -> new ExtractiveChatModel(vertx));
+    // a span per answer with the GenAI attributes when tracing is on
+    model = settings.secrets().llmApiKey().isPresent()
+        ? new TracedChatModel(model, "openai", settings.llm().baseUrl())
+        : new TracedChatModel(model, "edgechat", null);
     LOG.info("origin answers with model {} [upstream: {}, embeddings: {}]", model.name(),
         settings.secrets().llmApiKey().isPresent() ? settings.llm().baseUrl() : "none, offline extractive",
         knowledge.embeddings().name());

@@ -9,6 +9,7 @@ import dev.edgechat.ops.Drain;
 import dev.edgechat.ops.OpsRoutes;
 import dev.edgechat.ops.Readiness;
 import dev.edgechat.ops.logging.RequestLog;
+import dev.edgechat.ops.tracing.Tracing;
 import dev.edgechat.redis.RedisConnection;
 import dev.edgechat.web.ExchangesInFlight;
 import dev.edgechat.web.HttpServerVerticle;
@@ -115,6 +116,15 @@ public final class RoleContext {
     }
     return serve("metrics", settings.http().host(), settings.http().metricsPort(),
         router -> new OpsRoutes(registry, checks, drain::draining, false).mountOperations(router));
+  }
+
+  /**
+   * Turns traces on when {@code tracing.otlpEndpoint} is set, as service {@code edgechat-<role>};
+   * called before any part starts, so the spans are sent after every part stopped (the last step).
+   */
+  public void startTraces(String role) {
+    EdgechatConfig settings = config.get();
+    Tracing.start(vertx, settings.tracing(), role, settings.region()).ifPresent(teardown::add);
   }
 
   /** Runs a blocking start-up step on the start-up pool, never on the event loop. */

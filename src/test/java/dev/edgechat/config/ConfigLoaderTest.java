@@ -14,6 +14,7 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -276,6 +277,31 @@ class ConfigLoaderTest {
       assertThat(hostName.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("limits.trustedProxies");
       assertThat(negative.cause()).isInstanceOf(ConfigException.class)
           .hasMessageContaining("limits.visitorChatsPerMinute");
+      ctx.completeNow();
+    }));
+  }
+
+  /**
+   * Verifies the tracing settings: off with a 10 % ratio by default, the endpoint from
+   * OTEL_EXPORTER_OTLP_ENDPOINT unless EDGECHAT_TRACING_OTLP_ENDPOINT is set, and a ratio above 1 or
+   * an endpoint that is no http(s) URL failing the start by name.
+   */
+  @Test
+  void load_tracing_offByDefaultOtelEndpointAndChecks(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> defaults = load(vertx, Map.of());
+    Future<LiveConfig> otel = load(vertx, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"));
+    Future<LiveConfig> both = load(vertx, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+        "EDGECHAT_TRACING_OTLP_ENDPOINT", "https://traces.example:4318/"));
+    Future<LiveConfig> ratio = load(vertx, Map.of("EDGECHAT_TRACING_SAMPLE_RATIO", "1.5"));
+    Future<LiveConfig> scheme = load(vertx, Map.of("EDGECHAT_TRACING_OTLP_ENDPOINT", "grpc://collector:4317"));
+    Future.join(defaults, otel, both, ratio, scheme).onComplete(v -> ctx.verify(() -> {
+      TracingSettings off = defaults.result().get().tracing();
+      assertThat(off.on()).isFalse();
+      assertThat(off.sampleRatio()).isEqualTo(0.1);
+      assertThat(otel.result().get().tracing().otlpEndpoint()).contains(URI.create("http://collector:4318"));
+      assertThat(both.result().get().tracing().otlpEndpoint()).contains(URI.create("https://traces.example:4318/"));
+      assertThat(ratio.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.sampleRatio");
+      assertThat(scheme.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.otlpEndpoint");
       ctx.completeNow();
     }));
   }

@@ -1,6 +1,7 @@
 package dev.edgechat.support;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpConnection;
@@ -10,6 +11,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +35,7 @@ public final class EdgeProxy {
   private final HttpClient client;
   private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
   private final List<String> seen = new CopyOnWriteArrayList<>();
+  private final List<Map.Entry<String, MultiMap>> headers = new CopyOnWriteArrayList<>();
   private volatile long delayMs;
   private volatile boolean cut;
   private volatile String refused;
@@ -92,6 +95,11 @@ public final class EdgeProxy {
     return List.copyOf(seen);
   }
 
+  /** The headers of every request forwarded so far whose "METHOD path" starts with {@code methodAndPathPrefix}. */
+  public List<MultiMap> headers(String methodAndPathPrefix) {
+    return headers.stream().filter(h -> h.getKey().startsWith(methodAndPathPrefix)).map(Map.Entry::getValue).toList();
+  }
+
   public long count(String methodAndPathPrefix) {
     return seen.stream().filter(s -> s.startsWith(methodAndPathPrefix)).count();
   }
@@ -102,6 +110,7 @@ public final class EdgeProxy {
       return;
     }
     seen.add(in.method() + " " + in.uri());
+    headers.add(Map.entry(in.method() + " " + in.uri(), MultiMap.caseInsensitiveMultiMap().addAll(in.headers())));
     String refusedPrefix = refused;
     if (refusedPrefix != null && in.path().startsWith(refusedPrefix)) {
       in.response().setStatusCode(503).putHeader("Content-Type", "application/json")

@@ -6,11 +6,13 @@ import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -170,8 +172,9 @@ public final class SemanticCache {
     long started = System.nanoTime();
     double threshold = settings.semanticThreshold();
     int wanted = settings.semanticCandidates();
-    return workers.executeBlocking(() -> candidates(key, question, new SemanticMatcher(threshold, guard()), wanted),
-            false)
+    Span span = Spans.semanticLookup();
+    return Spans.endWith(span, workers.executeBlocking(() -> candidates(key, question,
+            new SemanticMatcher(threshold, guard()), wanted, span), false))
         .onComplete(done -> waiting.decrementAndGet())
         .compose(found -> {
           rejected.increment(found.rejected());
@@ -191,23 +194,42 @@ public final class SemanticCache {
    * On a worker: embeds the question and finds the nearest cached question the matcher accepts
    * (the guard runs only on candidates above the threshold, nearest first, until one passes).
    */
-  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, int wanted) {
-    float[] vector = embedder.embedNow(question);
+  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, int wanted, Span lookup) {
+    Span embedding = Spans.embedding(lookup);
+    float[] vector;
+    try {
+      vector = embedder.embedNow(question);
+    } finally {
+      embedding.end();
+    }
     SiteQuestionIndex index = sites.get(key.site());
     if (index == null || index.kbVersion() != key.kbVersion()) {
       return new Candidates(vector, List.of(), 0);
     }
-    int rejectedHere = 0;
-    for (SiteQuestionIndex.Entry entry : index.nearest(vector, wanted, clock.millis())) {
-      if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
-        break; // nearest first: the rest are farther still
-      }
-      if (matcher.matches(vector, question, entry.vector(), entry.question())) {
-        return new Candidates(vector, List.of(entry.key()), rejectedHere);
-      }
-      rejectedHere++;
+    Span searching = Spans.index(lookup);
+    List<SiteQuestionIndex.Entry> nearest;
+    try {
+      nearest = index.nearest(vector, wanted, clock.millis());
+    } finally {
+      searching.end();
     }
-    return new Candidates(vector, List.of(), rejectedHere);
+    int rejectedHere = 0;
+    Span guarding = Spans.guard(lookup);
+    try {
+      for (SiteQuestionIndex.Entry entry : nearest) {
+        if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
+          break; // nearest first: the rest are farther still
+        }
+        if (matcher.matches(vector, question, entry.vector(), entry.question())) {
+          return new Candidates(vector, List.of(entry.key()), rejectedHere);
+        }
+        rejectedHere++;
+      }
+      return new Candidates(vector, List.of(), rejectedHere);
+    } finally {
+      guarding.setAttribute(Spans.REJECTED, rejectedHere);
+      guarding.end();
+    }
   }
 
   /** The answer of the first accepted key still in the cache; a key whose answer is gone leaves the index. */

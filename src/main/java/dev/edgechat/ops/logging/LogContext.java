@@ -112,9 +112,13 @@ public final class LogContext {
 
   /**
    * The {@code traceparent} a call made now for the current request sends on (edge to origin):
-   * this request's trace and span, or the tracer's current ones. Empty outside a request.
+   * this request's trace and span. Empty outside a request, and where a tracer's span is current:
+   * the tracer then sends its own, naming its client span (a second header would contradict it).
    */
   public static Optional<String> outgoingTraceparent() {
+    if (tracerSpanId.get().isPresent()) {
+      return Optional.empty();
+    }
     return current().map(log -> new Traceparent(log.traceId(), log.spanId(), log.trace.flags()).header());
   }
 
