@@ -102,8 +102,8 @@ class AdminRelayTest {
         assertThat(other.ms()).as("answered at once").isLessThan(5_000);
         assertThat(other.error().getString("code")).isEqualTo("unauthorized");
       }
-      Reply listing = RawHttp.exchange(edge.edgePort(), "GET /admin/sites/demo/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Authorization: Bearer " + ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n", 10_000);
+      Reply listing = RawHttp.exchange(edge.edgePort(), "GET /admin/sites/demo/documents HTTP/1.1\r\n"
+          + "Host: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n", 10_000);
       assertThat(listing.status()).as(listing.raw()).isEqualTo(200);
       for (int i = 0; i < UNENDING; i++) {
         Unending result = unending.get(i).get(60, TimeUnit.SECONDS);
@@ -138,7 +138,8 @@ class AdminRelayTest {
         + auth + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     byte[] data = new byte[4096];
     Arrays.fill(data, (byte) 'a');
-    byte[] chunk = ("1000\r\n" + new String(data, StandardCharsets.US_ASCII) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] chunk = ("1000\r\n" + new String(data, StandardCharsets.US_ASCII) + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
     long sent = 0;
     try {
       while (in.available() == 0 && sent < 32L << 20) {
