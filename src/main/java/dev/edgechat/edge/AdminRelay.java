@@ -211,16 +211,15 @@ public final class AdminRelay {
               context.request().getMethod(), context.request().getURI());
           error = ApiError.overloaded("every connection to origin is busy; try again", 1);
           context.request().response().putHeader("Retry-After", "1");
-        } else if (client.isEnded() || !(e instanceof io.vertx.core.http.StreamResetException
-            || e instanceof io.vertx.core.http.HttpClosedException)) {
+        } else if (client.response().closed()) {
+          // the client left mid-call (its body cut short): its doing, and nobody is there to read an answer
+          LOG.debug("admin call ended by the client [method: {}, uri: {}, reason: {}]",
+              context.request().getMethod(), context.request().getURI(), e.toString());
+          error = ApiError.upstreamUnavailable("the call ended before origin answered");
+        } else {
           LOG.warn("admin call not forwarded to origin [method: {}, uri: {}, reason: {}]",
               context.request().getMethod(), context.request().getURI(), e.toString());
           error = ApiError.upstreamUnavailable("origin cannot be reached; try again");
-        } else {
-          // the client left or its body broke mid-way: its doing, and nobody is there to read an answer
-          LOG.debug("admin call ended by the client [method: {}, uri: {}, reason: {}]",
-              context.request().getMethod(), context.request().getURI(), e.toString());
-          error = ApiError.invalidRequest("the request body could not be read to its end");
         }
         return Future.succeededFuture(context.request().response()
             .setStatusCode(error.status())
