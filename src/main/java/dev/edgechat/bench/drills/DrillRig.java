@@ -166,6 +166,9 @@ final class DrillRig implements AutoCloseable {
   /** Launches a role of our own (role {@code all}, say) in {@code dir} on {@code port}; not yet ready. */
   RoleProcess launchExtra(String role, int port, Map<String, String> environment, Path dir) {
     Map<String, String> env = new LinkedHashMap<>(environment);
+    // every drill visitor comes from 127.0.0.1: per-address limits lifted, as on the topology's edges
+    env.put("EDGECHAT_LIMITS_IP_CHATS_PER_MINUTE", "0");
+    env.put("EDGECHAT_LIMITS_IP_READS_PER_MINUTE", "0");
     env.putAll(extraEnv);
     RoleProcess process = RoleProcess.launch(java, role, "local", port, env, dir);
     ours.add(process);

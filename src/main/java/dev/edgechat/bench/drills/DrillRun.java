@@ -24,8 +24,8 @@ public final class DrillRun {
 
   /** The drills by name, in the order they run. */
   public static final List<String> DRILLS = List.of("fuzz", "slowloris", "upstream-500", "upstream-429",
-      "upstream-stall", "upstream-cut", "client-leaves", "cache-redis", "queue-redis", "worker-kill", "term-worker",
-      "origin-kill", "term-origin", "term-edge", "term-all");
+      "upstream-stall", "upstream-cut", "client-leaves", "cache-redis", "limits", "queue-redis", "worker-kill",
+      "term-worker", "origin-kill", "term-origin", "term-edge", "term-all");
 
   private interface Drill {
     DrillOutcome run() throws Exception;
@@ -60,6 +60,7 @@ public final class DrillRun {
       drills.put("upstream-cut", () -> faults.upstreamFault("cut", 0.3));
       drills.put("client-leaves", faults::clientLeaves);
       drills.put("cache-redis", faults::cacheRedisDown);
+      drills.put("limits", faults::visitorLimits);
       drills.put("queue-redis", faults::queueRedisDown);
       drills.put("worker-kill", faults::workerKilled);
       drills.put("term-worker", faults::workerTerminated);

@@ -29,7 +29,7 @@ public final class DrillsCommand implements Callable<Integer> {
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
       description = "run only these drills, comma-separated: fuzz, slowloris, upstream-500, upstream-429,"
-          + " upstream-stall, upstream-cut, client-leaves, cache-redis, queue-redis, worker-kill, term-worker,"
+          + " upstream-stall, upstream-cut, client-leaves, cache-redis, limits, queue-redis, worker-kill, term-worker,"
           + " origin-kill, term-origin, term-edge, term-all (default: all, in that order)")
   private List<String> only;
 

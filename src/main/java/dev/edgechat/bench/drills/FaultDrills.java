@@ -33,6 +33,8 @@ import java.util.concurrent.Executors;
 final class FaultDrills {
 
   private static final Duration SERVE_AGAIN = Duration.ofMinutes(3);
+  /** The visitor limit of the limits drill's own site: chats a minute. */
+  private static final int VISITOR_LIMIT = 3;
   private final DrillRig rig;
   private final DrillPlan plan;
   private final ExecutorService clients = Executors.newCachedThreadPool(runnable -> {
@@ -67,6 +69,99 @@ final class FaultDrills {
     outcome.requireNone(outcome.failed.get(), "chats failed while the cache Redis was down (the cache is optional)");
     requireNoServerErrorsHangsLoss(outcome);
     return outcome;
+  }
+
+  /**
+   * The visitor limit (issue 17): one visitor of a site whose limit is {@value #VISITOR_LIMIT} chats a
+   * minute asks until refused; the refusal must be 429 {@code rate_limited} with {@code Retry-After},
+   * within two windows' worth of chats (the window may turn mid-way). Then the region's cache Redis,
+   * where the limits are counted, is cut off: the same visitor's chats must all be answered (the
+   * limits fail open).
+   */
+  DrillOutcome visitorLimits() throws IOException {
+    DrillOutcome outcome = new DrillOutcome("visitor over the limit, then Redis down");
+    String site = "drill-limits-" + Long.toString(System.nanoTime(), 36);
+    HttpResponse<String> put = rig.admin(rig.origin().url(), "PUT", "/admin/sites/" + site, new JsonObject()
+        .put("name", "Drill limits").put("allowedOrigins", new JsonArray().add("*"))
+        .put("limits", new JsonObject().put("visitorChatsPerMinute", VISITOR_LIMIT)));
+    if (put.statusCode() != 200) {
+      throw new IllegalStateException("could not create site " + site + ": " + put.statusCode() + " " + put.body());
+    }
+    // the edge learns the site's limit from origin's change feed
+    ChatCall.sleep(1_000);
+    String visitor = "drill-visitor-" + Long.toString(System.nanoTime(), 36);
+    String question = rig.question("limits");
+    HttpResponse<String> refused = null;
+    int answered = 0;
+    for (int i = 0; i < 2 * VISITOR_LIMIT + 2 && refused == null; i++) {
+      HttpResponse<String> chat = send(outcome, () -> visitorChat(site, visitor, question));
+      if (chat == null) {
+        continue;
+      }
+      if (chat.statusCode() == 429) {
+        refused = chat;
+      } else if (chat.statusCode() == 200) {
+        answered++;
+      } else {
+        outcome.failed.incrementAndGet();
+        outcome.breach("a chat under the limit got " + chat.statusCode() + " " + ChatCall.abbreviate(chat.body()));
+      }
+    }
+    if (refused == null) {
+      outcome.breach("no 429 after " + (2 * VISITOR_LIMIT + 2) + " chats of one visitor (limit " + VISITOR_LIMIT
+          + " a minute)");
+    } else {
+      String retryAfter = refused.headers().firstValue("Retry-After").orElse("");
+      String code = EndpointFuzz.jsonError(refused.body())
+          ? new JsonObject(refused.body()).getJsonObject("error").getString("code") : "";
+      if (!retryAfter.matches("[1-9][0-9]*") || !"rate_limited".equals(code)) {
+        outcome.breach("the refusal was not 429 rate_limited with Retry-After: Retry-After '" + retryAfter + "', "
+            + ChatCall.abbreviate(refused.body()));
+      }
+      outcome.note("one visitor, limit " + VISITOR_LIMIT + " a minute: " + answered + " answered, then 429 "
+          + code + " with Retry-After " + retryAfter + " s");
+    }
+    DelayProxy redis = rig.topology().redisProxy(DrillRig.REGION);
+    redis.cut(true);
+    int open = 0;
+    try {
+      ChatCall.sleep(500);
+      for (int i = 0; i < VISITOR_LIMIT + 1; i++) {
+        HttpResponse<String> chat = send(outcome, () -> visitorChat(site, visitor, rig.question("limits")));
+        if (chat != null && chat.statusCode() == 200) {
+          open++;
+        } else if (chat != null) {
+          outcome.breach("with the cache Redis down a chat of the visitor got " + chat.statusCode() + " "
+              + ChatCall.abbreviate(chat.body()) + " (want it answered: the limits fail open)");
+        }
+      }
+    } finally {
+      redis.cut(false);
+    }
+    outcome.note("429 counted in 'failed' (the refusal the drill asks for)");
+    outcome.note("cache Redis down: " + open + " of " + (VISITOR_LIMIT + 1) + " chats of the same visitor answered");
+    if (open < VISITOR_LIMIT + 1) {
+      outcome.breach("with the cache Redis down only " + open + " of " + (VISITOR_LIMIT + 1)
+          + " chats of the visitor were answered (the limits fail open)");
+    }
+    recover(outcome, Optional.empty());
+    requireNoServerErrorsHangsLoss(outcome);
+    return outcome;
+  }
+
+  /** A visitor's chat, answered as one JSON document. */
+  private HttpResponse<String> visitorChat(String site, String visitor, String question) throws IOException {
+    HttpRequest request = HttpRequest.newBuilder(rig.edge().url().resolve("/v1/chat")).timeout(plan.chatDeadline())
+        .header("Content-Type", "application/json").header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("site", site).put("message", question)
+            .put("visitor", visitor).encode()))
+        .build();
+    try {
+      return ChatCall.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
 
   /**
