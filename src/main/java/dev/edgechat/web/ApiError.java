@@ -66,9 +66,13 @@ public final class ApiError extends RuntimeException {
     return new ApiError(431, "headers_too_large", message);
   }
 
-  /** 505: a request in an HTTP version other than 1.0 and 1.1 (HTTP/2 is not spoken in clear text). */
+  /**
+   * 400 {@code http_version_not_supported}: a request in an HTTP version other than 1.0 and 1.1
+   * (HTTP/2 is not spoken in clear text). A 400, not HTTP's 505: a scanner's garbage is the
+   * client's mistake, and a 5xx would count it in the server-error rate operators alert on.
+   */
   public static ApiError versionNotSupported(String message) {
-    return new ApiError(505, "http_version_not_supported", message);
+    return new ApiError(400, "http_version_not_supported", message);
   }
 
   public static ApiError upstreamUnavailable(String message) {
@@ -99,7 +103,7 @@ public final class ApiError extends RuntimeException {
       case "payload_too_large" -> 413;
       case "uri_too_long" -> 414;
       case "headers_too_large" -> 431;
-      case "http_version_not_supported" -> 505;
+      case "http_version_not_supported" -> 400;
       case "method_not_allowed" -> 405;
       case "unsupported_media_type" -> 415;
       case "wrong_region" -> 421;

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Below the router, the protocol: a request Netty cannot decode gets its JSON error
  * ({@link ProtocolErrors}); a request's head must arrive within the header timeout, a connection
  * opened with bytes that cannot begin HTTP is closed, and an HTTP version other than 1.0/1.1 gets
- * 505 ({@link RequestHeadDeadline}). HTTP/2 in clear text (h2c) is off: nothing in a deployment
+ * 400 {@code http_version_not_supported} ({@link RequestHeadDeadline}). HTTP/2 in clear text (h2c) is off: nothing in a deployment
  * speaks it, and a server waiting for its preface would hold a silent connection past any deadline.
  * An HTTP/1.0 response without a length (a stream) is delimited by the connection's close
  * ({@link #closeDelimitedOnHttp10}).

@@ -118,7 +118,7 @@ class ProtocolGuardsTest {
           "headers_too_large");
       for (String version : List.of("HTTP/9.9", "HTTP/2.0", "HTTP/1.2")) {
         Reply foreign = RawHttp.exchangeUntilClose(port, "GET /healthz " + version + "\r\n" + host + "\r\n", READ_MS);
-        assertJsonError(server + ": " + version, foreign, 505, "http_version_not_supported");
+        assertJsonError(server + ": " + version, foreign, 400, "http_version_not_supported");
         assertThat(foreign.closed()).as(server + ": " + version + " closes the connection").isTrue();
       }
     }));

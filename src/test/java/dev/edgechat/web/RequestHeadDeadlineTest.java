@@ -150,12 +150,12 @@ class RequestHeadDeadlineTest {
     assertThat(requestsHandedOn(channel)).isZero();
   }
 
-  /** Verifies that another HTTP version gets 505 in JSON and is not handed on; 1.0 and 1.1 are. */
+  /** Verifies that another HTTP version gets 400 {@code http_version_not_supported} in JSON and is not handed on; 1.0 and 1.1 are. */
   @Test
-  void foreignVersion_505NotHandedOn() {
+  void foreignVersion_400NotHandedOn() {
     EmbeddedChannel foreign = channel();
     send(foreign, "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n");
-    assertThat(written(foreign)).startsWith("HTTP/1.1 505").contains("\"code\":\"http_version_not_supported\"");
+    assertThat(written(foreign)).startsWith("HTTP/1.1 400").contains("\"code\":\"http_version_not_supported\"");
     assertThat(foreign.isOpen()).isFalse();
     assertThat(requestsHandedOn(foreign)).isZero();
     EmbeddedChannel old = channel();

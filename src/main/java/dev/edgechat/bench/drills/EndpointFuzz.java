@@ -87,7 +87,6 @@ final class EndpointFuzz {
   private final Map<String, AtomicInteger> problems = new ConcurrentHashMap<>();
   private final AtomicInteger nonJson = new AtomicInteger();
   private final AtomicInteger closed = new AtomicInteger();
-  private final AtomicInteger foreignVersions = new AtomicInteger();
   private final AtomicInteger leaked = new AtomicInteger();
   private final AtomicLong slowest = new AtomicLong();
 
@@ -132,8 +131,6 @@ final class EndpointFuzz {
       outcome.breach("a normal chat after the fuzz was not answered and kept: " + after);
     }
     outcome.note("requests per category: " + new TreeMap<>(perCategory));
-    outcome.note("505 http_version_not_supported (JSON) to a request in another version than HTTP/1.x: "
-        + foreignVersions.get());
     outcome.note("closed without an answer (allowed where HTTP has no answer): " + closed.get()
         + "; slowest answer " + slowest.get() + " ms; a normal chat afterwards: " + (normal ? "answered" : after));
     new TreeMap<>(samples).forEach((key, list) -> outcome.note(problems.get(key) + " x " + key + ", e.g. "
@@ -165,11 +162,7 @@ final class EndpointFuzz {
       }
       case ANSWERED -> {
         int status = answer.status();
-        if (status == 505 && !httpOne(c) && jsonError(answer.body())) {
-          // HTTP's own refusal of the client's protocol version (9.9, an HTTP/2 preface where h2c is off), as JSON:
-          // the client's mistake named by the status made for it, not a failure of the server
-          foreignVersions.incrementAndGet();
-        } else if (status >= 500 || status == 0) {
+        if (status >= 500 || status == 0) {
           outcome.serverErrors.incrementAndGet();
           outcome.failed.incrementAndGet();
           sample("5xx", c.category(), request + " -> " + status + " " + ChatCall.abbreviate(answer.body()));
@@ -197,14 +190,6 @@ final class EndpointFuzz {
     if (list.size() < 3) {
       list.add(what);
     }
-  }
-
-  /** Whether the request line of {@code c} names HTTP/1.0 or HTTP/1.1. */
-  private static boolean httpOne(Case c) {
-    String text = new String(c.bytes(), StandardCharsets.ISO_8859_1);
-    int end = text.indexOf('\n');
-    String line = (end < 0 ? text : text.substring(0, end)).trim();
-    return line.endsWith(" HTTP/1.1") || line.endsWith(" HTTP/1.0");
   }
 
   private static boolean isHead(Case c) {
