@@ -1,6 +1,7 @@
 package dev.edgechat.edge;
 
 import dev.edgechat.config.EdgechatConfig;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,20 +74,23 @@ public final class AdminRelay {
   /** How long a client whose body origin did not need may go on sending after the answer, before the close. */
   static final long CLOSE_GRACE_MS = 1_000;
 
-  private final Vertx vertx;
   private final HttpClient client;
   private final HttpProxy proxy;
   private final String region;
   private final EdgechatConfig.Edge settings;
   private final long maxUploadBytes;
+  private final Scheduler time;
 
   /**
    * @param region this edge's region (settings' {@code region})
    * @param maxUploadBytes the largest admin request body origin takes (knowledge.maxUploadBytes)
+   * @param time when a client's unended body is cut off after origin answered
    */
-  public AdminRelay(Vertx vertx, URI originUrl, String region, EdgechatConfig.Edge settings, long maxUploadBytes) {
+  public AdminRelay(Vertx vertx, URI originUrl, String region, EdgechatConfig.Edge settings, long maxUploadBytes,
+      Scheduler time) {
     Objects.requireNonNull(originUrl);
-    this.vertx = Objects.requireNonNull(vertx);
+    Objects.requireNonNull(vertx);
+    this.time = Objects.requireNonNull(time);
     this.region = Objects.requireNonNull(region);
     this.settings = Objects.requireNonNull(settings);
     this.maxUploadBytes = maxUploadBytes;
@@ -161,7 +165,7 @@ public final class AdminRelay {
       if (request.version() == HttpVersion.HTTP_2) {
         request.response().reset();
       } else {
-        vertx.setTimer(CLOSE_GRACE_MS, t -> {
+        time.after(CLOSE_GRACE_MS, () -> {
           if (!request.isEnded()) {
             request.connection().close();
           }

@@ -151,7 +151,7 @@ public final class EdgeRole {
           + "replayed to that region");
     }
     AdminRelay relay = new AdminRelay(vertx, originUrl, settings.region(), settings.edge(),
-        settings.knowledge().maxUploadBytes());
+        settings.knowledge().maxUploadBytes(), Scheduler.of(vertx));
     context.teardown.step(relay::close);
     return relay;
   }
