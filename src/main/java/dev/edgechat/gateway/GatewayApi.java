@@ -7,6 +7,8 @@ import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.limits.Limiter;
 import dev.edgechat.limits.Window;
+import dev.edgechat.llm.ModelMeters;
+import dev.edgechat.ops.ModelTags;
 import dev.edgechat.vectors.Vectors;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.ErrorResponder;
@@ -67,7 +69,8 @@ public final class GatewayApi implements AutoCloseable {
     for (GatewayProfile profile : settings.gateway().profiles().values()) {
       upstreams.computeIfAbsent(profile.baseUrl(), url -> new Upstream(vertx, url, settings.gateway(), registry));
     }
-    this.completions = new Completions(vertx, config, cache, semantic, this::upstream, registry);
+    this.completions = new Completions(vertx, config, cache, semantic, this::upstream, registry,
+        ModelMeters.gateway(config, registry, new ModelTags()));
     this.embeddings = new GatewayEmbeddings(vertx, config, redis, registry);
     if (keys.any()) {
       LOG.info("gateway on [keys: {}, profiles: {}]", settings.secrets().gatewayKeys().size(),

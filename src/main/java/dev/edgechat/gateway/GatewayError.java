@@ -96,6 +96,27 @@ public final class GatewayError extends RuntimeException {
     return retryable;
   }
 
+  /** The error codes of the gateway's own that {@link #kind()} passes on as they are. */
+  private static final java.util.Set<String> OWN_KINDS = java.util.Set.of("timeout", "overloaded",
+      "upstream_unavailable", Upstream.BREAKER_OPEN, "answer_too_long", "client_closed");
+
+  /**
+   * What kind of failure this is, for the metrics' {@code kind} and {@code error.type} labels: one
+   * of a fixed set, never the upstream's own code (which an upstream, or a caller's made-up model,
+   * could make anything): the gateway's codes ({@code timeout}, {@code overloaded},
+   * {@code upstream_unavailable}, {@code upstream_circuit_open}, {@code answer_too_long},
+   * {@code client_closed}), else {@code rate_limited} for a 429 and {@code refused} for another 4xx.
+   */
+  String kind() {
+    if (code != null && OWN_KINDS.contains(code)) {
+      return code;
+    }
+    if (status == 429) {
+      return "rate_limited";
+    }
+    return status >= 400 && status < 500 ? "refused" : "upstream_unavailable";
+  }
+
   /** The error's body. */
   public JsonObject toBody() {
     return OpenAiErrorBody.of(getMessage(), type, param, code);
