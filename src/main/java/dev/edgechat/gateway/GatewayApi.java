@@ -9,6 +9,7 @@ import dev.edgechat.limits.Limiter;
 import dev.edgechat.limits.Window;
 import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.ops.ModelTags;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.vectors.Vectors;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.ErrorResponder;
@@ -134,6 +135,7 @@ public final class GatewayApi implements AutoCloseable {
   }
 
   private void chatCompletions(RoutingContext ctx) {
+    Spans.route("POST /v1/chat/completions");
     GatewayKeys.Caller caller = ctx.get(CALLER);
     CompletionRequest request = CompletionRequest.parse(RequestBodies.json(ctx), caller.profile());
     checkModel(caller.profile(), request.model());
@@ -142,6 +144,7 @@ public final class GatewayApi implements AutoCloseable {
   }
 
   private void embeddings(RoutingContext ctx) {
+    Spans.route("POST /v1/embeddings");
     GatewayKeys.Caller caller = ctx.get(CALLER);
     JsonObject body = RequestBodies.json(ctx);
     if (!(body.getValue("model") instanceof String model) || model.isBlank() || model.length() > 200) {
