@@ -71,7 +71,7 @@ public final class GatewayApi implements AutoCloseable {
       upstreams.computeIfAbsent(profile.baseUrl(), url -> new Upstream(vertx, url, settings.gateway(), registry));
     }
     this.completions = new Completions(vertx, config, cache, semantic, this::upstream, registry,
-        ModelMeters.gateway(config, registry, new ModelTags()));
+        ModelMeters.gateway(config, registry, new ModelTags(), GatewayError.KINDS));
     this.embeddings = new GatewayEmbeddings(vertx, config, redis, registry);
     if (keys.any()) {
       LOG.info("gateway on [keys: {}, profiles: {}]", settings.secrets().gatewayKeys().size(),

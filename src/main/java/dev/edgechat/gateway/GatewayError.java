@@ -5,7 +5,9 @@ import dev.edgechat.web.OpenAiErrorBody;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An error as OpenAI answers it, {@code {"error":{"message","type","param","code"}}}, with the
@@ -97,8 +99,12 @@ public final class GatewayError extends RuntimeException {
   }
 
   /** The error codes of the gateway's own that {@link #kind()} passes on as they are. */
-  private static final java.util.Set<String> OWN_KINDS = java.util.Set.of("timeout", "overloaded",
+  private static final Set<String> OWN_KINDS = Set.of("timeout", "overloaded",
       "upstream_unavailable", Upstream.BREAKER_OPEN, "answer_too_long", "client_closed");
+
+  /** Every {@link #kind()}: the labels the gateway's error counters start with. */
+  static final List<String> KINDS = List.of("timeout", "overloaded", "upstream_unavailable", Upstream.BREAKER_OPEN,
+      "answer_too_long", "rate_limited", "refused");
 
   /**
    * What kind of failure this is, for the metrics' {@code kind} and {@code error.type} labels: one

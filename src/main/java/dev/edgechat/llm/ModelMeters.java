@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -53,10 +54,14 @@ public final class ModelMeters {
 
   /**
    * The gateway's upstream calls at the edge ({@code api="gateway"}), whose models its callers
-   * name: labelled through {@code models}.
+   * name: labelled through {@code models}. Its errors' counters start at 0 for each of its fixed
+   * {@code kinds}, so that the first failure of a kind shows in a {@code rate} too.
    */
-  public static ModelMeters gateway(LiveConfig config, MeterRegistry registry, ModelTags models) {
-    return new ModelMeters("gateway", config, registry, null, Objects.requireNonNull(models));
+  public static ModelMeters gateway(LiveConfig config, MeterRegistry registry, ModelTags models,
+      Collection<String> kinds) {
+    ModelMeters meters = new ModelMeters("gateway", config, registry, null, Objects.requireNonNull(models));
+    kinds.forEach(kind -> meters.errors(kind));
+    return meters;
   }
 
   /** The label of {@code model} once an upstream answered it. */
@@ -89,10 +94,14 @@ public final class ModelMeters {
         .tag("error.type", errorType == null ? NO_ERROR : errorType)
         .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     if (errorType != null) {
-      Counter.builder("edgechat.upstream.errors")
-          .description("model calls that failed, by the error code they failed with")
-          .tag("api", api).tag("kind", errorType).register(registry).increment();
+      errors(errorType).increment();
     }
+  }
+
+  private Counter errors(String kind) {
+    return Counter.builder("edgechat.upstream.errors")
+        .description("model calls that failed, by the error code they failed with")
+        .tag("api", api).tag("kind", kind).register(registry);
   }
 
   /**
