@@ -60,7 +60,7 @@ public final class ModelMeters {
   public static ModelMeters gateway(LiveConfig config, MeterRegistry registry, ModelTags models,
       Collection<String> kinds) {
     ModelMeters meters = new ModelMeters("gateway", config, registry, null, Objects.requireNonNull(models));
-    kinds.forEach(kind -> meters.errors(kind));
+    kinds.forEach(meters::errors);
     return meters;
   }
 
@@ -106,10 +106,10 @@ public final class ModelMeters {
 
   /**
    * What an answer for {@code site} from {@code model} (as asked; the upstream may report a dated
-   * name) cost, as the model reported it.
+   * name) cost, as the model reported it. The chat's only ({@link #chat}): the gateway has no sites.
    */
   public void used(String site, String model, Usage usage) {
-    String label = sites.of(site);
+    String label = Objects.requireNonNull(sites, "per-site usage is the chat's").of(site);
     used(model, usage);
     siteTokens(label, model, "input").increment(usage.promptTokens());
     siteTokens(label, model, "output").increment(usage.completionTokens());
