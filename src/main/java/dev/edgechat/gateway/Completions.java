@@ -6,6 +6,7 @@ import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.semantic.SemanticCache;
 import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.llm.ModelMeters;
 import dev.edgechat.web.Cancellation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,10 +42,13 @@ final class Completions {
   private final Counter misses;
   private final Counter uncached;
   private final AnswerEngine<CachedCompletion> answers;
+  private final ModelMeters meters;
 
+  /** @param meters the upstream calls' metrics ({@code api="gateway"}) */
   Completions(Vertx vertx, LiveConfig config, AnswerCache cache, SemanticCache semantic,
-      Function<GatewayProfile, Upstream> upstreams, MeterRegistry registry) {
+      Function<GatewayProfile, Upstream> upstreams, MeterRegistry registry, ModelMeters meters) {
     this.vertx = Objects.requireNonNull(vertx);
+    this.meters = Objects.requireNonNull(meters);
     this.config = Objects.requireNonNull(config);
     this.upstreams = Objects.requireNonNull(upstreams);
     this.hits = answers(registry, AnswerEngine.Outcome.HIT);
@@ -94,7 +98,7 @@ final class Completions {
       return;
     }
     CompletionSource upstream = new CompletionSource(upstreams.apply(profile), profile, request,
-        config.get().gateway().maxAnswerBytes());
+        config.get().gateway().maxAnswerBytes(), meters);
     reply.follow(answers.answer(question, upstream).flight(), vertx.getOrCreateContext());
   }
 

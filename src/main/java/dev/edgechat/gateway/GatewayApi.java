@@ -7,6 +7,9 @@ import dev.edgechat.config.EdgechatConfig.GatewayProfile;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.limits.Limiter;
 import dev.edgechat.limits.Window;
+import dev.edgechat.llm.ModelMeters;
+import dev.edgechat.ops.ModelTags;
+import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.vectors.Vectors;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.ErrorResponder;
@@ -67,7 +70,8 @@ public final class GatewayApi implements AutoCloseable {
     for (GatewayProfile profile : settings.gateway().profiles().values()) {
       upstreams.computeIfAbsent(profile.baseUrl(), url -> new Upstream(vertx, url, settings.gateway(), registry));
     }
-    this.completions = new Completions(vertx, config, cache, semantic, this::upstream, registry);
+    this.completions = new Completions(vertx, config, cache, semantic, this::upstream, registry,
+        ModelMeters.gateway(config, registry, new ModelTags(), GatewayError.KINDS));
     this.embeddings = new GatewayEmbeddings(vertx, config, redis, registry);
     if (keys.any()) {
       LOG.info("gateway on [keys: {}, profiles: {}]", settings.secrets().gatewayKeys().size(),
@@ -131,6 +135,7 @@ public final class GatewayApi implements AutoCloseable {
   }
 
   private void chatCompletions(RoutingContext ctx) {
+    Spans.route("POST /v1/chat/completions");
     GatewayKeys.Caller caller = ctx.get(CALLER);
     CompletionRequest request = CompletionRequest.parse(RequestBodies.json(ctx), caller.profile());
     checkModel(caller.profile(), request.model());
@@ -139,6 +144,7 @@ public final class GatewayApi implements AutoCloseable {
   }
 
   private void embeddings(RoutingContext ctx) {
+    Spans.route("POST /v1/embeddings");
     GatewayKeys.Caller caller = ctx.get(CALLER);
     JsonObject body = RequestBodies.json(ctx);
     if (!(body.getValue("model") instanceof String model) || model.isBlank() || model.length() > 200) {

@@ -5,7 +5,9 @@ import dev.edgechat.web.OpenAiErrorBody;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An error as OpenAI answers it, {@code {"error":{"message","type","param","code"}}}, with the
@@ -94,6 +96,31 @@ public final class GatewayError extends RuntimeException {
 
   boolean retryable() {
     return retryable;
+  }
+
+  /** The error codes of the gateway's own that {@link #kind()} passes on as they are. */
+  private static final Set<String> OWN_KINDS = Set.of("timeout", "overloaded",
+      "upstream_unavailable", Upstream.BREAKER_OPEN, "answer_too_long", "client_closed");
+
+  /** Every {@link #kind()}: the labels the gateway's error counters start with. */
+  static final List<String> KINDS = List.of("timeout", "overloaded", "upstream_unavailable", Upstream.BREAKER_OPEN,
+      "answer_too_long", "rate_limited", "refused");
+
+  /**
+   * What kind of failure this is, for the metrics' {@code kind} and {@code error.type} labels: one
+   * of a fixed set, never the upstream's own code (which an upstream, or a caller's made-up model,
+   * could make anything): the gateway's codes ({@code timeout}, {@code overloaded},
+   * {@code upstream_unavailable}, {@code upstream_circuit_open}, {@code answer_too_long},
+   * {@code client_closed}), else {@code rate_limited} for a 429 and {@code refused} for another 4xx.
+   */
+  String kind() {
+    if (code != null && OWN_KINDS.contains(code)) {
+      return code;
+    }
+    if (status == 429) {
+      return "rate_limited";
+    }
+    return status >= 400 && status < 500 ? "refused" : "upstream_unavailable";
   }
 
   /** The error's body. */

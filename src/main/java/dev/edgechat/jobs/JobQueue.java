@@ -128,6 +128,7 @@ public final class JobQueue {
   private final Clock clock;
   private final MeterRegistry registry;
   private final String consumer;
+  private final QueueDepth depth;
   private final Map<String, JobHandler> handlers = new LinkedHashMap<>();
   private final List<TypeWorker> workers = new CopyOnWriteArrayList<>();
   private volatile boolean started;
@@ -153,6 +154,7 @@ public final class JobQueue {
     this.registry = registry != null ? registry : new CompositeMeterRegistry();
     this.scheduler = Objects.requireNonNull(scheduler);
     this.clock = scheduler.clock();
+    this.depth = new QueueDepth(redis, scheduler, this.registry);
     this.consumer = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid() + "-"
         + Ids.next().substring(0, 8);
   }
@@ -213,6 +215,7 @@ public final class JobQueue {
           + "' is not 1 to 128 of A-Z a-z 0-9 _ - . :"));
     }
     Objects.requireNonNull(payload);
+    depth.watch(type);
     String now = Long.toString(clock.millis());
     return QueueScripts.ENQUEUE.run(redis,
             List.of(JOB_PREFIX + jobId, stream(type), completedSet(type), failedSet(type)),
@@ -250,6 +253,7 @@ public final class JobQueue {
     if (handlers.putIfAbsent(type, Objects.requireNonNull(handler)) != null) {
       throw new IllegalStateException("job type '" + type + "' has a handler already");
     }
+    depth.watch(type);
   }
 
   /**
@@ -304,6 +308,7 @@ public final class JobQueue {
   /** {@link #drain() Drains}, then closes the connections. */
   public synchronized Future<Void> close() {
     if (closed == null) {
+      depth.stop();
       closed = drain().transform(v -> ownsClient ? client.close() : Future.<Void>succeededFuture());
     }
     return closed;
@@ -356,6 +361,11 @@ public final class JobQueue {
   /** Looks for stalled jobs this queue's workers have finished so far, all types: for tests. */
   long looksForStalledJobs() {
     return workers.stream().mapToLong(w -> w.looks.get()).sum();
+  }
+
+  /** Readings of the queues' depth finished so far: for tests. */
+  long depthReadings() {
+    return depth.readings();
   }
 
   static String stream(String type) {

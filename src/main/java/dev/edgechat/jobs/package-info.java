@@ -6,5 +6,6 @@
  * asynchronous chat: it answers a {@code chat} job through origin, as an edge would.
  * {@link dev.edgechat.jobs.JobOutbox} stages jobs in Postgres with the write they are about and
  * hands them to the queue, at once or as soon as the queue's Redis answers again.
+ * {@code QueueDepth} reads each type's queue depth into gauges on a timer.
  */
 package dev.edgechat.jobs;

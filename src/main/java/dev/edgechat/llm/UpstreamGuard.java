@@ -109,18 +109,41 @@ public final class UpstreamGuard {
         .failurePolicy(result -> result.failed() && failures.retryable(result.cause()))
         .openHandler(v -> {
           openedNanos = time.nanoTime();
+          transition(registry, api, upstream, "open");
           LOG.warn("upstream circuit opened [api: {}, upstream: {}, forMs: {}]", api, upstream,
               settings.breakerResetMs());
         })
-        .closeHandler(v -> LOG.info("upstream circuit closed again [api: {}, upstream: {}]", api, upstream));
+        .halfOpenHandler(v -> transition(registry, api, upstream, "half_open"))
+        .closeHandler(v -> {
+          transition(registry, api, upstream, "closed");
+          LOG.info("upstream circuit closed again [api: {}, upstream: {}]", api, upstream);
+        });
     Gauge.builder("edgechat.upstream.breaker.open", breaker, b -> b.state() == CircuitBreakerState.OPEN ? 1 : 0)
         .tag("api", api).tag("upstream", upstream)
         .description("1 while the circuit breaker of a model upstream is open").register(registry);
+    Gauge.builder("edgechat.upstream.breaker.state", breaker, b -> stateValue(b.state()))
+        .tag("api", api).tag("upstream", upstream)
+        .description("the circuit breaker of a model upstream: 0 closed, 1 half open, 2 open").register(registry);
     this.retried = Counter.builder("edgechat.upstream.retries").tag("api", api).tag("upstream", upstream)
         .description("tries of a model upstream made again after a retryable failure before the first token")
         .register(registry);
     this.refused = Counter.builder("edgechat.upstream.breaker.refused").tag("api", api).tag("upstream", upstream)
         .description("calls refused at once because the upstream's circuit breaker was open").register(registry);
+  }
+
+  /** The breaker's state as the gauge reads it: 0 closed, 1 half open (one try let through), 2 open. */
+  static int stateValue(CircuitBreakerState state) {
+    return switch (state) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    };
+  }
+
+  private static void transition(MeterRegistry registry, String api, String upstream, String to) {
+    Counter.builder("edgechat.upstream.breaker.transitions").tag("api", api).tag("upstream", upstream).tag("to", to)
+        .description("times the circuit breaker of a model upstream changed state, by the state it went to")
+        .register(registry).increment();
   }
 
   /**

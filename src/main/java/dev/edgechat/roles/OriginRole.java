@@ -103,7 +103,7 @@ public final class OriginRole {
       ConversationStore conversations = conversations(database, settings);
       OriginApi api = new OriginApi(config, knowledge.retrieval(), conversations, model, queue.orElse(null),
           knowledge.documents(), changeLog, changes::head, edgeToken,
-          new ModelMeters(config, registry, context.siteTags));
+          ModelMeters.chat(config, registry, context.siteTags));
       ChangeFeedApi feed = new ChangeFeedApi(vertx, changes, changeLog, () -> config.get().origin().changesHeartbeatMs());
       EmbeddingAgreement agreement = knowledge.agreement(database, "origin", settings);
       List<Readiness> checks = new ArrayList<>(List.of(database.readiness(), knowledge.index().readiness(),

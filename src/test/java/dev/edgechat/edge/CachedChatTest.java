@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.support.Await;
+import dev.edgechat.support.MetricsText;
 import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.support.SseClient;
 import dev.edgechat.support.TestDatabases;
@@ -188,6 +189,7 @@ class CachedChatTest {
     String site = freshSite();
     String other = freshSite();
     List<SseClient.Answer> answers = new ArrayList<>();
+    List<String> scrapes = new ArrayList<>();
     double[] entriesBefore = new double[1];
     Future<Long> before = putSites(vertx, site, other).compose(v -> semanticEntries())
         .compose(entries -> {
@@ -203,6 +205,10 @@ class CachedChatTest {
         .compose(v -> system.sse().chat(ask(site, "Do students get a discount?")))
         .compose(paraphrase -> {
           answers.add(paraphrase);
+          return metrics();
+        })
+        .compose(metrics -> {
+          scrapes.add(metrics);
           return system.sse().chat(ask(site, "Is there a senior discount?"));
         })
         .compose(hardNegative -> {
@@ -211,11 +217,24 @@ class CachedChatTest {
         })
         .compose(otherSite -> {
           answers.add(otherSite);
+          return metrics();
+        })
+        .compose(metrics -> {
+          scrapes.add(metrics);
           return chatCalls(vertx);
         })
         .onComplete(ctx.succeeding(after -> ctx.verify(() -> {
           assertThat(answers).extracting(a -> a.first("done").getString("cache"))
               .containsExactly("miss", "semantic", "miss", "miss");
+          // why each missed: the hard negative for its nearest cached question (by cosine or the
+          // guard), the other site for having no cached question at all
+          java.util.function.Function<String, Double> rejections = reason -> MetricsText.value(scrapes.get(1),
+              "edgechat_cache_semantic_rejections_total", "reason=\"" + reason + "\"")
+              - MetricsText.value(scrapes.get(0), "edgechat_cache_semantic_rejections_total",
+                  "reason=\"" + reason + "\"");
+          assertThat(rejections.apply("below_threshold") + rejections.apply("guard_different")
+              + rejections.apply("guard_doubted")).as("the hard negative").isEqualTo(1);
+          assertThat(rejections.apply("no_candidate")).as("the other site").isEqualTo(1);
           assertThat(answers.get(1).text()).isEqualTo(answers.get(0).text());
           assertThat(tokens(answers.get(1))).containsExactlyElementsOf(tokens(answers.get(0)));
           assertThat(after - before.result()).as("upstream calls").isEqualTo(3);
@@ -277,6 +296,10 @@ class CachedChatTest {
       all = all.compose(v -> store.putSite(new Site(id, "Shop " + id, List.of("*"), null, 1)).mapEmpty());
     }
     return all.eventually(pool::close);
+  }
+
+  private static Future<String> metrics() {
+    return MetricsText.scrape(system.http(), system.app().edgePort());
   }
 
   private static Future<Double> semanticEntries() {

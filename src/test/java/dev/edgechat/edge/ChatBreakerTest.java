@@ -2,6 +2,7 @@ package dev.edgechat.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgechat.support.MetricsText;
 import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.support.SseClient;
 import dev.edgechat.web.Ids;
@@ -70,6 +71,7 @@ class ChatBreakerTest {
     String known = "Do you ship to Norway? (" + Ids.next() + ")";
     List<SseClient.Answer> answers = new ArrayList<>();
     List<Long> refusedInMs = new ArrayList<>();
+    List<String> scraped = new ArrayList<>();
     system.sse().chat(ask(known))
         .compose(fresh -> {
           answers.add(fresh);
@@ -96,6 +98,10 @@ class ChatBreakerTest {
                 .send(ask("Do you ship to Crete? (" + Ids.next() + ")").encode())
                 .compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(),
                     resp.getHeader("Retry-After"), body.toJsonObject()}))))
+        .compose(json -> MetricsText.scrape(system.http(), system.app().edgePort()).map(metrics -> {
+          scraped.add(metrics);
+          return json;
+        }))
         .onComplete(ctx.succeeding(json -> ctx.verify(() -> {
           SseClient.Answer fresh = answers.get(0);
           SseClient.Answer opening = answers.get(1);
@@ -114,6 +120,11 @@ class ChatBreakerTest {
           assertThat(Long.parseLong((String) json[1])).isBetween(1L, RESET_SECONDS);
           assertThat(((JsonObject) json[2]).getJsonObject("error").getString("code"))
               .isEqualTo("upstream_unavailable");
+          // what an operator sees: the chat's breaker open (2), opened once
+          assertThat(MetricsText.value(scraped.get(0), "edgechat_upstream_breaker_state", "api=\"chat\""))
+              .isEqualTo(2);
+          assertThat(MetricsText.value(scraped.get(0), "edgechat_upstream_breaker_transitions_total",
+              "api=\"chat\",to=\"open\"")).isEqualTo(1);
           ctx.completeNow();
         })));
   }

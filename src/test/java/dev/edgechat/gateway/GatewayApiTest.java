@@ -23,6 +23,7 @@ import com.openai.models.models.Model;
 import dev.edgechat.Application;
 import dev.edgechat.Role;
 import dev.edgechat.support.Await;
+import dev.edgechat.support.MetricsText;
 import dev.edgechat.support.TestSystem;
 import dev.edgechat.web.Ids;
 import io.vertx.core.Future;
@@ -217,6 +218,35 @@ class GatewayApiTest {
     assertThat(streamed.cache()).isEqualTo("hit");
     assertThat(streamed.text()).isEqualTo(whole.choices().get(0).message().content().orElseThrow());
     assertThat(streamed.usage()).isEmpty();
+  }
+
+  /**
+   * Verifies that an upstream call of the gateway is measured like the chat's model calls, by model
+   * as the request named it: its time to the first chunk and its duration as histograms, and the
+   * tokens in and out it reported; a hit of the same request adds nothing.
+   */
+  @Test
+  void completions_miss_upstreamLatencyAndTokensByModel() throws Exception {
+    String model = "api=\"gateway\",gen_ai_operation_name=\"chat\",gen_ai_request_model=\"sim-1\"";
+    String before = await(MetricsText.scrape(http, edge.edgePort()));
+    ChatCompletionCreateParams params = ask(unique("Do you gift-wrap orders?")).build();
+    ChatCompletion answer = client(KEY).chat().completions().create(params);
+    client(KEY).chat().completions().create(params); // a hit: no upstream call
+    String after = await(MetricsText.scrape(http, edge.edgePort()));
+    assertThat(after).contains("gen_ai_server_time_to_first_token_seconds_bucket{" + model + ",le=\"0.3\"}");
+    assertThat(delta(before, after, "gen_ai_server_time_to_first_token_seconds_count", model)).isEqualTo(1);
+    assertThat(delta(before, after, "gen_ai_client_operation_duration_seconds_count",
+        model.replace("api=\"gateway\",", "api=\"gateway\",error_type=\"none\","))).isEqualTo(1);
+    assertThat(delta(before, after, "gen_ai_client_operation_duration_seconds_bucket",
+        model + ",le=\"+Inf\"")).isEqualTo(1);
+    assertThat(delta(before, after, "gen_ai_client_token_usage_sum", model + ",gen_ai_token_type=\"output\""))
+        .isEqualTo(answer.usage().orElseThrow().completionTokens());
+    assertThat(delta(before, after, "gen_ai_client_token_usage_sum", model + ",gen_ai_token_type=\"input\""))
+        .isEqualTo(answer.usage().orElseThrow().promptTokens());
+  }
+
+  private static double delta(String before, String after, String name, String labels) {
+    return MetricsText.value(after, name, labels) - MetricsText.value(before, name, labels);
   }
 
   /** Verifies that bypass asks the upstream and stores nothing, and refresh asks it again and stores. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgechat.Application;
 import dev.edgechat.Role;
+import dev.edgechat.support.MetricsText;
 import dev.edgechat.support.TestSystem;
 import dev.edgechat.web.Ids;
 import io.vertx.core.Future;
@@ -99,6 +100,7 @@ class GatewayBreakerTest {
     Completion opening = ask("Is it snowing? " + Ids.next());
     Completion stale = ask(known);
     Completion refused = ask("Is it windy? " + Ids.next());
+    String metrics = await(MetricsText.scrape(http, edge.edgePort()));
 
     assertThat(fresh.status()).isEqualTo(200);
     assertThat(fresh.cache()).isEqualTo("miss");
@@ -111,5 +113,17 @@ class GatewayBreakerTest {
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.body().getJsonObject("error").getString("code")).isEqualTo("upstream_circuit_open");
     assertThat(Long.parseLong(refused.retryAfter())).isBetween(1L, RESET_SECONDS);
+    // what an operator sees: the breaker open (2), the failed try and the refusals as errors by kind
+    String gateway = "api=\"gateway\",upstream=\"http://127.0.0.1:" + sim.simPort() + "/v1\"";
+    assertThat(MetricsText.value(metrics, "edgechat_upstream_breaker_state", gateway)).isEqualTo(2);
+    assertThat(MetricsText.value(metrics, "edgechat_upstream_breaker_transitions_total", gateway + ",to=\"open\""))
+        .isEqualTo(1);
+    assertThat(MetricsText.value(metrics, "edgechat_upstream_errors_total", "api=\"gateway\",kind=\"upstream_unavailable\""))
+        .isEqualTo(1);
+    // refused twice: the call the stale answer stood in for, and the new request's
+    assertThat(MetricsText.value(metrics, "edgechat_upstream_errors_total",
+        "api=\"gateway\",kind=\"upstream_circuit_open\"")).isEqualTo(2);
+    assertThat(MetricsText.value(metrics, "gen_ai_client_operation_duration_seconds_count",
+        "api=\"gateway\",error_type=\"none\",gen_ai_request_model=\"sim-1\"")).as("the fresh answer").isEqualTo(1);
   }
 }

@@ -520,4 +520,76 @@ class JobQueueTest {
       ctx.completeNow();
     }));
   }
+
+  private static double gauge(SimpleMeterRegistry registry, String name, String type) {
+    return registry.get(name).tag("type", type).gauge().value();
+  }
+
+  /**
+   * Verifies that the depth of a type this process enqueued is read on the scheduler's timer, with
+   * no worker running: the stream's length, then a job a worker took counted as pending.
+   */
+  @Test
+  void depth_enqueuedThenTaken_gaugesReadOnTheTimer(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    JobQueue sender = queue(vertx, settings(type, 1, 3, 50, 60_000, 100), registry);
+    JobQueue worker = queue(vertx, settings(type, 1, 3, 50, 60_000, 100), new SimpleMeterRegistry());
+    Promise<JsonObject> held = Promise.promise();
+    worker.handle(type, job -> held.future());
+    Future.all(List.of(sender.enqueue(type, new JsonObject()), sender.enqueue(type, new JsonObject()),
+            sender.enqueue(type, new JsonObject())))
+        .compose(v -> {
+          ctx.verify(() -> assertThat(gauge(registry, "edgechat.jobs.stream.length", type))
+              .as("unknown before the first reading").isNaN());
+          return readDepth(vertx, sender);
+        })
+        .compose(v -> {
+          ctx.verify(() -> {
+            assertThat(gauge(registry, "edgechat.jobs.stream.length", type)).isEqualTo(3);
+            assertThat(gauge(registry, "edgechat.jobs.stream.pending", type)).isZero();
+            assertThat(gauge(registry, "edgechat.jobs.delayed", type)).isZero();
+          });
+          return worker.startWorker();
+        })
+        .compose(v -> Await.until(vertx, () -> readDepth(vertx, sender)
+            .map(r -> gauge(registry, "edgechat.jobs.stream.pending", type) == 1), WAIT_MS))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(gauge(registry, "edgechat.jobs.stream.length", type)).isEqualTo(3);
+          held.complete(new JsonObject());
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that while the queue Redis cannot be reached the depth readings still run on the
+   * timer, fail quietly and leave the gauges unknown (NaN), never a stale figure.
+   */
+  @Test
+  void depth_redisDown_readingsFailQuietlyAsUnknown(Vertx vertx, VertxTestContext ctx) {
+    String type = freshType();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    JobQueue queue = JobQueue.create(vertx, java.net.URI.create("redis://127.0.0.1:1"),
+        settings(type, 1, 3, 50, 5000, 100), 200, registry, time);
+    queues.add(queue);
+    queue.enqueue(type, new JsonObject())
+        .transform(enqueued -> {
+          ctx.verify(() -> assertThat(enqueued.failed()).as("no Redis: the enqueue fails").isTrue());
+          return readDepth(vertx, queue).compose(v -> readDepth(vertx, queue));
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(queue.depthReadings()).isGreaterThanOrEqualTo(2);
+          assertThat(gauge(registry, "edgechat.jobs.stream.length", type)).isNaN();
+          assertThat(gauge(registry, "edgechat.jobs.stream.pending", type)).isNaN();
+          assertThat(gauge(registry, "edgechat.jobs.delayed", type)).isNaN();
+          ctx.completeNow();
+        })));
+  }
+
+  /** Moves time on by one period of the depth readings and waits until {@code queue} has finished one more. */
+  private Future<Void> readDepth(Vertx vertx, JobQueue queue) {
+    long before = queue.depthReadings();
+    return time.advanceMs(QueueDepth.EVERY_MS)
+        .compose(v -> Await.until(vertx, () -> Future.succeededFuture(queue.depthReadings() > before), WAIT_MS));
+  }
 }

@@ -238,4 +238,43 @@ class UpstreamGuardTest {
       return Future.succeededFuture();
     });
   }
+
+  /**
+   * Verifies that the breaker's state gauge reads 0 closed, 2 open, 1 half open and 0 again as the
+   * breaker goes through them (its reset timer is the library's own, in real time: 300 ms here),
+   * and that each change is counted by the state it went to.
+   */
+  @Test
+  void breakerState_gaugeAndTransitionsFollowTheBreaker(Vertx vertx, VertxTestContext ctx) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    UpstreamGuard guard = new UpstreamGuard(vertx, time, "test", "http://upstream.test/v1",
+        new UpstreamGuard.Settings(0, 100, 2000, 2, 300), FAILURES, registry);
+    guards.add(guard);
+    Supplier<Double> state = () -> registry.get("edgechat.upstream.breaker.state").tag("api", "test")
+        .tag("upstream", "http://upstream.test/v1").gauge().value();
+    List<Double> seen = new ArrayList<>();
+    seen.add(state.get());
+    AtomicInteger count = new AtomicInteger();
+    Supplier<Future<Integer>> failing = tries(count, new Failed(true, 0), new Failed(true, 0));
+    guard.call(failing, new Cancellation()).recover(e -> guard.call(failing, new Cancellation()))
+        .recover(e -> settle(vertx).map(0))
+        .compose(v -> {
+          seen.add(state.get());
+          return dev.edgechat.support.Await.until(vertx,
+              () -> Future.succeededFuture(guard.breakerState() == CircuitBreakerState.HALF_OPEN), 5_000);
+        })
+        .compose(v -> {
+          seen.add(state.get());
+          return guard.call(failing, new Cancellation()); // the third try succeeds: closed again
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          seen.add(state.get());
+          assertThat(seen).containsExactly(0.0, 2.0, 1.0, 0.0);
+          for (String to : List.of("open", "half_open", "closed")) {
+            assertThat(registry.get("edgechat.upstream.breaker.transitions").tag("to", to).counter().count())
+                .as(to).isEqualTo(1);
+          }
+          ctx.completeNow();
+        })));
+  }
 }

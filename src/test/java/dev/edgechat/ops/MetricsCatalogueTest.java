@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.support.Await;
+import dev.edgechat.support.MetricsText;
 import dev.edgechat.support.SimulatedSystem;
 import dev.edgechat.support.SseClient;
 import dev.edgechat.support.TestDatabases;
@@ -77,9 +78,11 @@ class MetricsCatalogueTest {
     String site = "metrics-" + Ids.next().substring(0, 10).toLowerCase();
     List<SseClient.Answer> answers = new ArrayList<>();
     double[] entriesBefore = new double[1];
+    String[] metricsBefore = new String[1];
     putSite(vertx, site)
         .compose(v -> scrape())
         .compose(before -> {
+          metricsBefore[0] = before;
           entriesBefore[0] = value(before, "edgechat_cache_semantic_entries", "");
           return system.sse().chat(ask(site, "Is there a student discount?"));
         })
@@ -134,6 +137,15 @@ class MetricsCatalogueTest {
               + value(metrics, "edgechat_cache_lookups_total", "result=\"l2\"")).isGreaterThanOrEqualTo(1);
           assertThat(value(metrics, "edgechat_cache_lookups_total", "result=\"miss\"")).isGreaterThanOrEqualTo(2);
           assertThat(value(metrics, "edgechat_cache_semantic_lookups_total", "result=\"hit\"")).isGreaterThanOrEqualTo(1);
+          // the miss on a site with no cached question yet: a semantic lookup with no candidate; every
+          // semantic miss is counted once by its reason
+          String before = metricsBefore[0];
+          assertThat(value(metrics, "edgechat_cache_semantic_rejections_total", "reason=\"no_candidate\"")
+              - value(before, "edgechat_cache_semantic_rejections_total", "reason=\"no_candidate\"")).isEqualTo(1);
+          assertThat(value(metrics, "edgechat_cache_semantic_rejections_total", "")
+              - value(before, "edgechat_cache_semantic_rejections_total", ""))
+              .isEqualTo(value(metrics, "edgechat_cache_semantic_lookups_total", "result=\"miss\"")
+                  - value(before, "edgechat_cache_semantic_lookups_total", "result=\"miss\""));
           assertThat(value(metrics, "edgechat_cache_saved_calls_total", "site=\"" + site + "\"")).isEqualTo(2);
           assertThat(value(metrics, "edgechat_cache_saved_tokens_total", "site=\"" + site + "\",type=\"output\""))
               .isEqualTo(2 * outputTokens);
@@ -233,20 +245,9 @@ class MetricsCatalogueTest {
             })));
   }
 
-  /**
-   * The sum of the samples of {@code name} whose labels include every one of {@code labels}
-   * ({@code key="value"}, as Prometheus writes them; a comma-separated list), 0 when none.
-   */
+  /** The sum of the samples of {@code name} with every one of {@code labels}: {@link MetricsText#value}. */
   private static double value(String metrics, String name, String labels) {
-    List<String> wanted = labels.isEmpty() ? List.of() : List.of(labels.split(",(?=[a-z_]+=\")"));
-    return metrics.lines()
-        .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-        .filter(line -> {
-          String set = line.startsWith(name + "{") ? line.substring(name.length() + 1, line.lastIndexOf('}')) : "";
-          List<String> have = set.isEmpty() ? List.of() : List.of(set.split(",(?=[a-z_]+=\")"));
-          return have.containsAll(wanted);
-        })
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    return MetricsText.value(metrics, name, labels);
   }
 
   /** The metric families of an exposition whose names start with edgechat_ or gen_ai_ ({@code # TYPE} lines). */

@@ -18,7 +18,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>The index is this process's: it holds the questions this edge answered (and stored) while it
  * has run. Their answers live in the region's Redis too, so another edge finds them by exact key.
  * A question stays findable for its answer's lifetime, aged by the injected {@link Scheduler}'s clock.
+ *
+ * <p>Every lookup that found no answer is counted once by why ({@link Rejection}): for the nearest
+ * cached question, the first the matcher was asked about. Telling whether the guard found a
+ * difference or only doubted one asks the guard again about that one candidate (after the
+ * matcher said no, on the worker): the matcher answers yes or no only.
  */
 public final class SemanticCache {
 
@@ -64,7 +71,30 @@ public final class SemanticCache {
     }
   }
 
-  private record Candidates(float[] vector, List<AnswerKey> keys, int rejected) {
+  /** Why a semantic lookup found no answer: the {@code reason} label of its counter, a fixed set. */
+  enum Rejection {
+    /** The site has no cached question of its knowledge base's version (or the index returned none). */
+    NO_CANDIDATE("no_candidate"),
+    /** The nearest cached question is below {@code cache.semanticThreshold} by cosine. */
+    BELOW_THRESHOLD("below_threshold"),
+    /** Close enough by cosine, but the meaning guard found a difference (numbers, negation, …). */
+    GUARD_DIFFERENT("guard_different"),
+    /** Close enough by cosine, the guard only doubted, and the cosine was below the reworded threshold. */
+    GUARD_DOUBTED("guard_doubted"),
+    /** A cached question matched, but its answer had left the cache. */
+    ANSWER_GONE("answer_gone"),
+    /** The lookup failed (the embedding model, the index): served as a miss. */
+    FAILED("failed");
+
+    final String tag;
+
+    Rejection(String tag) {
+      this.tag = tag;
+    }
+  }
+
+  /** @param reason why nothing matched (null when a key was accepted) */
+  private record Candidates(float[] vector, List<AnswerKey> keys, int rejected, Rejection reason) {
   }
 
   private final LiveConfig config;
@@ -84,6 +114,7 @@ public final class SemanticCache {
   private final Counter misses;
   private final Counter skipped;
   private final Counter rejected;
+  private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
   private final Timer lookupTime;
 
   /**
@@ -108,6 +139,11 @@ public final class SemanticCache {
     this.skipped = lookups(registry, "skipped");
     this.rejected = Counter.builder("edgechat.cache.semantic.rejected")
         .description("cached questions close enough by cosine that the meaning guard rejected").register(registry);
+    for (Rejection reason : Rejection.values()) {
+      rejections.put(reason, Counter.builder("edgechat.cache.semantic.rejections").tag("reason", reason.tag)
+          .description("semantic lookups that found no answer, by why (for the nearest cached question)")
+          .register(registry));
+    }
     Gauge.builder("edgechat.cache.semantic.entries", sites, all -> all.values().stream()
             .mapToInt(SiteQuestionIndex::size).sum())
         .description("cached questions in the semantic index, all sites").register(registry);
@@ -162,6 +198,7 @@ public final class SemanticCache {
       // nothing of this site to match (new site, new version, restarted edge): no embedding on the
       // visitor's time; the question is embedded off the request path when its answer is stored
       misses.increment();
+      rejections.get(Rejection.NO_CANDIDATE).increment();
       return Future.succeededFuture(Probe.none());
     }
     if (waiting.incrementAndGet() > maxWaiting) {
@@ -178,10 +215,19 @@ public final class SemanticCache {
         .onComplete(done -> waiting.decrementAndGet())
         .compose(found -> {
           rejected.increment(found.rejected());
-          return firstAnswer(key.site(), found.keys(), 0).map(answer -> new Probe(answer, found.vector()));
+          if (found.reason() != null) {
+            rejections.get(found.reason()).increment();
+          }
+          return firstAnswer(key.site(), found.keys(), 0).map(answer -> {
+            if (answer.isEmpty() && found.reason() == null) {
+              rejections.get(Rejection.ANSWER_GONE).increment();
+            }
+            return new Probe(answer, found.vector());
+          });
         })
         .otherwise(e -> {
           LOG.debug("semantic lookup failed, served as a miss [site: {}, reason: {}]", key.site(), e.toString());
+          rejections.get(Rejection.FAILED).increment();
           return Probe.none();
         })
         .onSuccess(probe -> {
@@ -204,7 +250,7 @@ public final class SemanticCache {
     }
     SiteQuestionIndex index = sites.get(key.site());
     if (index == null || index.kbVersion() != key.kbVersion()) {
-      return new Candidates(vector, List.of(), 0);
+      return new Candidates(vector, List.of(), 0, Rejection.NO_CANDIDATE);
     }
     Span searching = Spans.index(lookup);
     List<SiteQuestionIndex.Entry> nearest;
@@ -214,18 +260,26 @@ public final class SemanticCache {
       searching.end();
     }
     int rejectedHere = 0;
+    Rejection reason = Rejection.NO_CANDIDATE;
     Span guarding = Spans.guard(lookup);
     try {
       for (SiteQuestionIndex.Entry entry : nearest) {
         if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
+          if (rejectedHere == 0) {
+            reason = Rejection.BELOW_THRESHOLD;
+          }
           break; // nearest first: the rest are farther still
         }
         if (matcher.matches(vector, question, entry.vector(), entry.question())) {
-          return new Candidates(vector, List.of(entry.key()), rejectedHere);
+          return new Candidates(vector, List.of(entry.key()), rejectedHere, null);
+        }
+        if (rejectedHere == 0) {
+          reason = guard().compare(question, entry.question()).doubtOnly() ? Rejection.GUARD_DOUBTED
+              : Rejection.GUARD_DIFFERENT;
         }
         rejectedHere++;
       }
-      return new Candidates(vector, List.of(), rejectedHere);
+      return new Candidates(vector, List.of(), rejectedHere, reason);
     } finally {
       guarding.setAttribute(Spans.REJECTED, rejectedHere);
       guarding.end();

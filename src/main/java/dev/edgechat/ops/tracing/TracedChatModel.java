@@ -6,8 +6,6 @@ import dev.edgechat.llm.ChatPrompt;
 import dev.edgechat.llm.TokenStream;
 import dev.edgechat.llm.Usage;
 import dev.edgechat.web.Cancellation;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import java.net.URI;
@@ -19,7 +17,8 @@ import java.util.Optional;
  * A {@link ChatModel} whose every answer is a span {@code chat <model>} with the attributes of the
  * OpenTelemetry GenAI conventions: the operation, provider and model asked, its limits, the time to
  * the first token (an event, and seconds as an attribute), and once the answer ended the tokens in and
- * out and why the model stopped. The model is asked with that span in force, so its HTTP call to
+ * out and why the model stopped ({@link ModelCallSpan}, which the gateway's upstream calls use too).
+ * The model is asked with that span in force, so its HTTP call to
  * the upstream is the span's child and sends the span's {@code traceparent}. While tracing is off it
  * adds nothing but a call.
  */
@@ -46,31 +45,15 @@ public final class TracedChatModel implements ChatModel {
 
   @Override
   public Future<TokenStream> stream(ChatPrompt prompt, Cancellation cancellation) {
-    Span span = Spans.start("chat " + model.name(), SpanKind.CLIENT, null);
-    if (!span.getSpanContext().isValid()) {
+    ModelCallSpan call = ModelCallSpan.start("chat", provider, model.name(), server);
+    if (!call.recording()) {
       return model.stream(prompt, cancellation);
     }
-    span.setAttribute(Spans.GEN_AI_OPERATION, "chat");
-    span.setAttribute(Spans.GEN_AI_PROVIDER, provider);
-    span.setAttribute(Spans.GEN_AI_SYSTEM, provider);
-    span.setAttribute(Spans.GEN_AI_REQUEST_MODEL, model.name());
-    span.setAttribute(Spans.GEN_AI_REQUEST_MAX_TOKENS, prompt.maxTokens());
-    span.setAttribute(Spans.GEN_AI_REQUEST_TEMPERATURE, prompt.temperature());
-    if (server != null) {
-      span.setAttribute("server.address", server.getHost());
-      span.setAttribute("server.port", server.getPort() > 0 ? server.getPort()
-          : "https".equals(server.getScheme()) ? 443 : 80);
-    }
-    long asked = System.nanoTime();
-    return Spans.within(span, () -> model.stream(prompt, cancellation))
+    call.limits(prompt.maxTokens(), prompt.temperature());
+    return call.ask(() -> model.stream(prompt, cancellation))
         .<TokenStream>map(tokens -> {
-          span.addEvent("gen_ai.first_token");
-          span.setAttribute(Spans.TIME_TO_FIRST_TOKEN, (System.nanoTime() - asked) / 1e9);
-          return new Traced(tokens, span);
-        })
-        .onFailure(e -> {
-          Spans.failed(span, e);
-          span.end();
+          call.firstToken();
+          return new Traced(tokens, call);
         });
   }
 
@@ -78,38 +61,21 @@ public final class TracedChatModel implements ChatModel {
   private static final class Traced implements TokenStream {
 
     private final TokenStream tokens;
-    private final Span span;
-    private boolean ended;
+    private final ModelCallSpan call;
 
-    Traced(TokenStream tokens, Span span) {
+    Traced(TokenStream tokens, ModelCallSpan call) {
       this.tokens = tokens;
-      this.span = span;
+      this.call = call;
     }
 
     private void end(Throwable failure) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      if (failure != null) {
-        Spans.failed(span, failure);
-      }
-      Optional<Usage> usage = tokens.usage();
-      usage.ifPresent(u -> {
-        span.setAttribute(Spans.GEN_AI_RESPONSE_MODEL, u.model());
-        span.setAttribute(Spans.GEN_AI_INPUT_TOKENS, u.promptTokens());
-        span.setAttribute(Spans.GEN_AI_OUTPUT_TOKENS, u.completionTokens());
-      });
-      tokens.finishReason().or(() -> failure == null ? Optional.of(tokens.truncated() ? "length" : "stop")
-          : Optional.empty()).ifPresent(reason -> span.setAttribute(Spans.GEN_AI_FINISH_REASONS, List.of(reason)));
-      span.end();
+      call.ended(failure, tokens.usage(), tokens.finishReason().or(() -> failure == null
+          ? Optional.of(tokens.truncated() ? "length" : "stop") : Optional.empty()));
     }
 
-    @Override
+  @Override
     public void cancel() {
-      if (!ended) {
-        span.setAttribute(Spans.ERROR_TYPE, "cancelled");
-      }
+      call.errorType("cancelled");
       end(null);
       tokens.cancel();
     }

@@ -46,6 +46,7 @@ class TracesTest {
 
   private static final String EDGE_TOKEN = "edge-" + Ids.next();
   private static final String MODEL = "sim-traced";
+  private static final String GATEWAY_KEY = "gw-traces-" + Ids.next();
   private static Vertx originVertx;
   private static Vertx edgeVertx;
   private static Vertx untracedVertx;
@@ -65,7 +66,8 @@ class TracesTest {
         .start(Role.SIM).await();
     // origin (in role all, which also seeds the demo site), traced as edgechat-all
     originVertx = EdgechatVertx.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    origin = traced(new TestSystem(originVertx)).env("EDGECHAT_LLM_MODEL", MODEL).startAllWithSim(sim.simPort())
+    origin = traced(new TestSystem(originVertx)).env("EDGECHAT_LLM_MODEL", MODEL)
+        .env("EDGECHAT_GATEWAY_KEYS", GATEWAY_KEY).startAllWithSim(sim.simPort())
         .await();
     toOrigin = EdgeProxy.start(vertx, origin.originPort(), 0).await();
     edgeVertx = EdgechatVertx.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -193,6 +195,52 @@ class TracesTest {
     awaitTrace(traceId, 1, "POST /internal/answer", "chat " + MODEL, "conversation.write");
     assertThat(receiver.spans()).filteredOn(s -> s.traceId().equals(traceId))
         .isNotEmpty().noneMatch(s -> s.service().equals("edgechat-edge"));
+  }
+
+  /**
+   * Verifies that the gateway's upstream call is a GenAI client span under the completion request,
+   * in the client's trace, with the model asked and answering and the tokens in and out, and that
+   * the HTTP call to the upstream is its child (so it carries its traceparent).
+   */
+  @Test
+  void gatewayCompletion_clientTraceparent_genAiSpanOnTheUpstreamCall() throws Exception {
+    String traceId = hex(16);
+    String clientSpanId = hex(8);
+    String gatewayModel = "sim-gateway-traced";
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + origin.edgePort() + "/v1/chat/completions"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + GATEWAY_KEY)
+        .header("traceparent", "00-" + traceId + "-" + clientSpanId + "-01")
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + gatewayModel + "\",\"temperature\":0,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Is gift wrapping free " + hex(4) + "?\"}]}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+
+    List<OtlpReceiver.Received> trace = awaitTrace(traceId, 1, "chat " + gatewayModel, "POST /v1/chat/completions");
+    Map<String, OtlpReceiver.Received> byId = trace.stream()
+        .collect(Collectors.toMap(OtlpReceiver.Received::spanId, s -> s, (a, b) -> a));
+    OtlpReceiver.Received call = one(trace, "edgechat-all", "chat " + gatewayModel, Span.SpanKind.SPAN_KIND_CLIENT);
+    Map<String, AnyValue> genAi = call.attributes();
+    assertThat(genAi.get("gen_ai.operation.name").getStringValue()).isEqualTo("chat");
+    assertThat(genAi.get("gen_ai.provider.name").getStringValue()).isEqualTo("openai");
+    assertThat(genAi.get("gen_ai.request.model").getStringValue()).isEqualTo(gatewayModel);
+    assertThat(genAi.get("gen_ai.response.model").getStringValue()).isNotBlank();
+    assertThat(genAi.get("gen_ai.usage.input_tokens").getIntValue()).isPositive();
+    assertThat(genAi.get("gen_ai.usage.output_tokens").getIntValue()).isEqualTo(12);
+    assertThat(genAi.get("gen_ai.response.finish_reasons").getArrayValue().getValuesList())
+        .extracting(AnyValue::getStringValue).containsExactly("stop");
+    assertThat(genAi.get("gen_ai.response.time_to_first_chunk").getDoubleValue()).isPositive();
+    OtlpReceiver.Received request = one(trace, "edgechat-all", "POST /v1/chat/completions",
+        Span.SpanKind.SPAN_KIND_SERVER);
+    assertThat(request.parentSpanId()).as("the client's span is the trace's parent").isEqualTo(clientSpanId);
+    assertThat(call.parentSpanId()).as("under the completion request's span").isEqualTo(request.spanId());
+    assertThat(rootOf(call, byId)).isEqualTo(clientSpanId);
+    assertThat(trace).filteredOn(s -> s.parentSpanId().equals(call.spanId())
+            && s.span().getKind() == Span.SpanKind.SPAN_KIND_CLIENT && s.attributes().containsKey("url.full"))
+        .extracting(s -> s.attributes().get("url.full").getStringValue())
+        .singleElement().asString().endsWith("/v1/chat/completions");
   }
 
   /** Asks a question nobody asked before (a miss) with {@code traceparent}; the whole SSE body. */
