@@ -45,6 +45,8 @@ final class Tunables {
           (into, from) -> into.cache(c -> c.semanticThreshold(from.cache().semanticThreshold()))),
       new Tunable("cache.semanticCandidates",
           (into, from) -> into.cache(c -> c.semanticCandidates(from.cache().semanticCandidates()))),
+      new Tunable("cache.semanticMaxWrongShare",
+          (into, from) -> into.cache(c -> c.semanticMaxWrongShare(from.cache().semanticMaxWrongShare()))),
       new Tunable("embeddings.batchSize",
           (into, from) -> into.embeddings(m -> m.batchSize(from.embeddings().batchSize()))),
       new Tunable("embeddings.batchWindowMs",

@@ -4,8 +4,10 @@ import dev.edgechat.embedding.QuestionEmbedder;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
+import dev.edgechat.cache.ConversationDigests;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.knowledge.SiteSemantic;
 import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
@@ -44,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>The index is this process's: it holds the questions this edge answered (and stored) while it
  * has run. Their answers live in the region's Redis too, so another edge finds them by exact key.
  * A question stays findable for its answer's lifetime, aged by the injected {@link Scheduler}'s clock.
+ *
+ * <p>A site's own settings ({@link SiteSemantic}) switch the level off for that site (its questions
+ * are then neither matched nor indexed) and set the share of wrong hits the matcher is held to. A
+ * cached question reported as a wrong hit ({@link WrongHits}) no longer lends its answer by meaning:
+ * it leaves the index, is skipped if met, and is not indexed again.
  */
 public final class SemanticCache {
 
@@ -56,12 +63,24 @@ public final class SemanticCache {
   private static final int QUEUE_PER_THREAD = 4;
   static final String INDEXER_NAME = "edgechat-semantic-index";
 
-  /** What a lookup found, and the question's vector (null if it was not embedded), to store it by later. */
-  public record Probe(Optional<CachedAnswer> answer, float[] vector) {
+  /**
+   * What a lookup found, the question's vector (null if it was not embedded), to store it by later,
+   * and the cached question (normalized) that lent the answer (null without one): what a report of
+   * a wrong hit names.
+   */
+  public record Probe(Optional<CachedAnswer> answer, float[] vector, String matched) {
+
+    public Probe(Optional<CachedAnswer> answer, float[] vector) {
+      this(answer, vector, null);
+    }
 
     static Probe none() {
       return new Probe(Optional.empty(), null);
     }
+  }
+
+  /** An answer lent by the cached question of {@code key}. */
+  private record Lent(AnswerKey key, CachedAnswer answer) {
   }
 
   private record Candidates(float[] vector, List<AnswerKey> keys, int rejected) {
@@ -80,6 +99,7 @@ public final class SemanticCache {
   private final int maxWaiting;
   private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentHashMap<String, SiteQuestionIndex> sites = new ConcurrentHashMap<>();
+  private final WrongHits wrongHits = new WrongHits();
   private final Counter hits;
   private final Counter misses;
   private final Counter skipped;
@@ -111,6 +131,9 @@ public final class SemanticCache {
     Gauge.builder("edgechat.cache.semantic.entries", sites, all -> all.values().stream()
             .mapToInt(SiteQuestionIndex::size).sum())
         .description("cached questions in the semantic index, all sites").register(registry);
+    Gauge.builder("edgechat.cache.semantic.blocked", wrongHits, WrongHits::size)
+        .description("cached questions reported as wrong hits, which no longer answer by meaning, all sites")
+        .register(registry);
     this.lookupTime = Timer.builder("edgechat.cache.semantic.lookup")
         .description("time of a semantic lookup: embedding, index search, meaning guard and fetching the answer")
         .publishPercentileHistogram().register(registry);
@@ -148,13 +171,20 @@ public final class SemanticCache {
     return made;
   }
 
+  /** {@link #find(AnswerKey, String, SiteSemantic)} with the edge's settings. */
+  public Future<Probe> find(AnswerKey key, String question) {
+    return find(key, question, SiteSemantic.NONE);
+  }
+
   /**
    * A cached answer to a question meaning the same as {@code question} (whose exact key is
-   * {@code key}), for first questions only, when {@code cache.semantic} is on. Never fails.
+   * {@code key}), for first questions only, when the semantic level is on for the site
+   * ({@code cache.semantic} and the site's {@code site.enabled()}), held to the site's tolerated
+   * share of wrong hits. Never fails.
    */
-  public Future<Probe> find(AnswerKey key, String question) {
+  public Future<Probe> find(AnswerKey key, String question, SiteSemantic site) {
     EdgechatConfig.Cache settings = config.get().cache();
-    if (!settings.semantic() || !key.opensConversation()) {
+    if (!site.enabledOver(settings.semantic()) || !key.opensConversation()) {
       return Future.succeededFuture(Probe.none());
     }
     SiteQuestionIndex index = sites.get(key.site());
@@ -171,14 +201,16 @@ public final class SemanticCache {
     }
     long started = System.nanoTime();
     double threshold = settings.semanticThreshold();
+    double maxWrongShare = site.maxWrongShareOver(settings.semanticMaxWrongShare());
     int wanted = settings.semanticCandidates();
     Span span = Spans.semanticLookup();
     return Spans.endWith(span, workers.executeBlocking(() -> candidates(key, question,
-            new SemanticMatcher(threshold, guard()), wanted, span), false))
+            new SemanticMatcher(threshold, guard()), maxWrongShare, wanted, span), false))
         .onComplete(done -> waiting.decrementAndGet())
         .compose(found -> {
           rejected.increment(found.rejected());
-          return firstAnswer(key.site(), found.keys(), 0).map(answer -> new Probe(answer, found.vector()));
+          return firstAnswer(key.site(), found.keys(), 0).map(lent -> new Probe(lent.map(Lent::answer),
+              found.vector(), lent.map(l -> l.key().question()).orElse(null)));
         })
         .otherwise(e -> {
           LOG.debug("semantic lookup failed, served as a miss [site: {}, reason: {}]", key.site(), e.toString());
@@ -194,7 +226,8 @@ public final class SemanticCache {
    * On a worker: embeds the question and finds the nearest cached question the matcher accepts
    * (the guard runs only on candidates above the threshold, nearest first, until one passes).
    */
-  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, int wanted, Span lookup) {
+  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, double maxWrongShare,
+      int wanted, Span lookup) {
     Span embedding = Spans.embedding(lookup);
     float[] vector;
     try {
@@ -220,7 +253,10 @@ public final class SemanticCache {
         if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
           break; // nearest first: the rest are farther still
         }
-        if (matcher.matches(vector, question, entry.vector(), entry.question())) {
+        if (wrongHits.blocks(key.site(), entry.key().question())) {
+          continue; // reported while this lookup was under way: it leaves the index on the indexer's thread
+        }
+        if (matcher.matches(vector, question, entry.vector(), entry.question(), maxWrongShare)) {
           return new Candidates(vector, List.of(entry.key()), rejectedHere);
         }
         rejectedHere++;
@@ -233,14 +269,14 @@ public final class SemanticCache {
   }
 
   /** The answer of the first accepted key still in the cache; a key whose answer is gone leaves the index. */
-  private Future<Optional<CachedAnswer>> firstAnswer(String site, List<AnswerKey> keys, int from) {
+  private Future<Optional<Lent>> firstAnswer(String site, List<AnswerKey> keys, int from) {
     if (from >= keys.size()) {
       return Future.succeededFuture(Optional.empty());
     }
     AnswerKey candidate = keys.get(from);
     return answers.find(candidate).compose(answer -> {
       if (answer.isPresent()) {
-        return Future.succeededFuture(answer);
+        return Future.succeededFuture(Optional.of(new Lent(candidate, answer.get())));
       }
       SiteQuestionIndex index = sites.get(site);
       if (index != null) {
@@ -250,14 +286,21 @@ public final class SemanticCache {
     });
   }
 
+  /** {@link #remember(AnswerKey, String, float[], long, SiteSemantic)} with the edge's settings. */
+  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs) {
+    return remember(key, question, vector, lifeMs, SiteSemantic.NONE);
+  }
+
   /**
-   * Makes a stored first question findable by meaning for {@code lifeMs}. {@code vector} is the one
+   * Makes a stored first question findable by meaning for {@code lifeMs}, unless the semantic
+   * level is off for the site or the question was reported as a wrong hit. {@code vector} is the one
    * {@link #find} computed, or null to embed it now (on a worker). Best effort: the future
    * completes when the question is in the index, or was not added (logged), never failed.
    */
-  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs) {
+  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs, SiteSemantic site) {
     EdgechatConfig.Cache settings = config.get().cache();
-    if (!settings.semantic() || !key.opensConversation()) {
+    if (!site.enabledOver(settings.semantic()) || !key.opensConversation()
+        || wrongHits.blocks(key.site(), key.question())) {
       return Future.succeededFuture();
     }
     long expiresAt = clock.millis() + lifeMs;
@@ -281,6 +324,23 @@ public final class SemanticCache {
         ? new SiteQuestionIndex(kbVersion, dimensions, maxEntries)
         : existing);
     return index.kbVersion() == kbVersion ? index : null;
+  }
+
+  /**
+   * Cached questions of {@code site} (normalized) were reported as wrong hits: they no longer
+   * answer by meaning on this edge, and leave the index (on the indexer's thread). Completes when
+   * they left it; never fails.
+   */
+  public Future<Void> blockWrongHits(String site, Collection<String> questions) {
+    java.util.Set<String> added = wrongHits.block(site, questions);
+    SiteQuestionIndex index = sites.get(site);
+    if (index == null || added.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return indexer.executeBlocking(() -> {
+      added.forEach(question -> index.remove(new AnswerKey(site, index.kbVersion(), question, ConversationDigests.NONE)));
+      return null;
+    }, false).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Drops every question of {@code site} (its knowledge base changed). */
