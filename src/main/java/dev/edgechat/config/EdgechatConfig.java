@@ -611,7 +611,8 @@ public record EdgechatConfig(
   /** The edge's answer cache: switches for each level and for coalescing, sizes and lifetimes. */
   public record Cache(boolean l1, boolean l2, boolean coalescing, long l1MaxBytes, long staticTtlMs,
       long dynamicTtlMs, long redisTimeoutMs, long staleMs, int followUps, boolean semantic, double semanticThreshold,
-      int semanticCandidates, int semanticMaxEntries, int embedderThreads, double semanticMaxWrongShare) {
+      int semanticCandidates, int semanticMaxEntries, int embedderThreads, double semanticMaxWrongShare,
+      boolean semanticFollowUps) {
 
     /**
      * The least and greatest share of wrong semantic hits a site may tolerate
@@ -631,7 +632,7 @@ public record EdgechatConfig(
           .dynamicTtlMs(dynamicTtlMs).redisTimeoutMs(redisTimeoutMs).staleMs(staleMs).followUps(followUps)
           .semantic(semantic).semanticThreshold(semanticThreshold).semanticCandidates(semanticCandidates)
           .semanticMaxEntries(semanticMaxEntries).embedderThreads(embedderThreads)
-          .semanticMaxWrongShare(semanticMaxWrongShare);
+          .semanticMaxWrongShare(semanticMaxWrongShare).semanticFollowUps(semanticFollowUps);
     }
 
     /** Builds {@link Cache} settings by name; {@link #build()} fails naming a value left unset. */
@@ -652,8 +653,14 @@ public record EdgechatConfig(
       private Integer semanticMaxEntries;
       private Integer embedderThreads;
       private Double semanticMaxWrongShare;
+      private Boolean semanticFollowUps;
 
       private Builder() {
+      }
+
+      public Builder semanticFollowUps(boolean semanticFollowUps) {
+        this.semanticFollowUps = semanticFollowUps;
+        return this;
       }
 
       public Builder semanticMaxWrongShare(double semanticMaxWrongShare) {
@@ -747,7 +754,8 @@ public record EdgechatConfig(
             Required.value(semanticCandidates, "Cache.semanticCandidates"),
             Required.value(semanticMaxEntries, "Cache.semanticMaxEntries"),
             Required.value(embedderThreads, "Cache.embedderThreads"),
-            Required.value(semanticMaxWrongShare, "Cache.semanticMaxWrongShare"));
+            Required.value(semanticMaxWrongShare, "Cache.semanticMaxWrongShare"),
+            Required.value(semanticFollowUps, "Cache.semanticFollowUps"));
       }
     }
   }

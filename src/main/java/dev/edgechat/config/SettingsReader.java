@@ -174,6 +174,7 @@ final class SettingsReader {
             .embedderThreads((int) whole("cache.embedderThreads", 1, 64))
             .semanticMaxWrongShare(number("cache.semanticMaxWrongShare",
                 EdgechatConfig.Cache.MIN_WRONG_SHARE, EdgechatConfig.Cache.MAX_WRONG_SHARE))
+            .semanticFollowUps(bool("cache.semanticFollowUps"))
             .build())
         .embeddings(embeddings())
         .queue(EdgechatConfig.Queue.builder()

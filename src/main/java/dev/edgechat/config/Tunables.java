@@ -47,6 +47,8 @@ final class Tunables {
           (into, from) -> into.cache(c -> c.semanticCandidates(from.cache().semanticCandidates()))),
       new Tunable("cache.semanticMaxWrongShare",
           (into, from) -> into.cache(c -> c.semanticMaxWrongShare(from.cache().semanticMaxWrongShare()))),
+      new Tunable("cache.semanticFollowUps",
+          (into, from) -> into.cache(c -> c.semanticFollowUps(from.cache().semanticFollowUps()))),
       new Tunable("embeddings.batchSize",
           (into, from) -> into.embeddings(m -> m.batchSize(from.embeddings().batchSize()))),
       new Tunable("embeddings.batchWindowMs",

@@ -176,6 +176,43 @@ class SemanticControlsTest {
     }
   }
 
+  /**
+   * Verifies that a follow-up is matched by meaning among the follow-ups asked after the very same
+   * earlier turns: after the same opening (answered from the cache, so the same history) a
+   * paraphrased follow-up is a semantic hit, while the same paraphrase after another opening, and a
+   * follow-up differing in what matters after the same opening, are misses.
+   */
+  @Test
+  void followUp_sameEarlierTurns_paraphraseHits_otherTurnsOrHardNegative_miss() {
+    String site = freshSite();
+    admin.putSite(site, "A shop with follow-up questions");
+    String opening = "What are your opening hours?";
+    EdgeProbe.Reply first = near.ask(site, opening);
+    assertThat(first.cache()).isEqualTo("miss");
+    double entries = near.metric("edgechat_cache_semantic_entries", "");
+    EdgeProbe.Reply followUp = near.ask(site, ASKED, conversation(first));
+    assertThat(followUp.cache()).isEqualTo("miss");
+    near.awaitMetric("edgechat_cache_semantic_entries", v -> v >= entries + 1, Duration.ofSeconds(30));
+
+    EdgeProbe.Reply second = near.ask(site, opening);
+    assertThat(second.cache()).isEqualTo("hit");
+    EdgeProbe.Reply paraphrased = near.ask(site, PARAPHRASE, conversation(second));
+    assertThat(paraphrased.cache()).as("a paraphrased follow-up after the same turns").isEqualTo("semantic");
+    assertThat(paraphrased.text()).isEqualTo(followUp.text());
+    assertThat(last(paraphrased, "done").getString("matched")).isEqualTo("is there a student discount");
+
+    EdgeProbe.Reply third = near.ask(site, opening);
+    assertThat(near.ask(site, "Is there a senior discount?", conversation(third)).cache())
+        .as("a follow-up differing in what matters").isEqualTo("miss");
+    EdgeProbe.Reply other = near.ask(site, "Where is your shop?");
+    assertThat(near.ask(site, PARAPHRASE, conversation(other)).cache()).as("the same paraphrase after other turns")
+        .isEqualTo("miss");
+  }
+
+  private static String conversation(EdgeProbe.Reply reply) {
+    return first(reply, "ready").getString("conversation");
+  }
+
   /** Verifies that bad semantic settings and bad wrong-hit reports are refused with 4xx JSON errors. */
   @Test
   void badSettingsAndReports_refusedWith4xxJson() {

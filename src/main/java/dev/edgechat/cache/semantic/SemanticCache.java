@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * has run. Their answers live in the region's Redis too, so another edge finds them by exact key.
  * A question stays findable for its answer's lifetime, aged by the injected {@link Scheduler}'s clock.
  *
+ * <p>A follow-up (a question after earlier turns) is matched by meaning only among the follow-ups
+ * cached after the very same earlier turns ({@link FollowUpContexts}, {@code cache.semanticFollowUps}).
+ *
  * <p>A site's own settings ({@link SiteSemantic}) switch the level off for that site (its questions
  * are then neither matched nor indexed) and set the share of wrong hits the matcher is held to. A
  * cached question reported as a wrong hit ({@link WrongHits}) no longer lends its answer by meaning:
@@ -100,6 +103,7 @@ public final class SemanticCache {
   private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentHashMap<String, SiteQuestionIndex> sites = new ConcurrentHashMap<>();
   private final WrongHits wrongHits = new WrongHits();
+  private final FollowUpContexts followUps;
   private final Counter hits;
   private final Counter misses;
   private final Counter skipped;
@@ -123,14 +127,17 @@ public final class SemanticCache {
     // inserts have a thread of their own, so that filling the index never queues ahead of a lookup
     this.indexer = vertx.createSharedWorkerExecutor(INDEXER_NAME, 1);
     this.maxWaiting = threads * QUEUE_PER_THREAD;
+    // as many contexts as conversations whose earlier turns the edge remembers: no other follow-up has a key
+    this.followUps = new FollowUpContexts(config.get().cache().followUps());
     this.hits = lookups(registry, "hit");
     this.misses = lookups(registry, "miss");
     this.skipped = lookups(registry, "skipped");
     this.rejected = Counter.builder("edgechat.cache.semantic.rejected")
         .description("cached questions close enough by cosine that the meaning guard rejected").register(registry);
-    Gauge.builder("edgechat.cache.semantic.entries", sites, all -> all.values().stream()
-            .mapToInt(SiteQuestionIndex::size).sum())
-        .description("cached questions in the semantic index, all sites").register(registry);
+    Gauge.builder("edgechat.cache.semantic.entries", this, cache -> cache.sites.values().stream()
+            .mapToInt(SiteQuestionIndex::size).sum() + cache.followUps.size())
+        .description("cached questions in the semantic index (first questions and follow-ups), all sites")
+        .register(registry);
     Gauge.builder("edgechat.cache.semantic.blocked", wrongHits, WrongHits::size)
         .description("cached questions reported as wrong hits, which no longer answer by meaning, all sites")
         .register(registry);
@@ -178,17 +185,21 @@ public final class SemanticCache {
 
   /**
    * A cached answer to a question meaning the same as {@code question} (whose exact key is
-   * {@code key}), for first questions only, when the semantic level is on for the site
+   * {@code key}): for a first question, among the site's cached first questions; for a follow-up,
+   * among the follow-ups cached after the same earlier turns (when {@code cache.semanticFollowUps}
+   * is on). Only when the semantic level is on for the site
    * ({@code cache.semantic} and the site's {@code site.enabled()}), held to the site's tolerated
    * share of wrong hits. Never fails.
    */
   public Future<Probe> find(AnswerKey key, String question, SiteSemantic site) {
     EdgechatConfig.Cache settings = config.get().cache();
-    if (!site.enabledOver(settings.semantic()) || !key.opensConversation()) {
+    boolean followUp = !key.opensConversation();
+    if (!site.enabledOver(settings.semantic()) || followUp && !settings.semanticFollowUps()) {
       return Future.succeededFuture(Probe.none());
     }
     SiteQuestionIndex index = sites.get(key.site());
-    if (index == null || index.kbVersion() != key.kbVersion() || index.size() == 0) {
+    if (followUp ? !followUps.has(key, clock.millis())
+        : index == null || index.kbVersion() != key.kbVersion() || index.size() == 0) {
       // nothing of this site to match (new site, new version, restarted edge): no embedding on the
       // visitor's time; the question is embedded off the request path when its answer is stored
       misses.increment();
@@ -236,13 +247,15 @@ public final class SemanticCache {
       embedding.end();
     }
     SiteQuestionIndex index = sites.get(key.site());
-    if (index == null || index.kbVersion() != key.kbVersion()) {
+    boolean followUp = !key.opensConversation();
+    if (!followUp && (index == null || index.kbVersion() != key.kbVersion())) {
       return new Candidates(vector, List.of(), 0);
     }
     Span searching = Spans.index(lookup);
     List<SiteQuestionIndex.Entry> nearest;
     try {
-      nearest = index.nearest(vector, wanted, clock.millis());
+      nearest = followUp ? followUps.nearest(key, vector, wanted, clock.millis())
+          : index.nearest(vector, wanted, clock.millis());
     } finally {
       searching.end();
     }
@@ -282,6 +295,7 @@ public final class SemanticCache {
       if (index != null) {
         index.remove(candidate);
       }
+      followUps.remove(candidate);
       return firstAnswer(site, keys, from + 1);
     });
   }
@@ -299,7 +313,8 @@ public final class SemanticCache {
    */
   public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs, SiteSemantic site) {
     EdgechatConfig.Cache settings = config.get().cache();
-    if (!site.enabledOver(settings.semantic()) || !key.opensConversation()
+    boolean followUp = !key.opensConversation();
+    if (!site.enabledOver(settings.semantic()) || followUp && !settings.semanticFollowUps()
         || wrongHits.blocks(key.site(), key.question())) {
       return Future.succeededFuture();
     }
@@ -307,6 +322,10 @@ public final class SemanticCache {
     int maxEntries = settings.semanticMaxEntries();
     return indexer.executeBlocking(() -> {
       float[] v = vector != null ? vector : embedder.embedNow(question);
+      if (followUp) {
+        followUps.add(key, question, v, expiresAt);
+        return null;
+      }
       SiteQuestionIndex index = indexOf(key.site(), key.kbVersion(), v.length, maxEntries);
       if (index != null) {
         index.add(key, question, v, expiresAt);
@@ -333,12 +352,17 @@ public final class SemanticCache {
    */
   public Future<Void> blockWrongHits(String site, Collection<String> questions) {
     java.util.Set<String> added = wrongHits.block(site, questions);
-    SiteQuestionIndex index = sites.get(site);
-    if (index == null || added.isEmpty()) {
+    if (added.isEmpty()) {
       return Future.succeededFuture();
     }
     return indexer.executeBlocking(() -> {
-      added.forEach(question -> index.remove(new AnswerKey(site, index.kbVersion(), question, ConversationDigests.NONE)));
+      SiteQuestionIndex index = sites.get(site);
+      for (String question : added) {
+        if (index != null) {
+          index.remove(new AnswerKey(site, index.kbVersion(), question, ConversationDigests.NONE));
+        }
+        followUps.removeQuestion(site, question);
+      }
       return null;
     }, false).<Void>mapEmpty().otherwiseEmpty();
   }
@@ -346,6 +370,7 @@ public final class SemanticCache {
   /** Drops every question of {@code site} (its knowledge base changed). */
   public void forgetSite(String site) {
     sites.remove(site);
+    followUps.forgetSite(site);
   }
 
   /**
@@ -355,12 +380,15 @@ public final class SemanticCache {
    */
   public Future<Void> forget(String site, Collection<AnswerKey> keys) {
     SiteQuestionIndex index = sites.get(site);
-    if (index == null || keys.isEmpty()) {
+    if (keys.isEmpty()) {
       return Future.succeededFuture();
     }
     List<AnswerKey> gone = List.copyOf(keys);
     return indexer.executeBlocking(() -> {
-      gone.forEach(index::remove);
+      if (index != null) {
+        gone.forEach(index::remove);
+      }
+      gone.forEach(followUps::remove);
       return null;
     }, false).mapEmpty();
   }
