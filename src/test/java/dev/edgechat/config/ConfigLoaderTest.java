@@ -184,6 +184,7 @@ class ConfigLoaderTest {
     Future<LiveConfig> zero = load(vertx, Map.of("EDGECHAT_CACHE_SEMANTIC_MAX_WRONG_SHARE", "0"));
     Future.join(defaults, set, tooHigh, zero).onComplete(v -> ctx.verify(() -> {
       assertThat(defaults.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.05);
+      assertThat(defaults.result().get().cache().semanticFollowUps()).isTrue();
       assertThat(set.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.01);
       assertThat(tooHigh.cause()).isInstanceOf(ConfigException.class)
           .hasMessageContaining("cache.semanticMaxWrongShare").hasMessageContaining("between 0.001 and 0.5");

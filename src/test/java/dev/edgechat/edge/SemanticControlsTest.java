@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.edgechat.Application;
 import dev.edgechat.Role;
 import dev.edgechat.support.EdgeProbe;
+import dev.edgechat.support.EdgeProxy;
 import dev.edgechat.support.SiteAdmin;
 import dev.edgechat.support.TestDatabases;
 import dev.edgechat.support.TestSystem;
@@ -129,8 +130,11 @@ class SemanticControlsTest {
     assertThat(latest.getString("message")).isEqualTo(first(lent, "ready").getString("message"));
     assertThat(latest.getLong("change")).isEqualTo(report.getLong("change"));
 
-    // an edge that starts after the report learns it with the site, before it answers anything of it
-    Application late = otherEdge(vertx).start(Role.EDGE).await();
+    // an edge that starts after the report, and never reaches the change feed (no snapshot either),
+    // learns it with the site, before it answers anything of it
+    EdgeProxy refusingFeed = EdgeProxy.start(vertx, all.originPort(), 0).await();
+    refusingFeed.refuse("/internal/changes");
+    Application late = otherEdge(vertx).env("EDGECHAT_ORIGIN_URL", refusingFeed.url()).start(Role.EDGE).await();
     try {
       EdgeProbe started = new EdgeProbe(URI.create("http://127.0.0.1:" + late.edgePort()));
       String control = freshSite();
@@ -142,8 +146,15 @@ class SemanticControlsTest {
       assertThat(started.ask(control, PARAPHRASE).cache()).as("the new edge matches by meaning").isEqualTo("semantic");
       assertThat(started.ask(site, PARAPHRASE).cache()).as("the new edge, reported question").isEqualTo("miss");
       assertThat(started.metric("edgechat_cache_semantic_blocked", "")).isGreaterThanOrEqualTo(1);
+      assertThat(started.metric("edgechat_changes_last_seq", "")).as("never followed the feed").isEqualTo(-1);
+      // the admin call through an edge, as an operator on the public hostname makes it
+      HttpResponse<String> relayed = new SiteAdmin(URI.create("http://127.0.0.1:" + edge.edgePort()), ADMIN_TOKEN)
+          .call("GET", "/admin/sites/" + site + "/cache/wrong-hits", null, "Bearer " + ADMIN_TOKEN);
+      assertThat(relayed.statusCode()).as(relayed.body()).isEqualTo(200);
+      assertThat(new JsonObject(relayed.body()).getLong("reports")).isEqualTo(1);
     } finally {
       late.close().await();
+      refusingFeed.close().await();
     }
   }
 
