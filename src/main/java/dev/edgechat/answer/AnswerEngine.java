@@ -227,20 +227,20 @@ public final class AnswerEngine<A> {
   }
 
   private Outcome replay(AnswerFlight flight, A answer, Outcome found) {
+    return replay(flight, answer, found, format.replay(answer, found, false));
+  }
+
+  private Outcome replay(AnswerFlight flight, A answer, Outcome found, List<SseEvent> events) {
     outcomes.accept(found);
     flight.knowText(format.text(answer));
     flight.knowCost(format.cost(answer));
-    flight.publishAll(format.replay(answer, found, false));
+    flight.publishAll(events);
     return found;
   }
 
   /** {@link #replay} of an answer lent by the cached question {@code matched}, which the format may name. */
   private Outcome replayLent(AnswerFlight flight, A answer, String matched) {
-    outcomes.accept(Outcome.SEMANTIC);
-    flight.knowText(format.text(answer));
-    flight.knowCost(format.cost(answer));
-    flight.publishAll(format.replayLent(answer, matched));
-    return Outcome.SEMANTIC;
+    return replay(flight, answer, Outcome.SEMANTIC, format.replayLent(answer, matched));
   }
 
   /**
