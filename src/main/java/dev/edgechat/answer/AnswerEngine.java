@@ -204,10 +204,10 @@ public final class AnswerEngine<A> {
       if (question.lookup() != Question.Lookup.BY_MEANING || question.text() == null) {
         return Future.succeededFuture(ask(flight, upstream, landing, null));
       }
-      return semantic.find(question.key(), question.text()).map(probe -> {
+      return semantic.find(question.key(), question.text(), question.semantic()).map(probe -> {
         Optional<A> similar = probe.answer().flatMap(format::fromCache);
         return similar.isPresent()
-            ? replay(flight, similar.get(), Outcome.SEMANTIC)
+            ? replayLent(flight, similar.get(), probe.matched())
             : ask(flight, upstream, landing, probe.vector());
       });
     }).recover(e -> {
@@ -227,11 +227,20 @@ public final class AnswerEngine<A> {
   }
 
   private Outcome replay(AnswerFlight flight, A answer, Outcome found) {
+    return replay(flight, answer, found, format.replay(answer, found, false));
+  }
+
+  private Outcome replay(AnswerFlight flight, A answer, Outcome found, List<SseEvent> events) {
     outcomes.accept(found);
     flight.knowText(format.text(answer));
     flight.knowCost(format.cost(answer));
-    flight.publishAll(format.replay(answer, found, false));
+    flight.publishAll(events);
     return found;
+  }
+
+  /** {@link #replay} of an answer lent by the cached question {@code matched}, which the format may name. */
+  private Outcome replayLent(AnswerFlight flight, A answer, String matched) {
+    return replay(flight, answer, Outcome.SEMANTIC, format.replayLent(answer, matched));
   }
 
   /**
@@ -297,7 +306,7 @@ public final class AnswerEngine<A> {
     private void keep(CachedAnswer answer) {
       long lifeMs = cache.store(question.key(), answer);
       if (question.rememberByMeaning() && question.text() != null) {
-        semantic.remember(question.key(), question.text(), vector, lifeMs);
+        semantic.remember(question.key(), question.text(), vector, lifeMs, question.semantic());
       }
     }
   }

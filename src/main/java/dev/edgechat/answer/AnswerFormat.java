@@ -25,6 +25,15 @@ public interface AnswerFormat<A> {
   List<SseEvent> replay(A answer, AnswerEngine.Outcome found, boolean stale);
 
   /**
+   * {@link #replay} of an answer lent by meaning ({@link AnswerEngine.Outcome#SEMANTIC}, fresh) by
+   * the cached question {@code matched} (normalized; null when unknown), which an API may name so
+   * that a wrong hit can be reported; by default not named.
+   */
+  default List<SseEvent> replayLent(A answer, String matched) {
+    return replay(answer, AnswerEngine.Outcome.SEMANTIC, false);
+  }
+
+  /**
    * The "may store" rule: the cache entry for a flight's whole log when it ended well and may be
    * replayed to others; empty otherwise (an error, an answer cut short, one the API never caches).
    */

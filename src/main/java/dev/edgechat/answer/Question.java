@@ -1,6 +1,7 @@
 package dev.edgechat.answer;
 
 import dev.edgechat.cache.AnswerKey;
+import dev.edgechat.knowledge.SiteSemantic;
 import java.util.Objects;
 
 /**
@@ -11,8 +12,10 @@ import java.util.Objects;
  *     when it has none
  * @param lookup how the cache is read
  * @param rememberByMeaning whether a stored answer is made findable by meaning (with a {@code text})
+ * @param semantic the site's own semantic settings (its switch, its tolerated share of wrong hits);
+ *     {@link SiteSemantic#NONE}: the edge's
  */
-public record Question(AnswerKey key, String text, Lookup lookup, boolean rememberByMeaning) {
+public record Question(AnswerKey key, String text, Lookup lookup, boolean rememberByMeaning, SiteSemantic semantic) {
 
   /** How the cache takes part. */
   public enum Lookup {
@@ -26,8 +29,14 @@ public record Question(AnswerKey key, String text, Lookup lookup, boolean rememb
     WRITE_ONLY
   }
 
+  /** A question held to the edge's semantic settings. */
+  public Question(AnswerKey key, String text, Lookup lookup, boolean rememberByMeaning) {
+    this(key, text, lookup, rememberByMeaning, SiteSemantic.NONE);
+  }
+
   public Question {
     Objects.requireNonNull(lookup);
+    Objects.requireNonNull(semantic, "semantic");
     if (lookup != Lookup.NONE) {
       Objects.requireNonNull(key, "key");
     }

@@ -611,7 +611,15 @@ public record EdgechatConfig(
   /** The edge's answer cache: switches for each level and for coalescing, sizes and lifetimes. */
   public record Cache(boolean l1, boolean l2, boolean coalescing, long l1MaxBytes, long staticTtlMs,
       long dynamicTtlMs, long redisTimeoutMs, long staleMs, int followUps, boolean semantic, double semanticThreshold,
-      int semanticCandidates, int semanticMaxEntries, int embedderThreads) {
+      int semanticCandidates, int semanticMaxEntries, int embedderThreads, double semanticMaxWrongShare,
+      boolean semanticFollowUps) {
+
+    /**
+     * The least and greatest share of wrong semantic hits a site may tolerate
+     * ({@code cache.semanticMaxWrongShare}, a site's {@code semantic.maxWrongShare}).
+     */
+    public static final double MIN_WRONG_SHARE = 0.001;
+    public static final double MAX_WRONG_SHARE = 0.5;
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -623,7 +631,8 @@ public record EdgechatConfig(
       return new Builder().l1(l1).l2(l2).coalescing(coalescing).l1MaxBytes(l1MaxBytes).staticTtlMs(staticTtlMs)
           .dynamicTtlMs(dynamicTtlMs).redisTimeoutMs(redisTimeoutMs).staleMs(staleMs).followUps(followUps)
           .semantic(semantic).semanticThreshold(semanticThreshold).semanticCandidates(semanticCandidates)
-          .semanticMaxEntries(semanticMaxEntries).embedderThreads(embedderThreads);
+          .semanticMaxEntries(semanticMaxEntries).embedderThreads(embedderThreads)
+          .semanticMaxWrongShare(semanticMaxWrongShare).semanticFollowUps(semanticFollowUps);
     }
 
     /** Builds {@link Cache} settings by name; {@link #build()} fails naming a value left unset. */
@@ -643,8 +652,20 @@ public record EdgechatConfig(
       private Integer semanticCandidates;
       private Integer semanticMaxEntries;
       private Integer embedderThreads;
+      private Double semanticMaxWrongShare;
+      private Boolean semanticFollowUps;
 
       private Builder() {
+      }
+
+      public Builder semanticFollowUps(boolean semanticFollowUps) {
+        this.semanticFollowUps = semanticFollowUps;
+        return this;
+      }
+
+      public Builder semanticMaxWrongShare(double semanticMaxWrongShare) {
+        this.semanticMaxWrongShare = semanticMaxWrongShare;
+        return this;
       }
 
       public Builder l1(boolean l1) {
@@ -732,7 +753,9 @@ public record EdgechatConfig(
             Required.value(semanticThreshold, "Cache.semanticThreshold"),
             Required.value(semanticCandidates, "Cache.semanticCandidates"),
             Required.value(semanticMaxEntries, "Cache.semanticMaxEntries"),
-            Required.value(embedderThreads, "Cache.embedderThreads"));
+            Required.value(embedderThreads, "Cache.embedderThreads"),
+            Required.value(semanticMaxWrongShare, "Cache.semanticMaxWrongShare"),
+            Required.value(semanticFollowUps, "Cache.semanticFollowUps"));
       }
     }
   }

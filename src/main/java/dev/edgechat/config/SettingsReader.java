@@ -172,6 +172,9 @@ final class SettingsReader {
             .semanticCandidates((int) whole("cache.semanticCandidates", 1, 100))
             .semanticMaxEntries((int) whole("cache.semanticMaxEntries", 1, 10_000_000))
             .embedderThreads((int) whole("cache.embedderThreads", 1, 64))
+            .semanticMaxWrongShare(number("cache.semanticMaxWrongShare",
+                EdgechatConfig.Cache.MIN_WRONG_SHARE, EdgechatConfig.Cache.MAX_WRONG_SHARE))
+            .semanticFollowUps(bool("cache.semanticFollowUps"))
             .build())
         .embeddings(embeddings())
         .queue(EdgechatConfig.Queue.builder()

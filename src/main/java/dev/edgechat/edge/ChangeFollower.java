@@ -73,6 +73,7 @@ public final class ChangeFollower implements AutoCloseable {
   private final LongSupplier clock;
   private final Counter siteChanges;
   private final Counter documentPurges;
+  private final Counter wrongHits;
   private final Counter snapshots;
   private final Counter reconnects;
   private final Timer lag;
@@ -107,6 +108,7 @@ public final class ChangeFollower implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock);
     this.siteChanges = applied(registry, "site");
     this.documentPurges = applied(registry, "documents");
+    this.wrongHits = applied(registry, "wrong_hit");
     this.snapshots = Counter.builder("edgechat.changes.snapshots")
         .description("snapshots of every site's version this edge started from (at start, or after a long cut)")
         .register(registry);
@@ -125,7 +127,8 @@ public final class ChangeFollower implements AutoCloseable {
 
   private static Counter applied(MeterRegistry registry, String scope) {
     return Counter.builder("edgechat.changes.applied").tag("scope", scope)
-        .description("site changes this edge applied: a new version (site) or a purge by document (documents)")
+        .description("site changes this edge applied: a new version (site), a purge by document (documents) "
+            + "or a reported wrong semantic hit (wrong_hit)")
         .register(registry);
   }
 
@@ -227,7 +230,12 @@ public final class ChangeFollower implements AutoCloseable {
   }
 
   private void apply(SiteChange change) {
-    if (change.wholeSite()) {
+    if (change.isWrongHit()) {
+      semantic.blockWrongHits(change.site(), List.of(change.wrongHit()));
+      wrongHits.increment();
+      LOG.debug("cached question reported as a wrong hit no longer answers by meaning [site: {}, change: {}]",
+          change.site(), change.seq());
+    } else if (change.wholeSite()) {
       sites.changed(change.site(), change.version());
       toForget.add(change.site());
       siteChanges.increment();
@@ -248,6 +256,10 @@ public final class ChangeFollower implements AutoCloseable {
       }
     });
     for (SiteChange purge : snapshot.purges()) {
+      if (purge.isWrongHit()) {
+        semantic.blockWrongHits(purge.site(), List.of(purge.wrongHit()));
+        continue;
+      }
       purges.purged(purge.site(), purge.documents(), purge.seq(), purge.at().toEpochMilli());
       toRetire.add(purge.site());
     }

@@ -38,6 +38,21 @@ final class ChatAnswerFormat implements AnswerFormat<CachedAnswer> {
     return events;
   }
 
+  /**
+   * The replay of an answer lent by meaning, whose {@code done} names the cached question that lent
+   * it ({@code "matched"}): what {@code POST /admin/sites/{site}/cache/wrong-hits} takes.
+   */
+  @Override
+  public List<SseEvent> replayLent(CachedAnswer answer, String matched) {
+    List<SseEvent> events = replay(answer, AnswerEngine.Outcome.SEMANTIC, false);
+    if (matched == null) {
+      return events;
+    }
+    SseEvent done = events.get(events.size() - 1);
+    events.set(events.size() - 1, SseEvent.of(Events.DONE, done.json().copy().put("matched", matched)));
+    return events;
+  }
+
   /** What making the answer cost the model, as origin's {@code done} said when it was cached. */
   @Override
   public long[] cost(CachedAnswer answer) {

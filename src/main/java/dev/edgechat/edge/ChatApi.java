@@ -325,7 +325,7 @@ public final class ChatApi {
     }
     Site site = known.site();
     return new Question(AnswerKey.of(site.id(), site.kbVersion(), request.question(), history), request.question(),
-        known.current() ? Question.Lookup.BY_MEANING : Question.Lookup.WRITE_ONLY, true);
+        known.current() ? Question.Lookup.BY_MEANING : Question.Lookup.WRITE_ONLY, true, site.semantic());
   }
 
   /**

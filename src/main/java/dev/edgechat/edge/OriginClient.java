@@ -78,12 +78,20 @@ public final class OriginClient implements OriginAnswers {
     this.web = PlainWebClient.over(client);
   }
 
-  /** A site as origin tells an edge of it: its settings and version, and its purges by document still kept. */
-  public record SiteState(Site site, List<SiteChange> purges) {
+  /**
+   * A site as origin tells an edge of it: its settings and version, its purges by document still
+   * kept, and the cached questions reported as wrong semantic hits (normalized).
+   */
+  public record SiteState(Site site, List<SiteChange> purges, List<String> wrongHits) {
 
     public SiteState {
       Objects.requireNonNull(site);
       purges = List.copyOf(purges);
+      wrongHits = List.copyOf(wrongHits);
+    }
+
+    public SiteState(Site site, List<SiteChange> purges) {
+      this(site, purges, List.of());
     }
   }
 
@@ -100,8 +108,9 @@ public final class OriginClient implements OriginAnswers {
   public Future<SiteState> site(String id, long minVersion) {
     return get("/internal/sites/" + id + (minVersion > 0 ? "?version=" + minVersion : "")).map(json -> {
       JsonArray purges = json.getJsonArray("purges", new JsonArray());
+      JsonArray wrongHits = json.getJsonArray("wrongHits", new JsonArray());
       return new SiteState(Site.fromJson(json), purges.stream().map(p -> SiteChange.fromJson((JsonObject) p))
-          .toList());
+          .toList(), wrongHits.stream().filter(String.class::isInstance).map(String.class::cast).toList());
     });
   }
 

@@ -11,9 +11,11 @@ import dev.edgechat.web.ApiError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * What this edge knows about sites (allowed origins, version, …), learned from origin and kept for
@@ -21,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * round trip. Concurrent lookups of one site share one origin call. Origin's change feed tells
  * {@link #changed} of every new version at once; the entry's life bounds what an edge cut off from
  * the feed can miss. What origin says of a site includes its purges by document, which go to
- * {@link DocumentPurges}: an edge cut off from the feed learns those within the same bound.
+ * {@link DocumentPurges}, and its cached questions reported as wrong semantic hits, which go to the
+ * semantic level: an edge cut off from the feed learns those within the same bound.
  *
  * <p>A version the feed announced is a floor: a lookup that answers an older one (it was under way
  * when the change came, or read a replica that had not replayed it yet) is asked again, with the
@@ -48,14 +51,25 @@ public final class SiteDirectory {
 
   private final OriginClient origin;
   private final DocumentPurges purges;
+  private final BiConsumer<String, List<String>> wrongHits;
   private final AsyncCache<String, Optional<Known>> cache;
   private final Cache<String, Site> lastKnown;
   private final Cache<String, Long> floors;
 
-  /** @param purges where the purges by document that origin sends with a site go */
+  /** A directory whose sites' reported wrong hits go nowhere. */
   public SiteDirectory(OriginClient origin, DocumentPurges purges, LiveConfig config) {
+    this(origin, purges, (site, questions) -> { }, config);
+  }
+
+  /**
+   * @param purges where the purges by document that origin sends with a site go
+   * @param wrongHits where the site's cached questions reported as wrong hits go (the semantic level)
+   */
+  public SiteDirectory(OriginClient origin, DocumentPurges purges, BiConsumer<String, List<String>> wrongHits,
+      LiveConfig config) {
     this.origin = Objects.requireNonNull(origin);
     this.purges = Objects.requireNonNull(purges);
+    this.wrongHits = Objects.requireNonNull(wrongHits);
     Objects.requireNonNull(config);
     this.cache = Caffeine.newBuilder()
         .maximumSize(MAX_SITES)
@@ -110,6 +124,9 @@ public final class SiteDirectory {
     return origin.site(id, floor)
         .compose(state -> {
           state.purges().forEach(p -> purges.purged(id, p.documents(), p.seq(), p.at().toEpochMilli()));
+          if (!state.wrongHits().isEmpty()) {
+            wrongHits.accept(id, state.wrongHits());
+          }
           return askAgain && state.site().kbVersion() < floor(id)
               ? fromOrigin(id, false)
               : Future.succeededFuture(Optional.of(state.site()));

@@ -48,7 +48,8 @@ public final class DocumentStore {
   public Future<Site> putSite(Site site) {
     return writer.preparedQuery(SqlQueries.UPSERT_SITE)
         .execute(Tuple.of(site.id(), site.name(), site.allowedOrigins().toArray(String[]::new), site.systemPrompt(),
-            site.limits().isEmpty() ? null : site.limits().toJson()))
+            site.limits().isEmpty() ? null : site.limits().toJson(),
+            site.semantic().isEmpty() ? null : site.semantic().toJson()))
         .map(rows -> toSite(rows.iterator().next()));
   }
 
@@ -61,7 +62,17 @@ public final class DocumentStore {
   static Site toSite(Row row) {
     String[] origins = row.getArrayOfStrings("allowed_origins");
     return new Site(row.getString("id"), row.getString("name"), origins == null ? List.of() : Arrays.asList(origins),
-        row.getString("system_prompt"), row.getLong("kb_version"), limits(row.getJsonObject("limits")));
+        row.getString("system_prompt"), row.getLong("kb_version"), limits(row.getJsonObject("limits")),
+        semantic(row.getJsonObject("semantic")));
+  }
+
+  /** The stored semantic settings; ones this version does not know are left to the edges' settings. */
+  private static SiteSemantic semantic(JsonObject stored) {
+    try {
+      return SiteSemantic.fromJson(stored);
+    } catch (IllegalArgumentException e) {
+      return SiteSemantic.NONE;
+    }
   }
 
   /** The stored limits; ones this version does not know (written by a newer one) are left to the edges' settings. */

@@ -87,6 +87,20 @@ public final class SiteChangeLog {
     });
   }
 
+  /**
+   * The cached questions of {@code site} reported as wrong hits (normalized, each once, the most
+   * recently reported first, at most {@code limit}): what origin sends with the site, so that an
+   * edge that started, or was cut off from the feed, blocks them too. Read from the reports,
+   * which are kept, not from the log, which is pruned.
+   */
+  public Future<List<String>> wrongHits(String site, int limit) {
+    return primary.preparedQuery(SqlQueries.WRONG_HITS_OF_SITE).execute(Tuple.of(site, limit)).map(rows -> {
+      List<String> out = new ArrayList<>(rows.size());
+      rows.forEach(row -> out.add(row.getString(0)));
+      return out;
+    });
+  }
+
   /** Forgets changes made more than {@code olderThanMs} ago; succeeds with how many. */
   public Future<Integer> prune(long olderThanMs) {
     return primary.preparedQuery(SqlQueries.PRUNE_CHANGES).execute(Tuple.of(olderThanMs)).map(rows -> rows.rowCount());
@@ -95,6 +109,7 @@ public final class SiteChangeLog {
   private static SiteChange toChange(Row row) {
     String[] documents = row.getArrayOfStrings("documents");
     return new SiteChange(row.getLong("seq"), row.getString("site_id"), row.getLong("version"),
-        documents == null ? List.of() : Arrays.asList(documents), row.getOffsetDateTime("at").toInstant());
+        documents == null ? List.of() : Arrays.asList(documents), row.getOffsetDateTime("at").toInstant(),
+        row.getString("wrong_hit"));
   }
 }

@@ -7,6 +7,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,10 +52,78 @@ public final class SiteVersions {
     return change(siteId, documentIds);
   }
 
-  /** One transaction: the next change number (its lock first: see SqlQueries.NEXT_CHANGE), the version, the log, the notice. */
+  /**
+   * Records a report that the cached question {@code matched} (normalized) lent its answer by
+   * meaning to {@code question}, which it did not mean the same as, and tells every edge that it
+   * must no longer answer by meaning (the version stays: its exact repeats still hit). The report
+   * and the change are one transaction. Succeeds with the change, or empty when there is no such
+   * site; fails when the database does (then nothing was recorded).
+   *
+   * @param question the visitor's question, or null when the report does not say
+   * @param messageId the message that carried the wrong answer, or null when the report does not say
+   */
+  public Future<Optional<SiteChange>> reportWrongHit(String siteId, String matched, String question,
+      String messageId) {
+    Objects.requireNonNull(matched, "matched");
+    return change(siteId, List.of(), matched, (conn, change) -> conn.preparedQuery(SqlQueries.INSERT_WRONG_HIT)
+        .execute(Tuple.of(siteId, matched, question, messageId, change.version(), change.seq())).mapEmpty());
+  }
+
+  /**
+   * A site's reports of wrong semantic hits: how many, and the latest first.
+   *
+   * @param latest each {@code {"matched","question"?,"message"?,"version","change","at"}}
+   */
+  public record WrongHitListing(long reports, List<JsonObject> latest) {
+
+    public WrongHitListing {
+      latest = List.copyOf(latest);
+    }
+
+    /** {@code {"site","reports":n,"latest":[…]}}. */
+    public JsonObject toJson(String site) {
+      return new JsonObject().put("site", site).put("reports", reports).put("latest", new JsonArray(latest));
+    }
+  }
+
+  /** How many wrong hits were reported for {@code siteId}, and the latest {@code limit}; fails when the database does. */
+  public Future<WrongHitListing> wrongHits(String siteId, int limit) {
+    return primary.preparedQuery(SqlQueries.WRONG_HIT_COUNT).execute(Tuple.of(siteId))
+        .compose(count -> primary.preparedQuery(SqlQueries.LATEST_WRONG_HITS).execute(Tuple.of(siteId, limit))
+            .map(rows -> {
+              List<JsonObject> latest = new ArrayList<>(rows.size());
+              for (Row row : rows) {
+                JsonObject report = new JsonObject().put("matched", row.getString("matched"));
+                if (row.getString("question") != null) {
+                  report.put("question", row.getString("question"));
+                }
+                if (row.getString("message_id") != null) {
+                  report.put("message", row.getString("message_id"));
+                }
+                latest.add(report.put("version", row.getLong("kb_version")).put("change", row.getLong("change_seq"))
+                    .put("at", row.getOffsetDateTime("reported_at").toInstant().toString()));
+              }
+              return new WrongHitListing(count.iterator().next().getLong(0), latest);
+            }));
+  }
+
   private Future<Optional<SiteChange>> change(String siteId, List<String> documents) {
+    return change(siteId, documents, null, (conn, change) -> Future.succeededFuture());
+  }
+
+  /** What else a change writes, in its transaction, once it is logged. */
+  private interface AlsoWrite {
+    Future<Void> write(SqlConnection conn, SiteChange change);
+  }
+
+  /**
+   * One transaction: the next change number (its lock first: see SqlQueries.NEXT_CHANGE), the
+   * version, the log, {@code also}, the notice.
+   */
+  private Future<Optional<SiteChange>> change(String siteId, List<String> documents, String wrongHit, AlsoWrite also) {
+    boolean newVersion = documents.isEmpty() && wrongHit == null;
     return primary.withTransaction(conn -> conn.query(SqlQueries.NEXT_CHANGE).execute()
-        .compose(head -> version(conn, siteId, documents.isEmpty()).compose(version -> {
+        .compose(head -> version(conn, siteId, newVersion).compose(version -> {
           if (version.isEmpty()) {
             // rolls back, giving the number back: numbers have no gaps
             return Future.failedFuture(new NoSuchSite());
@@ -60,10 +131,12 @@ public final class SiteVersions {
           long seq = head.iterator().next().getLong(0);
           return conn.preparedQuery(SqlQueries.INSERT_CHANGE)
               .execute(Tuple.of(seq, siteId, version.get(), documents.isEmpty() ? null
-                  : documents.toArray(String[]::new)))
-              .compose(inserted -> conn.preparedQuery(SqlQueries.NOTIFY_CHANGE).execute(Tuple.of(Long.toString(seq)))
-                  .map(v -> Optional.of(new SiteChange(seq, siteId, version.get(), documents,
-                      inserted.iterator().next().getOffsetDateTime("at").toInstant()))));
+                  : documents.toArray(String[]::new), wrongHit))
+              .map(inserted -> new SiteChange(seq, siteId, version.get(), documents,
+                  inserted.iterator().next().getOffsetDateTime("at").toInstant(), wrongHit))
+              .compose(change -> also.write(conn, change).map(change))
+              .compose(change -> conn.preparedQuery(SqlQueries.NOTIFY_CHANGE).execute(Tuple.of(Long.toString(seq)))
+                  .map(v -> Optional.of(change)));
         })))
         .recover(e -> e instanceof NoSuchSite ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
   }

@@ -8,13 +8,14 @@ final class SqlQueries {
 
   /** Primary key of sites. */
   static final String SITE_BY_ID =
-      "SELECT id, name, allowed_origins, system_prompt, kb_version, limits FROM sites WHERE id = $1";
+      "SELECT id, name, allowed_origins, system_prompt, kb_version, limits, semantic FROM sites WHERE id = $1";
 
   static final String UPSERT_SITE = """
-      INSERT INTO sites (id, name, allowed_origins, system_prompt, limits) VALUES ($1, $2, $3, $4, $5)
+      INSERT INTO sites (id, name, allowed_origins, system_prompt, limits, semantic) VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, allowed_origins = EXCLUDED.allowed_origins,
-        system_prompt = EXCLUDED.system_prompt, limits = EXCLUDED.limits, updated_at = now()
-      RETURNING id, name, allowed_origins, system_prompt, kb_version, limits""";
+        system_prompt = EXCLUDED.system_prompt, limits = EXCLUDED.limits, semantic = EXCLUDED.semantic,
+        updated_at = now()
+      RETURNING id, name, allowed_origins, system_prompt, kb_version, limits, semantic""";
 
   /** Every site (primary key, index only): what a resync of the chunk index walks through. */
   static final String SITE_IDS = "SELECT id FROM sites ORDER BY id";
@@ -33,8 +34,24 @@ final class SqlQueries {
   static final String NEXT_CHANGE = "UPDATE site_change_head SET seq = seq + 1 RETURNING seq";
 
   static final String INSERT_CHANGE = """
-      INSERT INTO site_changes (seq, site_id, version, documents, at) VALUES ($1, $2, $3, $4, clock_timestamp())
+      INSERT INTO site_changes (seq, site_id, version, documents, at, wrong_hit)
+      VALUES ($1, $2, $3, $4, clock_timestamp(), $5)
       RETURNING at""";
+
+  /** A report of a wrong semantic hit, kept for counting and for the edges' lists of blocked questions. */
+  static final String INSERT_WRONG_HIT = """
+      INSERT INTO semantic_wrong_hits (site_id, matched, question, message_id, kb_version, change_seq)
+      VALUES ($1, $2, $3, $4, $5, $6)""";
+
+  /** A site's blocked questions, most recently reported first: semantic_wrong_hits_site_idx, then a sort of the few. */
+  static final String WRONG_HITS_OF_SITE = """
+      SELECT matched FROM semantic_wrong_hits WHERE site_id = $1 GROUP BY matched ORDER BY max(id) DESC LIMIT $2""";
+
+  /** A site's reports: how many, and the latest ones (semantic_wrong_hits_site_idx for the count). */
+  static final String WRONG_HIT_COUNT = "SELECT count(*) FROM semantic_wrong_hits WHERE site_id = $1";
+  static final String LATEST_WRONG_HITS = """
+      SELECT matched, question, message_id, kb_version, change_seq, reported_at FROM semantic_wrong_hits
+      WHERE site_id = $1 ORDER BY id DESC LIMIT $2""";
 
   /** Delivered at commit to every origin that listens (the channel of {@code SiteChangeLog.CHANNEL}). */
   static final String NOTIFY_CHANGE = "SELECT pg_notify('edgechat_site_changes', $1)";
@@ -44,19 +61,23 @@ final class SqlQueries {
 
   /** The changes after a number, in order: primary key of site_changes. */
   static final String CHANGES_AFTER = """
-      SELECT seq, site_id, version, documents, at FROM site_changes WHERE seq > $1 ORDER BY seq LIMIT $2""";
+      SELECT seq, site_id, version, documents, at, wrong_hit FROM site_changes WHERE seq > $1 ORDER BY seq LIMIT $2""";
 
   /** The oldest change kept: primary key of site_changes. */
   static final String OLDEST_CHANGE = "SELECT min(seq) FROM site_changes";
 
   /** A site's purges by document still kept, oldest first: site_changes_documents_idx (partial). */
   static final String DOCUMENT_PURGES_OF_SITE = """
-      SELECT seq, site_id, version, documents, at FROM site_changes WHERE site_id = $1 AND documents IS NOT NULL
+      SELECT seq, site_id, version, documents, at, wrong_hit FROM site_changes WHERE site_id = $1 AND documents IS NOT NULL
       ORDER BY seq""";
 
-  /** The purges by document still kept, oldest first: site_changes_documents_idx (partial). */
+  /**
+   * The purges by document and reported wrong hits still kept, oldest first: site_changes_documents_idx
+   * and site_changes_wrong_hits_idx (both partial).
+   */
   static final String KEPT_DOCUMENT_PURGES = """
-      SELECT seq, site_id, version, documents, at FROM site_changes WHERE documents IS NOT NULL ORDER BY seq""";
+      SELECT seq, site_id, version, documents, at, wrong_hit FROM site_changes
+      WHERE documents IS NOT NULL OR wrong_hit IS NOT NULL ORDER BY seq""";
 
   /** Every site's version, for a snapshot of the change feed (rare: an edge cut off longer than the log keeps). */
   static final String SITE_VERSIONS = "SELECT id, kb_version FROM sites";

@@ -1,5 +1,8 @@
 package dev.edgechat.origin;
 
+import dev.edgechat.ops.SiteTags;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.sqlclient.Pool;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
@@ -10,6 +13,7 @@ import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeJobs;
 import dev.edgechat.knowledge.Site;
 import dev.edgechat.knowledge.SiteLimits;
+import dev.edgechat.knowledge.SiteSemantic;
 import dev.edgechat.knowledge.SiteVersions;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
@@ -75,6 +79,7 @@ public final class AdminApi {
   private final EdgechatConfig.Knowledge settings;
   private final String adminToken;
   private final UsageReport usage;
+  private final WrongHitReports wrongHits;
 
   /**
    * @param outbox where the document jobs are staged with their writes, then handed to the queue
@@ -86,7 +91,19 @@ public final class AdminApi {
   public AdminApi(DocumentStore documents, SiteVersions versions, JobOutbox outbox, JobsApi jobsApi,
       IdempotentWrites writes, EdgechatConfig.Knowledge settings, String adminToken, Pool usageReads,
       LiveConfig config) {
+    this(documents, versions, outbox, jobsApi, writes, settings, adminToken, usageReads, config,
+        new SimpleMeterRegistry(), new SiteTags());
+  }
+
+  /**
+   * @param registry where the reports of wrong semantic hits are counted
+   * @param siteTags the bounded {@code site} label of that count
+   */
+  public AdminApi(DocumentStore documents, SiteVersions versions, JobOutbox outbox, JobsApi jobsApi,
+      IdempotentWrites writes, EdgechatConfig.Knowledge settings, String adminToken, Pool usageReads,
+      LiveConfig config, MeterRegistry registry, SiteTags siteTags) {
     this.usage = new UsageReport(usageReads, documents, config);
+    this.wrongHits = new WrongHitReports(documents, versions, registry, siteTags, e -> unaccepted(e, "the report"));
     this.documents = Objects.requireNonNull(documents);
     this.versions = Objects.requireNonNull(versions);
     this.outbox = Objects.requireNonNull(outbox);
@@ -107,6 +124,7 @@ public final class AdminApi {
     usage.mount(router);
     router.delete("/admin/sites/:site/documents/:doc").handler(this::deleteDocument);
     router.post("/admin/sites/:site/cache/purge").handler(new JsonBodyHandler(1 << 20)).handler(this::purge);
+    wrongHits.mount(router, new JsonBodyHandler(1 << 20));
     router.get("/admin/jobs/:id").handler(jobsApi::job);
   }
 
@@ -128,16 +146,20 @@ public final class AdminApi {
     ctx.next();
   }
 
-  /** {@code PUT /admin/sites/{site}} {@code {"name","allowedOrigins":[…],"systemPrompt"?,"limits"?}}: creates or updates it. */
+  /**
+   * {@code PUT /admin/sites/{site}} {@code {"name","allowedOrigins":[…],"systemPrompt"?,"limits"?,"semantic"?}}:
+   * creates or updates it.
+   */
   private void putSite(RoutingContext ctx) {
     JsonObject body = RequestBodies.json(ctx);
     String name = RequestBodies.requiredVisibleText(body, "name", MAX_NAME);
     String prompt = RequestBodies.optionalText(body, "systemPrompt", MAX_PROMPT);
     List<String> origins = allowedOrigins(body.getValue("allowedOrigins"));
     SiteLimits limits = limits(body.getValue("limits"));
-    // a new version: edges forget what they knew of the site (allowed origins, limits) and answers
-    // made under the old system prompt retire
-    documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1, limits))
+    SiteSemantic semantic = semantic(body.getValue("semantic"));
+    // a new version: edges forget what they knew of the site (allowed origins, limits, semantic
+    // settings) and answers made under the old system prompt retire
+    documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1, limits, semantic))
         .compose(site -> versions.bump(site.id())
             .map(change -> site.atVersion(change.map(SiteChange::version).orElse(site.kbVersion()))))
         .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
@@ -154,6 +176,22 @@ public final class AdminApi {
     }
     try {
       return SiteLimits.fromJson(json);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidRequest(e.getMessage());
+    }
+  }
+
+  /** The site's own semantic-cache settings ({@code "semantic"}, SiteSemantic); absent or null: the edges' settings. */
+  private static SiteSemantic semantic(Object value) {
+    if (value == null) {
+      return SiteSemantic.NONE;
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw ApiError.invalidRequest("field 'semantic' must be an object such as {\"enabled\":false} or "
+          + "{\"maxWrongShare\":0.02}");
+    }
+    try {
+      return SiteSemantic.fromJson(json);
     } catch (IllegalArgumentException e) {
       throw ApiError.invalidRequest(e.getMessage());
     }

@@ -4,6 +4,7 @@ import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
 import dev.edgechat.db.Lsn;
 import dev.edgechat.jobs.JobQueue;
+import dev.edgechat.cache.semantic.WrongHits;
 import dev.edgechat.knowledge.DocumentStore;
 import dev.edgechat.knowledge.KnowledgeBase;
 import dev.edgechat.knowledge.Passage;
@@ -162,7 +163,8 @@ public final class OriginApi {
    * one (an edge told of version n by the change feed asks with it, and a replica that has not
    * replayed it yet is passed over for the primary), with its purges by document still kept
    * ({@code "purges":[change…]}): an edge that asks again every {@code edge.siteCacheMs} learns
-   * them even while it is cut off from the change feed.
+   * them even while it is cut off from the change feed; and the cached questions reported as wrong
+   * semantic hits ({@code "wrongHits":[question…]}, normalized, the latest first), when there are.
    */
   private void site(RoutingContext ctx) {
     Spans.route("GET /internal/sites/{site}");
@@ -179,11 +181,13 @@ public final class OriginApi {
             : Future.succeededFuture(found))
         .compose(site -> site.isEmpty()
             ? Future.<JsonObject>failedFuture(ApiError.notFound("no site '" + id + "'"))
-            : changes.documentPurges(id).map(purges -> {
-              JsonArray kept = new JsonArray();
-              purges.forEach(purge -> kept.add(purge.toJson()));
-              return site.get().toJson().put("purges", kept);
-            }))
+            : changes.documentPurges(id).compose(purges -> changes.wrongHits(id, WrongHits.MAX_PER_SITE)
+                .map(wrongHits -> {
+                  JsonArray kept = new JsonArray();
+                  purges.forEach(purge -> kept.add(purge.toJson()));
+                  JsonObject json = site.get().toJson().put("purges", kept);
+                  return wrongHits.isEmpty() ? json : json.put("wrongHits", new JsonArray(wrongHits));
+                })))
         .onSuccess(json -> json(ctx.response()).end(json.encode()))
         .onFailure(ctx::fail);
   }

@@ -98,7 +98,7 @@ public final class EdgeRole {
       });
     }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
-    SiteDirectory sites = new SiteDirectory(origin, purges, config);
+    SiteDirectory sites = new SiteDirectory(origin, purges, semantic::blockWrongHits, config);
     // every change of every site, pushed by origin over this edge's connection to it
     ChangeFollower changes = context.teardown.add(new ChangeFollower(vertx, origin, sites, cache, semantic, purges,
         () -> config.get().edge().changesTimeoutMs(), System::currentTimeMillis, registry));

@@ -199,7 +199,8 @@ public final class OriginRole {
         settings.knowledge().idempotencyKeyTtlMs()));
     writes.start();
     return Optional.of(new AdminApi(knowledge.documents(), knowledge.versions(), outbox, new JobsApi(q, outbox),
-        writes, settings.knowledge(), settings.secrets().adminToken().get(), database.writer(), config));
+        writes, settings.knowledge(), settings.secrets().adminToken().get(), database.writer(), config, registry,
+        context.siteTags));
   }
 
   /** Every knowledge.sweepIntervalMs, gives documents left pending or deleting too long a new job. */

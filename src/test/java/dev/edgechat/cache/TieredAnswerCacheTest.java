@@ -189,6 +189,7 @@ class TieredAnswerCacheTest {
     EdgechatConfig.Cache settings = EdgechatConfig.Cache.builder().l1(true).l2(true).coalescing(true)
         .l1MaxBytes(1 << 20).staticTtlMs(86_400_000).dynamicTtlMs(3_600_000).redisTimeoutMs(50).staleMs(86_400_000)
         .followUps(1000).semantic(true).semanticThreshold(0.68).semanticCandidates(4).semanticMaxEntries(1000)
+        .semanticMaxWrongShare(0.05).semanticFollowUps(true)
         .embedderThreads(1).build();
     assertThat(AnswerTtl.millis("static", settings, () -> 0.0)).isEqualTo(77_760_000);
     assertThat(AnswerTtl.millis("static", settings, () -> 0.5)).isEqualTo(86_400_000);

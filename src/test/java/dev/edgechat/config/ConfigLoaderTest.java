@@ -173,6 +173,27 @@ class ConfigLoaderTest {
   }
 
   /**
+   * Verifies cache.semanticMaxWrongShare: 0.05 by default, set by its variable, and a value outside
+   * 0.001 to 0.5 failing the start by name.
+   */
+  @Test
+  void load_semanticMaxWrongShare_defaultOverrideAndBounds(Vertx vertx, VertxTestContext ctx) {
+    Future<LiveConfig> defaults = load(vertx, Map.of());
+    Future<LiveConfig> set = load(vertx, Map.of("EDGECHAT_CACHE_SEMANTIC_MAX_WRONG_SHARE", "0.01"));
+    Future<LiveConfig> tooHigh = load(vertx, Map.of("EDGECHAT_CACHE_SEMANTIC_MAX_WRONG_SHARE", "0.9"));
+    Future<LiveConfig> zero = load(vertx, Map.of("EDGECHAT_CACHE_SEMANTIC_MAX_WRONG_SHARE", "0"));
+    Future.join(defaults, set, tooHigh, zero).onComplete(v -> ctx.verify(() -> {
+      assertThat(defaults.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.05);
+      assertThat(defaults.result().get().cache().semanticFollowUps()).isTrue();
+      assertThat(set.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.01);
+      assertThat(tooHigh.cause()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("cache.semanticMaxWrongShare").hasMessageContaining("between 0.001 and 0.5");
+      assertThat(zero.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("cache.semanticMaxWrongShare");
+      ctx.completeNow();
+    }));
+  }
+
+  /**
    * Verifies what Fly.io's variables set: FLY_REGION the region and edge.flyReplay, PRIMARY_REGION
    * edge.primaryRegion; off Fly neither is on; an explicit setting wins; a region name that could
    * not go into a fly-replay header fails naming the setting.

@@ -57,6 +57,16 @@ class KnowledgeQueryPlanTest {
         })));
   }
 
+  /** Verifies that the site as origin sends it reads the site's reported wrong hits through their site index. */
+  @Test
+  void wrongHitsOfSite_usesSiteIndex(Vertx vertx, VertxTestContext ctx) {
+    QueryPlans.explain(vertx, SqlQueries.WRONG_HITS_OF_SITE, Tuple.of("plan-site-3", 10_000))
+        .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
+          assertThat(plan).contains("semantic_wrong_hits_site_idx").doesNotContain("Seq Scan");
+          ctx.completeNow();
+        })));
+  }
+
   /** Verifies that the sweeper finds unfinished documents through its small partial index. */
   @Test
   void unfinishedDocuments_usesPartialIndex(Vertx vertx, VertxTestContext ctx) {

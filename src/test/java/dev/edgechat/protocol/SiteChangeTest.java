@@ -25,6 +25,25 @@ class SiteChangeTest {
     assertThat(documents.wholeSite()).isFalse();
   }
 
+  /**
+   * Verifies that a reported wrong hit reads back as written, is neither a change of the whole site
+   * nor a purge by document, and that a change without the field (an older origin's) reads as before.
+   */
+  @Test
+  void json_roundTrip_wrongHit() {
+    SiteChange wrong = new SiteChange(9, "shop", 12, List.of(), Instant.parse("2026-01-02T03:04:07Z"),
+        "is there a student discount");
+
+    assertThat(SiteChange.fromJson(wrong.toJson())).isEqualTo(wrong);
+    assertThat(wrong.toJson().getString("wrongHit")).isEqualTo("is there a student discount");
+    assertThat(wrong.isWrongHit()).isTrue();
+    assertThat(wrong.wholeSite()).isFalse();
+    assertThat(SiteChange.fromJson(new JsonObject().put("seq", 1).put("site", "shop").put("version", 2)
+        .put("at", "2026-01-01T00:00:00Z")).isWrongHit()).isFalse();
+    assertThatThrownBy(() -> new SiteChange(9, "shop", 12, List.of("faq"), Instant.EPOCH, "q"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   /** Verifies that a malformed change is refused with what it was, not half read. */
   @Test
   void fromJson_missingOrWrongField_illegalArgument() {

@@ -40,9 +40,18 @@ public final class EdgeProbe {
 
   /** Asks {@code question} of {@code site} and reads the whole answer; fails unless it ends with {@code done}. */
   public Reply ask(String site, String question) {
+    return ask(site, question, null);
+  }
+
+  /** {@link #ask(String, String)} in {@code conversation} (a follow-up), or opening one when null. */
+  public Reply ask(String site, String question, String conversation) {
+    JsonObject asked = new JsonObject().put("site", site).put("message", question);
+    if (conversation != null) {
+      asked.put("conversation", conversation);
+    }
     HttpRequest request = HttpRequest.newBuilder(edge.resolve("/v1/chat")).timeout(Duration.ofSeconds(60))
         .header("Accept", "text/event-stream").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("site", site).put("message", question).encode()))
+        .POST(HttpRequest.BodyPublishers.ofString(asked.encode()))
         .build();
     String body = send(request).body();
     List<SseEvent> events = new ArrayList<>();

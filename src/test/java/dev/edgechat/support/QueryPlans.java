@@ -38,6 +38,9 @@ public final class QueryPlans {
       INSERT INTO messages (id, conversation_id, role, text)
         SELECT 'plan-msg-' || c || '-' || m, 'plan-conv-' || c, CASE WHEN m % 2 = 0 THEN 'user' ELSE 'assistant' END,
           'message ' || m FROM generate_series(1, 5000) c, generate_series(1, 10) m ON CONFLICT DO NOTHING;
+      INSERT INTO semantic_wrong_hits (site_id, matched, kb_version, change_seq)
+        SELECT 'plan-site-' || (i % 500 + 1), 'question ' || (i % 40), 1, 0 FROM generate_series(1, 20000) i
+        WHERE NOT EXISTS (SELECT 1 FROM semantic_wrong_hits WHERE site_id = 'plan-site-1');
       """;
 
   /** What autovacuum does in a running database: statistics for the planner. */

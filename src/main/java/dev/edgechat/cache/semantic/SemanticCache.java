@@ -4,8 +4,10 @@ import dev.edgechat.embedding.QuestionEmbedder;
 import dev.edgechat.cache.AnswerCache;
 import dev.edgechat.cache.AnswerKey;
 import dev.edgechat.cache.CachedAnswer;
+import dev.edgechat.cache.ConversationDigests;
 import dev.edgechat.config.EdgechatConfig;
 import dev.edgechat.config.LiveConfig;
+import dev.edgechat.knowledge.SiteSemantic;
 import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.time.Scheduler;
 import io.micrometer.core.instrument.Counter;
@@ -51,6 +53,14 @@ import org.slf4j.LoggerFactory;
  * cached question, the first the matcher was asked about. Telling whether the guard found a
  * difference or only doubted one asks the guard again about that one candidate (after the
  * matcher said no, on the worker): the matcher answers yes or no only.
+ *
+ * <p>A follow-up (a question after earlier turns) is matched by meaning only among the follow-ups
+ * cached after the very same earlier turns ({@link FollowUpContexts}, {@code cache.semanticFollowUps}).
+ *
+ * <p>A site's own settings ({@link SiteSemantic}) switch the level off for that site (its questions
+ * are then neither matched nor indexed) and set the share of wrong hits the matcher is held to. A
+ * cached question reported as a wrong hit ({@link WrongHits}) no longer lends its answer by meaning:
+ * it leaves the index, is skipped if met, and is not indexed again.
  */
 public final class SemanticCache {
 
@@ -63,8 +73,16 @@ public final class SemanticCache {
   private static final int QUEUE_PER_THREAD = 4;
   static final String INDEXER_NAME = "edgechat-semantic-index";
 
-  /** What a lookup found, and the question's vector (null if it was not embedded), to store it by later. */
-  public record Probe(Optional<CachedAnswer> answer, float[] vector) {
+  /**
+   * What a lookup found, the question's vector (null if it was not embedded), to store it by later,
+   * and the cached question (normalized) that lent the answer (null without one): what a report of
+   * a wrong hit names.
+   */
+  public record Probe(Optional<CachedAnswer> answer, float[] vector, String matched) {
+
+    public Probe(Optional<CachedAnswer> answer, float[] vector) {
+      this(answer, vector, null);
+    }
 
     static Probe none() {
       return new Probe(Optional.empty(), null);
@@ -93,6 +111,10 @@ public final class SemanticCache {
     }
   }
 
+  /** An answer lent by the cached question of {@code key}. */
+  private record Lent(AnswerKey key, CachedAnswer answer) {
+  }
+
   /** @param reason why nothing matched (null when a key was accepted) */
   private record Candidates(float[] vector, List<AnswerKey> keys, int rejected, Rejection reason) {
   }
@@ -110,6 +132,8 @@ public final class SemanticCache {
   private final int maxWaiting;
   private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentHashMap<String, SiteQuestionIndex> sites = new ConcurrentHashMap<>();
+  private final WrongHits wrongHits = new WrongHits();
+  private final FollowUpContexts followUps;
   private final Counter hits;
   private final Counter misses;
   private final Counter skipped;
@@ -134,6 +158,8 @@ public final class SemanticCache {
     // inserts have a thread of their own, so that filling the index never queues ahead of a lookup
     this.indexer = vertx.createSharedWorkerExecutor(INDEXER_NAME, 1);
     this.maxWaiting = threads * QUEUE_PER_THREAD;
+    // as many contexts as conversations whose earlier turns the edge remembers: no other follow-up has a key
+    this.followUps = new FollowUpContexts(config.get().cache().followUps());
     this.hits = lookups(registry, "hit");
     this.misses = lookups(registry, "miss");
     this.skipped = lookups(registry, "skipped");
@@ -144,9 +170,13 @@ public final class SemanticCache {
           .description("semantic lookups that found no answer, by why (for the nearest cached question)")
           .register(registry));
     }
-    Gauge.builder("edgechat.cache.semantic.entries", sites, all -> all.values().stream()
-            .mapToInt(SiteQuestionIndex::size).sum())
-        .description("cached questions in the semantic index, all sites").register(registry);
+    Gauge.builder("edgechat.cache.semantic.entries", this, cache -> cache.sites.values().stream()
+            .mapToInt(SiteQuestionIndex::size).sum() + cache.followUps.size())
+        .description("cached questions in the semantic index (first questions and follow-ups), all sites")
+        .register(registry);
+    Gauge.builder("edgechat.cache.semantic.blocked", wrongHits, WrongHits::size)
+        .description("cached questions reported as wrong hits, which no longer answer by meaning, all sites")
+        .register(registry);
     this.lookupTime = Timer.builder("edgechat.cache.semantic.lookup")
         .description("time of a semantic lookup: embedding, index search, meaning guard and fetching the answer")
         .publishPercentileHistogram().register(registry);
@@ -184,17 +214,28 @@ public final class SemanticCache {
     return made;
   }
 
+  /** {@link #find(AnswerKey, String, SiteSemantic)} with the edge's settings. */
+  public Future<Probe> find(AnswerKey key, String question) {
+    return find(key, question, SiteSemantic.NONE);
+  }
+
   /**
    * A cached answer to a question meaning the same as {@code question} (whose exact key is
-   * {@code key}), for first questions only, when {@code cache.semantic} is on. Never fails.
+   * {@code key}): for a first question, among the site's cached first questions; for a follow-up,
+   * among the follow-ups cached after the same earlier turns (when {@code cache.semanticFollowUps}
+   * is on). Only when the semantic level is on for the site
+   * ({@code cache.semantic} and the site's {@code site.enabled()}), held to the site's tolerated
+   * share of wrong hits. Never fails.
    */
-  public Future<Probe> find(AnswerKey key, String question) {
+  public Future<Probe> find(AnswerKey key, String question, SiteSemantic site) {
     EdgechatConfig.Cache settings = config.get().cache();
-    if (!settings.semantic() || !key.opensConversation()) {
+    boolean followUp = !key.opensConversation();
+    if (!site.enabledOver(settings.semantic()) || followUp && !settings.semanticFollowUps()) {
       return Future.succeededFuture(Probe.none());
     }
     SiteQuestionIndex index = sites.get(key.site());
-    if (index == null || index.kbVersion() != key.kbVersion() || index.size() == 0) {
+    if (followUp ? !followUps.has(key, clock.millis())
+        : index == null || index.kbVersion() != key.kbVersion() || index.size() == 0) {
       // nothing of this site to match (new site, new version, restarted edge): no embedding on the
       // visitor's time; the question is embedded off the request path when its answer is stored
       misses.increment();
@@ -208,21 +249,22 @@ public final class SemanticCache {
     }
     long started = System.nanoTime();
     double threshold = settings.semanticThreshold();
+    double maxWrongShare = site.maxWrongShareOver(settings.semanticMaxWrongShare());
     int wanted = settings.semanticCandidates();
     Span span = Spans.semanticLookup();
     return Spans.endWith(span, workers.executeBlocking(() -> candidates(key, question,
-            new SemanticMatcher(threshold, guard()), wanted, span), false))
+            new SemanticMatcher(threshold, guard()), maxWrongShare, wanted, span), false))
         .onComplete(done -> waiting.decrementAndGet())
         .compose(found -> {
           rejected.increment(found.rejected());
           if (found.reason() != null) {
             rejections.get(found.reason()).increment();
           }
-          return firstAnswer(key.site(), found.keys(), 0).map(answer -> {
-            if (answer.isEmpty() && found.reason() == null) {
+          return firstAnswer(key.site(), found.keys(), 0).map(lent -> {
+            if (lent.isEmpty() && found.reason() == null) {
               rejections.get(Rejection.ANSWER_GONE).increment();
             }
-            return new Probe(answer, found.vector());
+            return new Probe(lent.map(Lent::answer), found.vector(), lent.map(l -> l.key().question()).orElse(null));
           });
         })
         .otherwise(e -> {
@@ -240,7 +282,8 @@ public final class SemanticCache {
    * On a worker: embeds the question and finds the nearest cached question the matcher accepts
    * (the guard runs only on candidates above the threshold, nearest first, until one passes).
    */
-  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, int wanted, Span lookup) {
+  private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, double maxWrongShare,
+      int wanted, Span lookup) {
     Span embedding = Spans.embedding(lookup);
     float[] vector;
     try {
@@ -249,13 +292,15 @@ public final class SemanticCache {
       embedding.end();
     }
     SiteQuestionIndex index = sites.get(key.site());
-    if (index == null || index.kbVersion() != key.kbVersion()) {
+    boolean followUp = !key.opensConversation();
+    if (!followUp && (index == null || index.kbVersion() != key.kbVersion())) {
       return new Candidates(vector, List.of(), 0, Rejection.NO_CANDIDATE);
     }
     Span searching = Spans.index(lookup);
     List<SiteQuestionIndex.Entry> nearest;
     try {
-      nearest = index.nearest(vector, wanted, clock.millis());
+      nearest = followUp ? followUps.nearest(key, vector, wanted, clock.millis())
+          : index.nearest(vector, wanted, clock.millis());
     } finally {
       searching.end();
     }
@@ -270,7 +315,10 @@ public final class SemanticCache {
           }
           break; // nearest first: the rest are farther still
         }
-        if (matcher.matches(vector, question, entry.vector(), entry.question())) {
+        if (wrongHits.blocks(key.site(), entry.key().question())) {
+          continue; // reported while this lookup was under way: it leaves the index on the indexer's thread
+        }
+        if (matcher.matches(vector, question, entry.vector(), entry.question(), maxWrongShare)) {
           return new Candidates(vector, List.of(entry.key()), rejectedHere, null);
         }
         if (rejectedHere == 0) {
@@ -287,37 +335,50 @@ public final class SemanticCache {
   }
 
   /** The answer of the first accepted key still in the cache; a key whose answer is gone leaves the index. */
-  private Future<Optional<CachedAnswer>> firstAnswer(String site, List<AnswerKey> keys, int from) {
+  private Future<Optional<Lent>> firstAnswer(String site, List<AnswerKey> keys, int from) {
     if (from >= keys.size()) {
       return Future.succeededFuture(Optional.empty());
     }
     AnswerKey candidate = keys.get(from);
     return answers.find(candidate).compose(answer -> {
       if (answer.isPresent()) {
-        return Future.succeededFuture(answer);
+        return Future.succeededFuture(Optional.of(new Lent(candidate, answer.get())));
       }
       SiteQuestionIndex index = sites.get(site);
       if (index != null) {
         index.remove(candidate);
       }
+      followUps.remove(candidate);
       return firstAnswer(site, keys, from + 1);
     });
   }
 
+  /** {@link #remember(AnswerKey, String, float[], long, SiteSemantic)} with the edge's settings. */
+  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs) {
+    return remember(key, question, vector, lifeMs, SiteSemantic.NONE);
+  }
+
   /**
-   * Makes a stored first question findable by meaning for {@code lifeMs}. {@code vector} is the one
+   * Makes a stored first question findable by meaning for {@code lifeMs}, unless the semantic
+   * level is off for the site or the question was reported as a wrong hit. {@code vector} is the one
    * {@link #find} computed, or null to embed it now (on a worker). Best effort: the future
    * completes when the question is in the index, or was not added (logged), never failed.
    */
-  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs) {
+  public Future<Void> remember(AnswerKey key, String question, float[] vector, long lifeMs, SiteSemantic site) {
     EdgechatConfig.Cache settings = config.get().cache();
-    if (!settings.semantic() || !key.opensConversation()) {
+    boolean followUp = !key.opensConversation();
+    if (!site.enabledOver(settings.semantic()) || followUp && !settings.semanticFollowUps()
+        || wrongHits.blocks(key.site(), key.question())) {
       return Future.succeededFuture();
     }
     long expiresAt = clock.millis() + lifeMs;
     int maxEntries = settings.semanticMaxEntries();
     return indexer.executeBlocking(() -> {
       float[] v = vector != null ? vector : embedder.embedNow(question);
+      if (followUp) {
+        followUps.add(key, question, v, expiresAt);
+        return null;
+      }
       SiteQuestionIndex index = indexOf(key.site(), key.kbVersion(), v.length, maxEntries);
       if (index != null) {
         index.add(key, question, v, expiresAt);
@@ -337,9 +398,32 @@ public final class SemanticCache {
     return index.kbVersion() == kbVersion ? index : null;
   }
 
+  /**
+   * Cached questions of {@code site} (normalized) were reported as wrong hits: they no longer
+   * answer by meaning on this edge, and leave the index (on the indexer's thread). Completes when
+   * they left it; never fails.
+   */
+  public Future<Void> blockWrongHits(String site, Collection<String> questions) {
+    java.util.Set<String> added = wrongHits.block(site, questions);
+    if (added.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return indexer.executeBlocking(() -> {
+      SiteQuestionIndex index = sites.get(site);
+      for (String question : added) {
+        if (index != null) {
+          index.remove(new AnswerKey(site, index.kbVersion(), question, ConversationDigests.NONE));
+        }
+        followUps.removeQuestion(site, question);
+      }
+      return null;
+    }, false).<Void>mapEmpty().otherwiseEmpty();
+  }
+
   /** Drops every question of {@code site} (its knowledge base changed). */
   public void forgetSite(String site) {
     sites.remove(site);
+    followUps.forgetSite(site);
   }
 
   /**
@@ -349,12 +433,15 @@ public final class SemanticCache {
    */
   public Future<Void> forget(String site, Collection<AnswerKey> keys) {
     SiteQuestionIndex index = sites.get(site);
-    if (index == null || keys.isEmpty()) {
+    if (keys.isEmpty()) {
       return Future.succeededFuture();
     }
     List<AnswerKey> gone = List.copyOf(keys);
     return indexer.executeBlocking(() -> {
-      gone.forEach(index::remove);
+      if (index != null) {
+        gone.forEach(index::remove);
+      }
+      gone.forEach(followUps::remove);
       return null;
     }, false).mapEmpty();
   }

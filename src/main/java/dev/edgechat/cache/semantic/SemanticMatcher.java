@@ -67,6 +67,15 @@ public final class SemanticMatcher {
     return verdict.sameMeaning() || verdict.doubtOnly() && cosine >= rewordedThreshold;
   }
 
+  /**
+   * Whether {@code candidate} means the same as {@code question}, held to a tolerated share of
+   * wrong hits {@code maxWrongShare} (the site's {@code semantic.maxWrongShare}, else
+   * {@code cache.semanticMaxWrongShare}). For now the same decision as the four-argument form.
+   */
+  public boolean matches(float[] q, String question, float[] c, String candidate, double maxWrongShare) {
+    return matches(q, question, c, candidate);
+  }
+
   public double threshold() {
     return threshold;
   }

@@ -11,5 +11,9 @@
  * {@code src/main/resources/meaning-guard} ({@code Lexicon} reads them), a question's words come
  * from {@code QuestionTokenizer} and its anchors from {@code Anchors}; synonyms come from WordNet
  * ({@link dev.edgechat.cache.semantic.Synonyms}).
+ *
+ * <p>Follow-ups are matched only among those cached after the very same earlier turns
+ * ({@code FollowUpContexts}); questions reported as wrong hits no longer answer by meaning
+ * ({@link dev.edgechat.cache.semantic.WrongHits}).
  */
 package dev.edgechat.cache.semantic;
