@@ -2,6 +2,8 @@ package dev.edgechat.cache;
 
 import dev.edgechat.protocol.Events;
 import dev.edgechat.web.SseEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -145,6 +147,14 @@ public final class CachedAnswer {
    */
   public void appendReplayFrames(Buffer out) {
     out.appendBytes(replayFrames);
+  }
+
+  /**
+   * The bytes of {@link #appendReplayFrames} without copying them: a new view of this answer's
+   * one array, to be sent as it is (a hit's response), never written to.
+   */
+  public ByteBuf replayFramesView() {
+    return Unpooled.wrappedBuffer(replayFrames);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,12 +16,25 @@ import java.util.concurrent.TimeUnit;
  * uncached …) and the edge's region; and what the caches saved per site, the upstream calls not
  * made and the tokens (and their estimated cost, priced by {@code llm.prices} for {@code llm.model})
  * a cached answer cost when it was made. The table of every metric is in docs/observability.md.
+ *
+ * <p>The meters are looked up once per label set and kept: building and registering them for each
+ * request (Micrometer's builder, its tags and id) was a tenth of the bytes a cache hit allocated
+ * (docs/benchmarks.md, issue 20). Their label sets are bounded (outcomes x region, {@link SiteTags}).
  */
 final class ChatMeters {
 
   private final LiveConfig config;
   private final MeterRegistry registry;
   private final SiteTags sites;
+  private final ConcurrentHashMap<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Saved> savedBySite = new ConcurrentHashMap<>();
+
+  private record TimerKey(String name, String cache, String region) {
+  }
+
+  /** The counters of what the caches spared one site label. */
+  private record Saved(Counter calls, Counter input, Counter output, Counter cost) {
+  }
 
   ChatMeters(LiveConfig config, MeterRegistry registry, SiteTags sites) {
     this.config = Objects.requireNonNull(config);
@@ -53,15 +67,22 @@ final class ChatMeters {
    * {@code output} tokens (0 when unknown).
    */
   void saved(String site, long input, long output) {
-    String label = sites.of(site);
-    Counter.builder("edgechat.cache.saved.calls").description("model calls the answer cache and coalescing spared")
-        .tag("site", label).register(registry).increment();
-    savedTokens(label, "input").increment(input);
-    savedTokens(label, "output").increment(output);
-    Counter.builder("edgechat.cache.saved.cost").baseUnit("usd")
-        .description("estimated cost of the tokens the caches spared, priced by llm.prices for llm.model")
-        .tag("site", label).register(registry)
-        .increment(config.get().llm().prices().cost(config.get().llm().model(), input, output));
+    Saved saved = savedBySite.computeIfAbsent(sites.of(site), this::savedCounters);
+    saved.calls().increment();
+    saved.input().increment(input);
+    saved.output().increment(output);
+    saved.cost().increment(config.get().llm().prices().cost(config.get().llm().model(), input, output));
+  }
+
+  private Saved savedCounters(String label) {
+    return new Saved(
+        Counter.builder("edgechat.cache.saved.calls").description("model calls the answer cache and coalescing spared")
+            .tag("site", label).register(registry),
+        savedTokens(label, "input"),
+        savedTokens(label, "output"),
+        Counter.builder("edgechat.cache.saved.cost").baseUnit("usd")
+            .description("estimated cost of the tokens the caches spared, priced by llm.prices for llm.model")
+            .tag("site", label).register(registry));
   }
 
   private Counter savedTokens(String site, String type) {
@@ -71,8 +92,8 @@ final class ChatMeters {
   }
 
   private Timer timer(String name, String description, String cache) {
-    return Timer.builder(name).description(description).tag("cache", cache).tag("region", region())
-        .register(registry);
+    return timers.computeIfAbsent(new TimerKey(name, cache, region()), key -> Timer.builder(key.name())
+        .description(description).tag("cache", key.cache()).tag("region", key.region()).register(registry));
   }
 
   private String region() {

@@ -65,7 +65,8 @@ final class ConversationRecorder {
     final List<Promise<Void>> waiters = new ArrayList<>(1);
   }
 
-  private record Attempt(String conversation, JsonObject record, int tries) {
+  /** An exchange to save; its JSON is made when its batch is sent, not on the request's path. */
+  private record Attempt(String conversation, ExchangeRecord record, int tries) {
   }
 
   ConversationRecorder(OriginClient origin, MeterRegistry registry) {
@@ -90,7 +91,7 @@ final class ConversationRecorder {
         released = finished(waiting.remove(0));
         dropped.increment();
       }
-      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer, savedInput, savedOutput).toJson(), 0));
+      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer, savedInput, savedOutput), 0));
       unsettled.computeIfAbsent(request.conversation(), c -> new Unsettled()).exchanges++;
     }
     released.forEach(Promise::tryComplete);
@@ -174,7 +175,9 @@ final class ConversationRecorder {
       flushed.forEach(Promise::tryComplete);
       return;
     }
-    origin.record(batch.stream().map(Attempt::record).toList()).onComplete(saved -> {
+    List<JsonObject> records = new ArrayList<>(batch.size());
+    batch.forEach(attempt -> records.add(attempt.record().toJson()));
+    origin.record(records).onComplete(saved -> {
       List<Promise<Void>> released = new ArrayList<>();
       List<Attempt> again = new ArrayList<>();
       synchronized (this) {

@@ -1,7 +1,10 @@
 package dev.edgechat.web;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One server-sent event: {@code id}, {@code event} name and a single line of JSON {@code data}.
@@ -29,6 +32,12 @@ public record SseEvent(String id, String event, String data) {
   public void appendTo(Buffer out, long newId) {
     out.appendString("id: ").appendString(Long.toString(newId)).appendString("\nevent: ").appendString(event)
         .appendString("\ndata: ").appendString(data).appendString("\n\n");
+  }
+
+  /** The event in wire form under {@code newId}, whatever id it had: the bytes {@link #appendTo} appends. */
+  public ByteBuf wireBytes(long newId) {
+    return Unpooled.wrappedBuffer(
+        ("id: " + newId + "\nevent: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** The event in wire form, ending with the blank line. */

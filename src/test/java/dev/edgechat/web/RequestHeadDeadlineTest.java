@@ -119,6 +119,31 @@ class RequestHeadDeadlineTest {
     assertThat(channel.isOpen()).isFalse();
   }
 
+  /**
+   * Verifies that a head begun while the timer of an earlier one still runs (one timer per
+   * connection, re-armed lazily) gets its whole timeout from its own first byte: neither cut when
+   * that timer fires nor left without a deadline.
+   */
+  @Test
+  void keepAlive_headBegunWhileEarlierTimerRuns_timedFromItsFirstByte() {
+    EmbeddedChannel channel = channel();
+    send(channel, GET);
+    assertThat(requestsHandedOn(channel)).isOne();
+    channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+    written(channel);
+    advance(channel, 600);
+    send(channel, "GET /hea");
+    advance(channel, 400); // the opening's timer fires here
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(written(channel)).isEmpty();
+    advance(channel, TIMEOUT_MS - 400 - 1);
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(written(channel)).isEmpty();
+    advance(channel, 1);
+    assertThat(written(channel)).startsWith("HTTP/1.1 408");
+    assertThat(channel.isOpen()).isFalse();
+  }
+
   /** Verifies that a slow head behind a response under way (pipelining) waits for that response to end. */
   @Test
   void responseUnderWay_deadlineWaitsForItsEnd() {
