@@ -11,5 +11,10 @@
  * {@code src/main/resources/meaning-guard} ({@code Lexicon} reads them), a question's words come
  * from {@code QuestionTokenizer} and its anchors from {@code Anchors}; synonyms come from WordNet
  * ({@link dev.edgechat.cache.semantic.Synonyms}).
+ *
+ * <p>With a tolerated share of wrong hits, the matcher asks {@code LearnedDecision} instead of its
+ * hand-set rule: a logistic regression over {@code MatchSignals}, whose weights and cross-validated
+ * precision curve are data in {@code src/main/resources/semantic-matcher/decision.txt}, written by the
+ * test-scope harness {@code SemanticEvaluation} (docs/answer-cache.md).
  */
 package dev.edgechat.cache.semantic;
