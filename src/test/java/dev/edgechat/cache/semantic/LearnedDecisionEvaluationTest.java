@@ -149,6 +149,16 @@ class LearnedDecisionEvaluationTest {
       assertThat(all).as("hits at share %.2f", share).isLessThanOrEqualTo(previous);
       previous = all;
     }
+    for (int round = 0; round < 3; round++) { // the last round after the JIT compiled the path
+      long started = System.nanoTime();
+      hits(matcher, development, SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
+      long learned = System.nanoTime() - started;
+      started = System.nanoTime();
+      rule(matcher, development);
+      long rule = System.nanoTime() - started;
+      System.out.printf(Locale.ROOT, "per pair: learned decision %.3f ms, rule without a bound %.3f ms%n",
+          learned / 1e6 / development.size(), rule / 1e6 / development.size());
+    }
     Scored any = development.get(0);
     for (double share : new double[] {-0.01, 1.0, Double.NaN}) {
       assertThatThrownBy(() -> matcher.matches(any.questionVector(), any.pair().question(), any.candidateVector(),
