@@ -53,8 +53,8 @@ import java.util.function.Supplier;
  *       derives; hypernyms are not followed, so "loan" vs "mortgage" and "lost" vs "stolen" still
  *       differ. Such a swap is final in a minimal edit (at most {@code MINIMAL_EDIT} words
  *       changed, articles aside), where the shared wording blinds cosine; in a question reworded
- *       beyond that it is only a doubt ({@link Verdict#doubtOnly()}), which {@link SemanticMatcher}
- *       overrules at a high cosine. In a minimal edit, several swapped words differ too, unless each
+ *       beyond that it is only a doubt ({@link Verdict#doubtOnly()}), which {@link SemanticMatcher}'s
+ *       learned decision may overrule at a high cosine. In a minimal edit, several swapped words differ too, unless each
  *       has a synonym or family member on the other side ("customer support" vs "sales team").
  *       (Single-word MiniLM cosines were measured as the alternative and do not separate:
  *       "loan"/"mortgage" 0.72 and "lost"/"stolen" 0.52 against "rate"/"price" 0.52.)
@@ -103,10 +103,19 @@ public final class MeaningGuard {
 
     /**
      * A difference the guard is not sure of: {@link SemanticMatcher} still accepts the pair when
-     * its cosine reaches {@link SemanticMatcher#REWORDED_THRESHOLD}.
+     * the learned decision weighs it with the cosine (signal "subject_doubt" of {@link MatchSignals}).
      */
     static Verdict doubt(String what, Set<String> ours, Set<String> theirs) {
       return new Verdict(false, true, what + " in rewording: " + describe(ours) + " vs " + describe(theirs));
+    }
+
+    /**
+     * The kind of anchor that differs, as the reason names it ("polarity differs", "numbers differ",
+     * "subjects differ in rewording"), or "same anchors": a signal of {@link MatchSignals}.
+     */
+    public String kind() {
+      int colon = reason.indexOf(':');
+      return colon < 0 ? reason : reason.substring(0, colon);
     }
 
     private static String describe(Set<String> values) {
@@ -117,12 +126,18 @@ public final class MeaningGuard {
   /**
    * The most word edits between two questions (articles aside) for which a one-word difference of
    * subject is final. A minimal edit keeps the shared wording that makes cosine blind to the swapped
-   * word ("cancel my order" vs "my subscription"); a pair reworded beyond it is left to cosine at
-   * {@link SemanticMatcher#REWORDED_THRESHOLD} ("how do I set up voicemail" vs "how can I configure
-   * my voicemail"). On the development pairs, one-word subject swaps among the hard negatives are
+   * word ("cancel my order" vs "my subscription"); a pair reworded beyond it is only a doubt, which
+   * the learned decision weighs with the cosine ({@link MatchSignals}: "subject_doubt"; "how do I set
+   * up voicemail" vs "how can I configure my voicemail"). On the development pairs, one-word subject swaps among the hard negatives are
    * 1 or 2 edits apart; paraphrases differing in one content word are mostly 3 to 9.
    */
   private static final int MINIMAL_EDIT = 2;
+
+  /** The prefix that undoes a verb or denies an adjective: "unfreeze", "unlimited". */
+  private static final String UN = "un";
+
+  /** Shortest word an un- form must undo ("unblock": "block"), so "until" or "unit" never count. */
+  private static final int MIN_UNDONE = 4;
 
   /** Shortest stem that, beginning a longer one, makes the two one word family. */
   private static final int MIN_FAMILY_STEM = 5;
@@ -148,8 +163,12 @@ public final class MeaningGuard {
 
   /** Compares the anchors of a new question with those of a cached candidate, in the order of the design note. */
   public Verdict compare(String question, String candidate) {
-    Anchors ours = Anchors.of(Objects.requireNonNull(question, "question"));
-    Anchors theirs = Anchors.of(Objects.requireNonNull(candidate, "candidate"));
+    return compare(Anchors.of(Objects.requireNonNull(question, "question")),
+        Anchors.of(Objects.requireNonNull(candidate, "candidate")));
+  }
+
+  /** {@link #compare(String, String)} on anchors already read, for {@link MatchSignals}. */
+  Verdict compare(Anchors ours, Anchors theirs) {
     return firstDifference(
         () -> polarity(ours, theirs),
         () -> askedFor(ours, theirs),
@@ -236,7 +255,29 @@ public final class MeaningGuard {
         return Verdict.differ("opposites differ", ourSides, theirSides);
       }
     }
-    return Verdict.SAME;
+    String undone = undoneIn(ourWords, theirWords);
+    if (undone == null) {
+      undone = undoneIn(theirWords, ourWords);
+    }
+    return undone == null ? Verdict.SAME
+        : Verdict.differ("opposites differ", Set.of(undone), Set.of(undone.substring(UN.length())));
+  }
+
+  /**
+   * A word of {@code ours} that is a word of {@code theirs} with "un" before it ("unfreeze" against
+   * "freeze", "unblock" against "block", "unlimited" against "limited"), when {@code ours} lacks the
+   * plain word: the un- form undoes or denies the other. Null if there is none.
+   */
+  private static String undoneIn(Set<String> ours, Set<String> theirs) {
+    for (String word : ours) {
+      if (word.startsWith(UN) && word.length() - UN.length() >= MIN_UNDONE) {
+        String plain = word.substring(UN.length());
+        if (theirs.contains(plain) && !ours.contains(plain)) {
+          return word;
+        }
+      }
+    }
+    return null;
   }
 
   /** Each of our anchors must occur in their wording and each of theirs in ours. */
@@ -294,6 +335,31 @@ public final class MeaningGuard {
     return minimalEdit
         ? Verdict.differ("subjects differ", onlyOurs, onlyTheirs)
         : Verdict.doubt("subjects differ", onlyOurs, onlyTheirs);
+  }
+
+  /**
+   * How many content words (stems) each question has that the other lacks and that have no synonym
+   * or family member among the other's such words: {ours, theirs}. Two questions each with words of
+   * its own ask about different things more often than one that only adds context.
+   */
+  int[] unmatched(Anchors ourAnchors, Anchors theirAnchors) {
+    Map<String, Set<String>> ours = ourAnchors.content();
+    Map<String, Set<String>> theirs = theirAnchors.content();
+    Set<String> onlyOurs = missing(ours.keySet(), theirs.keySet());
+    Set<String> onlyTheirs = missing(theirs.keySet(), ours.keySet());
+    return new int[] {withoutCounterpart(onlyOurs, ours, onlyTheirs, theirs),
+        withoutCounterpart(onlyTheirs, theirs, onlyOurs, ours)};
+  }
+
+  private int withoutCounterpart(Set<String> stems, Map<String, Set<String>> spellings, Set<String> others,
+      Map<String, Set<String>> otherSpellings) {
+    int count = 0;
+    for (String stem : stems) {
+      if (!eachHasACounterpart(Set.of(stem), spellings, others, otherSpellings)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Whether each of {@code stems} is of one family with, or a synonym of, one of {@code others}. */

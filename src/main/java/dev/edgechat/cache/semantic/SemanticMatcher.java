@@ -3,10 +3,25 @@ package dev.edgechat.cache.semantic;
 import java.util.Objects;
 
 /**
- * Decides whether a cached question may answer a new one: their embeddings must be close (cosine at
- * least the threshold) and the {@link MeaningGuard} must find the same anchors in both. A difference
- * the guard only doubts (one content word swapped in a question otherwise reworded) is overruled by
- * a cosine of at least {@link #REWORDED_THRESHOLD}.
+ * Decides whether a cached question may answer a new one. Their embeddings must first be at least
+ * the configured cosine close ({@code cache.semanticThreshold}, a cheap first cut) and the {@link
+ * MeaningGuard} must not find them different for sure (numbers, names, opposites, negation, ...).
+ * Then, two decisions:
+ * <ul>
+ *   <li>{@link #matches(float[], String, float[], String)}, when no error bound is set: the
+ *       hand-set rule of issue 3, the guard's verdict, a doubt it has (one content word swapped in
+ *       a question otherwise reworded) overruled from cosine {@link #REWORDED_THRESHOLD};
+ *   <li>{@link #matches(float[], String, float[], String, double)}, with a tolerated share of wrong
+ *       hits: the {@link LearnedDecision}, a logistic regression over {@link MatchSignals} (cosine,
+ *       the guard's doubt, shared content words, edits, negation on one side, ...), must score the
+ *       pair at least the threshold its cross-validated precision curve gives for that share.
+ * </ul>
+ * Why two: on issue 19's new pairs the learned decision at a share of 0.12 beats the hand-set
+ * rule (held-out, 884 pairs of 8 domains never tuned on: precision 0.870 and recall 0.718 against
+ * 0.829 and 0.726), and it is the only one that honours a bound; but on the older held-out pairs it
+ * misses the floors {@code SemanticMatchEvaluationTest} holds the default to by one hit each
+ * (precision 0.935, recall 0.626 against 0.94 and 0.63), so the default stays the rule those
+ * floors pin. The figures are in docs/answer-cache.md.
  */
 public final class SemanticMatcher {
 
@@ -16,21 +31,30 @@ public final class SemanticMatcher {
    * from which the guarded matcher's precision is at least 0.95 at every stricter one, with {@link
    * #REWORDED_THRESHOLD}. There it has precision 0.96 and recall 0.70; the held-out pairs
    * ({@code labeled-pairs-heldout.tsv}), measured once after both were fixed, are reported in
-   * docs/answer-cache.md.
+   * docs/answer-cache.md. The learned decision asks only about pairs at least this close too.
    */
   public static final double DEFAULT_THRESHOLD = 0.58;
 
   /**
-   * The least cosine at which a pair the guard only doubts is accepted: on the development pairs,
-   * the lowest step of the sweep above every hard negative the guard doubts (the highest, "do you
-   * sell refurbished phones" vs "is there a warranty on refurbished phones", is at 0.78). Never
-   * below the threshold.
+   * The least cosine at which a pair the guard only doubts is accepted by the rule without a bound:
+   * on the development pairs, the lowest step of the sweep above every hard negative the guard
+   * doubts (the highest, "do you sell refurbished phones" vs "is there a warranty on refurbished
+   * phones", is at 0.78). Never below the threshold.
    */
   public static final double REWORDED_THRESHOLD = 0.79;
+
+  /**
+   * A tolerated share of wrong hits that trades like the rule without a bound: on issue 19's
+   * development pairs, cross-validated by domain, the learned decision then has precision 0.883 and
+   * recall 0.707 where the rule has 0.869 and 0.713. The share is measured on labeled pairs, half of
+   * them hard negatives written to fool the matcher; in traffic the share of wrong hits is lower.
+   */
+  public static final double DEFAULT_MAX_WRONG_SHARE = 0.12;
 
   private final double threshold;
   private final double rewordedThreshold;
   private final MeaningGuard guard;
+  private final LearnedDecision decision;
 
   /** @param threshold the least cosine of a hit, edge-config {@code cache.semanticThreshold} */
   public SemanticMatcher(double threshold) {
@@ -43,6 +67,10 @@ public final class SemanticMatcher {
 
   /** @param rewordedThreshold the least cosine that overrules a difference the guard only doubts */
   public SemanticMatcher(double threshold, double rewordedThreshold, MeaningGuard guard) {
+    this(threshold, rewordedThreshold, guard, LearnedDecision.shared());
+  }
+
+  SemanticMatcher(double threshold, double rewordedThreshold, MeaningGuard guard, LearnedDecision decision) {
     if (!(threshold > 0 && threshold <= 1)) {
       throw new IllegalArgumentException("cache.semanticThreshold must be in (0, 1], was " + threshold);
     }
@@ -52,11 +80,13 @@ public final class SemanticMatcher {
     this.threshold = threshold;
     this.rewordedThreshold = Math.max(threshold, rewordedThreshold);
     this.guard = Objects.requireNonNull(guard, "guard");
+    this.decision = Objects.requireNonNull(decision, "decision");
   }
 
   /**
    * Whether {@code candidate}, a cached question with vector {@code c}, means the same as {@code
-   * question} with vector {@code q}. The cheap cosine test runs first.
+   * question} with vector {@code q}, by the rule without an error bound. The cheap cosine test runs
+   * first.
    */
   public boolean matches(float[] q, String question, float[] c, String candidate) {
     double cosine = cosine(q, c);
@@ -68,12 +98,28 @@ public final class SemanticMatcher {
   }
 
   /**
-   * Whether {@code candidate} means the same as {@code question}, held to a tolerated share of
-   * wrong hits {@code maxWrongShare} (the site's {@code semantic.maxWrongShare}, else
-   * {@code cache.semanticMaxWrongShare}). For now the same decision as the four-argument form.
+   * Whether {@code candidate} may answer {@code question} when at most {@code maxWrongShare} (in [0,
+   * 1), e.g. 0.03) of semantic hits may be wrong, by the learned decision. The cheap cosine test
+   * runs first; a bound no point of the curve reaches matches nothing.
+   *
+   * @throws IllegalArgumentException if {@code maxWrongShare} is outside [0, 1)
    */
   public boolean matches(float[] q, String question, float[] c, String candidate, double maxWrongShare) {
-    return matches(q, question, c, candidate);
+    double least = decision.scoreThreshold(maxWrongShare);
+    double cosine = cosine(q, c);
+    if (cosine < threshold || least > 1) {
+      return false;
+    }
+    return score(cosine, question, candidate) >= least;
+  }
+
+  /**
+   * The learned decision's score of a pair whose cosine is known: the chance by the training pairs
+   * that they mean the same; 0 when the guard finds them different for sure.
+   */
+  double score(double cosine, String question, String candidate) {
+    MatchSignals signals = MatchSignals.of(cosine, question, candidate, guard);
+    return signals.vetoed() ? 0 : decision.score(signals);
   }
 
   public double threshold() {

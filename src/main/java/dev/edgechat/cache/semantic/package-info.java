@@ -15,5 +15,10 @@
  * <p>Follow-ups are matched only among those cached after the very same earlier turns
  * ({@code FollowUpContexts}); questions reported as wrong hits no longer answer by meaning
  * ({@link dev.edgechat.cache.semantic.WrongHits}).
+ *
+ * <p>With a tolerated share of wrong hits, the matcher asks {@code LearnedDecision} instead of its
+ * hand-set rule: a logistic regression over {@code MatchSignals}, whose weights and cross-validated
+ * precision curve are data in {@code src/main/resources/semantic-matcher/decision.txt}, written by the
+ * test-scope harness {@code SemanticEvaluation} (docs/answer-cache.md).
  */
 package dev.edgechat.cache.semantic;

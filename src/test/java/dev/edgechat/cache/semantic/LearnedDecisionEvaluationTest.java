@@ -1,0 +1,200 @@
+package dev.edgechat.cache.semantic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.edgechat.cache.semantic.SemanticEvaluation.Counts;
+import dev.edgechat.cache.semantic.SemanticEvaluation.Pair;
+import dev.edgechat.cache.semantic.SemanticEvaluation.Scored;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Measures the learned decision behind {@link SemanticMatcher#matches(float[], String, float[],
+ * String, double)} on issue 19's labeled pairs, embedded with the real model (all-MiniLM-L6-v2, as
+ * the edge runs it), through the 5-argument {@code matches} itself.
+ *
+ * <p>Development pairs: {@code labeled-pairs.tsv}, {@code dev-a.tsv}, {@code dev-b.tsv} (2,015 pairs,
+ * 14 domains); the weights are fitted on them and every figure on them here is cross-validated by
+ * domain. Held-out pairs: {@code heldout.tsv} (884 pairs of 8 other domains), measured once for the
+ * final design (the figures in the floors' comments), never tuned on; {@code
+ * labeled-pairs-heldout.tsv}, the older held-out set. Every floor below is just below what was
+ * measured, as stated at each: a regression floor, not an aim. Issue 19's aim on the held-out part,
+ * precision 0.97 at recall 0.70, is not reached (see docs/answer-cache.md).
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class LearnedDecisionEvaluationTest {
+
+  private static final List<String> DEVELOPMENT = List.of("labeled-pairs", "dev-a", "dev-b");
+
+  private static Vertx vertx;
+  private static List<Scored> development;
+  private static List<Scored> heldOut;
+  private static List<Scored> olderHeldOut;
+
+  @BeforeAll
+  static void embed() throws IOException {
+    vertx = Vertx.vertx();
+    Function<String, float[]> model = EvaluationModels.load("minilm", vertx);
+    MeaningGuard guard = new MeaningGuard();
+    List<Pair> dev = new ArrayList<>();
+    for (String name : DEVELOPMENT) {
+      dev.addAll(SemanticEvaluation.loadResource("/semantic/" + name + ".tsv", name));
+    }
+    development = SemanticEvaluation.score(dev, model, guard, System.out);
+    heldOut = SemanticEvaluation.score(SemanticEvaluation.loadResource("/semantic/heldout.tsv", "heldout"), model,
+        guard, System.out);
+    olderHeldOut = SemanticEvaluation.score(
+        SemanticEvaluation.loadResource("/semantic/labeled-pairs-heldout.tsv", "held-out"), model, guard, System.out);
+  }
+
+  @AfterAll
+  static void close() {
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+  }
+
+  /**
+   * Verifies that the shipped weights are the ones the development pairs fit, so the decision file
+   * is reproducible by the documented command and moves when the pairs or signals do.
+   */
+  @Test
+  void shippedWeights_areFittedOnTheDevelopmentPairs() {
+    double[] fitted = SemanticEvaluation.fit(development, SemanticMatcher.DEFAULT_THRESHOLD);
+    double[] shipped = LearnedDecision.shared().weights();
+    for (int i = 0; i < fitted.length; i++) {
+      assertThat(shipped[i]).as("weight of %s", MatchSignals.NAMES.get(i)).isCloseTo(fitted[i], within(1e-3));
+    }
+    assertThat(LearnedDecision.shared().model()).isEqualTo("all-minilm-l6-v2-q");
+  }
+
+  /**
+   * Verifies the bound under nested cross-validation by domain (weights and the share's threshold
+   * both chosen without the domain scored). Measured: share 0.03 P 0.967 R 0.254; 0.05 P 0.956 R
+   * 0.446; 0.10 P 0.902 R 0.659; 0.12 P 0.881 R 0.703. Floors just below; precision must also stay
+   * within the bound at the loosest shares, where the pairs are many.
+   */
+  @Test
+  void tolerance_crossValidatedByDomain_holdsTheBound() {
+    double[] shares = {0.03, 0.05, 0.10, 0.12};
+    double[] precisionFloors = {0.95, 0.94, 0.89, 0.87};
+    double[] recallFloors = {0.24, 0.43, 0.64, 0.69};
+    List<Counts> nested = SemanticEvaluation.nested(development, SemanticMatcher.DEFAULT_THRESHOLD, shares);
+    for (int s = 0; s < shares.length; s++) {
+      System.out.printf(Locale.ROOT, "nested cross-validation, share %.2f: %s%n", shares[s], nested.get(s).describe());
+      assertThat(nested.get(s).precision()).as("precision at share %.2f", shares[s])
+          .isGreaterThanOrEqualTo(precisionFloors[s]);
+      assertThat(nested.get(s).recall()).as("recall at share %.2f", shares[s]).isGreaterThanOrEqualTo(recallFloors[s]);
+    }
+    assertThat(nested.get(2).precision()).isGreaterThanOrEqualTo(1 - 0.10);
+  }
+
+  /**
+   * Verifies the held-out figures of the final design, measured once (884 pairs, 401 same): share
+   * 0.03 P 1.000 (101 hits, 0 wrong) R 0.252; 0.05 P 0.962 R 0.501; 0.12 (the default share) P
+   * 0.870 R 0.718, where the rule without a bound has P 0.829 R 0.726. Floors just below.
+   */
+  @Test
+  void heldOut_measuredOnce_floorsJustBelowTheFigures() {
+    SemanticMatcher matcher = new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD);
+    Counts strict = hits(matcher, heldOut, 0.03);
+    Counts five = hits(matcher, heldOut, 0.05);
+    Counts loose = hits(matcher, heldOut, SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
+    Counts rule = rule(matcher, heldOut);
+    System.out.println("held-out, share 0.03: " + strict.describe());
+    System.out.println("held-out, share 0.05: " + five.describe());
+    System.out.println("held-out, share 0.12: " + loose.describe());
+    System.out.println("held-out, rule without a bound: " + rule.describe());
+    assertThat(strict.precision()).isGreaterThanOrEqualTo(0.99);
+    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.24);
+    assertThat(five.precision()).isGreaterThanOrEqualTo(0.95);
+    assertThat(five.recall()).isGreaterThanOrEqualTo(0.49);
+    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.86).isGreaterThan(rule.precision());
+    assertThat(loose.recall()).isGreaterThanOrEqualTo(0.70);
+  }
+
+  /**
+   * Verifies the learned decision on the older held-out set at the default share: measured P 0.935 R
+   * 0.626 (72 true, 5 false hits), one hit each below the floors the rule without a bound keeps
+   * there (SemanticMatchEvaluationTest), which is why that rule stays the default. Floors just below.
+   */
+  @Test
+  void olderHeldOut_atDefaultShare_floorsJustBelowTheFigures() {
+    Counts counts = hits(new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD), olderHeldOut,
+        SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
+    System.out.println("older held-out, share 0.12: " + counts.describe());
+    assertThat(counts.precision()).isGreaterThanOrEqualTo(0.93);
+    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.61);
+  }
+
+  /** Verifies that a stricter bound never adds hits and that a share outside [0, 1) is refused. */
+  @Test
+  void matches_stricterShare_neverMoreHits() {
+    SemanticMatcher matcher = new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD);
+    int previous = Integer.MAX_VALUE;
+    for (double share : new double[] {0.15, 0.12, 0.08, 0.05, 0.03, 0.01}) {
+      Counts counts = hits(matcher, development, share);
+      int all = counts.truePositives() + counts.falsePositives();
+      assertThat(all).as("hits at share %.2f", share).isLessThanOrEqualTo(previous);
+      previous = all;
+    }
+    for (int round = 0; round < 3; round++) { // the last round after the JIT compiled the path
+      long started = System.nanoTime();
+      hits(matcher, development, SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
+      long learned = System.nanoTime() - started;
+      started = System.nanoTime();
+      rule(matcher, development);
+      long rule = System.nanoTime() - started;
+      System.out.printf(Locale.ROOT, "per pair: learned decision %.3f ms, rule without a bound %.3f ms%n",
+          learned / 1e6 / development.size(), rule / 1e6 / development.size());
+    }
+    Scored any = development.get(0);
+    for (double share : new double[] {-0.01, 1.0, Double.NaN}) {
+      assertThatThrownBy(() -> matcher.matches(any.questionVector(), any.pair().question(), any.candidateVector(),
+          any.pair().candidate(), share)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  private static Counts hits(SemanticMatcher matcher, List<Scored> pairs, double share) {
+    int tp = 0;
+    int fp = 0;
+    int positives = 0;
+    for (Scored pair : pairs) {
+      boolean same = pair.pair().same();
+      positives += same ? 1 : 0;
+      if (matcher.matches(pair.questionVector(), pair.pair().question(), pair.candidateVector(),
+          pair.pair().candidate(), share)) {
+        tp += same ? 1 : 0;
+        fp += same ? 0 : 1;
+      }
+    }
+    return new Counts(tp, fp, positives);
+  }
+
+  private static Counts rule(SemanticMatcher matcher, List<Scored> pairs) {
+    int tp = 0;
+    int fp = 0;
+    int positives = 0;
+    for (Scored pair : pairs) {
+      boolean same = pair.pair().same();
+      positives += same ? 1 : 0;
+      if (matcher.matches(pair.questionVector(), pair.pair().question(), pair.candidateVector(),
+          pair.pair().candidate())) {
+        tp += same ? 1 : 0;
+        fp += same ? 0 : 1;
+      }
+    }
+    return new Counts(tp, fp, positives);
+  }
+}
