@@ -235,10 +235,11 @@ public final class AnswerEngine<A> {
   }
 
   /**
-   * Asks the upstream to answer into {@code flight}, unless everyone left already. With a
-   * {@code landing}, its answer is stored when the flight ends (findable by meaning through
-   * {@code vector}, the question's if it was embedded) and a stale answer may stand in for an
-   * upstream that cannot answer; without, nothing is stored.
+   * Asks the upstream to answer into {@code flight}, unless everyone left already, passing it
+   * {@code vector}, the question's if the semantic lookup embedded it (origin then need not embed it
+   * again). With a {@code landing}, its answer is stored when the flight ends (findable by meaning
+   * through {@code vector}) and a stale answer may stand in for an upstream that cannot answer;
+   * without, nothing is stored.
    */
   private Outcome ask(AnswerFlight flight, AnswerSource upstream, Landing landing, float[] vector) {
     Outcome outcome = landing == null ? Outcome.UNCACHED : Outcome.MISS;
@@ -256,7 +257,7 @@ public final class AnswerEngine<A> {
       landing.store(vector);
       sink = new StaleFallback(flight, landing.question.key());
     }
-    upstream.answer(sink, everyoneLeft);
+    upstream.answer(sink, everyoneLeft, vector);
     return outcome;
   }
 
