@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *       {@link AnswerFlight}; the first creates it and goes on, the others follow it;
  *   <li><b>look up</b>: an exact match (memory, then the region's Redis), then, when the question
  *       asks for it, a cached question meaning the same; a match is replayed into the flight;
- *   <li><b>upstream</b>: otherwise the upstream answers into the flight; when every reader has
+ *   <li><b>upstream</b>: otherwise the upstream answers into the flight, given the question's vector
+ *       when the semantic lookup computed one (origin retrieves with it rather than embed the question
+ *       again: {@link AnswerSource#answer(AnswerSink, Cancellation, float[])}); when every reader has
  *       left, it is cancelled on the event loop it was asked from (its request and
  *       {@link Cancellation} belong to that loop); an API may replace an upstream that cannot
  *       answer with the answer past its life ({@link AnswerFormat#fallsBackToStale});
