@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *       {@link AnswerFlight}; the first creates it and goes on, the others follow it;
  *   <li><b>look up</b>: an exact match (memory, then the region's Redis), then, when the question
  *       asks for it, a cached question meaning the same; a match is replayed into the flight;
- *   <li><b>upstream</b>: otherwise the upstream answers into the flight; when every reader has
+ *   <li><b>upstream</b>: otherwise the upstream answers into the flight, given the question's vector
+ *       when the semantic lookup computed one (origin retrieves with it rather than embed the question
+ *       again: {@link AnswerSource#answer(AnswerSink, Cancellation, float[])}); when every reader has
  *       left, it is cancelled on the event loop it was asked from (its request and
  *       {@link Cancellation} belong to that loop); an API may replace an upstream that cannot
  *       answer with the answer past its life ({@link AnswerFormat#fallsBackToStale});
@@ -244,10 +246,11 @@ public final class AnswerEngine<A> {
   }
 
   /**
-   * Asks the upstream to answer into {@code flight}, unless everyone left already. With a
-   * {@code landing}, its answer is stored when the flight ends (findable by meaning through
-   * {@code vector}, the question's if it was embedded) and a stale answer may stand in for an
-   * upstream that cannot answer; without, nothing is stored.
+   * Asks the upstream to answer into {@code flight}, unless everyone left already, passing it
+   * {@code vector}, the question's if the semantic lookup embedded it (origin then need not embed it
+   * again). With a {@code landing}, its answer is stored when the flight ends (findable by meaning
+   * through {@code vector}) and a stale answer may stand in for an upstream that cannot answer;
+   * without, nothing is stored.
    */
   private Outcome ask(AnswerFlight flight, AnswerSource upstream, Landing landing, float[] vector) {
     Outcome outcome = landing == null ? Outcome.UNCACHED : Outcome.MISS;
@@ -265,7 +268,7 @@ public final class AnswerEngine<A> {
       landing.store(vector);
       sink = new StaleFallback(flight, landing.question.key());
     }
-    upstream.answer(sink, everyoneLeft);
+    upstream.answer(sink, everyoneLeft, vector);
     return outcome;
   }
 

@@ -16,4 +16,13 @@ public interface AnswerSource {
    * reader has left, and must stop the call at whatever stage it is.
    */
   void answer(AnswerSink sink, Cancellation everyoneLeft);
+
+  /**
+   * As {@link #answer(AnswerSink, Cancellation)}, with the question's vector as the edge's semantic
+   * cache embedded it ({@code null} when it was not), for an upstream that can use it instead of
+   * embedding the question again. By default the vector is not used.
+   */
+  default void answer(AnswerSink sink, Cancellation everyoneLeft, float[] questionVector) {
+    answer(sink, everyoneLeft);
+  }
 }

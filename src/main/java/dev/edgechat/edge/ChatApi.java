@@ -2,6 +2,7 @@ package dev.edgechat.edge;
 
 import dev.edgechat.answer.AnswerEngine;
 import dev.edgechat.answer.AnswerFlight;
+import dev.edgechat.answer.AnswerSink;
 import dev.edgechat.answer.AnswerSource;
 import dev.edgechat.answer.Question;
 import dev.edgechat.cache.AnswerCache;
@@ -19,6 +20,7 @@ import dev.edgechat.ops.tracing.Spans;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
+import dev.edgechat.protocol.QuestionVector;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
@@ -87,6 +89,8 @@ public final class ChatApi {
   private final ChatMeters meters;
   /** The region and its JSON string, as {@code ready} last carried them. */
   private volatile String[] regionJson;
+  /** The semantic cache's embedding model, named with the question vectors sent to origin; null: none sent. */
+  private final String embedderModel;
 
   /**
    * @param limits the abuse limits each chat and read is held to (docs/limits.md)
@@ -103,6 +107,7 @@ public final class ChatApi {
     this.recorder = new ConversationRecorder(origin, registry);
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.meters = new ChatMeters(config, registry, siteTags);
+    this.embedderModel = semantic.embedderModel();
     this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },
         registry);
   }
@@ -382,10 +387,23 @@ public final class ChatApi {
    * cache in the request's conversation, its answer's events, or the error it failed with.
    */
   private AnswerSource fromOrigin(AnswerRequest request) {
-    return (sink, everyoneLeft) -> settled(request)
-        .compose(v -> origin.answer(request, everyoneLeft))
-        .onSuccess(answer -> answer.start(sink::publish, error -> sink.publish(ChatAnswerFormat.error(error))))
-        .onFailure(e -> sink.publish(ChatAnswerFormat.error(asApiError(e))));
+    return new AnswerSource() {
+      @Override
+      public void answer(AnswerSink sink, Cancellation everyoneLeft) {
+        answer(sink, everyoneLeft, null);
+      }
+
+      /** With the question's vector from the semantic lookup, so that origin need not embed it again. */
+      @Override
+      public void answer(AnswerSink sink, Cancellation everyoneLeft, float[] questionVector) {
+        QuestionVector vector = questionVector == null || embedderModel == null ? null
+            : new QuestionVector(embedderModel, questionVector);
+        settled(request)
+            .compose(v -> origin.answer(request, vector, everyoneLeft))
+            .onSuccess(answer -> answer.start(sink::publish, error -> sink.publish(ChatAnswerFormat.error(error))))
+            .onFailure(e -> sink.publish(ChatAnswerFormat.error(asApiError(e))));
+      }
+    };
   }
 
   /** Completes once origin knows the exchanges this edge served from cache in the request's conversation. */

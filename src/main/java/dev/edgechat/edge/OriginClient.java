@@ -9,6 +9,7 @@ import dev.edgechat.ops.logging.Traceparent;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ChangeFeed;
 import dev.edgechat.protocol.OriginAnswers;
+import dev.edgechat.protocol.QuestionVector;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.protocol.SiteChange;
 import dev.edgechat.web.ApiError;
@@ -162,6 +163,19 @@ public final class OriginClient implements OriginAnswers {
    */
   @Override
   public Future<OriginAnswer> answer(AnswerRequest request, Cancellation visitorGone) {
+    return answer(request, null, visitorGone);
+  }
+
+  /**
+   * As {@link #answer(AnswerRequest, Cancellation)}, with the question's vector when the edge has
+   * one ({@link QuestionVector}; null: none): origin uses it for retrieval when it embeds with the
+   * same model, and an origin that predates the field ignores it.
+   */
+  public Future<OriginAnswer> answer(AnswerRequest request, QuestionVector vector, Cancellation visitorGone) {
+    JsonObject body = request.toJson();
+    if (vector != null) {
+      body.put(QuestionVector.FIELD, vector.toJson());
+    }
     return client.request(options(HttpMethod.POST, "/internal/answer")
             .setTraceOperation("POST /internal/answer")
             .putHeader("Content-Type", "application/json")
@@ -175,7 +189,7 @@ public final class OriginClient implements OriginAnswers {
           visitorGone.onCancel(req::reset);
           // the response is taken (paused, or its body asked) in this send callback, never in a step
           // chained after it: Vert.x 5.0.8 loses the end of a response asked for after it ended
-          return req.send(request.toJson().toBuffer())
+          return req.send(body.toBuffer())
               .compose(response -> response.statusCode() == 200
                   ? Future.succeededFuture(new OriginAnswer(vertx, req, response, settings.originIdleTimeoutMs()))
                   : failure(response));

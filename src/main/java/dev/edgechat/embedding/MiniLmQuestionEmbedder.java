@@ -89,6 +89,12 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
     }, false);
   }
 
+  /** {@inheritDoc} The same model and text normalization as {@link LocalEmbeddingModel}, which embeds through this class. */
+  @Override
+  public String modelName() {
+    return LocalEmbeddingModel.NAME;
+  }
+
   @Override
   public int dimensions() {
     return DIMENSIONS;

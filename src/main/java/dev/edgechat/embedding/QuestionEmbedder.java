@@ -23,4 +23,13 @@ public interface QuestionEmbedder {
 
   /** The length of every vector {@link #embed} returns. */
   int dimensions();
+
+  /**
+   * The model's name as {@link EmbeddingModel#name()} gives it for the same model, so that another
+   * part (origin's retrieval) can tell whether a vector of this embedder stands for its own; null
+   * when it matches no {@link EmbeddingModel}.
+   */
+  default String modelName() {
+    return null;
+  }
 }

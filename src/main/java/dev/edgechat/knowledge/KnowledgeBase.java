@@ -1,5 +1,6 @@
 package dev.edgechat.knowledge;
 
+import dev.edgechat.protocol.QuestionVector;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
@@ -15,4 +16,13 @@ public interface KnowledgeBase {
    * best first. Succeeds with an empty list when nothing matches; fails only when the database does.
    */
   Future<List<Passage>> search(String siteId, String question, int limit);
+
+  /**
+   * As {@link #search(String, String, int)}, with the question's vector as another part embedded it
+   * (the edge, for its semantic cache; null: none), used instead of embedding the question again
+   * when it was made by the model this knowledge base embeds with. By default it is not used.
+   */
+  default Future<List<Passage>> search(String siteId, String question, int limit, QuestionVector vector) {
+    return search(siteId, question, limit);
+  }
 }

@@ -3,6 +3,7 @@ package dev.edgechat.knowledge;
 import dev.edgechat.db.Freshness;
 import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.embedding.EmbeddingModel;
+import dev.edgechat.protocol.QuestionVector;
 import dev.edgechat.vectors.VectorIndex;
 import dev.edgechat.web.VisibleText;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,18 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
 
   @Override
   public Future<List<Passage>> search(String siteId, String question, int limit) {
+    return search(siteId, question, limit, null);
+  }
+
+  /**
+   * {@inheritDoc} The vector stands for this knowledge base's own embedding of the question only
+   * when it names the same model and length ({@link EmbeddingModel#name()}, {@link
+   * EmbeddingModel#dimensions()}): the edge's semantic cache and origin's local model are the same
+   * quantized all-MiniLM-L6-v2 with the same text normalization; with remote embeddings at origin
+   * the names differ and the question is embedded here as before.
+   */
+  @Override
+  public Future<List<Passage>> search(String siteId, String question, int limit, QuestionVector given) {
     if (limit <= 0 || !VisibleText.in(question)) {
       return Future.succeededFuture(List.of());
     }
@@ -73,8 +86,11 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
         return Future.succeededFuture(List.of());
       }
       long started = System.nanoTime();
-      return embeddings.embed(List.of(question))
-          .compose(vectors -> index.nearest(siteId, vectors.get(0), limit))
+      Future<float[]> vector = given != null && given.sameModel(embeddings.name(), embeddings.dimensions())
+          ? Future.succeededFuture(given.values())
+          : embeddings.embed(List.of(question)).map(vectors -> vectors.get(0));
+      return vector
+          .compose(q -> index.nearest(siteId, q, limit))
           .compose(this::passages)
           .onSuccess(found -> searchTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     });

@@ -22,6 +22,7 @@ import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
 import dev.edgechat.protocol.Jobs;
 import dev.edgechat.protocol.Limits;
+import dev.edgechat.protocol.QuestionVector;
 import dev.edgechat.protocol.ReadAfter;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.BearerToken;
@@ -223,17 +224,22 @@ public final class OriginApi {
     // before retrieval: every change up to here committed before the passages are read
     long changeSeq = changeHead.getAsLong();
     Cancellation edgeGone = Cancellation.whenClientLeaves(ctx);
-    AnswerRequest request = AnswerRequest.fromJson(RequestBodies.json(ctx));
+    JsonObject body = RequestBodies.json(ctx);
+    AnswerRequest request = AnswerRequest.fromJson(body);
+    // the edge's embedding of the question, if it sent one: retrieval need not embed it again
+    QuestionVector vector = QuestionVector.fromJson(body);
     LogContext.describe(request.site(), request.conversation(), request.message());
     var settings = config.get();
     Future<Site> site = knowledge.site(request.site())
         .map(found -> found.orElseThrow(() -> ApiError.notFound("no site '" + request.site() + "'")));
     Future<Void> owned = ownership(request);
+    // read while ownership is checked (both are reads; the turns are used only if the conversation is the site's)
     Future<List<Turn>> history = request.newConversation()
         ? Future.succeededFuture(List.of())
-        : owned.compose(v -> conversations.history(request.conversation(), settings.origin().historyTurns()));
+        : Future.all(owned, conversations.history(request.conversation(), settings.origin().historyTurns()))
+            .map(both -> both.<List<Turn>>resultAt(1));
     Future<List<Passage>> passages = Spans.endWith(Spans.retrieval(request.site()),
-        knowledge.search(request.site(), request.question(), settings.origin().passages()));
+        knowledge.search(request.site(), request.question(), settings.origin().passages(), vector));
     Span answering = Span.current();
     Future<Void> saved = Future.all(site, owned).compose(v -> Spans.endWith(Spans.writeBehind(answering, "user"),
         conversations.saveQuestion(request.conversation(), request.site(), request.visitor(), request.questionId(),

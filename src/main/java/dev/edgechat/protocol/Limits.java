@@ -13,10 +13,11 @@ public final class Limits {
 
   /**
    * The largest body of an answer request ({@code /internal/answer}, {@code /internal/jobs/chat}):
-   * the visitor's body, which the edge took up to {@code maxBodyBytes}, plus the ids it adds.
+   * the visitor's body, which the edge took up to {@code maxBodyBytes}, plus the ids it adds and
+   * the question's vector ({@link QuestionVector#MAX_JSON_BYTES}).
    */
   public static int answerRequestBytes(int maxBodyBytes) {
-    return 2 * maxBodyBytes + 4096;
+    return 2 * maxBodyBytes + 4096 + QuestionVector.MAX_JSON_BYTES;
   }
 
   /**

@@ -188,6 +188,11 @@ public final class SemanticCache {
         .register(registry);
   }
 
+  /** The name of the model questions are embedded with ({@link QuestionEmbedder#modelName()}), or null when unknown. */
+  public String embedderModel() {
+    return embedder.modelName();
+  }
+
   /** Loads the model and the guard's dictionary on a worker now, so that the first question does not wait for them. */
   public Future<Void> warmUp() {
     Future<Void> loading = workers.executeBlocking(() -> {
