@@ -1,18 +1,11 @@
 package dev.edgechat.embedding;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.edgechat.vectors.Vectors;
 import dev.edgechat.web.VisibleText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,11 +21,13 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
 
   static final String EXECUTOR_NAME = "edgechat-embedder";
   private static final int DIMENSIONS = 384;
+  /** langchain4j's quantized all-MiniLM-L6-v2 (model and tokenizer resources), mean pooling. */
+  private static final String MODEL_FILES = "all-minilm-l6-v2-q";
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final WorkerExecutor executor;
   /** One per process: the question embedder and the knowledge base's local model share it. */
-  private static volatile SingleThreadedModel model;
+  private static volatile SingleThreadedOnnxModel model;
 
   /**
    * @param threads the size of the worker pool; inference is CPU-bound, so more threads than cores
@@ -67,7 +62,7 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
 
   /**
    * Embeds several texts in one task on the embedder pool, each alone (the model is single-threaded
-   * by design, see {@link SingleThreadedModel}); unit vectors in the same order. A blank text fails
+   * by design, see {@link SingleThreadedOnnxModel}); unit vectors in the same order. A blank text fails
    * the call with {@link IllegalArgumentException}.
    */
   public Future<List<float[]>> embedAll(List<String> texts) {
@@ -118,61 +113,17 @@ public final class MiniLmQuestionEmbedder implements QuestionEmbedder {
     return WHITESPACE.matcher(question.strip()).replaceAll(" ");
   }
 
-  private static SingleThreadedModel model() {
-    SingleThreadedModel loaded = model;
+  private static SingleThreadedOnnxModel model() {
+    SingleThreadedOnnxModel loaded = model;
     if (loaded == null) {
       synchronized (MiniLmQuestionEmbedder.class) {
         loaded = model;
         if (loaded == null) {
-          loaded = new SingleThreadedModel();
+          loaded = new SingleThreadedOnnxModel(MODEL_FILES, PoolingMode.MEAN, DIMENSIONS);
           model = loaded;
         }
       }
     }
     return loaded;
-  }
-
-  /**
-   * The library's quantized all-MiniLM-L6-v2 (the same model and tokenizer files, mean pooling),
-   * but in an ONNX Runtime session that runs each inference on the calling thread alone: no
-   * intra-op pool whose threads spin between inferences, competing for the cores with the event
-   * loops (on a small machine that was the embedding's tail). One question is too small to gain
-   * from splitting anyway; throughput comes from {@code cache.embedderThreads}.
-   */
-  private static final class SingleThreadedModel extends AbstractInProcessEmbeddingModel {
-
-    private static final String MODEL = "all-minilm-l6-v2-q.onnx";
-    private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
-
-    private final OnnxBertBiEncoder encoder;
-
-    SingleThreadedModel() {
-      // the executor only parallelizes embedAll over several texts, which is never called
-      super(Runnable::run);
-      ClassLoader loader = SingleThreadedModel.class.getClassLoader();
-      try (InputStream modelFile = Objects.requireNonNull(loader.getResourceAsStream(MODEL), MODEL);
-          InputStream tokenizer = Objects.requireNonNull(loader.getResourceAsStream(TOKENIZER), TOKENIZER);
-          OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-        options.setIntraOpNumThreads(1);
-        options.setInterOpNumThreads(1);
-        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        OrtSession session = environment.createSession(modelFile.readAllBytes(), options);
-        this.encoder = new OnnxBertBiEncoder(environment, session, tokenizer, PoolingMode.MEAN);
-      } catch (IOException | OrtException e) {
-        throw new IllegalStateException("the question embedding model could not be loaded", e);
-      }
-    }
-
-    @Override
-    protected OnnxBertBiEncoder model() {
-      return encoder;
-    }
-
-    @Override
-    protected Integer knownDimension() {
-      return DIMENSIONS;
-    }
   }
 }

@@ -1,18 +1,11 @@
 package dev.edgechat.cache.semantic;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.edgechat.embedding.MiniLmQuestionEmbedder;
+import dev.edgechat.embedding.SingleThreadedOnnxModel;
 import dev.edgechat.vectors.Vectors;
-import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -54,42 +47,7 @@ final class EvaluationModels {
   }
 
   private static Function<String, float[]> onnx(String files, PoolingMode pooling, String prefix) {
-    SingleThreaded model = new SingleThreaded(files, pooling);
+    SingleThreadedOnnxModel model = new SingleThreadedOnnxModel(files, pooling, 384);
     return text -> Vectors.unitLength(model.embed(prefix + text.strip().replaceAll("\\s+", " ")).content().vector());
-  }
-
-  private static final class SingleThreaded extends AbstractInProcessEmbeddingModel {
-
-    private final OnnxBertBiEncoder encoder;
-
-    SingleThreaded(String files, PoolingMode pooling) {
-      super(Runnable::run);
-      ClassLoader loader = SingleThreaded.class.getClassLoader();
-      String modelFile = files + ".onnx";
-      String tokenizerFile = files + "-tokenizer.json";
-      try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile);
-          InputStream tokenizer = Objects.requireNonNull(loader.getResourceAsStream(tokenizerFile), tokenizerFile);
-          OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-        options.setIntraOpNumThreads(1);
-        options.setInterOpNumThreads(1);
-        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        OrtSession session = environment.createSession(model.readAllBytes(), options);
-        this.encoder = new OnnxBertBiEncoder(environment, session, tokenizer, pooling);
-      } catch (IOException | OrtException e) {
-        throw new IllegalStateException("model " + files + " could not be loaded", e);
-      }
-    }
-
-    @Override
-    protected OnnxBertBiEncoder model() {
-      return encoder;
-    }
-
-    @Override
-    protected Integer knownDimension() {
-      return 384;
-    }
   }
 }

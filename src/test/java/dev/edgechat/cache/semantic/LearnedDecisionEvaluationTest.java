@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,31 +167,26 @@ class LearnedDecisionEvaluationTest {
     }
   }
 
+  /** Counts of the learned decision held to {@code share}. */
   private static Counts hits(SemanticMatcher matcher, List<Scored> pairs, double share) {
-    int tp = 0;
-    int fp = 0;
-    int positives = 0;
-    for (Scored pair : pairs) {
-      boolean same = pair.pair().same();
-      positives += same ? 1 : 0;
-      if (matcher.matches(pair.questionVector(), pair.pair().question(), pair.candidateVector(),
-          pair.pair().candidate(), share)) {
-        tp += same ? 1 : 0;
-        fp += same ? 0 : 1;
-      }
-    }
-    return new Counts(tp, fp, positives);
+    return counts(pairs, pair -> matcher.matches(pair.questionVector(), pair.pair().question(),
+        pair.candidateVector(), pair.pair().candidate(), share));
   }
 
+  /** Counts of the hand-set rule (no bound). */
   private static Counts rule(SemanticMatcher matcher, List<Scored> pairs) {
+    return counts(pairs, pair -> matcher.matches(pair.questionVector(), pair.pair().question(),
+        pair.candidateVector(), pair.pair().candidate()));
+  }
+
+  private static Counts counts(List<Scored> pairs, Predicate<Scored> matches) {
     int tp = 0;
     int fp = 0;
     int positives = 0;
     for (Scored pair : pairs) {
       boolean same = pair.pair().same();
       positives += same ? 1 : 0;
-      if (matcher.matches(pair.questionVector(), pair.pair().question(), pair.candidateVector(),
-          pair.pair().candidate())) {
+      if (matches.test(pair)) {
         tp += same ? 1 : 0;
         fp += same ? 0 : 1;
       }
