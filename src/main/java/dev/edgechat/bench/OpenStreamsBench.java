@@ -23,7 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
  * {@code edgechat bench open-streams}: how many visitor answers an edge holds open at once, what
  * they cost it, and whether new visitors feel them.
  *
- * <p>Phases, one after the other, on one Vert.x context: <b>baseline</b>, {@code --probes} chats
+ * <p>Phases, one after the other (the probes on one event loop, the held streams on another, so that
+ * handling them does not delay the probes' timing): <b>baseline</b>, {@code --probes} chats
  * (each a miss: a question of its own) timed to {@code ready} and first token, closed loop at
  * {@code --probe-concurrency}, each left once its first token came ({@link ProbeChatCall});
  * <b>open</b>, {@code --streams} chats at {@code --open-rate} a second, each on its own connection,
@@ -90,10 +93,10 @@ final class OpenStreamsBench implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "bench-results", paramLabel = "DIR", description = "folder for the report")
   private Path out;
 
-  private final Map<String, Long> streamFailures = new TreeMap<>();
-  private int opened;
-  private int endedEarly;
-  private long openedAllNanos = -1;
+  /** Written on the streams' event loop, read on the probes' at the end. */
+  private final Map<String, Long> streamFailures = new ConcurrentHashMap<>();
+  private final AtomicInteger opened = new AtomicInteger();
+  private final AtomicInteger endedEarly = new AtomicInteger();
 
   @Override
   public Integer call() throws Exception {
@@ -105,8 +108,11 @@ final class OpenStreamsBench implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     JsonObject report;
     try {
+      // two event loops: the held streams' work (10,000 connections) must not delay the probes' timing
       Context context = vertx.getOrCreateContext();
-      report = Future.<JsonObject>future(p -> context.runOnContext(v -> run(vertx, context).onComplete(p))).await();
+      Context streamContext = vertx.getOrCreateContext();
+      report = Future.<JsonObject>future(p -> context.runOnContext(v -> run(vertx, context, streamContext)
+          .onComplete(p))).await();
     } finally {
       vertx.close().await();
     }
@@ -115,10 +121,10 @@ final class OpenStreamsBench implements Callable<Integer> {
     Files.createDirectories(out);
     Files.writeString(out.resolve(REPORT_NAME + ".md"), markdown);
     Files.writeString(out.resolve(REPORT_NAME + ".json"), report.encodePrettily() + "\n");
-    return opened == 0 ? 1 : 0;
+    return opened.get() == 0 ? 1 : 0;
   }
 
-  private Future<JsonObject> run(Vertx vertx, Context context) {
+  private Future<JsonObject> run(Vertx vertx, Context context, Context streamContext) {
     String tag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
     String chatUrl = FirstTokenBench.endpoint(target, "/v1/chat");
     String metricsUrl = metrics != null ? metrics.toString() : FirstTokenBench.endpoint(target, "/metrics");
@@ -156,7 +162,8 @@ final class OpenStreamsBench implements Callable<Integer> {
           sampler[0] = vertx.setPeriodic(SAMPLE_EVERY_MS, id -> EdgeProcessFigures.read(probeClient, metricsUrl, pid)
               .onSuccess(now -> peak[0] = peak[0].max(now)));
           long start = System.nanoTime();
-          return open(vertx, streamClient, chatUrl, tag).map(v -> {
+          return Future.<Void>future(p -> streamContext.runOnContext(x -> open(vertx, streamClient, chatUrl, tag)
+              .onComplete(p))).map(v -> {
             report.put("openSeconds", Latency.round2((System.nanoTime() - start) / 1e9));
             return v;
           });
@@ -178,7 +185,7 @@ final class OpenStreamsBench implements Callable<Integer> {
         .compose(afterLoaded -> {
           vertx.cancelTimer(sampler[0]);
           report.put("afterLoaded", afterLoaded.toJson()).put("peak", peak[0].max(afterLoaded).toJson());
-          report.put("opened", opened).put("endedEarly", endedEarly)
+          report.put("opened", opened.get()).put("endedEarly", endedEarly.get())
               .put("streamFailures", new JsonObject(new TreeMap<String, Object>(streamFailures)));
           return streamClient.close();
         })
@@ -193,7 +200,10 @@ final class OpenStreamsBench implements Callable<Integer> {
         .eventually(() -> probeClient.close());
   }
 
-  /** Opens the streams at the rate asked; succeeds once each is open (ready came) or failed. */
+  /**
+   * Opens the streams at the rate asked; call it on the streams' context. Succeeds once each is open
+   * (ready came) or failed.
+   */
   private Future<Void> open(Vertx vertx, HttpClientAgent client, String url, String tag) {
     Promise<Void> allSettled = Promise.promise();
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url).setIdleTimeout(0)
@@ -204,7 +214,6 @@ final class OpenStreamsBench implements Callable<Integer> {
     int[] settled = {0};
     Runnable settle = () -> {
       if (++settled[0] == streams) {
-        openedAllNanos = System.nanoTime();
         allSettled.tryComplete();
       }
     };
@@ -247,7 +256,7 @@ final class OpenStreamsBench implements Callable<Integer> {
         case Events.READY -> {
           if (!open[0]) {
             open[0] = true;
-            opened++;
+            opened.incrementAndGet();
             settled.run();
           }
         }
@@ -258,7 +267,7 @@ final class OpenStreamsBench implements Callable<Integer> {
         }
         case Events.DONE -> {
           over[0] = true;
-          endedEarly++;
+          endedEarly.incrementAndGet();
           settled.run();
         }
         default -> {
