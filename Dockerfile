@@ -22,6 +22,8 @@ COPY --from=build /src/target/image /app
 RUN mkdir /app/data && chown edgechat:edgechat /app/data
 WORKDIR /app
 USER edgechat
+# JAVA_TOOL_OPTIONS holds for every role; bin/edgechat adds the edge's own settings (Serial GC, heap 32 MB to
+# 512 MB, direct buffers 128 MB: docs/deploy-artifact.md, "JVM settings"), replaced by EDGECHAT_JAVA_OPTS if set.
 ENV EDGECHAT_HTTP_PORT=8080 \
     EDGECHAT_DATA_DIR=/app/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

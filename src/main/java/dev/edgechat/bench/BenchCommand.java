@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     subcommands = {SemanticLookupBench.class, KnowledgeBench.class, PlanScenario.class, GatewayBench.class,
-        ReplicaReadBench.class, EdgeLatencyBench.class, dev.edgechat.bench.drills.DrillsCommand.class},
+        ReplicaReadBench.class, EdgeLatencyBench.class, OpenStreamsBench.class, dev.edgechat.bench.drills.DrillsCommand.class},
     description = "Measures time to ready, first token and whole answer through an edge and, with --sim,"
         + " straight from a sim role process, closed loop at a fixed concurrency.")
 public final class BenchCommand implements Callable<Integer> {

@@ -11,6 +11,8 @@
  * on the multi-region topology of real processes instead ({@link dev.edgechat.topology.Topology}):
  * {@code bench replicas} ({@code ReplicaReadBench}, claim 8) and {@code bench edge-latency}
  * ({@code EdgeLatencyBench}, claim 7: visitors far from origin with and without an edge in their region,
- * reported by {@code EdgeLatencyReport}).
+ * reported by {@code EdgeLatencyReport}). {@code bench open-streams} ({@code OpenStreamsBench}) holds many
+ * visitor answers open on one edge while timing new ones, and reads what the edge process holds
+ * ({@code EdgeProcessFigures}: /proc and the JVM series of /metrics).
  */
 package dev.edgechat.bench;

@@ -86,17 +86,6 @@ public final class EdgeRole {
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
         settings.cache().embedderThreads()), cache, MeaningGuard::new, registry, Scheduler.of(vertx));
     context.teardown.add(() -> semantic.close());
-    if (settings.cache().semantic()) {
-      // loads the model (about a second) in the background: the edge serves meanwhile, semantic lookups wait
-      semantic.warmUp().onFailure(e -> {
-        if (context.drain.draining()) {
-          // stopped while it loaded: the JVM's shutdown refuses what loading registers (WordNet's hook)
-          LOG.debug("the semantic cache's model did not load before the stop: {}", e.toString());
-        } else {
-          LOG.warn("the semantic cache's model failed to load: {}", e.toString());
-        }
-      });
-    }
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
     SiteDirectory sites = new SiteDirectory(origin, purges, semantic::blockWrongHits, config);
     // every change of every site, pushed by origin over this edge's connection to it
@@ -133,7 +122,27 @@ public final class EdgeRole {
       loaded.<DemoPage>resultAt(1).mount(router);
     })).map(p -> {
       LOG.info("edge ready [url: http://localhost:{}/, region: {}, origin: {}]", p, settings.region(), originUrl);
+      if (settings.cache().semantic()) {
+        warmUp(semantic);
+      }
       return p;
+    });
+  }
+
+  /**
+   * Loads the semantic cache's model and WordNet (a second or two of CPU, about 150 MB) in the
+   * background, once the port is open: the edge serves meanwhile and semantic lookups wait for it.
+   * Not before: on a small machine the load competed with the start for the cores and put off
+   * ready by seconds (docs/benchmarks.md, "Lean edge"), and ready does not promise the model.
+   */
+  private void warmUp(SemanticCache semantic) {
+    semantic.warmUp().onFailure(e -> {
+      if (context.drain.draining()) {
+        // stopped while it loaded: the JVM's shutdown refuses what loading registers (WordNet's hook)
+        LOG.debug("the semantic cache's model did not load before the stop: {}", e.toString());
+      } else {
+        LOG.warn("the semantic cache's model failed to load: {}", e.toString());
+      }
     });
   }
 
