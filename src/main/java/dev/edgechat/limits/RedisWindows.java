@@ -182,10 +182,15 @@ public final class RedisWindows implements WindowCounters {
       Response reply = done.result();
       for (int r = 0; r < batch.size(); r++) {
         Pending p = batch.get(r);
-        int refused = reply.get(2 * r).toInteger();
-        p.verdict().tryComplete(refused == 0
-            ? Verdict.ALLOWED
-            : new Verdict(p.windows().get(refused - 1), Math.max(0, reply.get(2 * r + 1).toLong())));
+        try {
+          int refused = reply.get(2 * r).toInteger();
+          p.verdict().tryComplete(refused == 0
+              ? Verdict.ALLOWED
+              : new Verdict(p.windows().get(refused - 1), Math.max(0, reply.get(2 * r + 1).toLong())));
+        } catch (RuntimeException e) {
+          // a reply not in the script's shape: this request fails (and so passes), the others still hear theirs
+          p.verdict().tryFail(e);
+        }
       }
       return Future.succeededFuture();
     });
