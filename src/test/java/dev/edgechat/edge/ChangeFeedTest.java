@@ -211,7 +211,10 @@ class ChangeFeedTest {
     while (System.nanoTime() < settled) {
       sleep(50); // the ingestion's new version, learned the slow way
     }
-    assertThat(blindEdge.ask(site, question).documents()).containsExactly("shipping");
+    EdgeProbe.Reply first = blindEdge.ask(site, question);
+    // the whole answer in the message: once in CI (1 of 534 tests, not reproduced since) it cited nothing
+    assertThat(first.documents()).as("sources of the first answer, %s: %s", first.cache(), first.events())
+        .containsExactly("shipping");
     assertThat(blindEdge.ask(site, question).cache()).isEqualTo("hit");
     assertThat(blindEdge.metric("edgechat_changes_feed_state", "")).as("never live").isLessThan(2);
 
