@@ -20,7 +20,7 @@ class SseParserTest {
   @Test
   void handle_anyChunking_sameEvents() {
     byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
-    for (int size : new int[] {1, 2, 3, 7, bytes.length}) {
+    for (int size = 1; size <= bytes.length; size++) {
       List<SseEvent> events = new ArrayList<>();
       SseParser parser = new SseParser(events::add);
       for (int i = 0; i < bytes.length; i += size) {
@@ -30,6 +30,26 @@ class SseParserTest {
           new SseEvent("1", "ready", "{\"a\":1}"),
           new SseEvent("2", "token", "{\"text\":\"Grüße ✓\"}"),
           new SseEvent(null, "message", "line one\nline two"));
+    }
+  }
+
+  /**
+   * Verifies that a lone carriage return ends a line as a line feed does, at any split, and that
+   * a line longer than the parser's first buffer arrives whole.
+   */
+  @Test
+  void handle_loneCarriageReturnsAndLongLines_anyChunking_sameEvents() {
+    String longText = "x".repeat(1000) + "é";
+    byte[] bytes = ("event: a\rdata: one\r\rdata: " + longText + "\n\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+    for (int size = 1; size <= bytes.length; size++) {
+      List<SseEvent> events = new ArrayList<>();
+      SseParser parser = new SseParser(events::add);
+      for (int i = 0; i < bytes.length; i += size) {
+        parser.handle(Buffer.buffer().appendBytes(bytes, i, Math.min(size, bytes.length - i)));
+      }
+      assertThat(events).as("chunk size %d", size).containsExactly(
+          new SseEvent(null, "a", "one"), new SseEvent(null, "message", longText));
     }
   }
 
