@@ -162,7 +162,11 @@ public final class ChunkIndex implements AutoCloseable {
     });
   }
 
-  /** Adds chunks this process stored (ids and vectors in the same order) and drops those it replaced. */
+  /**
+   * Adds chunks this process stored (ids and vectors in the same order) and drops those it replaced.
+   * The index may hold them already: the build, or a refresh on an earlier change of the site, that
+   * read Postgres after they committed and before this change's turn came puts them first.
+   */
   public Future<Void> apply(String siteId, List<Long> added, List<float[]> vectors, List<Long> removed) {
     return inTurn(siteId, () -> applyNow(siteId, added, vectors, removed));
   }

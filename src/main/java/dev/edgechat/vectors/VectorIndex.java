@@ -31,10 +31,17 @@ import java.util.function.Predicate;
  * vectors once the graph has been compacted (removed nodes are taken out when they are a quarter of
  * it), so memory follows the live vectors.
  *
+ * <p>A search, and the search that links an added node into the graph, start at the graph's entry
+ * node and go through removed nodes but only find live ones. A node added while no live node can
+ * be reached that way (every vector removed, or the only one replaced: a site's only document
+ * ingested again, a chunk put again) would be linked to nothing and never found. So a removal that
+ * leaves no live vector starts the graph over, empty, and removals never land in the middle of an
+ * add (which could begin from the last live node and end with none).
+ *
  * <p>Thread safety: any thread may search, add and remove at once (jvector allows concurrent inserts
- * and searches); compaction takes the write lock, because jvector's {@code removeDeletedNodes} must
- * run alone. The work is CPU-bound (an insert visits a few thousand vectors): callers run it on
- * worker threads, never an event loop.
+ * and searches); removals and compaction take the write lock, removals for the reason above,
+ * compaction because jvector's {@code removeDeletedNodes} must run alone. The work is CPU-bound (an
+ * insert visits a few thousand vectors): callers run it on worker threads, never an event loop.
  *
  * @param <K> the key of a vector, e.g. a chunk id
  */
@@ -56,8 +63,9 @@ public final class VectorIndex<K> implements AutoCloseable {
   private final Map<Integer, K> keys = new ConcurrentHashMap<>();
   private final Map<K, Integer> ordinals = new ConcurrentHashMap<>();
   private final RandomAccessVectorValues values;
-  private final GraphIndexBuilder graph;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  // guarded by lock: a new one (under the write lock) when the last live vector is removed
+  private GraphIndexBuilder graph;
   // guarded by this: ordinals removed but still in the graph, ordinals free for reuse
   private final List<Integer> removed = new ArrayList<>();
   private final ArrayDeque<Integer> free = new ArrayDeque<>();
@@ -74,8 +82,11 @@ public final class VectorIndex<K> implements AutoCloseable {
       stripes[i] = new Object();
     }
     this.values = new MapRandomAccessVectorValues(vectors, dimensions);
-    this.graph = new GraphIndexBuilder(
-        BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.COSINE),
+    this.graph = emptyGraph();
+  }
+
+  private GraphIndexBuilder emptyGraph() {
+    return new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.COSINE),
         dimensions, MAX_DEGREE, BEAM_WIDTH, NEIGHBOR_OVERFLOW, ALPHA);
   }
 
@@ -139,22 +150,43 @@ public final class VectorIndex<K> implements AutoCloseable {
     return removed;
   }
 
+  /** Removes the key's vector, under the write lock; the caller holds the key's stripe. */
   private boolean removeNow(K key) {
-    Integer ordinal = ordinals.remove(key);
-    if (ordinal == null) {
-      return false;
+    if (!ordinals.containsKey(key)) {
+      return false; // nothing to lock for: only this key's stripe changes it
     }
-    lock.readLock().lock();
+    lock.writeLock().lock();
     try {
+      int ordinal = ordinals.remove(key);
       keys.remove(ordinal);
-      graph.markNodeDeleted(ordinal);
-      synchronized (this) {
-        removed.add(ordinal);
+      if (keys.isEmpty()) {
+        startOver();
+      } else {
+        graph.markNodeDeleted(ordinal);
+        synchronized (this) {
+          removed.add(ordinal);
+        }
       }
     } finally {
-      lock.readLock().unlock();
+      lock.writeLock().unlock();
     }
     return true;
+  }
+
+  /**
+   * No live vector is left: an empty graph instead of removed nodes, so that the next vector added
+   * becomes the entry node rather than a node no search reaches. Runs under the write lock.
+   */
+  private void startOver() {
+    GraphIndexBuilder old = graph;
+    graph = emptyGraph();
+    vectors.clear();
+    synchronized (this) {
+      removed.clear();
+      free.clear();
+      nextOrdinal = 0;
+    }
+    close(old);
   }
 
   /** Up to {@code k} keys nearest to {@code query}, nearest first, among those {@code accept} takes. */
@@ -226,6 +258,15 @@ public final class VectorIndex<K> implements AutoCloseable {
 
   @Override
   public void close() {
+    lock.writeLock().lock();
+    try {
+      close(graph);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static void close(GraphIndexBuilder graph) {
     try {
       graph.close();
     } catch (IOException e) {

@@ -2,11 +2,14 @@ package dev.edgechat.knowledge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgechat.db.ReplicaRouter;
 import dev.edgechat.embedding.LocalEmbeddingModel;
+import dev.edgechat.support.Await;
 import dev.edgechat.support.TestDatabases;
 import dev.edgechat.web.Ids;
 import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.junit5.Timeout;
@@ -25,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Ingestion on real Postgres with the local model: a job run twice at once (a reclaimed job racing
- * the worker that was thought dead) leaves each document's chunks once, and a retried job still
- * starts a new knowledge-base version.
+ * the worker that was thought dead) leaves each document's chunks once, a retried job still starts a
+ * new knowledge-base version, and what an ingestion reports done is retrievable at once.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
@@ -190,6 +193,81 @@ class IngestionTest {
               assertThat(doc.getString("status")).as("document %s", doc.getString("id")).isEqualTo("ready");
             }
           }
+          ctx.completeNow();
+        })));
+  }
+
+  private Chunker chunker() {
+    return new Chunker(40, 8, new HuggingFaceTokenCountEstimator()::estimateTokenCountInText);
+  }
+
+  private static Document shipping(String text) {
+    return new Document("shipping", "Shipping to Iceland", null, "static", text);
+  }
+
+  /**
+   * Verifies that a document ingested while origin's chunk index is still being built (origin just
+   * started) is retrievable once its ingestion is done: the build reads the document's one chunk
+   * from Postgres before the ingestion's own change of the index comes (as a refresh on the site's
+   * change does when it reads Postgres first), so the chunk is put into the index twice, and the
+   * second put must not leave it where no search reaches it.
+   */
+  @Test
+  void ingest_whileTheIndexIsBuilt_chunkRetrievableWhenDone(Vertx vertx, VertxTestContext ctx) {
+    String site = "built-" + Ids.next().substring(0, 8).toLowerCase();
+    // origin's parts before its index is built: the ingestion's change of the index waits for the build
+    ChunkIndex building = new ChunkIndex(pool, workers, workers, model.name(), model.dimensions());
+    Ingestion origin = new Ingestion(store, chunker(), model, building, new SiteVersions(pool), workers);
+    VectorKnowledgeBase retrieval = new VectorKnowledgeBase(ReplicaRouter.primaryOnly(pool), model, building,
+        () -> 0.2);
+    Promise<Ingestion.Report> ingested = Promise.promise();
+    store.putSite(new Site(site, site, List.of("*"), null, 1))
+        .compose(s -> store.accept(site, List.of(shipping("We ship parcels to Iceland by air freight. Parcels to "
+            + "Iceland arrive within five days."))))
+        .compose(accepted -> {
+          origin.ingest(site, List.of("shipping"), false, false).onComplete(ingested);
+          // the chunk is committed (the document is ready): only now does the build read Postgres
+          return Await.until(vertx, () -> store.document(site, "shipping")
+              .map(d -> d.map(found -> found.status().equals("ready")).orElse(false)), 30_000);
+        })
+        .compose(ready -> building.load(vertx))
+        .compose(built -> ingested.future())
+        .compose(report -> retrieval.search(site, "Do you ship parcels to Iceland?", 3)
+            .map(found -> new Object[] {report, found, building.size(site)}))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          building.close();
+          assertThat(((Ingestion.Report) r[0]).ready()).isEqualTo(1);
+          assertThat(r[2]).as("chunks in the site's index").isEqualTo(1);
+          @SuppressWarnings("unchecked")
+          List<Passage> found = (List<Passage>) r[1];
+          assertThat(found).as("passages of the document the ingestion reported ready")
+              .extracting(Passage::documentId).containsExactly("shipping");
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Verifies that when a site's only document is ingested again with new text (its old chunks leave
+   * the index, the new ones come in), retrieval finds the new text.
+   */
+  @Test
+  void ingest_onlyDocumentChanged_newTextRetrieved(Vertx vertx, VertxTestContext ctx) {
+    String site = "changed-" + Ids.next().substring(0, 8).toLowerCase();
+    VectorKnowledgeBase retrieval = new VectorKnowledgeBase(ReplicaRouter.primaryOnly(pool), model, index, () -> 0.2);
+    String question = "How long do parcels to Iceland take?";
+    List<List<Passage>> found = new ArrayList<>();
+    store.putSite(new Site(site, site, List.of("*"), null, 1))
+        .compose(s -> store.accept(site, List.of(shipping("Parcels to Iceland arrive within five days."))))
+        .compose(a -> ingestion.ingest(site, List.of("shipping"), false, false))
+        .compose(r -> retrieval.search(site, question, 3).map(found::add))
+        .compose(x -> store.accept(site, List.of(shipping("Parcels to Iceland arrive within eight days."))))
+        .compose(a -> ingestion.ingest(site, List.of("shipping"), false, false))
+        .compose(r -> retrieval.search(site, question, 3).map(found::add))
+        .onComplete(ctx.succeeding(x -> ctx.verify(() -> {
+          assertThat(found.get(0)).extracting(Passage::text)
+              .containsExactly("Parcels to Iceland arrive within five days.");
+          assertThat(found.get(1)).as("after the change").extracting(Passage::text)
+              .containsExactly("Parcels to Iceland arrive within eight days.");
           ctx.completeNow();
         })));
   }

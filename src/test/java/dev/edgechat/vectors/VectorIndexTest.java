@@ -82,6 +82,58 @@ class VectorIndexTest {
     }
   }
 
+  /**
+   * Verifies that a key put again as the index's only vector (a chunk an index refresh added before
+   * the ingestion that stored it applied it too) is still found: the first node is deleted, and the
+   * second must not be left where no search reaches it.
+   */
+  @Test
+  void put_onlyKeyAgain_stillFound() {
+    Random random = new Random(5);
+    float[] a = random(random);
+    float[] b = random(random);
+    try (VectorIndex<String> index = new VectorIndex<>(DIMENSIONS)) {
+      index.put("a", a);
+      index.put("a", a);
+      index.put("a", b);
+
+      assertThat(index.size()).isEqualTo(1);
+      assertThat(index.nearest(b, 3)).extracting(VectorIndex.Match::key).containsExactly("a");
+      assertThat((double) index.nearest(b, 1).get(0).score()).isCloseTo(1.0, within(1e-4));
+    }
+  }
+
+  /**
+   * Verifies that vectors added after every vector of the index was removed (a site's only document
+   * ingested again: its old chunks out, the new ones in) are found, and so are those added after them.
+   */
+  @Test
+  void removeAllThenPut_newVectorsFound() {
+    Random random = new Random(9);
+    try (VectorIndex<Integer> index = new VectorIndex<>(DIMENSIONS)) {
+      Map<Integer, float[]> old = new HashMap<>();
+      for (int key = 0; key < 5; key++) {
+        old.put(key, random(random));
+      }
+      index.putAll(old);
+      old.keySet().forEach(index::remove);
+      Map<Integer, float[]> fresh = new HashMap<>();
+      for (int key = 10; key < 15; key++) {
+        fresh.put(key, random(random));
+      }
+      index.putAll(fresh);
+      float[] later = random(random);
+      index.put(20, later);
+
+      assertThat(index.size()).isEqualTo(6);
+      for (Map.Entry<Integer, float[]> e : fresh.entrySet()) {
+        assertThat(index.nearest(e.getValue(), 1)).extracting(VectorIndex.Match::key).containsExactly(e.getKey());
+      }
+      assertThat(index.nearest(later, 1)).extracting(VectorIndex.Match::key).containsExactly(20);
+      assertThat(index.nearest(later, 10)).extracting(VectorIndex.Match::key).doesNotContainAnyElementsOf(old.keySet());
+    }
+  }
+
   /** Verifies that after many removals the graph is compacted and searches still find the live vectors. */
   @Test
   void remove_many_compactsAndKeepsLiveSearchable() {
