@@ -228,7 +228,7 @@ public final class ChatApi {
     SseEvent ready = !eventStream ? null : readyEvent(conversation, message, settings.region());
     String history = history(request);
     Question question = question(request, site, history);
-    if (eventStream && sendHitWhole(ctx, request, site.site(), question, ready, started)) {
+    if (eventStream && sendHitWhole(ctx, request, site.site(), question, ready, settings.region(), started)) {
       return;
     }
     Context context = vertx.getOrCreateContext();
@@ -282,13 +282,28 @@ public final class ChatApi {
    * checked ids ({@code [A-Za-z0-9_-]}, nothing to escape), the region's JSON string is encoded once.
    */
   private SseEvent readyEvent(String conversation, String message, String region) {
+    return ready(conversation, message, regionJson(region));
+  }
+
+  /** The region as a JSON string, encoded once while it stays the same. */
+  private String regionJson(String region) {
     String[] known = regionJson;
     if (known == null || !Objects.equals(known[0], region)) {
       known = new String[] {region, Json.encode(region)};
       regionJson = known;
     }
+    return known[1];
+  }
+
+  /** The {@code ready} event of a message; {@code regionJson} the region already encoded as a JSON string. */
+  static SseEvent ready(String conversation, String message, String regionJson) {
     return new SseEvent(null, Events.READY,
-        "{\"conversation\":\"" + conversation + "\",\"message\":\"" + message + "\",\"region\":" + known[1] + "}");
+        "{\"conversation\":\"" + conversation + "\",\"message\":\"" + message + "\",\"region\":" + regionJson + "}");
+  }
+
+  /** The {@code done} event of an exact hit sent whole, {@code ms} after the request arrived. */
+  static SseEvent hitDone(long ms) {
+    return new SseEvent(null, Events.DONE, "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + ms + "}");
   }
 
   /**
@@ -359,7 +374,7 @@ public final class ChatApi {
    * path then looks further: Redis, meaning, a flight in progress, origin).
    */
   private boolean sendHitWhole(RoutingContext ctx, AnswerRequest request, Site site, Question question, SseEvent ready,
-      long started) {
+      String region, long started) {
     Optional<CachedAnswer> cached = answers.hitHere(question);
     if (cached.isEmpty()) {
       return false;
@@ -372,9 +387,10 @@ public final class ChatApi {
     meters.saved(site.id(), answer.inputTokens(), answer.outputTokens());
     recorder.record(request, answer.text(), answer.inputTokens(), answer.outputTokens());
     digests.answered(request.conversation(), question.key(), answer);
-    SseEvent done = new SseEvent(null, Events.DONE,
-        "{\"cache\":\"hit\",\"stale\":false,\"ms\":" + (System.nanoTime() - started) / 1_000_000 + "}");
-    resumes.keep(request.message(), new ReplayedMessage(ready, answer, done));
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    SseEvent done = hitDone(ms);
+    resumes.keep(request.message(), new ReplayedMessage(request.conversation(), request.message(),
+        regionJson(region), answer, ms));
     // the cached frames go out as they are, between this response's own first and last event: no copy per hit
     Buffer frames = BufferInternal.buffer(Unpooled.wrappedBuffer(ready.wireBytes(1), answer.replayFramesView(),
         Unpooled.wrappedBuffer(done.wireBytes(CachedAnswer.FIRST_REPLAY_ID + answer.replayEvents()))));
