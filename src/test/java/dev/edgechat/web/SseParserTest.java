@@ -21,12 +21,7 @@ class SseParserTest {
   void handle_anyChunking_sameEvents() {
     byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
     for (int size = 1; size <= bytes.length; size++) {
-      List<SseEvent> events = new ArrayList<>();
-      SseParser parser = new SseParser(events::add);
-      for (int i = 0; i < bytes.length; i += size) {
-        parser.handle(Buffer.buffer().appendBytes(bytes, i, Math.min(size, bytes.length - i)));
-      }
-      assertThat(events).as("chunk size %d", size).containsExactly(
+      assertThat(parsedInChunks(bytes, size)).as("chunk size %d", size).containsExactly(
           new SseEvent("1", "ready", "{\"a\":1}"),
           new SseEvent("2", "token", "{\"text\":\"Grüße ✓\"}"),
           new SseEvent(null, "message", "line one\nline two"));
@@ -43,12 +38,7 @@ class SseParserTest {
     byte[] bytes = ("event: a\rdata: one\r\rdata: " + longText + "\n\r\n")
         .getBytes(StandardCharsets.UTF_8);
     for (int size = 1; size <= bytes.length; size++) {
-      List<SseEvent> events = new ArrayList<>();
-      SseParser parser = new SseParser(events::add);
-      for (int i = 0; i < bytes.length; i += size) {
-        parser.handle(Buffer.buffer().appendBytes(bytes, i, Math.min(size, bytes.length - i)));
-      }
-      assertThat(events).as("chunk size %d", size).containsExactly(
+      assertThat(parsedInChunks(bytes, size)).as("chunk size %d", size).containsExactly(
           new SseEvent(null, "a", "one"), new SseEvent(null, "message", longText));
     }
   }
@@ -60,5 +50,15 @@ class SseParserTest {
     List<SseEvent> events = new ArrayList<>();
     new SseParser(events::add).handle(event.toBuffer());
     assertThat(events).containsExactly(event);
+  }
+
+  /** The events the parser hands over when {@code bytes} arrive in chunks of {@code size} bytes. */
+  private static List<SseEvent> parsedInChunks(byte[] bytes, int size) {
+    List<SseEvent> events = new ArrayList<>();
+    SseParser parser = new SseParser(events::add);
+    for (int i = 0; i < bytes.length; i += size) {
+      parser.handle(Buffer.buffer().appendBytes(bytes, i, Math.min(size, bytes.length - i)));
+    }
+    return events;
   }
 }
