@@ -44,6 +44,9 @@ public final class AnswerFlight implements AnswerSink {
   private Runnable abandoned = () -> { };
   private Runnable followed = () -> { };
   private boolean ended;
+  // guarded by this: inside inBurst, readers are told once at its end rather than per publish
+  private boolean bursting;
+  private boolean newsHeld;
   private volatile String knownText;
   /** For a flight replayed from the cache: the model tokens its answer cost when it was made, in and out. */
   private volatile long[] knownCost;
@@ -155,11 +158,40 @@ public final class AnswerFlight implements AnswerSink {
           break;
         }
       }
-      toNotify = List.copyOf(followers);
+      if (bursting) {
+        newsHeld = true;
+        toNotify = List.of();
+      } else {
+        toNotify = List.copyOf(followers);
+      }
     }
     // end handlers first: when a visitor sees the end, the cache and the conversation's digest know it already
     for (Consumer<List<SseEvent>> handler : toEnd) {
       handler.accept(snapshot);
+    }
+    toNotify.forEach(Runnable::run);
+  }
+
+  /**
+   * Publishes what {@code produce} publishes and tells the readers once, at its end: events that
+   * arrived together (one read of the upstream) reach each caller in one write. The end of the
+   * answer still runs its end handlers at once; only the readers' news waits for the burst's end.
+   * From the one thread that publishes into this flight; not nested.
+   */
+  @Override
+  public void inBurst(Runnable produce) {
+    synchronized (this) {
+      bursting = true;
+    }
+    List<Runnable> toNotify;
+    try {
+      produce.run();
+    } finally {
+      synchronized (this) {
+        bursting = false;
+        toNotify = newsHeld ? List.copyOf(followers) : List.of();
+        newsHeld = false;
+      }
     }
     toNotify.forEach(Runnable::run);
   }

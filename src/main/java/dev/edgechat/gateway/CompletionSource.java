@@ -158,7 +158,7 @@ final class CompletionSource implements AnswerSource {
     }, error -> {
       call.failed(error);
       sink.publish(CompletionFormat.errorEvent(error));
-    });
+    }, sink::inBurst);
   }
 
   /** The first chunk's delta with {@code role} first, whatever the upstream sent (OpenAI's first chunk has it). */

@@ -13,6 +13,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * An upstream's {@code chat.completion.chunk} stream, chunk by chunk, whole: unlike the origin's
@@ -38,6 +39,8 @@ final class UpstreamStream {
   private Handler<JsonObject> onChunk;
   private Runnable onEnd;
   private Handler<GatewayError> onFailure;
+  /** What each read of the stream runs inside: the chunks of one read handed over as one burst. */
+  private Consumer<Runnable> reads = Runnable::run;
   private boolean ended;
   private GatewayError failure;
   private boolean finished;
@@ -52,7 +55,7 @@ final class UpstreamStream {
     SseParser parser = new SseParser(this::onEvent);
     response.handler(chunk -> {
       watchdog.touch();
-      parser.handle(chunk);
+      reads.accept(() -> parser.handle(chunk));
     });
     response.endHandler(v -> fail(GatewayError.upstream(502, "upstream_unavailable",
         "the upstream stopped mid-answer", null)));
@@ -65,8 +68,13 @@ final class UpstreamStream {
     return first.future();
   }
 
-  /** Hands over the chunks (those held first), then the end or the failure; call it once. */
-  void start(Handler<JsonObject> chunks, Runnable end, Handler<GatewayError> failed) {
+  /**
+   * Hands over the chunks (those held first), then the end or the failure; call it once. Each read
+   * of the upstream's stream runs inside {@code burst}, so the chunks it carried can be passed on
+   * together ({@link dev.edgechat.answer.AnswerSink#inBurst}).
+   */
+  void start(Handler<JsonObject> chunks, Runnable end, Handler<GatewayError> failed, Consumer<Runnable> burst) {
+    this.reads = burst;
     this.onChunk = chunks;
     this.onEnd = end;
     this.onFailure = failed;
