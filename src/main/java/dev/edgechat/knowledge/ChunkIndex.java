@@ -54,8 +54,8 @@ public final class ChunkIndex implements AutoCloseable {
   /** Per site, the last change queued: the next one runs after it. */
   private final Map<String, Future<Void>> changes = new ConcurrentHashMap<>();
   /**
-   * Per site, the knowledge-base version the index reflects: every chunk change committed before
-   * that version was is in it. A site not here is behind every version.
+   * Per site, the knowledge-base version the index reflects: every chunk change that a version up
+   * to it announced (committed before it) is in. A site not here is behind every version.
    */
   private final Map<String, Long> versions = new ConcurrentHashMap<>();
   /** Per site, the refresh under way that an answer behind joins (guarded by this). */
@@ -121,8 +121,9 @@ public final class ChunkIndex implements AutoCloseable {
   }
 
   /**
-   * Refreshes every site's index from Postgres, one site after another: repairs what invalidations
-   * missed (a Redis outage, a process that published nothing).
+   * Refreshes every site's index from Postgres, one site after another, comparing all its chunks
+   * whatever its version says: repairs what invalidations missed (a Redis outage, a process that
+   * published nothing, chunks changed by hand).
    */
   public Future<Integer> resync() {
     return loaded.future()
@@ -132,7 +133,7 @@ public final class ChunkIndex implements AutoCloseable {
           rows.forEach(row -> ids.add(row.getString(0)));
           Future<Void> all = Future.succeededFuture();
           for (String id : ids) {
-            all = all.compose(v -> refresh(id));
+            all = all.compose(v -> refresh(id, true));
           }
           return all.map(ids.size());
         });
@@ -251,15 +252,35 @@ public final class ChunkIndex implements AutoCloseable {
   /**
    * Brings the site's index up to date with Postgres: what other processes ingested or deleted.
    * The site's version is read first, so the chunks read after hold every change committed before
-   * it: when the refresh is done, the index reflects at least that version.
+   * it: when the refresh is done, the index reflects at least that version. When that version
+   * left the chunks as they were (new settings, a purge: {@link SiteVersions#bumpChunksUnchanged})
+   * and the index reflects the one before, no chunk is read: a settings change costs a large site
+   * one row, not all its chunk ids.
    */
   public Future<Void> refresh(String siteId) {
-    return inTurn(siteId, () -> primary.preparedQuery(SqlQueries.KB_VERSION).execute(Tuple.of(siteId))
-        .compose(version -> refreshFrom(siteId)
-            .onSuccess(v -> version.forEach(row -> reached(siteId, row.getLong(0))))));
+    return refresh(siteId, false);
   }
 
-  private Future<Void> refreshFrom(String siteId) {
+  /** @param compareAll whether the chunks are compared whatever the version says (the resync) */
+  private Future<Void> refresh(String siteId, boolean compareAll) {
+    return inTurn(siteId, () -> primary.preparedQuery(SqlQueries.KB_VERSION_AND_CHUNKS_UNCHANGED)
+        .execute(Tuple.of(siteId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return compare(siteId);
+          }
+          long version = rows.iterator().next().getLong(0);
+          Long unchangedAt = rows.iterator().next().getLong(1);
+          if (!compareAll && unchangedAt != null && unchangedAt == version && reflects(siteId, version - 1)) {
+            reached(siteId, version);
+            return Future.succeededFuture();
+          }
+          return compare(siteId).onSuccess(v -> reached(siteId, version));
+        }));
+  }
+
+  /** Puts what Postgres has of the site's chunks and the index lacks, and drops what Postgres no longer has. */
+  private Future<Void> compare(String siteId) {
     return primary.preparedQuery(SqlQueries.CHUNK_IDS_OF_SITE).execute(Tuple.of(siteId, model))
         .compose(rows -> workers.executeBlocking(() -> {
           Set<Long> inPostgres = new HashSet<>(rows.size());
