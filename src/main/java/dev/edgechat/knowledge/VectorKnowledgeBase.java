@@ -147,17 +147,23 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
   /** Succeeds once the index reflects the site's version, or the catch-up failed or took too long. */
   private Future<Void> caughtUp(Site site) {
     long timeoutMs = catchUpMs.getAsLong();
-    if (timeoutMs <= 0 || index.reflects(site.id(), site.kbVersion())) {
+    if (timeoutMs <= 0) {
       return Future.succeededFuture();
     }
-    // the refresh goes on after a timeout: the next answer finds it done or joins it
-    return index.catchUp(site.id(), site.kbVersion()).timeout(timeoutMs, TimeUnit.MILLISECONDS).transform(ar -> {
-      if (ar.succeeded()) {
-        caughtUp.increment();
-      } else {
-        searchedBehind(site, ar.cause());
+    // after the build, which every search waits for anyway: the versions are known from then on
+    return index.loaded().compose(built -> {
+      if (index.reflects(site.id(), site.kbVersion())) {
+        return Future.succeededFuture();
       }
-      return Future.succeededFuture();
+      // the refresh goes on after a timeout: the next answer finds it done or joins it
+      return index.catchUp(site.id(), site.kbVersion()).timeout(timeoutMs, TimeUnit.MILLISECONDS).transform(ar -> {
+        if (ar.succeeded()) {
+          caughtUp.increment();
+        } else {
+          searchedBehind(site, ar.cause());
+        }
+        return Future.succeededFuture();
+      });
     });
   }
 
