@@ -76,19 +76,19 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
    */
   public VectorKnowledgeBase(ReplicaRouter reads, EmbeddingModel embeddings, ChunkIndex index,
       DoubleSupplier minScore, MeterRegistry registry, LongSupplier catchUpMs) {
-    this.catchUpMs = Objects.requireNonNull(catchUpMs);
-    this.caughtUp = Counter.builder("edgechat.retrieval.catchup").tag("outcome", "caught-up")
-        .description("searches that first waited for the chunk index to reflect the site's version")
-        .register(registry);
-    this.behind = Counter.builder("edgechat.retrieval.catchup").tag("outcome", "behind")
-        .description("searches that first waited for the chunk index to reflect the site's version")
-        .register(registry);
     this.reads = Objects.requireNonNull(reads);
     this.embeddings = Objects.requireNonNull(embeddings);
     this.index = Objects.requireNonNull(index);
     this.minScore = Objects.requireNonNull(minScore);
     this.searchTime = Timer.builder("edgechat.retrieval.search")
         .description("time of a similarity search: the question's embedding, the nearest chunks, their text")
+        .register(registry);
+    this.catchUpMs = Objects.requireNonNull(catchUpMs);
+    this.caughtUp = Counter.builder("edgechat.retrieval.catchup").tag("outcome", "caught-up")
+        .description("searches that first waited for the chunk index to reflect the site's version")
+        .register(registry);
+    this.behind = Counter.builder("edgechat.retrieval.catchup").tag("outcome", "behind")
+        .description("searches that first waited for the chunk index to reflect the site's version")
         .register(registry);
   }
 
