@@ -989,10 +989,15 @@ public record EdgechatConfig(
     }
   }
 
-  /** The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper. */
+  /**
+   * The knowledge base at origin: how documents are chunked, which passages are good enough, the sweeper.
+   *
+   * @param catchUpMs the longest a search waits for origin's chunk index to reflect the site's
+   *     version (another process's ingestion not yet noticed); 0: it searches what the index holds
+   */
   public record Knowledge(int chunkTokens, int chunkOverlapTokens, double minPassageScore, int maxUploadBytes,
       int maxDocumentChars, long sweepIntervalMs, long sweepAfterMs, long resyncMs, long changesRetentionMs,
-      long outboxPollMs, long idempotencyKeyTtlMs) {
+      long outboxPollMs, long idempotencyKeyTtlMs, long catchUpMs) {
 
     /** A builder with no value set. */
     public static Builder builder() {
@@ -1004,7 +1009,8 @@ public record EdgechatConfig(
       return new Builder().chunkTokens(chunkTokens).chunkOverlapTokens(chunkOverlapTokens)
           .minPassageScore(minPassageScore).maxUploadBytes(maxUploadBytes).maxDocumentChars(maxDocumentChars)
           .sweepIntervalMs(sweepIntervalMs).sweepAfterMs(sweepAfterMs).resyncMs(resyncMs)
-          .changesRetentionMs(changesRetentionMs).outboxPollMs(outboxPollMs).idempotencyKeyTtlMs(idempotencyKeyTtlMs);
+          .changesRetentionMs(changesRetentionMs).outboxPollMs(outboxPollMs).idempotencyKeyTtlMs(idempotencyKeyTtlMs)
+          .catchUpMs(catchUpMs);
     }
 
     /** Builds {@link Knowledge} settings by name; {@link #build()} fails naming a value left unset. */
@@ -1021,6 +1027,7 @@ public record EdgechatConfig(
       private Long changesRetentionMs;
       private Long outboxPollMs;
       private Long idempotencyKeyTtlMs;
+      private Long catchUpMs;
 
       private Builder() {
       }
@@ -1080,6 +1087,11 @@ public record EdgechatConfig(
         return this;
       }
 
+      public Builder catchUpMs(long catchUpMs) {
+        this.catchUpMs = catchUpMs;
+        return this;
+      }
+
       public Knowledge build() {
         return new Knowledge(
             Required.value(chunkTokens, "Knowledge.chunkTokens"),
@@ -1092,7 +1104,8 @@ public record EdgechatConfig(
             Required.value(resyncMs, "Knowledge.resyncMs"),
             Required.value(changesRetentionMs, "Knowledge.changesRetentionMs"),
             Required.value(outboxPollMs, "Knowledge.outboxPollMs"),
-            Required.value(idempotencyKeyTtlMs, "Knowledge.idempotencyKeyTtlMs"));
+            Required.value(idempotencyKeyTtlMs, "Knowledge.idempotencyKeyTtlMs"),
+            Required.value(catchUpMs, "Knowledge.catchUpMs"));
       }
     }
   }

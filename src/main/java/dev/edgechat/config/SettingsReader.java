@@ -202,6 +202,7 @@ final class SettingsReader {
             .changesRetentionMs(whole("knowledge.changesRetentionMs", 3_600_000, 365L * 86_400_000))
             .outboxPollMs(whole("knowledge.outboxPollMs", 10, 60_000))
             .idempotencyKeyTtlMs(whole("knowledge.idempotencyKeyTtlMs", 60_000, 365L * 86_400_000))
+            .catchUpMs(whole("knowledge.catchUpMs", 0, 60_000))
             .build())
         .sim(SimSettings.builder()
             .firstTokenMs((int) whole("sim.firstTokenMs", 0, 600_000))

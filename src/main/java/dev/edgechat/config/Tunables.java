@@ -60,6 +60,8 @@ final class Tunables {
           (into, from) -> into.embeddings(m -> m.cacheTimeoutMs(from.embeddings().cacheTimeoutMs()))),
       new Tunable("knowledge.minPassageScore",
           (into, from) -> into.knowledge(k -> k.minPassageScore(from.knowledge().minPassageScore()))),
+      new Tunable("knowledge.catchUpMs",
+          (into, from) -> into.knowledge(k -> k.catchUpMs(from.knowledge().catchUpMs()))),
       new Tunable("limits.enabled", (into, from) -> into.limits(l -> l.enabled(from.limits().enabled()))),
       new Tunable("limits.visitorChatsPerMinute",
           (into, from) -> into.limits(l -> l.visitorChatsPerMinute(from.limits().visitorChatsPerMinute()))),

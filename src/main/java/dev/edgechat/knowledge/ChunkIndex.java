@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * there at start ({@link #load()}), changed by this process's ingestion ({@link #apply}) and brought
  * up to date with other processes' changes on a site's invalidation ({@link #refresh}).
  *
+ * <p>It knows, per site, the knowledge-base version its chunks reflect ({@link #reflects}): a
+ * worker in another process stores a document's chunks, then bumps the site's version, then
+ * reports its job done, while this index learns of it only on the change's notice. An answer for
+ * a newer version than the index reflects first has it {@link #catchUp} (answers behind together
+ * share one refresh), so a document whose job is done is retrievable at once.
+ *
  * <p>Only chunks embedded by this process's model are indexed: a question's vector and a chunk's
  * must come from the same model to be compared. Changes to one site's index are applied one after
  * another, after the build, so an older change never lands after a newer one. It reads the
@@ -47,6 +53,13 @@ public final class ChunkIndex implements AutoCloseable {
   private final Map<String, VectorIndex<Long>> sites = new ConcurrentHashMap<>();
   /** Per site, the last change queued: the next one runs after it. */
   private final Map<String, Future<Void>> changes = new ConcurrentHashMap<>();
+  /**
+   * Per site, the knowledge-base version the index reflects: every chunk change that a version up
+   * to it announced (committed before it) is in. A site not here is behind every version.
+   */
+  private final Map<String, Long> versions = new ConcurrentHashMap<>();
+  /** Per site, the refresh under way that an answer behind joins (guarded by this). */
+  private final Map<String, Future<Void>> catchingUp = new HashMap<>();
   private final Promise<Void> loaded = Promise.promise();
 
   /**
@@ -69,8 +82,15 @@ public final class ChunkIndex implements AutoCloseable {
    */
   public Future<Void> load(Vertx vertx) {
     long started = System.nanoTime();
-    loadPage(0L, 0)
+    Map<String, Long> seen = new HashMap<>();
+    // the versions first: every chunk committed before them is read by the pages after
+    primary.query(SqlQueries.SITE_VERSIONS).execute()
+        .compose(rows -> {
+          rows.forEach(row -> seen.put(row.getString(0), row.getLong(1)));
+          return loadPage(0L, 0);
+        })
         .onSuccess(count -> {
+          seen.forEach(this::reached);
           LOG.info("chunk index built [chunks: {}, sites: {}, model: {}, ms: {}]", count, sites.size(), model,
               (System.nanoTime() - started) / 1_000_000);
           loaded.tryComplete();
@@ -101,8 +121,9 @@ public final class ChunkIndex implements AutoCloseable {
   }
 
   /**
-   * Refreshes every site's index from Postgres, one site after another: repairs what invalidations
-   * missed (a Redis outage, a process that published nothing).
+   * Refreshes every site's index from Postgres, one site after another, comparing all its chunks
+   * whatever its version says: repairs what invalidations missed (a Redis outage, a process that
+   * published nothing, chunks changed by hand).
    */
   public Future<Integer> resync() {
     return loaded.future()
@@ -112,7 +133,7 @@ public final class ChunkIndex implements AutoCloseable {
           rows.forEach(row -> ids.add(row.getString(0)));
           Future<Void> all = Future.succeededFuture();
           for (String id : ids) {
-            all = all.compose(v -> refresh(id));
+            all = all.compose(v -> refresh(id, true));
           }
           return all.map(ids.size());
         });
@@ -189,9 +210,78 @@ public final class ChunkIndex implements AutoCloseable {
     }, false);
   }
 
-  /** Brings the site's index up to date with Postgres: what other processes ingested or deleted. */
+  /** Whether the site's index reflects {@code version} of its knowledge base, or a later one. */
+  public boolean reflects(String siteId, long version) {
+    return versions.getOrDefault(siteId, -1L) >= version;
+  }
+
+  /**
+   * Completes once the site's index reflects {@code version} or later: at once when it does, else
+   * after the site's refresh under way, which it joins, or one it starts, so that the answers
+   * behind on a site cost one refresh, not one each. A refresh under way may have read Postgres
+   * before {@code version} committed; when the index is still behind after it, one more runs (it
+   * starts after, so it reads the version). Fails when the refresh does, or the index is still
+   * behind (a version the primary does not have).
+   */
+  public Future<Void> catchUp(String siteId, long version) {
+    if (reflects(siteId, version)) {
+      return Future.succeededFuture();
+    }
+    return sharedRefresh(siteId)
+        .compose(v -> reflects(siteId, version) ? Future.succeededFuture() : sharedRefresh(siteId))
+        .compose(v -> reflects(siteId, version) ? Future.<Void>succeededFuture()
+            : Future.failedFuture("the chunk index of site " + siteId + " is behind version " + version));
+  }
+
+  /** The site's refresh under way for {@link #catchUp}, or a new one. */
+  private synchronized Future<Void> sharedRefresh(String siteId) {
+    Future<Void> running = catchingUp.get(siteId);
+    if (running != null && !running.isComplete()) {
+      return running;
+    }
+    Future<Void> started = refresh(siteId);
+    catchingUp.put(siteId, started);
+    started.onComplete(ar -> {
+      synchronized (this) {
+        catchingUp.remove(siteId, started);
+      }
+    });
+    return started;
+  }
+
+  /**
+   * Brings the site's index up to date with Postgres: what other processes ingested or deleted.
+   * The site's version is read first, so the chunks read after hold every change committed before
+   * it: when the refresh is done, the index reflects at least that version. When that version
+   * left the chunks as they were (new settings, a purge: {@link SiteVersions#bumpChunksUnchanged})
+   * and the index reflects the one before, no chunk is read: a settings change costs a large site
+   * one row, not all its chunk ids.
+   */
   public Future<Void> refresh(String siteId) {
-    return inTurn(siteId, () -> primary.preparedQuery(SqlQueries.CHUNK_IDS_OF_SITE).execute(Tuple.of(siteId, model))
+    return refresh(siteId, false);
+  }
+
+  /** @param compareAll whether the chunks are compared whatever the version says (the resync) */
+  private Future<Void> refresh(String siteId, boolean compareAll) {
+    return inTurn(siteId, () -> primary.preparedQuery(SqlQueries.KB_VERSION_AND_CHUNKS_UNCHANGED)
+        .execute(Tuple.of(siteId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return compare(siteId);
+          }
+          long version = rows.iterator().next().getLong(0);
+          Long unchangedAt = rows.iterator().next().getLong(1);
+          if (!compareAll && unchangedAt != null && unchangedAt == version && reflects(siteId, version - 1)) {
+            reached(siteId, version);
+            return Future.succeededFuture();
+          }
+          return compare(siteId).onSuccess(v -> reached(siteId, version));
+        }));
+  }
+
+  /** Puts what Postgres has of the site's chunks and the index lacks, and drops what Postgres no longer has. */
+  private Future<Void> compare(String siteId) {
+    return primary.preparedQuery(SqlQueries.CHUNK_IDS_OF_SITE).execute(Tuple.of(siteId, model))
         .compose(rows -> workers.executeBlocking(() -> {
           Set<Long> inPostgres = new HashSet<>(rows.size());
           rows.forEach(row -> inPostgres.add(row.getLong(0)));
@@ -212,7 +302,12 @@ public final class ChunkIndex implements AutoCloseable {
                     vectors.add(Vectors.fromBytes(row.getBuffer("embedding").getBytes()));
                   }
                   return applyNow(siteId, ids, vectors, diff.gone());
-                })));
+                }));
+  }
+
+  /** Records that the site's index reflects {@code version}; it never goes back. */
+  private void reached(String siteId, long version) {
+    versions.merge(siteId, version, Math::max);
   }
 
   private record Diff(List<Long> missing, List<Long> gone) {

@@ -25,4 +25,13 @@ public interface KnowledgeBase {
   default Future<List<Passage>> search(String siteId, String question, int limit, QuestionVector vector) {
     return search(siteId, question, limit);
   }
+
+  /**
+   * As {@link #search(String, String, int, QuestionVector)}, for the site as the answer read it:
+   * the passages are those of its knowledge-base version or a later one, as far as the knowledge
+   * base can tell. By default the same search.
+   */
+  default Future<List<Passage>> search(Site site, String question, int limit, QuestionVector vector) {
+    return search(site.id(), question, limit, vector);
+  }
 }

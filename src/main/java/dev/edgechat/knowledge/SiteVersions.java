@@ -33,11 +33,23 @@ public final class SiteVersions {
   }
 
   /**
-   * Starts a new knowledge-base version of the site. Succeeds with the change, or empty when there
-   * is no such site; fails when the database does (then nothing changed).
+   * Starts a new knowledge-base version of the site, for a change that may have changed its chunks
+   * (an ingestion, a deletion): origins compare their chunk index with Postgres on it. Succeeds
+   * with the change, or empty when there is no such site; fails when the database does (then
+   * nothing changed).
    */
   public Future<Optional<SiteChange>> bump(String siteId) {
     return change(siteId, List.of());
+  }
+
+  /**
+   * As {@link #bump}, for a change that leaves the site's chunks as they are (new settings, a purge
+   * of its answers): recorded with the version ({@code chunks_unchanged_at}), so that an origin's
+   * chunk index one version behind catches up without reading the site's chunks.
+   */
+  public Future<Optional<SiteChange>> bumpChunksUnchanged(String siteId) {
+    return change(siteId, SqlQueries.BUMP_KB_VERSION_CHUNKS_UNCHANGED, List.of(), null,
+        (conn, change) -> Future.succeededFuture());
   }
 
   /**
@@ -121,9 +133,16 @@ public final class SiteVersions {
    * version, the log, {@code also}, the notice.
    */
   private Future<Optional<SiteChange>> change(String siteId, List<String> documents, String wrongHit, AlsoWrite also) {
-    boolean newVersion = documents.isEmpty() && wrongHit == null;
+    // a new version for the whole site, the same one for a purge by document or a report
+    String version = documents.isEmpty() && wrongHit == null ? SqlQueries.BUMP_KB_VERSION : SqlQueries.KB_VERSION;
+    return change(siteId, version, documents, wrongHit, also);
+  }
+
+  /** As above, with the site's version after the change read (or made) by {@code versionQuery}. */
+  private Future<Optional<SiteChange>> change(String siteId, String versionQuery, List<String> documents,
+      String wrongHit, AlsoWrite also) {
     return primary.withTransaction(conn -> conn.query(SqlQueries.NEXT_CHANGE).execute()
-        .compose(head -> version(conn, siteId, newVersion).compose(version -> {
+        .compose(head -> version(conn, siteId, versionQuery).compose(version -> {
           if (version.isEmpty()) {
             // rolls back, giving the number back: numbers have no gaps
             return Future.failedFuture(new NoSuchSite());
@@ -141,11 +160,9 @@ public final class SiteVersions {
         .recover(e -> e instanceof NoSuchSite ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
   }
 
-  /** The site's version after the change: a new one for the whole site, the same one for a purge by document. */
-  private static Future<Optional<Long>> version(SqlConnection conn, String siteId, boolean newVersion) {
-    return conn.preparedQuery(newVersion ? SqlQueries.BUMP_KB_VERSION : SqlQueries.KB_VERSION)
-        .execute(Tuple.of(siteId))
-        .map(SiteVersions::first);
+  /** The site's version after the change. */
+  private static Future<Optional<Long>> version(SqlConnection conn, String siteId, String versionQuery) {
+    return conn.preparedQuery(versionQuery).execute(Tuple.of(siteId)).map(SiteVersions::first);
   }
 
   private static Optional<Long> first(RowSet<Row> rows) {

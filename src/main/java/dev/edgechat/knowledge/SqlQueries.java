@@ -24,8 +24,16 @@ final class SqlQueries {
   static final String BUMP_KB_VERSION =
       "UPDATE sites SET kb_version = kb_version + 1, updated_at = now() WHERE id = $1 RETURNING kb_version";
 
+  /** Primary key of sites: a version whose change left the chunks as they were (chunks_unchanged_at). */
+  static final String BUMP_KB_VERSION_CHUNKS_UNCHANGED = """
+      UPDATE sites SET kb_version = kb_version + 1, chunks_unchanged_at = kb_version + 1, updated_at = now()
+      WHERE id = $1 RETURNING kb_version""";
+
   /** Primary key of sites. */
   static final String KB_VERSION = "SELECT kb_version FROM sites WHERE id = $1";
+
+  /** Primary key of sites: what a refresh of the site's chunk index starts from. */
+  static final String KB_VERSION_AND_CHUNKS_UNCHANGED = "SELECT kb_version, chunks_unchanged_at FROM sites WHERE id = $1";
 
   /**
    * The next change number. Taking the head row's lock first, in every writer, makes changes

@@ -160,7 +160,7 @@ public final class AdminApi {
     // a new version: edges forget what they knew of the site (allowed origins, limits, semantic
     // settings) and answers made under the old system prompt retire
     documents.putSite(new Site(ctx.pathParam("site"), name, origins, prompt, 1, limits, semantic))
-        .compose(site -> versions.bump(site.id())
+        .compose(site -> versions.bumpChunksUnchanged(site.id())
             .map(change -> site.atVersion(change.map(SiteChange::version).orElse(site.kbVersion()))))
         .onSuccess(site -> json(ctx.response()).end(site.toJson().encode()))
         .onFailure(e -> ctx.fail(unaccepted(e, "the site")));
@@ -392,7 +392,7 @@ public final class AdminApi {
   private void purge(RoutingContext ctx) {
     String site = ctx.pathParam("site");
     List<String> purged = purgedDocuments(ctx);
-    (purged.isEmpty() ? versions.bump(site) : versions.purgeDocuments(site, purged))
+    (purged.isEmpty() ? versions.bumpChunksUnchanged(site) : versions.purgeDocuments(site, purged))
         .compose(change -> change.isEmpty()
             ? Future.<SiteChange>failedFuture(ApiError.notFound("no site '" + site + "'"))
             : Future.succeededFuture(change.get()))

@@ -67,7 +67,7 @@ public record KnowledgeParts(DocumentStore documents, EmbeddingModel embeddings,
         new LazyTokenCount());
     Ingestion ingestion = new Ingestion(documents, chunker, embeddings, loadIndex ? index : null, versions, workers);
     VectorKnowledgeBase retrieval = new VectorKnowledgeBase(database.reads(), embeddings, index,
-        () -> config.get().knowledge().minPassageScore(), registry);
+        () -> config.get().knowledge().minPassageScore(), registry, () -> config.get().knowledge().catchUpMs());
     return new KnowledgeParts(documents, embeddings, index, retrieval, ingestion, versions);
   }
 

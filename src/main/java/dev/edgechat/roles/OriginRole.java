@@ -144,7 +144,8 @@ public final class OriginRole {
         postgresUrl), () -> config.get().knowledge().changesRetentionMs(), registry));
     changes.onChange(change -> {
       if (change.wholeSite()) {
-        knowledge.index().refresh(change.site()).onFailure(e -> LOG.warn(
+        // shared with the answers behind that version, and nothing when one of them refreshed already
+        knowledge.index().catchUp(change.site(), change.version()).onFailure(e -> LOG.warn(
             "chunk index not refreshed; it is at the next change or resync [site: {}, reason: {}]", change.site(),
             e.toString()));
       }
