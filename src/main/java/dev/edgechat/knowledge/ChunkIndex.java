@@ -212,7 +212,12 @@ public final class ChunkIndex implements AutoCloseable {
 
   /** Whether the site's index reflects {@code version} of its knowledge base, or a later one. */
   public boolean reflects(String siteId, long version) {
-    return versions.getOrDefault(siteId, -1L) >= version;
+    return reflected(siteId) >= version;
+  }
+
+  /** The knowledge-base version of the site that the index reflects; -1 while it knows none (before its build). */
+  public long reflected(String siteId) {
+    return versions.getOrDefault(siteId, -1L);
   }
 
   /**

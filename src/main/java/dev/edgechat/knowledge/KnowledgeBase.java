@@ -34,4 +34,15 @@ public interface KnowledgeBase {
   default Future<List<Passage>> search(Site site, String question, int limit, QuestionVector vector) {
     return search(site.id(), question, limit, vector);
   }
+
+  /**
+   * As {@link #search(Site, String, int, QuestionVector)}, begun while the site {@code siteId} is
+   * still being read ({@code asRead}): a knowledge base that can tell whether what it searched was
+   * current for the version read keeps its result, else searches again once it is. By default it
+   * waits for the read, then searches.
+   */
+  default Future<List<Passage>> search(String siteId, Future<Site> asRead, String question, int limit,
+      QuestionVector vector) {
+    return asRead.compose(site -> search(site, question, limit, vector));
+  }
 }

@@ -144,6 +144,22 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
     return caughtUp(site).compose(v -> search(site.id(), question, limit, given));
   }
 
+  /**
+   * {@inheritDoc} Here the search starts at once, on the index as it is, beside the site's read (an
+   * answer's usual case waits for neither); when the site arrives, the result stands if the index
+   * already reflected the site's version when the search began (it only moves forward), else the
+   * index catches up (as above) and the search runs again.
+   */
+  @Override
+  public Future<List<Passage>> search(String siteId, Future<Site> asRead, String question, int limit,
+      QuestionVector given) {
+    long reflectedAtStart = index.reflected(siteId);
+    Future<List<Passage>> early = search(siteId, question, limit, given);
+    return asRead.compose(site -> site.kbVersion() <= reflectedAtStart || catchUpMs.getAsLong() <= 0
+        ? early
+        : early.transform(ignored -> search(site, question, limit, given)));
+  }
+
   /** Succeeds once the index reflects the site's version, or the catch-up failed or took too long. */
   private Future<Void> caughtUp(Site site) {
     long timeoutMs = catchUpMs.getAsLong();

@@ -238,9 +238,10 @@ public final class OriginApi {
         ? Future.succeededFuture(List.of())
         : Future.all(owned, conversations.history(request.conversation(), settings.origin().historyTurns()))
             .map(both -> both.<List<Turn>>resultAt(1));
-    // for the version read: a chunk index behind it (a worker's ingestion not yet noticed) catches up first
+    // beside the site's read; for the version read, a chunk index behind it (a worker's ingestion not
+    // yet noticed) catches up and the search runs again
     Future<List<Passage>> passages = Spans.endWith(Spans.retrieval(request.site()),
-        site.compose(s -> knowledge.search(s, request.question(), settings.origin().passages(), vector)));
+        knowledge.search(request.site(), site, request.question(), settings.origin().passages(), vector));
     Span answering = Span.current();
     Future<Void> saved = Future.all(site, owned).compose(v -> Spans.endWith(Spans.writeBehind(answering, "user"),
         conversations.saveQuestion(request.conversation(), request.site(), request.visitor(), request.questionId(),
