@@ -58,8 +58,11 @@ record MatchSignals(double[] values, MeaningGuard.Verdict verdict) {
    * difference is a veto, {@link #vetoed()}, and the other signals are then not read).
    */
   static MatchSignals of(double cosine, String question, String candidate, MeaningGuard guard) {
-    Anchors ours = Anchors.of(question);
-    Anchors theirs = Anchors.of(candidate);
+    return of(cosine, Anchors.of(question), Anchors.of(candidate), guard);
+  }
+
+  /** {@link #of(double, String, String, MeaningGuard)} on anchors already read (a lookup reads its question's once). */
+  static MatchSignals of(double cosine, Anchors ours, Anchors theirs, MeaningGuard guard) {
     MeaningGuard.Verdict verdict = guard.compare(ours, theirs);
     double[] values = new double[NAMES.size()];
     if (!verdict.sameMeaning() && !verdict.doubtOnly()) {

@@ -311,10 +311,12 @@ public final class SemanticCache {
     }
     int rejectedHere = 0;
     Rejection reason = Rejection.NO_CANDIDATE;
+    Anchors asked = null; // read once, for the first candidate near enough, and kept for the others
     Span guarding = Spans.guard(lookup);
     try {
       for (SiteQuestionIndex.Entry entry : nearest) {
-        if (SemanticMatcher.cosine(vector, entry.vector()) < matcher.threshold()) {
+        double cosine = SemanticMatcher.cosine(vector, entry.vector());
+        if (cosine < matcher.threshold()) {
           if (rejectedHere == 0) {
             reason = Rejection.BELOW_THRESHOLD;
           }
@@ -323,12 +325,15 @@ public final class SemanticCache {
         if (wrongHits.blocks(key.site(), entry.key().question())) {
           continue; // reported while this lookup was under way: it leaves the index on the indexer's thread
         }
-        if (matcher.matches(vector, question, entry.vector(), entry.question(), maxWrongShare)) {
+        if (asked == null) {
+          asked = Anchors.of(question);
+        }
+        SemanticMatcher.Judgement judged = matcher.judge(cosine, asked, Anchors.of(entry.question()), maxWrongShare);
+        if (judged.matches()) {
           return new Candidates(vector, List.of(entry.key()), rejectedHere, null);
         }
         if (rejectedHere == 0) {
-          reason = guard().compare(question, entry.question()).doubtOnly() ? Rejection.GUARD_DOUBTED
-              : Rejection.GUARD_DIFFERENT;
+          reason = judged.verdict().doubtOnly() ? Rejection.GUARD_DOUBTED : Rejection.GUARD_DIFFERENT;
         }
         rejectedHere++;
       }

@@ -113,6 +113,22 @@ public final class SemanticMatcher {
     return score(cosine, question, candidate) >= least;
   }
 
+  /** What {@link #judge} found: whether the pair matches, and the guard's verdict on it. */
+  record Judgement(boolean matches, MeaningGuard.Verdict verdict) {
+  }
+
+  /**
+   * {@link #matches(float[], String, float[], String, double)} for a pair whose cosine passed the
+   * threshold, on anchors already read (a lookup reads its question's once for all its candidates),
+   * with the guard's verdict, which says why a pair was refused.
+   */
+  Judgement judge(double cosine, Anchors question, Anchors candidate, double maxWrongShare) {
+    double least = decision.scoreThreshold(maxWrongShare);
+    MatchSignals signals = MatchSignals.of(cosine, question, candidate, guard);
+    boolean matches = least <= 1 && (signals.vetoed() ? 0 : decision.score(signals)) >= least;
+    return new Judgement(matches, signals.verdict());
+  }
+
   /**
    * The learned decision's score of a pair whose cosine is known: the chance by the training pairs
    * that they mean the same; 0 when the guard finds them different for sure.
