@@ -125,8 +125,7 @@ public final class SemanticMatcher {
   Judgement judge(double cosine, Anchors question, Anchors candidate, double maxWrongShare) {
     double least = decision.scoreThreshold(maxWrongShare);
     MatchSignals signals = MatchSignals.of(cosine, question, candidate, guard);
-    boolean matches = least <= 1 && (signals.vetoed() ? 0 : decision.score(signals)) >= least;
-    return new Judgement(matches, signals.verdict());
+    return new Judgement(least <= 1 && score(signals) >= least, signals.verdict());
   }
 
   /**
@@ -134,7 +133,10 @@ public final class SemanticMatcher {
    * that they mean the same; 0 when the guard finds them different for sure.
    */
   double score(double cosine, String question, String candidate) {
-    MatchSignals signals = MatchSignals.of(cosine, question, candidate, guard);
+    return score(MatchSignals.of(cosine, question, candidate, guard));
+  }
+
+  private double score(MatchSignals signals) {
     return signals.vetoed() ? 0 : decision.score(signals);
   }
 

@@ -22,7 +22,10 @@ class SemanticMatcherJudgeTest {
       new String[] {"What is your refund policy?", "How do refunds work?"},
       new String[] {"Can I pay with PayPal?", "Can I not pay with PayPal?"});
 
-  /** Verifies that judging on anchors read once decides as matching on the texts, at several cosines and bounds. */
+  /**
+   * Verifies that judging on anchors read once decides as matching on the texts, at several cosines
+   * and bounds, with each question's anchors reused for every candidate as a lookup reuses them.
+   */
   @Test
   void judge_sameDecisionAsMatches_andTheGuardsVerdict() {
     SemanticMatcher matcher = new SemanticMatcher(0.5);
@@ -33,12 +36,15 @@ class SemanticMatcherJudgeTest {
       float[] c = {(float) cosine, (float) Math.sqrt(1 - cosine * cosine)};
       double exact = SemanticMatcher.cosine(q, c);
       for (double bound : new double[] {0.03, 0.05, 0.12}) {
-        for (String[] pair : PAIRS) {
-          SemanticMatcher.Judgement judged = matcher.judge(exact, Anchors.of(pair[0]), Anchors.of(pair[1]), bound);
-          assertThat(judged.matches()).as("%s / %s at cosine %.2f, bound %.2f", pair[0], pair[1], cosine, bound)
-              .isEqualTo(matcher.matches(q, pair[0], c, pair[1], bound));
-          assertThat(judged.verdict()).isEqualTo(guard.compare(pair[0], pair[1]));
-          decided[judged.matches() ? 1 : 0]++;
+        for (String[] asked : PAIRS) {
+          Anchors question = Anchors.of(asked[0]);
+          for (String[] cached : PAIRS) {
+            SemanticMatcher.Judgement judged = matcher.judge(exact, question, Anchors.of(cached[1]), bound);
+            assertThat(judged.matches()).as("%s / %s at cosine %.2f, bound %.2f", asked[0], cached[1], cosine, bound)
+                .isEqualTo(matcher.matches(q, asked[0], c, cached[1], bound));
+            assertThat(judged.verdict()).isEqualTo(guard.compare(asked[0], cached[1]));
+            decided[judged.matches() ? 1 : 0]++;
+          }
         }
       }
     }
