@@ -50,6 +50,10 @@ final class Lexicon {
   static final List<String> NUMBER_UNITS = distinct(read("number-units"));
   /** Phrases read as one word ("sign in" → "log_in"). */
   static final Map<String, String> PHRASES = spellings(read("phrases"));
+  /** Chat shorthand and apostrophe-less contractions, by what they stand for ("u" → "you"). */
+  static final Map<String, String> SHORTHAND = spellings(read("chat-shorthand"));
+  /** Words customers use for one another where WordNet lists no shared sense, by group number. */
+  static final Map<String, Integer> SYNONYM_GROUPS = groups(read("synonyms"));
   /** Opposite words, in the order the guard compares them. */
   static final List<Opposite> OPPOSITES = opposites(read("opposites"));
 
@@ -102,6 +106,23 @@ final class Lexicon {
       }
     }
     return Map.copyOf(spellings);
+  }
+
+  /** Entries "word word ...", one group each; a word may be in one group only. */
+  static Map<String, Integer> groups(WordList list) {
+    Map<String, Integer> groups = new HashMap<>();
+    for (int group = 0; group < list.entries().size(); group++) {
+      String[] words = list.entries().get(group).split("\\s+");
+      if (words.length < 2) {
+        throw list.malformed("a group needs at least two words, got \"" + list.entries().get(group) + "\"");
+      }
+      for (String word : words) {
+        if (groups.put(word, group) != null) {
+          throw list.malformed("\"" + word + "\" is in two groups");
+        }
+      }
+    }
+    return Map.copyOf(groups);
   }
 
   /** Entries "strict|conflicting verbs|words side: forms | side: forms", as opposites.txt explains. */

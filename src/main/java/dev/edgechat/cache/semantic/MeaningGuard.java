@@ -51,8 +51,11 @@ import java.util.function.Supplier;
  *       by default Princeton WordNet 3.1 through extJWNL ({@link WordNetSynonyms}), where "cost"
  *       and "price" share a synset and "choose" is a synonym of "select", from which "selection"
  *       derives; hypernyms are not followed, so "loan" vs "mortgage" and "lost" vs "stolen" still
- *       differ. Such a swap is final in a minimal edit (at most {@code MINIMAL_EDIT} words
- *       changed, articles aside), where the shared wording blinds cosine; in a question reworded
+ *       differ. Two more kinds of counterpart count: words listed together in synonyms.txt, which
+ *       customers use for one another where WordNet gives no shared sense ("receipt"/"invoice"),
+ *       and a typo, a word WordNet does not know one letter from the other's ("cancle"/"cancel";
+ *       two real words one letter apart, "coat"/"boat", still differ). Such a swap is final in a
+ *       minimal edit (at most {@code MINIMAL_EDIT} words changed, articles aside), where the shared wording blinds cosine; in a question reworded
  *       beyond that it is only a doubt ({@link Verdict#doubtOnly()}), which {@link SemanticMatcher}'s
  *       learned decision may overrule at a high cosine. In a minimal edit, several swapped words differ too, unless each
  *       has a synonym or family member on the other side ("customer support" vs "sales team").
@@ -138,6 +141,9 @@ public final class MeaningGuard {
 
   /** Shortest word an un- form must undo ("unblock": "block"), so "until" or "unit" never count. */
   private static final int MIN_UNDONE = 4;
+
+  /** Shortest word a typo is taken in: "cna" for "can" is left to the cosine. */
+  private static final int MIN_TYPO_LENGTH = 4;
 
   /** Shortest stem that, beginning a longer one, makes the two one word family. */
   private static final int MIN_FAMILY_STEM = 5;
@@ -368,7 +374,8 @@ public final class MeaningGuard {
     for (String stem : stems) {
       boolean found = false;
       for (String other : others) {
-        if (sameFamily(stem, other) || anySynonyms(spellings.get(stem), otherSpellings.get(other))) {
+        if (sameFamily(stem, other) || anySynonyms(spellings.get(stem), otherSpellings.get(other))
+            || anyMisspelt(spellings.get(stem), otherSpellings.get(other))) {
           found = true;
           break;
         }
@@ -383,7 +390,31 @@ public final class MeaningGuard {
   private boolean anySynonyms(Set<String> ourWords, Set<String> theirWords) {
     for (String ours : ourWords) {
       for (String theirs : theirWords) {
-        if (synonyms.synonyms(ours, theirs)) {
+        if (listedTogether(ours, theirs) || synonyms.synonyms(ours, theirs)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** One group of synonyms.txt ("receipt", "invoices"): words WordNet gives no shared sense. */
+  private static boolean listedTogether(String ours, String theirs) {
+    Integer group = Lexicon.SYNONYM_GROUPS.get(QuestionTokenizer.singular(ours));
+    return group != null && group.equals(Lexicon.SYNONYM_GROUPS.get(QuestionTokenizer.singular(theirs)));
+  }
+
+  /**
+   * Whether one of the words is a typo of the other: not a word of the language ({@link
+   * Synonyms#known}), at least {@value #MIN_TYPO_LENGTH} letters, and one letter away from the other
+   * (one inserted, left out, replaced, or two neighbours swapped: "cancle"/"cancel", "acount"/"account",
+   * "keybaord"/"keyboard"). A known word is never a typo: "form" and "from", "hire" and "fire" stay different.
+   */
+  private boolean anyMisspelt(Set<String> ourWords, Set<String> theirWords) {
+    for (String ours : ourWords) {
+      for (String theirs : theirWords) {
+        if (Math.min(ours.length(), theirs.length()) >= MIN_TYPO_LENGTH && Typos.oneEditApart(ours, theirs)
+            && (!synonyms.known(ours) || !synonyms.known(theirs))) {
           return true;
         }
       }

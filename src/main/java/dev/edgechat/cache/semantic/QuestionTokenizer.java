@@ -7,7 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Splits a question into the {@link Token}s the meaning guard compares. Contractions are expanded
+ * Splits a question into the {@link Token}s the meaning guard compares. Chat shorthand is written out
+ * ({@link ChatShorthand}: "u" reads "you", "doesnt" "does not"), contractions are expanded
  * ("isn't" reads "is not"), surrounding punctuation, possessives and clitics come off, hyphenated
  * words are joined ("e-mail") unless they begin with a number ("2-year"), "a/b" reads "a per b", the
  * phrases of phrases.txt become one word ("sign in" → "log_in"), and each word remembers how it was
@@ -27,7 +28,7 @@ final class QuestionTokenizer {
   }
 
   static List<Token> tokens(String text) {
-    String expanded = expandContractions(text.replace('\u2019', '\'').replace('\u2018', '\''));
+    String expanded = expandContractions(ChatShorthand.expand(text).replace('\u2019', '\'').replace('\u2018', '\''));
     List<Token> tokens = new ArrayList<>();
     boolean sentenceStart = true;
     for (String chunk : expanded.strip().split("\\s+")) {
@@ -144,7 +145,7 @@ final class QuestionTokenizer {
   }
 
   /** A rough singular: "deliveries" → "delivery", "boxes" → "box", "days" → "day". */
-  private static String singular(String word) {
+  static String singular(String word) {
     if (word.length() <= 3 || !word.endsWith("s") || word.chars().anyMatch(Character::isDigit)
         || Lexicon.FUNCTION_WORDS.contains(word)) {
       return word;

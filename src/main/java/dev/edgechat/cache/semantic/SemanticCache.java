@@ -292,7 +292,7 @@ public final class SemanticCache {
     Span embedding = Spans.embedding(lookup);
     float[] vector;
     try {
-      vector = embedder.embedNow(question);
+      vector = embedder.embedNow(ChatShorthand.expand(question));
     } finally {
       embedding.end();
     }
@@ -384,7 +384,7 @@ public final class SemanticCache {
     long expiresAt = clock.millis() + lifeMs;
     int maxEntries = settings.semanticMaxEntries();
     return indexer.executeBlocking(() -> {
-      float[] v = vector != null ? vector : embedder.embedNow(question);
+      float[] v = vector != null ? vector : embedder.embedNow(ChatShorthand.expand(question));
       if (followUp) {
         followUps.add(key, question, v, expiresAt);
         return null;

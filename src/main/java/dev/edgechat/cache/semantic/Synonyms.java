@@ -12,4 +12,13 @@ public interface Synonyms {
    * the same thing in some sense. Must be symmetric and fast: the guard calls it while comparing.
    */
   boolean synonyms(String one, String other);
+
+  /**
+   * Whether {@code word} (lower-case, as written, in any inflection) is a word of the language, so
+   * not a misspelling: a word it does not know may be a typo of a word one letter away. By default
+   * every word is known, so no word is taken for a typo.
+   */
+  default boolean known(String word) {
+    return true;
+  }
 }

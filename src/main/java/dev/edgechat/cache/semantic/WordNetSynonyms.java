@@ -77,6 +77,26 @@ final class WordNetSynonyms implements Synonyms {
     return intersects(expansion(a), bBases) || intersects(expansion(b), aBases);
   }
 
+  /** A word with a base form in WordNet, in any part of speech, or one of the guard's own word lists. */
+  @Override
+  public boolean known(String word) {
+    String w = word.toLowerCase(Locale.ROOT);
+    return baseForms(w).size() > 1 || inIndex(w) || Lexicon.FUNCTION_WORDS.contains(w);
+  }
+
+  private boolean inIndex(String word) {
+    for (POS pos : POS.getAllPOS()) {
+      try {
+        if (dictionary.getIndexWord(pos, word) != null) {
+          return true;
+        }
+      } catch (JWNLException e) {
+        throw new IllegalStateException("WordNet lookup failed for " + word, e);
+      }
+    }
+    return false;
+  }
+
   private static boolean intersects(Set<String> some, Set<String> others) {
     for (String word : others) {
       if (some.contains(word)) {

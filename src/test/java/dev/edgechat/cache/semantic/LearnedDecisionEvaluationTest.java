@@ -82,15 +82,17 @@ class LearnedDecisionEvaluationTest {
 
   /**
    * Verifies the bound under nested cross-validation by domain (weights and the share's threshold
-   * both chosen without the domain scored). Measured: share 0.03 P 0.967 R 0.254; 0.05 P 0.956 R
-   * 0.446; 0.10 P 0.902 R 0.659; 0.12 P 0.881 R 0.703. Floors just below; precision must also stay
-   * within the bound at the loosest shares, where the pairs are many.
+   * both chosen without the domain scored). Measured with chat shorthand, typos and listed synonyms
+   * read (issue 19, second design): share 0.03 P 0.977 R 0.185; 0.05 P 0.956 R 0.490; 0.10 P 0.902
+   * R 0.723; 0.12 P 0.884 R 0.767 (the first design: 0.967 / 0.254, 0.956 / 0.446, 0.902 / 0.659,
+   * 0.881 / 0.703). Floors just below; precision must also stay within the bound at the loosest
+   * shares, where the pairs are many.
    */
   @Test
   void tolerance_crossValidatedByDomain_holdsTheBound() {
     double[] shares = {0.03, 0.05, 0.10, 0.12};
-    double[] precisionFloors = {0.95, 0.94, 0.89, 0.87};
-    double[] recallFloors = {0.24, 0.43, 0.64, 0.69};
+    double[] precisionFloors = {0.96, 0.94, 0.89, 0.87};
+    double[] recallFloors = {0.17, 0.47, 0.70, 0.75};
     List<Counts> nested = SemanticEvaluation.nested(development, SemanticMatcher.DEFAULT_THRESHOLD, shares);
     for (int s = 0; s < shares.length; s++) {
       System.out.printf(Locale.ROOT, "nested cross-validation, share %.2f: %s%n", shares[s], nested.get(s).describe());
@@ -102,9 +104,11 @@ class LearnedDecisionEvaluationTest {
   }
 
   /**
-   * Verifies the held-out figures of the final design, measured once (884 pairs, 401 same): share
-   * 0.03 P 1.000 (101 hits, 0 wrong) R 0.252; 0.05 P 0.962 R 0.501; 0.12 (the default share) P
-   * 0.870 R 0.718, where the rule without a bound has P 0.829 R 0.726. Floors just below.
+   * Verifies the held-out figures of the current design, measured once (884 pairs, 401 same): share
+   * 0.03 P 0.985 (68 hits, 1 wrong) R 0.167; 0.05 (the edge's default) P 0.969 R 0.546; 0.12 P 0.852
+   * R 0.776, where the rule without a bound has P 0.845 R 0.761. (The first design, before chat
+   * shorthand, typos and listed synonyms: 1.000 / 0.252, 0.962 / 0.501, 0.870 / 0.718.) Floors
+   * just below.
    */
   @Test
   void heldOut_measuredOnce_floorsJustBelowTheFigures() {
@@ -117,26 +121,26 @@ class LearnedDecisionEvaluationTest {
     System.out.println("held-out, share 0.05: " + five.describe());
     System.out.println("held-out, share 0.12: " + loose.describe());
     System.out.println("held-out, rule without a bound: " + rule.describe());
-    assertThat(strict.precision()).isGreaterThanOrEqualTo(0.99);
-    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.24);
-    assertThat(five.precision()).isGreaterThanOrEqualTo(0.95);
-    assertThat(five.recall()).isGreaterThanOrEqualTo(0.49);
-    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.86).isGreaterThan(rule.precision());
-    assertThat(loose.recall()).isGreaterThanOrEqualTo(0.70);
+    assertThat(strict.precision()).isGreaterThanOrEqualTo(0.98);
+    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.16);
+    assertThat(five.precision()).isGreaterThanOrEqualTo(0.96);
+    assertThat(five.recall()).isGreaterThanOrEqualTo(0.53);
+    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.84).isGreaterThan(rule.precision());
+    assertThat(loose.recall()).isGreaterThanOrEqualTo(0.76);
   }
 
   /**
-   * Verifies the learned decision on the older held-out set at the default share: measured P 0.935 R
-   * 0.626 (72 true, 5 false hits), one hit each below the floors the rule without a bound keeps
-   * there (SemanticMatchEvaluationTest), which is why that rule stays the default. Floors just below.
+   * Verifies the learned decision on the older held-out set at share 0.12: measured P 0.951 R 0.670
+   * (77 true, 4 false hits; the first design: 0.935 / 0.626), above the issue's figure for the rule
+   * on this set (0.949 / 0.652). Floors just below.
    */
   @Test
   void olderHeldOut_atDefaultShare_floorsJustBelowTheFigures() {
     Counts counts = hits(new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD), olderHeldOut,
         SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
     System.out.println("older held-out, share 0.12: " + counts.describe());
-    assertThat(counts.precision()).isGreaterThanOrEqualTo(0.93);
-    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.61);
+    assertThat(counts.precision()).isGreaterThanOrEqualTo(0.94);
+    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.66);
   }
 
   /** Verifies that a stricter bound never adds hits and that a share outside [0, 1) is refused. */

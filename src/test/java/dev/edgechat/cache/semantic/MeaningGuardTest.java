@@ -262,4 +262,47 @@ class MeaningGuardTest {
     assertSame("When will I get my refund?", "How long does it take to receive my refund?");
     assertSame("How long does shipping take?", "How many days until my order arrives?");
   }
+
+  /**
+   * Verifies that chat shorthand reads as what it stands for: "u" as "you" (so the questions are
+   * the same), "doesnt" as a negation (so it still differs from the affirmative question).
+   */
+  @Test
+  void compare_chatShorthand_readAsWritten() {
+    assertSame("can u ship to Canada", "Can you ship to Canada?");
+    assertSame("wheres my order", "Where is my order?");
+    assertDifferent("my card doesnt work abroad", "my card works abroad", "polarity differs");
+    assertDifferent("is it waterproof", "it isnt waterproof?", "polarity differs");
+  }
+
+  /**
+   * Verifies that a word that is no word of the language, one letter from a word of the other
+   * question, is taken for its typo, while two real words one letter apart still differ.
+   */
+  @Test
+  void compare_typos_sameButRealWordsStillDiffer() {
+    assertSame("can i cancle my order", "Can I cancel my order?");
+    assertSame("does this laptop have a backlit keybaord", "Does this laptop have a backlit keyboard?");
+    assertSame("why is my acount blocked", "Why is my account blocked?");
+    assertDifferent("Can I cancel my order?", "Can I cancel my border?", "subjects differ");
+    assertDifferent("Can I return the coat?", "Can I return the boat?", "subjects differ");
+  }
+
+  /** Verifies that words listed as used for one another (synonyms.txt) are no change of subject. */
+  @Test
+  void compare_listedSynonyms_same() {
+    assertSame("Can I get a receipt for my order?", "Can I get an invoice for my order?");
+    assertSame("Is there a size limit for suitcases?", "Is there a size limit for luggage?");
+    assertDifferent("Can I get a receipt for my order?", "Can I get a refund for my order?", "subjects differ");
+  }
+
+  /** Verifies the counterparts issue 19 names: in against out, first against last. */
+  @Test
+  void compare_inOutFirstLast_differ() {
+    assertDifferent("How do I opt in to text alerts?", "How do I opt out of text alerts?", "opposites differ");
+    assertDifferent("do you allow pets on flights into the UK", "do you allow pets on flights out of the UK?",
+        "opposites differ");
+    assertDifferent("What time is the first class on Fridays?", "What time is the last class on Fridays?",
+        "opposites differ");
+  }
 }

@@ -139,7 +139,7 @@ final class SemanticEvaluation {
     int i = 0;
     for (String question : questions) {
       long start = System.nanoTime();
-      vectors.put(question, model.apply(question));
+      vectors.put(question, model.apply(ChatShorthand.expand(question)));
       nanos[i++] = System.nanoTime() - start;
     }
     Arrays.sort(nanos);
