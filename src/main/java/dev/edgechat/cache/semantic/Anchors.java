@@ -20,13 +20,13 @@ import java.util.regex.Pattern;
  * in order without articles (for the edit distance), {@code askedFor} what its opening words ask for,
  * {@code negatedHeads} what each negator applies to, {@code digitNumbers} whether a number is written
  * in digits, {@code codeSpellings} what a code of the other question may match ("iphone15" matches
- * "iPhone 15").
+ * "iPhone 15"), {@code directions} which way each thing a "to" or "from" points at goes.
  */
 record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     Map<String, Set<String>> content, Set<String> askedFor, Set<String> stems, boolean negated,
     Set<String> negatedHeads, Set<String> numbers, boolean digitNumbers, Set<String> codes,
     Set<String> codeSpellings, Set<String> names, Set<String> days, Set<String> months, Set<String> periods,
-    Set<String> places) {
+    Set<String> places, Map<String, String> directions) {
 
   /** What a negator that is its own object ("none", "nothing") applies to. */
   static final String BARE_NEGATION = "(bare)";
@@ -34,12 +34,22 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
   /** What a question asks for when it asks the way to do something: "how do I", "how can I". */
   static final String WAY = "way";
 
+  /** Words that say which way something goes, by the way: to (or into) it, or from it. */
+  private static final Map<String, String> DIRECTION_WORDS = Map.of("to", "to", "into", "to", "towards", "to",
+      "onto", "to", "from", "from");
+
+  /** The unit after a time of day in the afternoon ("6pm", "6 pm"). */
+  private static final String PM = "pm";
+
+  /** How many words after a direction word may hold what it points at. */
+  private static final int DIRECTION_REACH = 3;
+
   /** How many words after a negator may hold what it applies to. */
   private static final int NEGATION_REACH = 4;
 
   /** Units written onto a number ("10gb", "5kg", "7pm"): the number counts, not as a code. */
   private static final Pattern NUMBER_WITH_UNIT = Pattern.compile(
-      "(\\d+(?:\\.\\d+)?)(" + String.join("|", Lexicon.NUMBER_UNITS) + ")");
+      "(\\d+(?:\\.\\d+|:\\d\\d)?)(" + String.join("|", Lexicon.NUMBER_UNITS) + ")");
 
   private static final Pattern DIGITS = Pattern.compile("\\d+");
 
@@ -79,7 +89,30 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     return new Anchors(sequence, words, vocabulary, content(words), askedFor(tokens), stems, negated(tokens),
         negatedHeads(tokens), numbers, digitNumbers, codes, codeSpellings,
         names(tokens, places.keySet()), days(tokens), months(tokens), periods(tokens),
-        new HashSet<>(places.values()));
+        new HashSet<>(places.values()), directions(tokens));
+  }
+
+  /**
+   * Which way each thing a direction word points at goes, stemmed: "transfer files from my phone
+   * to the laptop" → {phone: from, laptop: to}; "ship to the UK" → {uk: to}. What the word points at
+   * is the first word within reach after it that is not a function word ("my", "the").
+   */
+  private static Map<String, String> directions(List<Token> tokens) {
+    Map<String, String> directions = new HashMap<>();
+    for (int i = 0; i < tokens.size(); i++) {
+      String way = DIRECTION_WORDS.get(tokens.get(i).plain());
+      if (way == null) {
+        continue;
+      }
+      for (int j = i + 1; j < tokens.size() && j <= i + DIRECTION_REACH; j++) {
+        String word = tokens.get(j).word();
+        if (!Lexicon.FUNCTION_WORDS.contains(word)) {
+          directions.putIfAbsent(stem(OPPOSITE_SIDES.getOrDefault(word, word)), way);
+          break;
+        }
+      }
+    }
+    return directions;
   }
 
   /**
@@ -204,12 +237,30 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     for (int i = 0; i < tokens.size(); i++) {
       Token token = tokens.get(i);
       if (token.hasDigit()) {
-        numbers.addAll(numbersIn(token.plain()));
+        boolean pmAfter = i + 1 < tokens.size() && tokens.get(i + 1).plain().equals(PM);
+        for (String number : numbersIn(token.plain())) {
+          numbers.add(pmAfter || token.plain().endsWith(PM) ? afternoon(number) : number);
+        }
       } else if (Lexicon.NUMBER_WORDS.containsKey(token.plain()) && !pronounOne(tokens, i)) {
         numbers.add(Lexicon.NUMBER_WORDS.get(token.plain()));
       }
     }
     return numbers;
+  }
+
+  /**
+   * A time "pm" read on the 24-hour clock, so that "6pm" differs from "6am" and meets "18:00"; an hour
+   * outside 1–11 stays as written.
+   */
+  private static String afternoon(String number) {
+    int colon = number.indexOf(':');
+    String hour = colon < 0 ? number : number.substring(0, colon);
+    try {
+      int h = Integer.parseInt(hour);
+      return h >= 1 && h <= 11 ? (h + 12) + (colon < 0 ? "" : number.substring(colon)) : number;
+    } catch (NumberFormatException e) {
+      return number;
+    }
   }
 
   private static boolean pronounOne(List<Token> tokens, int i) {

@@ -35,6 +35,8 @@ import java.util.function.Supplier;
  *       one side against the other rejects, since on the labeled set one side against neither was
  *       mostly a paraphrase ("start" vs "open" an account, "close" vs "shut", "before my flight" vs
  *       "how early"); their words then count as content words for the subject rule;
+ *   <li>directions: one thing that one question goes to and the other comes from ("ship to the UK"
+ *       vs "from the UK");
  *   <li>product and model codes: tokens mixing letters and digits (X200, iPhone15, A4, WH-1000XM5),
  *       and a capitalized word followed by a number (iPhone 15, Pixel 8);
  *   <li>numbers: digits, decimals, prices, times, ordinals (3rd, second), number words one to
@@ -179,6 +181,7 @@ public final class MeaningGuard {
         () -> polarity(ours, theirs),
         () -> askedFor(ours, theirs),
         () -> opposites(ours.words(), theirs.words()),
+        () -> directions(ours, theirs),
         () -> mutuallyPresent("product codes differ", ours.codes(), theirs.codeSpellings(),
             theirs.codes(), ours.codeSpellings()),
         () -> numbers(ours, theirs),
@@ -267,6 +270,22 @@ public final class MeaningGuard {
     }
     return undone == null ? Verdict.SAME
         : Verdict.differ("opposites differ", Set.of(undone), Set.of(undone.substring(UN.length())));
+  }
+
+  /**
+   * One thing that goes one way in one question and the other way in the other: "ship from the UK"
+   * vs "ship to the UK", "from my phone to the laptop" vs "from the laptop to my phone". The same
+   * words make the two embed almost alike (cosine 0.95–0.99 on the labeled pairs).
+   */
+  private static Verdict directions(Anchors ours, Anchors theirs) {
+    for (Map.Entry<String, String> way : ours.directions().entrySet()) {
+      String theirWay = theirs.directions().get(way.getKey());
+      if (theirWay != null && !theirWay.equals(way.getValue())) {
+        return Verdict.differ("directions differ", Set.of(way.getValue() + " " + way.getKey()),
+            Set.of(theirWay + " " + way.getKey()));
+      }
+    }
+    return Verdict.SAME;
   }
 
   /**

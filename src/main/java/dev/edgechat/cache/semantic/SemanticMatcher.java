@@ -44,12 +44,14 @@ public final class SemanticMatcher {
   public static final double REWORDED_THRESHOLD = 0.79;
 
   /**
-   * A tolerated share of wrong hits that trades like the rule without a bound: on issue 19's
-   * development pairs, cross-validated by domain, the learned decision then has precision 0.883 and
-   * recall 0.707 where the rule has 0.869 and 0.713. The share is measured on labeled pairs, half of
-   * them hard negatives written to fool the matcher; in traffic the share of wrong hits is lower.
+   * A tolerated share of wrong hits that trades like the rule without a bound, for the evaluation's
+   * comparisons (the edge asks {@code cache.semanticMaxWrongShare}, 0.05): on issue 19's development
+   * pairs, under nested cross-validation by domain, the learned decision then has precision 0.892 and
+   * recall 0.758 where the rule has 0.889 and 0.755 (at 0.12: 0.885 / 0.767). The share is measured
+   * on labeled pairs, half of them hard negatives written to fool the matcher; in traffic the share
+   * of wrong hits is lower.
    */
-  public static final double DEFAULT_MAX_WRONG_SHARE = 0.12;
+  public static final double DEFAULT_MAX_WRONG_SHARE = 0.11;
 
   private final double threshold;
   private final double rewordedThreshold;

@@ -82,17 +82,17 @@ class LearnedDecisionEvaluationTest {
 
   /**
    * Verifies the bound under nested cross-validation by domain (weights and the share's threshold
-   * both chosen without the domain scored). Measured with chat shorthand, typos and listed synonyms
-   * read (issue 19, second design): share 0.03 P 0.977 R 0.185; 0.05 P 0.956 R 0.490; 0.10 P 0.902
-   * R 0.723; 0.12 P 0.884 R 0.767 (the first design: 0.967 / 0.254, 0.956 / 0.446, 0.902 / 0.659,
-   * 0.881 / 0.703). Floors just below; precision must also stay within the bound at the loosest
-   * shares, where the pairs are many.
+   * both chosen without the domain scored). Measured (issue 19, third design: chat shorthand, typos,
+   * listed synonyms, directions, pm times, the threshold the lowest point that holds the bound):
+   * share 0.03 P 0.969 R 0.402; 0.05 P 0.949 R 0.587; 0.10 P 0.903 R 0.736; 0.12 P 0.885 R 0.767
+   * (the first design: 0.967 / 0.254, 0.956 / 0.446, 0.902 / 0.659, 0.881 / 0.703). Floors just
+   * below; precision must also stay within the bound at the loosest shares, where the pairs are many.
    */
   @Test
   void tolerance_crossValidatedByDomain_holdsTheBound() {
     double[] shares = {0.03, 0.05, 0.10, 0.12};
     double[] precisionFloors = {0.96, 0.94, 0.89, 0.87};
-    double[] recallFloors = {0.17, 0.47, 0.70, 0.75};
+    double[] recallFloors = {0.39, 0.57, 0.72, 0.75};
     List<Counts> nested = SemanticEvaluation.nested(development, SemanticMatcher.DEFAULT_THRESHOLD, shares);
     for (int s = 0; s < shares.length; s++) {
       System.out.printf(Locale.ROOT, "nested cross-validation, share %.2f: %s%n", shares[s], nested.get(s).describe());
@@ -105,10 +105,9 @@ class LearnedDecisionEvaluationTest {
 
   /**
    * Verifies the held-out figures of the current design, measured once (884 pairs, 401 same): share
-   * 0.03 P 0.985 (68 hits, 1 wrong) R 0.167; 0.05 (the edge's default) P 0.969 R 0.546; 0.12 P 0.852
-   * R 0.776, where the rule without a bound has P 0.845 R 0.761. (The first design, before chat
-   * shorthand, typos and listed synonyms: 1.000 / 0.252, 0.962 / 0.501, 0.870 / 0.718.) Floors
-   * just below.
+   * 0.03 P 0.994 (167 hits, 1 wrong) R 0.414; 0.05 (the edge's default) P 0.947 R 0.663; 0.11 P 0.875
+   * R 0.766, where the rule without a bound has P 0.847 R 0.761. (The first design: 0.03 1.000 /
+   * 0.252, 0.05 0.962 / 0.501, 0.12 0.870 / 0.718.) Floors just below.
    */
   @Test
   void heldOut_measuredOnce_floorsJustBelowTheFigures() {
@@ -119,28 +118,28 @@ class LearnedDecisionEvaluationTest {
     Counts rule = rule(matcher, heldOut);
     System.out.println("held-out, share 0.03: " + strict.describe());
     System.out.println("held-out, share 0.05: " + five.describe());
-    System.out.println("held-out, share 0.12: " + loose.describe());
+    System.out.println("held-out, share 0.11: " + loose.describe());
     System.out.println("held-out, rule without a bound: " + rule.describe());
-    assertThat(strict.precision()).isGreaterThanOrEqualTo(0.98);
-    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.16);
-    assertThat(five.precision()).isGreaterThanOrEqualTo(0.96);
-    assertThat(five.recall()).isGreaterThanOrEqualTo(0.53);
-    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.84).isGreaterThan(rule.precision());
-    assertThat(loose.recall()).isGreaterThanOrEqualTo(0.76);
+    assertThat(strict.precision()).isGreaterThanOrEqualTo(0.99);
+    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.40);
+    assertThat(five.precision()).isGreaterThanOrEqualTo(0.94);
+    assertThat(five.recall()).isGreaterThanOrEqualTo(0.65);
+    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.87).isGreaterThan(rule.precision());
+    assertThat(loose.recall()).isGreaterThanOrEqualTo(0.75);
   }
 
   /**
-   * Verifies the learned decision on the older held-out set at share 0.12: measured P 0.951 R 0.670
-   * (77 true, 4 false hits; the first design: 0.935 / 0.626), above the issue's figure for the rule
-   * on this set (0.949 / 0.652). Floors just below.
+   * Verifies the learned decision on the older held-out set at share 0.11: measured P 0.949 R 0.643
+   * (74 true, 4 false hits; the first design at 0.12: 0.935 / 0.626; the rule without a bound,
+   * issue 19's figure: 0.949 / 0.652). Floors just below.
    */
   @Test
   void olderHeldOut_atDefaultShare_floorsJustBelowTheFigures() {
     Counts counts = hits(new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD), olderHeldOut,
         SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
-    System.out.println("older held-out, share 0.12: " + counts.describe());
+    System.out.println("older held-out, share 0.11: " + counts.describe());
     assertThat(counts.precision()).isGreaterThanOrEqualTo(0.94);
-    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.66);
+    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.63);
   }
 
   /** Verifies that a stricter bound never adds hits and that a share outside [0, 1) is refused. */

@@ -17,15 +17,20 @@ class LearnedDecisionTest {
     return text.append(curve).toString();
   }
 
-  /** Verifies that the threshold is the lowest point from which precision holds at every stricter point. */
+  /**
+   * Verifies that the threshold is the lowest point whose precision, over every hit from there up,
+   * holds the bound: a dip above it (fewer hits, a noisier figure) does not move it up, and a stricter
+   * bound never lowers it.
+   */
   @Test
-  void scoreThreshold_dipInTheCurve_startsAboveTheDip() {
+  void scoreThreshold_dipInTheCurve_lowestPointThatHolds() {
     LearnedDecision decision = LearnedDecision.parse("test", file(
         "curve 0.5 0.96 0.8\ncurve 0.6 0.93 0.7\ncurve 0.7 0.97 0.6\ncurve 0.8 0.99 0.4\ncurve 0.9 1.0 0.1\n"));
-    assertThat(decision.scoreThreshold(0.05)).isEqualTo(0.7);
+    assertThat(decision.scoreThreshold(0.05)).isEqualTo(0.5);
     assertThat(decision.scoreThreshold(0.08)).isEqualTo(0.5);
-    assertThat(decision.scoreThreshold(0.0)).isEqualTo(0.9);
+    assertThat(decision.scoreThreshold(0.035)).isEqualTo(0.7);
     assertThat(decision.scoreThreshold(0.02)).isEqualTo(0.8);
+    assertThat(decision.scoreThreshold(0.0)).isEqualTo(0.9);
   }
 
   /** Verifies that a bound no point reaches matches nothing, and that a share outside [0, 1) is refused. */

@@ -50,6 +50,11 @@ class MeaningGuardTest {
     assertSame("Does it cost 9.50?", "Does it cost 9.5?");
     assertSame("Is the meeting on the 3rd floor?", "Is the meeting on the third floor?");
     assertSame("Can I book a table at 7pm?", "Can I book a table at 7 pm?");
+    assertSame("Is there a flight at 6pm?", "Is there a flight at 18:00?");
+    assertSame("Is there a flight at 9:30pm?", "Is there a flight at 21:30?");
+    assertDifferent("does the 6am flight to Boston have wifi", "does the 6pm flight to Boston have wifi?",
+        "numbers differ");
+    assertDifferent("Is the pool open at 7 am?", "Is the pool open at 7 pm?", "numbers differ");
     assertSame("Which one should I buy?", "Which should I buy?");
   }
 
@@ -294,6 +299,15 @@ class MeaningGuardTest {
     assertSame("Can I get a receipt for my order?", "Can I get an invoice for my order?");
     assertSame("Is there a size limit for suitcases?", "Is there a size limit for luggage?");
     assertDifferent("Can I get a receipt for my order?", "Can I get a refund for my order?", "subjects differ");
+  }
+
+  /** Verifies that one thing going one way in one question and the other way in the other differs. */
+  @Test
+  void compare_directions_differ() {
+    assertDifferent("do you ship from the UK?", "do you ship to the UK", "directions differ");
+    assertDifferent("how do I transfer files from my phone to the laptop",
+        "how do I transfer files from the laptop to my phone?", "directions differ");
+    assertSame("can I send money to my friend", "how do I send money to a friend?");
   }
 
   /** Verifies the counterparts issue 19 names: in against out, first against last. */
