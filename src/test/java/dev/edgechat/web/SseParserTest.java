@@ -43,6 +43,27 @@ class SseParserTest {
     }
   }
 
+  /**
+   * Verifies the forms of a field line the SSE spec allows: no space after the colon, a second space
+   * kept, no colon at all (an empty value), unknown fields and near-names ignored, and a first data
+   * line that is empty still joined with the next.
+   */
+  @Test
+  void handle_fieldForms_readAsTheSpecSays() {
+    byte[] bytes = ("data:tight\n\n" + "data:  two spaces\n\n" + "data\n\n" + "event\ndata: x\n\n"
+        + "retry: 5\ndatum: no\nevents: no\nid:9\ndata: y\n\n" + "data:\ndata: after empty\n\n")
+        .getBytes(StandardCharsets.UTF_8);
+    for (int size = 1; size <= bytes.length; size++) {
+      assertThat(parsedInChunks(bytes, size)).as("chunk size %d", size).containsExactly(
+          new SseEvent(null, "message", "tight"),
+          new SseEvent(null, "message", " two spaces"),
+          new SseEvent(null, "message", ""),
+          new SseEvent(null, "", "x"),
+          new SseEvent("9", "message", "y"),
+          new SseEvent(null, "message", "\nafter empty"));
+    }
+  }
+
   /** Verifies that what SseEvent writes, the parser reads back. */
   @Test
   void toBuffer_parsedBack_equal() {
