@@ -9,8 +9,8 @@ java -jar "$AFTER_JAR" sim --port 19392 --first-token-ms 300 --tokens-per-second
 echo "sim $!" > "$OUT/pids"
 for x in A:18382:$BEFORE_JAR B:18383:$AFTER_JAR; do IFS=: read n port jar <<< "$x"
   side_env=$([ "$n" = A ] && echo "${A_ENV:-}" || echo "${B_ENV:-}")
-  ( cd "$OUT/$n" && env $side_env EDGECHAT_LIMITS_ENABLED=false EDGECHAT_LLM_BASE_URL=http://127.0.0.1:19392/v1 EDGECHAT_LLM_API_KEY=sim \
-    EDGECHAT_HTTP_PORT=$port exec java -jar "$jar" all > "$OUT/$n/all.log" 2>&1 ) &
+  ( cd "$OUT/$n" && exec env $side_env EDGECHAT_LIMITS_ENABLED=false EDGECHAT_LLM_BASE_URL=http://127.0.0.1:19392/v1 \
+    EDGECHAT_LLM_API_KEY=sim EDGECHAT_HTTP_PORT=$port java -jar "$jar" all > "$OUT/$n/all.log" 2>&1 ) &
   echo "$n $!" >> "$OUT/pids"
 done
 for i in $(seq 1 180); do grep -q "edge ready" "$OUT/A/all.log" && grep -q "edge ready" "$OUT/B/all.log" && break; sleep 1; done
