@@ -108,8 +108,10 @@ public final class VectorKnowledgeBase implements KnowledgeBase {
    * {@inheritDoc} The vector stands for this knowledge base's own embedding of the question only
    * when it names the same model and length ({@link EmbeddingModel#name()}, {@link
    * EmbeddingModel#dimensions()}): the edge's semantic cache and origin's local model are the same
-   * quantized all-MiniLM-L6-v2 with the same text normalization; with remote embeddings at origin
-   * the names differ and the question is embedded here as before.
+   * quantized all-MiniLM-L6-v2 with the same whitespace normalization; the edge embeds the question
+   * with its chat shorthand written out ("u" → "you"), origin the question as written, so for a
+   * question with shorthand the two vectors differ slightly, the edge's being the better query. With
+   * remote embeddings at origin the names differ and the question is embedded here as before.
    */
   @Override
   public Future<List<Passage>> search(String siteId, String question, int limit, QuestionVector given) {

@@ -173,7 +173,7 @@ class ConfigLoaderTest {
   }
 
   /**
-   * Verifies cache.semanticMaxWrongShare: 0.05 by default, set by its variable, and a value outside
+   * Verifies cache.semanticMaxWrongShare: 0.03 by default, set by its variable, and a value outside
    * 0.001 to 0.5 failing the start by name.
    */
   @Test
@@ -183,7 +183,7 @@ class ConfigLoaderTest {
     Future<LiveConfig> tooHigh = load(vertx, Map.of("EDGECHAT_CACHE_SEMANTIC_MAX_WRONG_SHARE", "0.9"));
     Future<LiveConfig> zero = load(vertx, Map.of("EDGECHAT_CACHE_SEMANTIC_MAX_WRONG_SHARE", "0"));
     Future.join(defaults, set, tooHigh, zero).onComplete(v -> ctx.verify(() -> {
-      assertThat(defaults.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.05);
+      assertThat(defaults.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.03);
       assertThat(defaults.result().get().cache().semanticFollowUps()).isTrue();
       assertThat(set.result().get().cache().semanticMaxWrongShare()).isEqualTo(0.01);
       assertThat(tooHigh.cause()).isInstanceOf(ConfigException.class)

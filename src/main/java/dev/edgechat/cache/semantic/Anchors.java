@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
  * in order without articles (for the edit distance), {@code askedFor} what its opening words ask for,
  * {@code negatedHeads} what each negator applies to, {@code digitNumbers} whether a number is written
  * in digits, {@code codeSpellings} what a code of the other question may match ("iphone15" matches
- * "iPhone 15"), {@code directions} which way each thing a "to" or "from" points at goes.
+ * "iPhone 15"), {@code directions} which way each thing a "to" or "from" points at goes, {@code
+ * meridiems} am or pm of each time that says so.
  */
 record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     Map<String, Set<String>> content, Set<String> askedFor, Set<String> stems, boolean negated,
     Set<String> negatedHeads, Set<String> numbers, boolean digitNumbers, Set<String> codes,
     Set<String> codeSpellings, Set<String> names, Set<String> days, Set<String> months, Set<String> periods,
-    Set<String> places, Map<String, String> directions) {
+    Set<String> places, Map<String, String> directions, Map<String, String> meridiems) {
 
   /** What a negator that is its own object ("none", "nothing") applies to. */
   static final String BARE_NEGATION = "(bare)";
@@ -38,8 +39,8 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
   private static final Map<String, String> DIRECTION_WORDS = Map.of("to", "to", "into", "to", "towards", "to",
       "onto", "to", "from", "from");
 
-  /** The unit after a time of day in the afternoon ("6pm", "6 pm"). */
-  private static final String PM = "pm";
+  /** The units that say which half of the day a time is in ("6am", "6 pm"). */
+  private static final Set<String> MERIDIEMS = Set.of("am", "pm");
 
   /** How many words after a direction word may hold what it points at. */
   private static final int DIRECTION_REACH = 3;
@@ -89,7 +90,7 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     return new Anchors(sequence, words, vocabulary, content(words), askedFor(tokens), stems, negated(tokens),
         negatedHeads(tokens), numbers, digitNumbers, codes, codeSpellings,
         names(tokens, places.keySet()), days(tokens), months(tokens), periods(tokens),
-        new HashSet<>(places.values()), directions(tokens));
+        new HashSet<>(places.values()), directions(tokens), meridiems(tokens));
   }
 
   /**
@@ -101,8 +102,8 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     Map<String, String> directions = new HashMap<>();
     for (int i = 0; i < tokens.size(); i++) {
       String way = DIRECTION_WORDS.get(tokens.get(i).plain());
-      if (way == null) {
-        continue;
+      if (way == null || i > 0 && Lexicon.BEFORE_INFINITIVE.contains(tokens.get(i - 1).plain())) {
+        continue; // "want to return", "how to cancel": the verb after it goes nowhere
       }
       for (int j = i + 1; j < tokens.size() && j <= i + DIRECTION_REACH; j++) {
         String word = tokens.get(j).word();
@@ -237,10 +238,7 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     for (int i = 0; i < tokens.size(); i++) {
       Token token = tokens.get(i);
       if (token.hasDigit()) {
-        boolean pmAfter = i + 1 < tokens.size() && tokens.get(i + 1).plain().equals(PM);
-        for (String number : numbersIn(token.plain())) {
-          numbers.add(pmAfter || token.plain().endsWith(PM) ? afternoon(number) : number);
-        }
+        numbers.addAll(numbersIn(token.plain()));
       } else if (Lexicon.NUMBER_WORDS.containsKey(token.plain()) && !pronounOne(tokens, i)) {
         numbers.add(Lexicon.NUMBER_WORDS.get(token.plain()));
       }
@@ -249,18 +247,25 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
   }
 
   /**
-   * A time "pm" read on the 24-hour clock, so that "6pm" differs from "6am" and meets "18:00"; an hour
-   * outside 1–11 stays as written.
+   * The half of the day each time says, by its number: "6am" and "6 pm" → {6: am, 6: pm}. A time
+   * without am or pm says neither, so "close at 9" still meets "close at 9pm".
    */
-  private static String afternoon(String number) {
-    int colon = number.indexOf(':');
-    String hour = colon < 0 ? number : number.substring(0, colon);
-    try {
-      int h = Integer.parseInt(hour);
-      return h >= 1 && h <= 11 ? (h + 12) + (colon < 0 ? "" : number.substring(colon)) : number;
-    } catch (NumberFormatException e) {
-      return number;
+  private static Map<String, String> meridiems(List<Token> tokens) {
+    Map<String, String> meridiems = new HashMap<>();
+    for (int i = 0; i < tokens.size(); i++) {
+      Token token = tokens.get(i);
+      if (!token.hasDigit()) {
+        continue;
+      }
+      Matcher withUnit = NUMBER_WITH_UNIT.matcher(token.plain());
+      if (withUnit.matches() && MERIDIEMS.contains(withUnit.group(2))) {
+        meridiems.put(canonicalNumber(withUnit.group(1)), withUnit.group(2));
+      } else if (QuestionTokenizer.NUMBER.matcher(token.plain()).matches() && i + 1 < tokens.size()
+          && MERIDIEMS.contains(tokens.get(i + 1).plain())) {
+        meridiems.put(canonicalNumber(token.plain()), tokens.get(i + 1).plain());
+      }
     }
+    return meridiems;
   }
 
   private static boolean pronounOne(List<Token> tokens, int i) {

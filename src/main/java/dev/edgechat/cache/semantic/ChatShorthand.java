@@ -12,8 +12,13 @@ import java.util.regex.Pattern;
  */
 final class ChatShorthand {
 
-  /** A word of letters and digits: shorthand never spans an apostrophe or a hyphen ("U-turn"). */
-  private static final Pattern WORD = Pattern.compile("(?<![\\p{L}\\p{N}'’-])[\\p{L}\\p{N}]+(?![\\p{L}\\p{N}'’-])");
+  /**
+   * A word of letters (with their combining marks) and digits, standing alone: not part of a word
+   * joined by an apostrophe or a hyphen ("U-turn", "u's") nor of a dotted abbreviation ("U.S.",
+   * "U.K."), whose letters are not chat.
+   */
+  private static final Pattern WORD = Pattern.compile(
+      "(?<![\\p{L}\\p{M}\\p{N}'’-])(?<!\\p{L}\\.)[\\p{L}\\p{M}\\p{N}]+(?![\\p{L}\\p{M}\\p{N}'’-])(?!\\.\\p{L})");
 
   private ChatShorthand() {
   }

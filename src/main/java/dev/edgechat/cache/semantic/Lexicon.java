@@ -50,6 +50,8 @@ final class Lexicon {
   static final List<String> NUMBER_UNITS = distinct(read("number-units"));
   /** Phrases read as one word ("sign in" → "log_in"). */
   static final Map<String, String> PHRASES = spellings(read("phrases"));
+  /** Words after which "to" opens a verb ("want to", "how to"), not a direction. */
+  static final Set<String> BEFORE_INFINITIVE = words(read("before-infinitive"));
   /** Chat shorthand and apostrophe-less contractions, by what they stand for ("u" → "you"). */
   static final Map<String, String> SHORTHAND = spellings(read("chat-shorthand"));
   /** Words customers use for one another where WordNet lists no shared sense, by group number. */
@@ -112,13 +114,16 @@ final class Lexicon {
   static Map<String, Integer> groups(WordList list) {
     Map<String, Integer> groups = new HashMap<>();
     for (int group = 0; group < list.entries().size(); group++) {
-      String[] words = list.entries().get(group).split("\\s+");
-      if (words.length < 2) {
-        throw list.malformed("a group needs at least two words, got \"" + list.entries().get(group) + "\"");
+      String entry = list.entries().get(group);
+      String[] words = entry.split("\\s+");
+      if (words.length < 2 || !entry.equals(entry.toLowerCase(java.util.Locale.ROOT))) {
+        throw list.malformed("a group is two or more lower-case words, got \"" + entry + "\"");
       }
       for (String word : words) {
-        if (groups.put(word, group) != null) {
-          throw list.malformed("\"" + word + "\" is in two groups");
+        Integer earlier = groups.put(word, group);
+        if (earlier != null) {
+          throw list.malformed("\"" + word + "\" is listed twice" + (earlier == group ? " in \"" + entry + "\""
+              : ", in two groups"));
         }
       }
     }

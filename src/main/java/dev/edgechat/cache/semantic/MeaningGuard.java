@@ -281,8 +281,12 @@ public final class MeaningGuard {
     for (Map.Entry<String, String> way : ours.directions().entrySet()) {
       String theirWay = theirs.directions().get(way.getKey());
       if (theirWay != null && !theirWay.equals(way.getValue())) {
-        return Verdict.differ("directions differ", Set.of(way.getValue() + " " + way.getKey()),
-            Set.of(theirWay + " " + way.getKey()));
+        Set<String> ourSide = Set.of(way.getValue() + " " + way.getKey());
+        Set<String> theirSide = Set.of(theirWay + " " + way.getKey());
+        // final in a minimal edit, where the shared words blind cosine; beyond it a doubt, as for subjects
+        return wordEdits(ours.sequence(), theirs.sequence()) <= MINIMAL_EDIT
+            ? Verdict.differ("directions differ", ourSide, theirSide)
+            : Verdict.doubt("directions differ", ourSide, theirSide);
       }
     }
     return Verdict.SAME;
@@ -323,11 +327,23 @@ public final class MeaningGuard {
    */
   private static Verdict numbers(Anchors ours, Anchors theirs) {
     if (ours.numbers().equals(theirs.numbers())) {
-      return Verdict.SAME;
+      return halvesOfTheDay(ours, theirs);
     }
     boolean bothNamed = !ours.numbers().isEmpty() && !theirs.numbers().isEmpty();
     if (bothNamed || ours.digitNumbers() || theirs.digitNumbers()) {
       return Verdict.differ("numbers differ", ours.numbers(), theirs.numbers());
+    }
+    return Verdict.SAME;
+  }
+
+  /** One time in the morning in one question and in the afternoon in the other: "6am" vs "6pm". */
+  private static Verdict halvesOfTheDay(Anchors ours, Anchors theirs) {
+    for (Map.Entry<String, String> time : ours.meridiems().entrySet()) {
+      String theirHalf = theirs.meridiems().get(time.getKey());
+      if (theirHalf != null && !theirHalf.equals(time.getValue())) {
+        return Verdict.differ("numbers differ", Set.of(time.getKey() + time.getValue()),
+            Set.of(time.getKey() + theirHalf));
+      }
     }
     return Verdict.SAME;
   }
@@ -424,16 +440,17 @@ public final class MeaningGuard {
   }
 
   /**
-   * Whether one of the words is a typo of the other: not a word of the language ({@link
-   * Synonyms#known}), at least {@value #MIN_TYPO_LENGTH} letters, and one letter away from the other
-   * (one inserted, left out, replaced, or two neighbours swapped: "cancle"/"cancel", "acount"/"account",
-   * "keybaord"/"keyboard"). A known word is never a typo: "form" and "from", "hire" and "fire" stay different.
+   * Whether one of the words is a typo of the other: it is not a word of the language ({@link
+   * Synonyms#known}) while the other is, both have at least {@value #MIN_TYPO_LENGTH} letters and
+   * begin alike, and one letter turns one into the other (inserted, left out, replaced, or two
+   * neighbours swapped: "cancle"/"cancel", "acount"/"account", "keybaord"/"keyboard"). Two known words
+   * ("coat"/"boat") or two unknown ones ("zelle"/"zella": names, not typos) stay different.
    */
   private boolean anyMisspelt(Set<String> ourWords, Set<String> theirWords) {
     for (String ours : ourWords) {
       for (String theirs : theirWords) {
-        if (Math.min(ours.length(), theirs.length()) >= MIN_TYPO_LENGTH && Typos.oneEditApart(ours, theirs)
-            && (!synonyms.known(ours) || !synonyms.known(theirs))) {
+        if (Math.min(ours.length(), theirs.length()) >= MIN_TYPO_LENGTH && ours.charAt(0) == theirs.charAt(0)
+            && Typos.oneEditApart(ours, theirs) && synonyms.known(ours) != synonyms.known(theirs)) {
           return true;
         }
       }

@@ -10,7 +10,9 @@
  * <p>The guard's rules are in {@code MeaningGuard}; its word lists are data under
  * {@code src/main/resources/meaning-guard} ({@code Lexicon} reads them), a question's words come
  * from {@code QuestionTokenizer} and its anchors from {@code Anchors}; synonyms come from WordNet
- * ({@link dev.edgechat.cache.semantic.Synonyms}).
+ * ({@link dev.edgechat.cache.semantic.Synonyms}) and the list synonyms.txt, typos from {@code Typos};
+ * chat shorthand ("u", "doesnt") is written out by {@code ChatShorthand} before a question is
+ * embedded or its anchors are read.
  *
  * <p>Follow-ups are matched only among those cached after the very same earlier turns
  * ({@code FollowUpContexts}); questions reported as wrong hits no longer answer by meaning

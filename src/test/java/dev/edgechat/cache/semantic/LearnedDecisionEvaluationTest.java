@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Development pairs: {@code labeled-pairs.tsv}, {@code dev-a.tsv}, {@code dev-b.tsv} (2,015 pairs,
  * 14 domains); the weights are fitted on them and every figure on them here is cross-validated by
- * domain. Held-out pairs: {@code heldout.tsv} (884 pairs of 8 other domains), measured once for the
- * final design (the figures in the floors' comments), never tuned on; {@code
- * labeled-pairs-heldout.tsv}, the older held-out set. Every floor below is just below what was
+ * domain. Held-out pairs: {@code heldout.tsv} (884 pairs of 8 other domains), measured once per
+ * design and never read, but consulted by five designs; {@code heldout-2.tsv} (400 pairs of 8 more
+ * domains), written after the current design and measured once; {@code labeled-pairs-heldout.tsv},
+ * the older held-out set. Every floor below is just below what was
  * measured, as stated at each: a regression floor, not an aim. Issue 19's aim on the held-out part,
  * precision 0.97 at recall 0.70, is not reached (see docs/answer-cache.md).
  */
@@ -42,6 +43,7 @@ class LearnedDecisionEvaluationTest {
   private static List<Scored> development;
   private static List<Scored> heldOut;
   private static List<Scored> olderHeldOut;
+  private static List<Scored> freshHeldOut;
 
   @BeforeAll
   static void embed() throws IOException {
@@ -57,6 +59,8 @@ class LearnedDecisionEvaluationTest {
         guard, System.out);
     olderHeldOut = SemanticEvaluation.score(
         SemanticEvaluation.loadResource("/semantic/labeled-pairs-heldout.tsv", "held-out"), model, guard, System.out);
+    freshHeldOut = SemanticEvaluation.score(SemanticEvaluation.loadResource("/semantic/heldout-2.tsv", "heldout-2"),
+        model, guard, System.out);
   }
 
   @AfterAll
@@ -82,17 +86,16 @@ class LearnedDecisionEvaluationTest {
 
   /**
    * Verifies the bound under nested cross-validation by domain (weights and the share's threshold
-   * both chosen without the domain scored). Measured (issue 19, third design: chat shorthand, typos,
-   * listed synonyms, directions, pm times, the threshold the lowest point that holds the bound):
-   * share 0.03 P 0.969 R 0.402; 0.05 P 0.949 R 0.587; 0.10 P 0.903 R 0.736; 0.12 P 0.885 R 0.767
-   * (the first design: 0.967 / 0.254, 0.956 / 0.446, 0.902 / 0.659, 0.881 / 0.703). Floors just
-   * below; precision must also stay within the bound at the loosest shares, where the pairs are many.
+   * both chosen without the domain scored). Measured (issue 19, current design): share 0.03 P 0.973
+   * R 0.350; 0.05 P 0.950 R 0.575; 0.10 P 0.903 R 0.733; 0.12 P 0.882 R 0.765 (the first design:
+   * 0.967 / 0.254, 0.956 / 0.446, 0.902 / 0.659, 0.881 / 0.703). Floors just below; precision must
+   * also stay within the bound at the loosest shares, where the pairs are many.
    */
   @Test
-  void tolerance_crossValidatedByDomain_holdsTheBound() {
+  void tolerance_crossValidatedByDomain_nearTheBound() {
     double[] shares = {0.03, 0.05, 0.10, 0.12};
     double[] precisionFloors = {0.96, 0.94, 0.89, 0.87};
-    double[] recallFloors = {0.39, 0.57, 0.72, 0.75};
+    double[] recallFloors = {0.34, 0.56, 0.72, 0.75};
     List<Counts> nested = SemanticEvaluation.nested(development, SemanticMatcher.DEFAULT_THRESHOLD, shares);
     for (int s = 0; s < shares.length; s++) {
       System.out.printf(Locale.ROOT, "nested cross-validation, share %.2f: %s%n", shares[s], nested.get(s).describe());
@@ -104,13 +107,14 @@ class LearnedDecisionEvaluationTest {
   }
 
   /**
-   * Verifies the held-out figures of the current design, measured once (884 pairs, 401 same): share
-   * 0.03 P 0.994 (167 hits, 1 wrong) R 0.414; 0.05 (the edge's default) P 0.947 R 0.663; 0.11 P 0.875
-   * R 0.766, where the rule without a bound has P 0.847 R 0.761. (The first design: 0.03 1.000 /
-   * 0.252, 0.05 0.962 / 0.501, 0.12 0.870 / 0.718.) Floors just below.
+   * Verifies the figures of the current design on heldout.tsv (884 pairs, 401 same; consulted once
+   * per design, five times in all, so no longer untouched: docs/answer-cache.md): share 0.03 P 0.993
+   * R 0.352; 0.05 P 0.941 R 0.636; 0.11 P 0.872 R 0.763, where the rule without a bound has P 0.844
+   * R 0.756. (The first design: 0.03 1.000 / 0.252, 0.05 0.962 / 0.501, 0.12 0.870 / 0.718.) Floors
+   * just below.
    */
   @Test
-  void heldOut_measuredOnce_floorsJustBelowTheFigures() {
+  void heldOut_floorsJustBelowTheFigures() {
     SemanticMatcher matcher = new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD);
     Counts strict = hits(matcher, heldOut, 0.03);
     Counts five = hits(matcher, heldOut, 0.05);
@@ -121,25 +125,52 @@ class LearnedDecisionEvaluationTest {
     System.out.println("held-out, share 0.11: " + loose.describe());
     System.out.println("held-out, rule without a bound: " + rule.describe());
     assertThat(strict.precision()).isGreaterThanOrEqualTo(0.99);
-    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.40);
-    assertThat(five.precision()).isGreaterThanOrEqualTo(0.94);
-    assertThat(five.recall()).isGreaterThanOrEqualTo(0.65);
-    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.87).isGreaterThan(rule.precision());
+    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.34);
+    assertThat(five.precision()).isGreaterThanOrEqualTo(0.93);
+    assertThat(five.recall()).isGreaterThanOrEqualTo(0.62);
+    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.86).isGreaterThan(rule.precision());
     assertThat(loose.recall()).isGreaterThanOrEqualTo(0.75);
   }
 
   /**
-   * Verifies the learned decision on the older held-out set at share 0.11: measured P 0.949 R 0.643
-   * (74 true, 4 false hits; the first design at 0.12: 0.935 / 0.626; the rule without a bound,
+   * Verifies the figures on heldout-2.tsv (400 pairs, 180 same, 8 domains of its own, written after
+   * this design's last change by a writer who read neither the matcher nor the other pairs; measured
+   * once): share 0.03 (the edge's default) P 0.959 R 0.394; 0.05 P 0.867 R 0.578; 0.11 P 0.813 R
+   * 0.722, where the rule without a bound has P 0.797 R 0.761 (the first design, measured on it
+   * afterwards: 0.03 1.000 / 0.283, 0.05 0.875 / 0.506, 0.11 0.778 / 0.700, rule 0.761 / 0.744). On
+   * these domains wrong hits run at up to about three times the share asked. Floors just below.
+   */
+  @Test
+  void freshHeldOut_floorsJustBelowTheFigures() {
+    SemanticMatcher matcher = new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD);
+    Counts strict = hits(matcher, freshHeldOut, 0.03);
+    Counts five = hits(matcher, freshHeldOut, 0.05);
+    Counts loose = hits(matcher, freshHeldOut, SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
+    Counts rule = rule(matcher, freshHeldOut);
+    System.out.println("fresh held-out, share 0.03: " + strict.describe());
+    System.out.println("fresh held-out, share 0.05: " + five.describe());
+    System.out.println("fresh held-out, share 0.11: " + loose.describe());
+    System.out.println("fresh held-out, rule without a bound: " + rule.describe());
+    assertThat(strict.precision()).isGreaterThanOrEqualTo(0.95);
+    assertThat(strict.recall()).isGreaterThanOrEqualTo(0.38);
+    assertThat(five.precision()).isGreaterThanOrEqualTo(0.86);
+    assertThat(five.recall()).isGreaterThanOrEqualTo(0.57);
+    assertThat(loose.precision()).isGreaterThanOrEqualTo(0.80).isGreaterThan(rule.precision());
+    assertThat(loose.recall()).isGreaterThanOrEqualTo(0.71);
+  }
+
+  /**
+   * Verifies the learned decision on the older held-out set at share 0.11: measured P 0.948 R 0.635
+   * (73 true, 4 false hits; the first design at 0.12: 0.935 / 0.626; the rule without a bound,
    * issue 19's figure: 0.949 / 0.652). Floors just below.
    */
   @Test
-  void olderHeldOut_atDefaultShare_floorsJustBelowTheFigures() {
+  void olderHeldOut_atComparisonShare_floorsJustBelowTheFigures() {
     Counts counts = hits(new SemanticMatcher(SemanticMatcher.DEFAULT_THRESHOLD), olderHeldOut,
         SemanticMatcher.DEFAULT_MAX_WRONG_SHARE);
     System.out.println("older held-out, share 0.11: " + counts.describe());
     assertThat(counts.precision()).isGreaterThanOrEqualTo(0.94);
-    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.63);
+    assertThat(counts.recall()).isGreaterThanOrEqualTo(0.62);
   }
 
   /** Verifies that a stricter bound never adds hits and that a share outside [0, 1) is refused. */
