@@ -54,6 +54,9 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
 
   private static final Pattern DIGITS = Pattern.compile("\\d+");
 
+  /** A comma that groups thousands ("1,000"), not a decimal comma ("2,5"). */
+  private static final Pattern THOUSANDS_COMMA = Pattern.compile(",(?=\\d{3}(\\D|$))");
+
   private static final int LONGEST_PLACE = Lexicon.longestSpelling(Lexicon.PLACES);
 
   /** Words another anchor compares already, in one of several spellings. */
@@ -296,7 +299,7 @@ record Anchors(List<String> sequence, Set<String> words, Set<String> vocabulary,
     if (value.contains(":")) {
       return value;
     }
-    value = value.replaceAll(",(?=\\d{3}(\\D|$))", "").replace(',', '.');
+    value = THOUSANDS_COMMA.matcher(value).replaceAll("").replace(',', '.');
     try {
       return new BigDecimal(value).stripTrailingZeros().toPlainString();
     } catch (NumberFormatException e) {

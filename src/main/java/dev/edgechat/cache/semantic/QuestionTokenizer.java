@@ -22,6 +22,12 @@ final class QuestionTokenizer {
   private static final Pattern LETTERS = Pattern.compile("\\p{L}+");
   private static final Pattern CONTRACTIONS = Pattern.compile("(?i)\\b(can't|cannot|won't|shan't)\\b|n't\\b");
   private static final Pattern CLITIC = Pattern.compile("'(s|m|re|ve|d|ll)?$");
+  // compiled once: a lookup reads the anchors of its question and of each candidate, word by word
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  private static final Pattern NON_HYPHEN = Pattern.compile("(?i)\\bnon-");
+  private static final Pattern SURROUNDING_PUNCTUATION = Pattern.compile("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}']+$");
+  private static final Pattern INNER_DOT = Pattern.compile("(?<=\\p{L})\\.(?=\\p{L})");
+  private static final Pattern OTHER_SIGNS = Pattern.compile("[^\\p{L}\\p{N}.,:'-]");
   private static final int LONGEST_PHRASE = Lexicon.longestSpelling(Lexicon.PHRASES);
 
   private QuestionTokenizer() {
@@ -31,7 +37,7 @@ final class QuestionTokenizer {
     String expanded = expandContractions(ChatShorthand.expand(text).replace('\u2019', '\'').replace('\u2018', '\''));
     List<Token> tokens = new ArrayList<>();
     boolean sentenceStart = true;
-    for (String chunk : expanded.strip().split("\\s+")) {
+    for (String chunk : WHITESPACE.split(expanded.strip())) {
       if (chunk.isEmpty()) {
         continue;
       }
@@ -74,7 +80,7 @@ final class QuestionTokenizer {
       matcher.appendReplacement(expanded, replacement);
     }
     matcher.appendTail(expanded);
-    return expanded.toString().replaceAll("(?i)\\bnon-", "non ");
+    return NON_HYPHEN.matcher(expanded).replaceAll("non ");
   }
 
   private static boolean endsSentence(String chunk) {
@@ -91,16 +97,16 @@ final class QuestionTokenizer {
    * first part is a number ("2-year", "two-factor").
    */
   private static List<String> pieces(String chunk) {
-    String trimmed = chunk.replaceAll("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}']+$", "");
+    String trimmed = SURROUNDING_PUNCTUATION.matcher(chunk).replaceAll("");
     trimmed = CLITIC.matcher(trimmed).replaceAll("");
-    trimmed = trimmed.replaceAll("(?<=\\p{L})\\.(?=\\p{L})", "");
+    trimmed = INNER_DOT.matcher(trimmed).replaceAll("");
     List<String> pieces = new ArrayList<>();
     String[] slashParts = trimmed.split("/");
     for (int i = 0; i < slashParts.length; i++) {
       if (i > 0 && !slashParts[i].isEmpty() && Character.isLetter(slashParts[i].charAt(0))) {
         pieces.add("per");
       }
-      pieces.addAll(hyphenated(slashParts[i].replaceAll("[^\\p{L}\\p{N}.,:'-]", "")));
+      pieces.addAll(hyphenated(OTHER_SIGNS.matcher(slashParts[i]).replaceAll("")));
     }
     return pieces;
   }
