@@ -13,9 +13,10 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -38,6 +39,9 @@ abstract class RoleCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "HTTP port of this process (overrides http.port)")
   Integer port;
 
+  /** How long a stop asked for during the start waits for it to end before the process ends anyway. */
+  private static final long START_WAIT_SECONDS = 30;
+
   private final Role role;
 
   RoleCommand(Role role) {
@@ -59,33 +63,23 @@ abstract class RoleCommand implements Callable<Integer> {
     Vertx vertx = EdgechatVertx.create(registry);
     LOG.debug("network transport [native: {}]", vertx.isNativeTransportEnabled());
     ConfigLoader loader = new ConfigLoader(vertx, configDir != null ? configDir : ConfigLoader.configDir(env), env);
-    Application app;
-    try {
-      LiveConfig config = loader.load().toCompletionStage().toCompletableFuture().get();
-      EdgechatConfig.Builder flagged = config.get().toBuilder();
-      if (port != null) {
-        flagged.http(h -> h.port(port));
+    // SIGTERM and SIGINT: drain, then stop (Application#close), before the JVM's own shutdown
+    // (ProcessStop says why). Installed before the start, so that a stop asked for the moment the
+    // port answers (the start's last steps and the model's loading still under way) waits for the
+    // start and then stops cleanly, instead of leaving the JVM to exit underneath them. The embedded
+    // Postgres and Redis of role all register no hook of their own (they would stop at once, beside
+    // this one): they stop last, in this stop, after the answers under way were saved.
+    CompletableFuture<Application> started = new CompletableFuture<>();
+    CompletableFuture<Void> ended = ProcessStop.install(() -> {
+      Application app;
+      try {
+        app = started.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException | InterruptedException e) {
+        return; // it did not start: what it had begun was closed where the start failed
+      } catch (TimeoutException e) {
+        LOG.warn("stopped while still starting [role: {}, after: {} s]", role.label(), START_WAIT_SECONDS);
+        return; // a start that hangs must not keep the process from ending
       }
-      applyFlags(flagged);
-      config.replace(flagged.build());
-      LogContext.process(role.label(), config.get().region());
-      app = Application.start(vertx, registry, config, role).toCompletionStage().toCompletableFuture().get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ConfigException) {
-        System.err.println("edgechat: " + cause.getMessage());
-      } else {
-        LOG.error("edgechat did not start [role: {}]", role.label(), cause);
-      }
-      loader.close();
-      vertx.close();
-      return 1;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    // SIGTERM and SIGINT: drain, then stop (Application#close). The embedded Postgres and Redis of
-    // role all register no hook of their own (they would stop at once, beside this one): they stop
-    // last, in this hook, after the answers under way were saved.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       long began = System.nanoTime();
       LOG.info("draining [role: {}, at most: {} ms]", role.label(), app.stopBoundMs());
       loader.close();
@@ -97,9 +91,33 @@ abstract class RoleCommand implements Callable<Integer> {
       } catch (Exception e) {
         LOG.warn("stop did not finish cleanly", e);
       }
-      stopped.countDown();
-    }, "edgechat-shutdown"));
-    stopped.await();
+    });
+    try {
+      LiveConfig config = loader.load().toCompletionStage().toCompletableFuture().get();
+      EdgechatConfig.Builder flagged = config.get().toBuilder();
+      if (port != null) {
+        flagged.http(h -> h.port(port));
+      }
+      applyFlags(flagged);
+      config.replace(flagged.build());
+      LogContext.process(role.label(), config.get().region());
+      started.complete(Application.start(vertx, registry, config, role).toCompletionStage().toCompletableFuture().get());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ConfigException) {
+        System.err.println("edgechat: " + cause.getMessage());
+      } else {
+        LOG.error("edgechat did not start [role: {}]", role.label(), cause);
+      }
+      loader.close();
+      vertx.close();
+      started.completeExceptionally(cause);
+      return 1;
+    } catch (InterruptedException | RuntimeException e) {
+      started.completeExceptionally(e);
+      throw e;
+    }
+    ended.join();
     return 0;
   }
 

@@ -85,7 +85,8 @@ public final class EdgeRole {
     AnswerCache cache = new TieredAnswerCache(config, cacheRedis, registry, time, purges);
     SemanticCache semantic = new SemanticCache(vertx, config, new MiniLmQuestionEmbedder(vertx,
         settings.cache().embedderThreads()), cache, MeaningGuard::new, registry, Scheduler.of(vertx));
-    context.teardown.add(() -> semantic.close());
+    // a step, so that the stop waits for what close() returns: the model's loading, if under way, ends first
+    context.teardown.step(semantic::close);
     OriginClient origin = new OriginClient(vertx, () -> originUrl, edgeToken, settings.edge());
     SiteDirectory sites = new SiteDirectory(origin, purges, semantic::blockWrongHits, config);
     // every change of every site, pushed by origin over this edge's connection to it
