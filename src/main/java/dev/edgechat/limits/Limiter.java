@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -24,6 +25,9 @@ public final class Limiter {
 
   private static final Logger LOG = LoggerFactory.getLogger(Limiter.class);
   private static final long WARN_EVERY_MS = 60_000;
+
+  /** The longest the start waits for the counters to be readied. */
+  private static final long WARM_UP_MS = 1000;
 
   private final WindowCounters counters;
   private final Scheduler time;
@@ -43,6 +47,17 @@ public final class Limiter {
     this.failOpen = Counter.builder("edgechat.limits.failopen")
         .description("requests let through unlimited because the limit counters (Redis) failed or were slow")
         .register(registry);
+  }
+
+  /**
+   * Readies the counters for the first request ({@link WindowCounters#warmUp()}), waiting at most a
+   * second (a Redis that is down must not hold the start); never fails.
+   */
+  public Future<Void> warmUp() {
+    return counters.warmUp().timeout(WARM_UP_MS, TimeUnit.MILLISECONDS).otherwise(e -> {
+      LOG.debug("limit counters not readied: {}", e.toString());
+      return null;
+    });
   }
 
   /**

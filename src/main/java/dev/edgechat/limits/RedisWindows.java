@@ -112,6 +112,15 @@ public final class RedisWindows implements WindowCounters {
     this.redis = Objects.requireNonNull(redis);
   }
 
+  /**
+   * Loads the script and opens the connection: a first request on a cold process otherwise paid both
+   * within the limiter's deadline (50 ms), missed it and passed unlimited with a warning.
+   */
+  @Override
+  public Future<Void> warmUp() {
+    return SCRIPT.load(redis);
+  }
+
   @Override
   public Future<Verdict> take(List<Window> windows, long nowMs) {
     if (windows.isEmpty()) {

@@ -15,4 +15,12 @@ public interface WindowCounters {
    * @return the verdict; fails when the counters cannot be reached (the caller lets the request pass)
    */
   Future<Verdict> take(List<Window> windows, long nowMs);
+
+  /**
+   * Readies the counters for the first request (a connection, a script), so that it does not pay
+   * for them within its deadline; succeeds at once where there is nothing to ready.
+   */
+  default Future<Void> warmUp() {
+    return Future.succeededFuture();
+  }
 }

@@ -39,6 +39,14 @@ public final class LuaScript {
     });
   }
 
+  /**
+   * Sends the script to Redis ({@code SCRIPT LOAD}) so that the first {@link #run} finds it, and the
+   * connection is open by then: a warm-up before the first request.
+   */
+  public Future<Void> load(RedisAPI redis) {
+    return redis.script(List.of("LOAD", source)).mapEmpty();
+  }
+
   private static List<String> command(String script, List<String> keys, List<String> args) {
     List<String> command = new ArrayList<>(2 + keys.size() + args.size());
     command.add(script);

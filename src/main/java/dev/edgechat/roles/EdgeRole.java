@@ -109,7 +109,9 @@ public final class EdgeRole {
     context.teardown.add(gateway);
     checks.add(origin.readiness());
     OpsRoutes ops = context.ops(checks);
-    return Future.all(WidgetAssets.load(vertx), DemoPage.load(vertx)).compose(loaded -> context.serve("edge",
+    // the limiter's script and connection readied before the port opens: the first chat must not
+    // pay for them within the limiter's 50 ms and pass unlimited with a warning
+    return Future.all(WidgetAssets.load(vertx), DemoPage.load(vertx), limiter.warmUp()).compose(loaded -> context.serve("edge",
         settings.http().host(), settings.http().port(), router -> {
       ops.mount(router);
       // while the process drains, new answers go elsewhere (Drain)

@@ -157,6 +157,36 @@ class RedisWindowsTest {
   }
 
   /** Runs {@code work} in one task on an event loop of {@code vertx}: everything it takes arrives in one turn. */
+  /**
+   * Verifies that a warmed-up counter's first request is one script call by its SHA-1: the script is
+   * loaded beforehand, so the request does not first hear NOSCRIPT and send it whole, inside the
+   * limiter's deadline.
+   */
+  @Test
+  void warmUp_firstRequestRunsTheLoadedScript() {
+    clients.get(0).script(List.of("FLUSH")).await();
+    RedisWindows windows = new RedisWindows(clients.get(0));
+    windows.warmUp().await();
+    clients.get(0).config(List.of("RESETSTAT")).await();
+
+    Verdict verdict = windows.take(List.of(new Window("visitor", Ids.next(), 5, VisitorLimits.MINUTE_MS, 1)), NOW)
+        .await();
+
+    assertThat(verdict).isEqualTo(Verdict.ALLOWED);
+    assertThat(commandCalls("evalsha")).isEqualTo(1);
+    assertThat(commandCalls("eval")).isZero();
+  }
+
+  private long commandCalls(String command) {
+    String stats = clients.get(0).info(List.of("commandstats")).await().toString();
+    for (String line : stats.split("\r?\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        return Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+      }
+    }
+    return 0;
+  }
+
   private static <T> CompletableFuture<T> onLoop(Vertx vertx, Supplier<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
     vertx.getOrCreateContext().runOnContext(v -> result.complete(work.get()));
