@@ -278,18 +278,27 @@ public final class MeaningGuard {
    * words make the two embed almost alike (cosine 0.95–0.99 on the labeled pairs).
    */
   private static Verdict directions(Anchors ours, Anchors theirs) {
-    for (Map.Entry<String, String> way : ours.directions().entrySet()) {
-      String theirWay = theirs.directions().get(way.getKey());
-      if (theirWay != null && !theirWay.equals(way.getValue())) {
-        Set<String> ourSide = Set.of(way.getValue() + " " + way.getKey());
-        Set<String> theirSide = Set.of(theirWay + " " + way.getKey());
-        // final in a minimal edit, where the shared words blind cosine; beyond it a doubt, as for subjects
-        return wordEdits(ours.sequence(), theirs.sequence()) <= MINIMAL_EDIT
-            ? Verdict.differ("directions differ", ourSide, theirSide)
-            : Verdict.doubt("directions differ", ourSide, theirSide);
+    String[] conflict = conflict(ours.directions(), theirs.directions());
+    if (conflict == null) {
+      return Verdict.SAME;
+    }
+    Set<String> ourSide = Set.of(conflict[1] + " " + conflict[0]);
+    Set<String> theirSide = Set.of(conflict[2] + " " + conflict[0]);
+    // final in a minimal edit, where the shared words blind cosine; beyond it a doubt, as for subjects
+    return wordEdits(ours.sequence(), theirs.sequence()) <= MINIMAL_EDIT
+        ? Verdict.differ("directions differ", ourSide, theirSide)
+        : Verdict.doubt("directions differ", ourSide, theirSide);
+  }
+
+  /** The first key both maps hold with different values, as {key, ours, theirs}; null when none. */
+  private static String[] conflict(Map<String, String> ours, Map<String, String> theirs) {
+    for (Map.Entry<String, String> entry : ours.entrySet()) {
+      String theirValue = theirs.get(entry.getKey());
+      if (theirValue != null && !theirValue.equals(entry.getValue())) {
+        return new String[] {entry.getKey(), entry.getValue(), theirValue};
       }
     }
-    return Verdict.SAME;
+    return null;
   }
 
   /**
@@ -338,14 +347,9 @@ public final class MeaningGuard {
 
   /** One time in the morning in one question and in the afternoon in the other: "6am" vs "6pm". */
   private static Verdict halvesOfTheDay(Anchors ours, Anchors theirs) {
-    for (Map.Entry<String, String> time : ours.meridiems().entrySet()) {
-      String theirHalf = theirs.meridiems().get(time.getKey());
-      if (theirHalf != null && !theirHalf.equals(time.getValue())) {
-        return Verdict.differ("numbers differ", Set.of(time.getKey() + time.getValue()),
-            Set.of(time.getKey() + theirHalf));
-      }
-    }
-    return Verdict.SAME;
+    String[] conflict = conflict(ours.meridiems(), theirs.meridiems());
+    return conflict == null ? Verdict.SAME
+        : Verdict.differ("numbers differ", Set.of(conflict[0] + conflict[1]), Set.of(conflict[0] + conflict[2]));
   }
 
   private static Verdict equal(String what, Set<String> ours, Set<String> theirs) {
