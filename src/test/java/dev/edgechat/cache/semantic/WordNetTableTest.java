@@ -1,0 +1,239 @@
+package dev.edgechat.cache.semantic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgechat.cache.semantic.WordNetTable.Part;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import net.sf.extjwnl.JWNLException;
+import net.sf.extjwnl.data.Exc;
+import net.sf.extjwnl.data.IndexWord;
+import net.sf.extjwnl.data.POS;
+import net.sf.extjwnl.data.Pointer;
+import net.sf.extjwnl.data.PointerType;
+import net.sf.extjwnl.data.Synset;
+import net.sf.extjwnl.data.Word;
+import net.sf.extjwnl.dictionary.Dictionary;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Holds {@link WordNetTable} (committed as a resource) to the WordNet it was made from: extJWNL
+ * reading Princeton WordNet 3.1, a test-scope dependency only. Regenerate the resource after changing
+ * the table's form or extJWNL's data:
+ * {@code mvn -q test -Dtest=WordNetTableTest -Dwordnet.write=src/main/resources/meaning-guard/wordnet-31.bin}.
+ */
+class WordNetTableTest {
+
+  /**
+   * Looked up only, as the guard did, never iterated: iterating caches every line read, and for a
+   * form WordNet lists twice (noun.exc: "aurar eyir", "aurar eyrir") the cached line then depends on
+   * the order of calls, where a look-up alone always finds the same one.
+   */
+  private static Dictionary dictionary;
+  /** Iterated, for the lists of lemmas and irregular forms. */
+  private static Dictionary listing;
+
+  @BeforeAll
+  static void load() throws Exception {
+    dictionary = Dictionary.getDefaultResourceInstance();
+    listing = Dictionary.getDefaultResourceInstance();
+    assertThat(listing).isNotSameAs(dictionary);
+  }
+
+  /** Verifies that the committed table is, byte for byte, what extJWNL's WordNet gives today. */
+  @Test
+  void resource_isWhatExtJwnlGives() throws Exception {
+    byte[] made = tableFromExtJwnl();
+    String target = System.getProperty("wordnet.write");
+    if (target != null) {
+      Files.write(Path.of(target), made);
+    }
+    byte[] committed;
+    try (InputStream in = WordNetTable.class.getResourceAsStream(WordNetTable.RESOURCE)) {
+      assertThat(in).as("%s on the class path", WordNetTable.RESOURCE).isNotNull();
+      committed = in.readAllBytes();
+    }
+    assertThat(Arrays.equals(committed, made))
+        .as("the committed table (%d bytes) is what extJWNL gives (%d bytes); if not, regenerate it as this class's "
+            + "comment says", committed.length, made.length)
+        .isTrue();
+    assertThat(WordNetTable.read(new ByteArrayInputStream(made)).size()).isGreaterThan(140_000);
+  }
+
+  /**
+   * Verifies that base forms, expansions and "known" read from the table are extJWNL's, for every
+   * lemma of every index, every irregular form, every word of the labeled question pairs, and regular
+   * inflections of every third lemma (some 250,000 words).
+   */
+  @Test
+  void synonyms_sayWhatExtJwnlSays_wordForWord() throws Exception {
+    WordNetSynonyms fromTable = new WordNetSynonyms(WordNetTable.shared());
+    Set<String> words = wordsToCompare();
+    assertThat(words).hasSizeGreaterThan(200_000);
+    List<String> differences = new ArrayList<>();
+    for (String word : words) {
+      Set<String> bases = referenceBaseForms(word);
+      if (!fromTable.baseForms(word).equals(bases)) {
+        differences.add(word + ": base forms " + fromTable.baseForms(word) + " vs extJWNL " + bases);
+      } else if (!fromTable.expansion(word).equals(referenceExpansion(bases))) {
+        differences.add(word + ": expansion differs");
+      } else if (fromTable.known(word) != referenceKnown(word, bases)) {
+        differences.add(word + ": known " + fromTable.known(word));
+      }
+      if (differences.size() > 20) {
+        break;
+      }
+    }
+    assertThat(differences).isEmpty();
+  }
+
+  /** Verifies the guard's kinds of synonym on the table: shared synsets, derivations, inflections, irregular forms. */
+  @Test
+  void synonyms_acrossSensesDerivationsAndInflections() {
+    WordNetSynonyms fromTable = new WordNetSynonyms(WordNetTable.shared());
+    assertThat(fromTable.synonyms("cost", "price")).isTrue();
+    assertThat(fromTable.synonyms("choose", "selection")).isTrue();
+    assertThat(fromTable.synonyms("chose", "selections")).isTrue();
+    assertThat(fromTable.synonyms("e-mail", "email")).isTrue();
+    assertThat(fromTable.synonyms("mortgage", "loan")).isFalse();
+    assertThat(fromTable.known("cancelled")).isTrue();
+    assertThat(fromTable.known("cancle")).isFalse();
+  }
+
+  private static Set<String> wordsToCompare() throws JWNLException, IOException {
+    Set<String> words = new TreeSet<>();
+    int lemma = 0;
+    for (POS pos : POS.getAllPOS()) {
+      for (Iterator<IndexWord> it = listing.getIndexWordIterator(pos); it.hasNext(); ) {
+        String word = it.next().getLemma();
+        words.add(word);
+        if (lemma++ % 3 == 0 && word.indexOf(' ') < 0) {
+          for (String ending : List.of("s", "es", "ed", "ing", "er", "est", "'s")) {
+            words.add(word + ending);
+          }
+          if (word.endsWith("y")) {
+            words.add(word.substring(0, word.length() - 1) + "ies");
+          }
+        }
+      }
+      for (Iterator<Exc> it = listing.getExceptionIterator(pos); it.hasNext(); ) {
+        words.add(it.next().getLemma());
+      }
+    }
+    Pattern token = Pattern.compile("[\\p{L}\\p{N}'][\\p{L}\\p{N}'.-]*");
+    try (Stream<Path> files = Files.list(Path.of("src/test/resources/semantic"))) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Matcher matcher = token.matcher(Files.readString(file, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        while (matcher.find()) {
+          words.add(matcher.group());
+        }
+      }
+    }
+    return words;
+  }
+
+  // The reference: what WordNetSynonyms computed on extJWNL before the table replaced it.
+
+  private static Set<String> referenceBaseForms(String word) throws JWNLException {
+    Set<String> bases = new HashSet<>();
+    bases.add(word);
+    for (POS pos : POS.getAllPOS()) {
+      for (String base : dictionary.getMorphologicalProcessor().lookupAllBaseForms(pos, word)) {
+        bases.add(base.toLowerCase(Locale.ROOT));
+      }
+    }
+    return bases;
+  }
+
+  private static Set<String> referenceExpansion(Set<String> bases) throws JWNLException {
+    Set<String> related = new HashSet<>();
+    for (String base : bases) {
+      for (POS pos : POS.getAllPOS()) {
+        IndexWord indexWord = dictionary.getIndexWord(pos, base);
+        if (indexWord != null) {
+          related.addAll(relatedTo(indexWord));
+        }
+      }
+    }
+    return related;
+  }
+
+  private static boolean referenceKnown(String word, Set<String> bases) throws JWNLException {
+    if (bases.size() > 1 || Lexicon.FUNCTION_WORDS.contains(word)) {
+      return true;
+    }
+    for (POS pos : POS.getAllPOS()) {
+      if (dictionary.getIndexWord(pos, word) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every lemma of every synset of the index word, lower-case, and every word derived from one of them. */
+  private static Set<String> relatedTo(IndexWord indexWord) throws JWNLException {
+    Set<String> related = new HashSet<>();
+    for (Synset synset : indexWord.getSenses()) {
+      for (Word lemma : synset.getWords()) {
+        related.add(lemma.getLemma().toLowerCase(Locale.ROOT));
+        for (Pointer derived : lemma.getPointers(PointerType.DERIVATION)) {
+          if (derived.getTarget() instanceof Word target) {
+            related.add(target.getLemma().toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    }
+    return related;
+  }
+
+  private static byte[] tableFromExtJwnl() throws JWNLException {
+    Map<String, Set<Part>> indexed = new HashMap<>();
+    Map<String, Set<String>> related = new HashMap<>();
+    Map<Part, Map<String, List<String>>> exceptions = new EnumMap<>(Part.class);
+    for (POS pos : POS.getAllPOS()) {
+      Part part = Part.values()[POS.getAllPOS().indexOf(pos)];
+      for (Iterator<IndexWord> it = listing.getIndexWordIterator(pos); it.hasNext(); ) {
+        IndexWord indexWord = it.next();
+        String key = WordNetTable.key(indexWord.getLemma());
+        indexed.computeIfAbsent(key, k -> EnumSet.noneOf(Part.class)).add(part);
+        related.computeIfAbsent(key, k -> new HashSet<>()).addAll(relatedTo(indexWord));
+      }
+      // A form listed twice gets the one line extJWNL's look-up finds, as the guard got before the table.
+      Map<String, List<String>> forms = new HashMap<>();
+      for (Iterator<Exc> it = listing.getExceptionIterator(pos); it.hasNext(); ) {
+        String form = it.next().getLemma();
+        forms.put(WordNetTable.key(form), List.copyOf(dictionary.getException(pos, form).getExceptions()));
+      }
+      exceptions.put(part, forms);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      WordNetTable.write(indexed, related, exceptions, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
