@@ -48,6 +48,13 @@ public final class EmbeddedRedisServer implements AutoCloseable {
   private static final String PID_FILE = "redis.pid";
   private static final String ADDRESS_IN_USE = "Address already in use";
   private static final int PORT_ATTEMPTS = 3;
+  /** What exec says when the binary is still open for writing somewhere (ETXTBSY). */
+  private static final String BINARY_BUSY = "Text file busy";
+  private static final int BUSY_ATTEMPTS = 6;
+  private static final long BUSY_PAUSE_MS = 100;
+
+  /** The binary, unpacked once per JVM: role all starts two servers, and each unpacking was a fresh copy. */
+  private static volatile String binary;
 
   private final Process process;
   private final int port;
@@ -69,7 +76,8 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       Files.createDirectories(dataDir);
       Path pidFile = dataDir.resolve(PID_FILE);
       stopLeftOver(pidFile);
-      String binary = ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+      String binary = binary();
+      int busy = 0;
       for (int attempt = 1; ; attempt++) {
         // a free port is looked up, then bound by Redis: another process may take it in between
         int chosen = port > 0 ? port : freePort();
@@ -86,14 +94,25 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             "--maxmemory-policy", evictionPolicy,
             "--protected-mode", "yes",
             "--pidfile", pidFile.toAbsolutePath().toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process;
         try {
+          process = launch(command);
           awaitReady(process, chosen, dataDir);
         } catch (PortTaken e) {
           if (port > 0 || attempt == PORT_ATTEMPTS) {
             throw e;
           }
           LOG.info("the port chosen for embedded Redis was taken meanwhile; another one [port: {}]", chosen);
+          continue;
+        } catch (BinaryBusy e) {
+          // A process forked by another thread (the other Redis, Postgres's initdb) at the moment a
+          // binary was being written holds a copy of its write handle until it execs: brief, so again.
+          if (++busy == BUSY_ATTEMPTS) {
+            throw e;
+          }
+          LOG.info("the Redis binary was busy (open for writing in a process just forked); again in {} ms", BUSY_PAUSE_MS);
+          pause(BUSY_PAUSE_MS);
+          attempt--;
           continue;
         }
         LOG.info("embedded Redis started [port: {}, data: {}, policy: {}]", chosen, dataDir.toAbsolutePath(),
@@ -102,6 +121,52 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis did not start [data: " + dataDir.toAbsolutePath() + "]", e);
+    }
+  }
+
+  /** The unpacked Redis binary, unpacked by the first call of this JVM. */
+  static String binary() throws IOException {
+    String unpacked = binary;
+    if (unpacked == null) {
+      synchronized (EmbeddedRedisServer.class) {
+        unpacked = binary;
+        if (unpacked == null) {
+          unpacked = ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+          binary = unpacked;
+        }
+      }
+    }
+    return unpacked;
+  }
+
+  /** Runs the command; exec's "Text file busy" (without setsid, the JVM execs Redis itself) as {@link BinaryBusy}. */
+  private static Process launch(List<String> command) throws IOException {
+    try {
+      return new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains(BINARY_BUSY)) {
+        throw new BinaryBusy("Redis could not be run: " + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  private static void pause(long ms) throws IOException {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while Redis started", e);
+    }
+  }
+
+  /** Redis could not be run because its binary was open for writing (ETXTBSY). */
+  private static final class BinaryBusy extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    BinaryBusy(String message) {
+      super(message);
     }
   }
 
@@ -157,6 +222,9 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       String message = "Redis did not become ready [port: " + port + ", data: " + dataDir.toAbsolutePath()
           + "]: " + (e instanceof TimeoutException ? "no '" + READY + "' within " + START_TIMEOUT_MS + " ms"
           : e.getCause().getMessage()) + "; it said:\n  " + said;
+      if (said.contains(BINARY_BUSY)) {
+        throw new BinaryBusy(message);
+      }
       throw said.contains(ADDRESS_IN_USE) ? new PortTaken(message) : new IOException(message, e);
     } catch (InterruptedException e) {
       process.destroyForcibly();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -81,6 +82,32 @@ class EmbeddedRedisServerTest {
       BufferedReader reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       String first = reply.readLine();
       return first.startsWith("$") ? reply.readLine() : first;
+    }
+  }
+
+  /**
+   * Verifies that a start whose binary is still open for writing somewhere (exec fails: "Text file
+   * busy", as when a process forked by another thread at the moment the binary was written holds its
+   * handle) tries again and starts once the handle is gone. Role all once failed to start so.
+   */
+  @Test
+  void start_binaryBusyForAMoment_startsWhenItIsFree() throws Exception {
+    Path binary = Path.of(EmbeddedRedisServer.binary());
+    FileOutputStream writer = new FileOutputStream(binary.toFile(), true);
+    Thread release = new Thread(() -> {
+      try {
+        Thread.sleep(250);
+        writer.close();
+      } catch (InterruptedException | IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    release.start();
+    try (EmbeddedRedisServer server = EmbeddedRedisServer.start(dir, 0, "noeviction", "16mb")) {
+      assertThat(release.isAlive()).as("started only after the writer let go").isFalse();
+      assertThat(command(server.url(), "PING")).isEqualTo("+PONG");
+    } finally {
+      release.join();
     }
   }
 }
