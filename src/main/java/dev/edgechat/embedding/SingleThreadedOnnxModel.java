@@ -8,6 +8,9 @@ import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 /**
@@ -33,18 +36,43 @@ public final class SingleThreadedOnnxModel extends AbstractInProcessEmbeddingMod
     ClassLoader loader = SingleThreadedOnnxModel.class.getClassLoader();
     String modelFile = files + ".onnx";
     String tokenizerFile = files + "-tokenizer.json";
-    try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile);
-        InputStream tokenizer = Objects.requireNonNull(loader.getResourceAsStream(tokenizerFile), tokenizerFile);
+    try (InputStream tokenizer = Objects.requireNonNull(loader.getResourceAsStream(tokenizerFile), tokenizerFile);
         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
-      OrtSession session = environment.createSession(model.readAllBytes(), options);
+      OrtSession session = createSession(environment, loader, modelFile, options);
       this.encoder = new OnnxBertBiEncoder(environment, session, tokenizer, pooling);
     } catch (IOException | OrtException e) {
       throw new IllegalStateException("embedding model " + files + " could not be loaded", e);
+    }
+  }
+
+  /**
+   * The session, from the model copied to a temporary file that ONNX Runtime reads itself: handing it
+   * the model as a Java array (23 MB for MiniLM) grew the heap by that much for good, since the
+   * collector keeps the heap it has grown to. Where no temporary file can be made (a read-only
+   * file system), the array it is.
+   */
+  private static OrtSession createSession(OrtEnvironment environment, ClassLoader loader, String modelFile,
+      OrtSession.SessionOptions options) throws IOException, OrtException {
+    Path copy;
+    try {
+      copy = Files.createTempFile("edgechat-model-", ".onnx");
+    } catch (IOException | UnsupportedOperationException e) {
+      try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile)) {
+        return environment.createSession(model.readAllBytes(), options);
+      }
+    }
+    try {
+      try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile)) {
+        Files.copy(model, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return environment.createSession(copy.toString(), options);
+    } finally {
+      Files.deleteIfExists(copy);
     }
   }
 
