@@ -53,26 +53,38 @@ public final class SingleThreadedOnnxModel extends AbstractInProcessEmbeddingMod
   /**
    * The session, from the model copied to a temporary file that ONNX Runtime reads itself: handing it
    * the model as a Java array (23 MB for MiniLM) grew the heap by that much for good, since the
-   * collector keeps the heap it has grown to. Where no temporary file can be made (a read-only
-   * file system), the array it is.
+   * collector keeps the heap it has grown to. Where no temporary file can be written (a read-only or
+   * full file system), the array it is.
    */
   private static OrtSession createSession(OrtEnvironment environment, ClassLoader loader, String modelFile,
       OrtSession.SessionOptions options) throws IOException, OrtException {
-    Path copy;
+    Path copy = null;
     try {
       copy = Files.createTempFile("edgechat-model-", ".onnx");
+      try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile)) {
+        Files.copy(model, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
     } catch (IOException | UnsupportedOperationException e) {
+      delete(copy);
       try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile)) {
         return environment.createSession(model.readAllBytes(), options);
       }
     }
     try {
-      try (InputStream model = Objects.requireNonNull(loader.getResourceAsStream(modelFile), modelFile)) {
-        Files.copy(model, copy, StandardCopyOption.REPLACE_EXISTING);
-      }
       return environment.createSession(copy.toString(), options);
     } finally {
+      delete(copy);
+    }
+  }
+
+  private static void delete(Path copy) {
+    if (copy == null) {
+      return;
+    }
+    try {
       Files.deleteIfExists(copy);
+    } catch (IOException e) {
+      copy.toFile().deleteOnExit();
     }
   }
 

@@ -72,11 +72,21 @@ public final class EmbeddedRedisServer implements AutoCloseable {
    */
   public static EmbeddedRedisServer start(Path dataDir, int port, String evictionPolicy, String maxMemory) {
     Artifact.requireEmbedded("Redis", "redis.embedded.core.ExecutableProvider");
+    String binary;
+    try {
+      binary = binary();
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded Redis could not be unpacked", e);
+    }
+    return start(binary, dataDir, port, evictionPolicy, maxMemory);
+  }
+
+  /** As {@link #start(Path, int, String, String)}, running the Redis binary at {@code binary}. */
+  static EmbeddedRedisServer start(String binary, Path dataDir, int port, String evictionPolicy, String maxMemory) {
     try {
       Files.createDirectories(dataDir);
       Path pidFile = dataDir.resolve(PID_FILE);
       stopLeftOver(pidFile);
-      String binary = binary();
       int busy = 0;
       for (int attempt = 1; ; attempt++) {
         // a free port is looked up, then bound by Redis: another process may take it in between
@@ -110,7 +120,8 @@ public final class EmbeddedRedisServer implements AutoCloseable {
           if (++busy == BUSY_ATTEMPTS) {
             throw e;
           }
-          LOG.info("the Redis binary was busy (open for writing in a process just forked); again in {} ms", BUSY_PAUSE_MS);
+          LOG.info("the Redis binary was busy (open for writing in a process just forked); again [in: {} ms, try: {} of {}]",
+              BUSY_PAUSE_MS, busy + 1, BUSY_ATTEMPTS);
           pause(BUSY_PAUSE_MS);
           attempt--;
           continue;
@@ -141,8 +152,10 @@ public final class EmbeddedRedisServer implements AutoCloseable {
 
   /** Runs the command; exec's "Text file busy" (without setsid, the JVM execs Redis itself) as {@link BinaryBusy}. */
   private static Process launch(List<String> command) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("LC_ALL", "C"); // the messages read here (setsid's, Redis's) in English
     try {
-      return new ProcessBuilder(command).redirectErrorStream(true).start();
+      return builder.start();
     } catch (IOException e) {
       if (String.valueOf(e.getMessage()).contains(BINARY_BUSY)) {
         throw new BinaryBusy("Redis could not be run: " + e.getMessage());

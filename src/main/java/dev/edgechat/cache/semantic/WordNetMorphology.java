@@ -21,11 +21,14 @@ import java.util.Set;
  *   <li>each listed suffix detached and its replacement put on ("-ies" → "-y"), keeping a stem that
  *       is in the index, and the exception list's base forms of each stem;
  *   <li>the word split into its runs of letters; each run with its own base forms (as above, and the
- *       run itself when indexed); then every indexed joining of consecutive runs' forms, with a space,
- *       a hyphen or nothing between them.
+ *       run itself, always); then every indexed joining of consecutive runs' forms, with a space, a
+ *       hyphen or nothing between them.
  * </ol>
  *
- * <p>{@code WordNetTableTest} holds this to extJWNL's answers word by word.
+ * <p>{@code WordNetTableTest} holds this to extJWNL's answers word by word. One deliberate
+ * difference: the joinings grow as 2^runs, so a word of more than {@value #MAX_RUNS} runs
+ * ("a1a1a1a1a1…", which a visitor can type) skips the last step, where extJWNL would work on it for
+ * minutes.
  */
 final class WordNetMorphology {
 
@@ -34,6 +37,11 @@ final class WordNetMorphology {
       Part.VERB, suffixes("s=", "ies=y", "es=e", "es=", "ed=e", "ed=", "ing=e", "ing="),
       Part.ADJECTIVE, suffixes("er=", "est=", "er=e", "est=e")));
   private static final String[] JOINS = {" ", "-"};
+  /**
+   * Most runs of letters a word is split into and joined again: 151 of WordNet's 155,000 lemmas have
+   * more (multi-word names: "jack-in-the-pulpit" has 4), and at 5 the worst case is some 30,000 look-ups.
+   */
+  static final int MAX_RUNS = 5;
 
   private final WordNetTable table;
 
@@ -71,6 +79,9 @@ final class WordNetMorphology {
 
   private void joinRuns(Part part, String word, Collection<String> forms) {
     List<String> runs = letterRuns(word);
+    if (runs.size() > MAX_RUNS) {
+      return;
+    }
     List<List<String>> runForms = new ArrayList<>(runs.size());
     for (String run : runs) {
       Set<String> own = new LinkedHashSet<>();

@@ -15,8 +15,8 @@ import java.util.Set;
  * is in a synset with "select", from which "selection" derives). Hypernyms are deliberately not
  * followed: "mortgage" is a kind of "loan", and asking about one is not asking about the other.
  *
- * <p>The table is read from the class path once per JVM, by the first {@link #shared()} (some 50 ms
- * and 8 MB of heap, in memory from then on); call that on a worker thread, never on an event loop.
+ * <p>The table is read from the class path once per JVM, by the first {@link #shared()} (50–70 ms
+ * and 6 MB of heap, in memory from then on); call that on a worker thread, never on an event loop.
  * After that a lookup is in-memory and takes microseconds; each word's expansion is cached (the most
  * used 50,000 words).
  */

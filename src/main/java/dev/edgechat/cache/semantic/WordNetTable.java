@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * Princeton WordNet 3.1 reduced to the three things the meaning guard asks of it: which lemmas each
  * part of speech's index holds, the irregular forms (exception lists: "chose" → choose), and for each
  * lemma the words it can stand for (every lemma of a synset it is in, and every word derived from one
- * of those). Read once from {@value #RESOURCE} on the class path, about 8 MB in memory.
+ * of those). Read once from {@value #RESOURCE} on the class path, about 6 MB in memory.
  *
  * <p>Design note. extJWNL, which reads WordNet's own files, keeps all of them in the heap as bytes
  * (some 37 MB, and about 100 MB of garbage while loading: a third of a lean edge's memory) to answer

@@ -9,8 +9,9 @@
  *
  * <p>The guard's rules are in {@code MeaningGuard}; its word lists are data under
  * {@code src/main/resources/meaning-guard} ({@code Lexicon} reads them), a question's words come
- * from {@code QuestionTokenizer} and its anchors from {@code Anchors}; synonyms come from WordNet 3.1 (a compact table, {@code WordNetTable})
- * ({@link dev.edgechat.cache.semantic.Synonyms}) and the list synonyms.txt, typos from {@code Typos};
+ * from {@code QuestionTokenizer} and its anchors from {@code Anchors}; synonyms
+ * ({@link dev.edgechat.cache.semantic.Synonyms}) come from WordNet 3.1, kept as a compact table
+ * ({@code WordNetTable}), and from the list synonyms.txt; typos from {@code Typos};
  * chat shorthand ("u", "doesnt") is written out by {@code ChatShorthand} before a question is
  * embedded or its anchors are read.
  *
