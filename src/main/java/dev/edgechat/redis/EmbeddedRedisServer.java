@@ -78,11 +78,21 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis could not be unpacked", e);
     }
-    return start(binary, dataDir, port, evictionPolicy, maxMemory);
+    return start(binary, dataDir, port, evictionPolicy, maxMemory, EmbeddedRedisServer::sleep);
   }
 
-  /** As {@link #start(Path, int, String, String)}, running the Redis binary at {@code binary}. */
-  static EmbeddedRedisServer start(String binary, Path dataDir, int port, String evictionPolicy, String maxMemory) {
+  /** Waits before a start is tried again. */
+  @FunctionalInterface
+  interface Pause {
+    void pause(long ms) throws IOException;
+  }
+
+  /**
+   * As {@link #start(Path, int, String, String)}, running the Redis binary at {@code binary}, waiting
+   * with {@code pause} before trying a busy binary again.
+   */
+  static EmbeddedRedisServer start(String binary, Path dataDir, int port, String evictionPolicy, String maxMemory,
+      Pause pause) {
     try {
       Files.createDirectories(dataDir);
       Path pidFile = dataDir.resolve(PID_FILE);
@@ -122,7 +132,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
           }
           LOG.info("the Redis binary was busy (open for writing in a process just forked); again [in: {} ms, try: {} of {}]",
               BUSY_PAUSE_MS, busy + 1, BUSY_ATTEMPTS);
-          pause(BUSY_PAUSE_MS);
+          pause.pause(BUSY_PAUSE_MS);
           attempt--;
           continue;
         }
@@ -164,7 +174,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     }
   }
 
-  private static void pause(long ms) throws IOException {
+  private static void sleep(long ms) throws IOException {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.CountDownLatch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,7 +91,7 @@ class EmbeddedRedisServerTest {
   /**
    * Verifies that a start whose binary is still open for writing somewhere (exec fails: "Text file
    * busy", as when a process forked by another thread at the moment the binary was written holds its
-   * handle) tries again and starts once the handle is gone. Role all once failed to start so.
+   * handle) waits and tries again, and starts once the handle is gone. Role all once failed to start so.
    */
   @Test
   void start_binaryBusyForAMoment_startsWhenItIsFree() throws Exception {
@@ -98,25 +99,19 @@ class EmbeddedRedisServerTest {
     Path binary = dir.resolve("redis-server");
     Files.copy(Path.of(EmbeddedRedisServer.binary()), binary);
     Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rwx------"));
-    CountDownLatch released = new CountDownLatch(1);
+    List<Long> pauses = new ArrayList<>();
     try (FileOutputStream writer = new FileOutputStream(binary.toFile(), true)) {
-      Thread release = new Thread(() -> {
-        try {
-          Thread.sleep(150);
-          writer.close();
-        } catch (InterruptedException | IOException e) {
-          Thread.currentThread().interrupt();
-        } finally {
-          released.countDown();
-        }
-      });
-      release.start();
+      EmbeddedRedisServer.Pause letGo = ms -> {
+        pauses.add(ms);
+        writer.close();
+      };
       try (EmbeddedRedisServer server = EmbeddedRedisServer.start(binary.toString(), dir.resolve("data"), 0,
-          "noeviction", "16mb")) {
-        assertThat(released.getCount()).as("started only after the writer let go").isZero();
+          "noeviction", "16mb", letGo)) {
+        assertThat(pauses).as("tried while busy, paused, then started").containsExactly(100L);
         assertThat(command(server.url(), "PING")).isEqualTo("+PONG");
       }
     }
   }
+
 
 }

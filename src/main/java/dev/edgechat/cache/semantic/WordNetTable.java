@@ -29,9 +29,8 @@ import java.util.TreeSet;
  * <p>Design note. extJWNL, which reads WordNet's own files, keeps all of them in the heap as bytes
  * (some 37 MB, and about 100 MB of garbage while loading: a third of a lean edge's memory) to answer
  * these questions through synsets, pointers and sense lists the guard never looks at. This table is
- * what extJWNL answers, computed once from it by {@code WordNetTableTest} (which also checks, word by
- * word, that {@link WordNetSynonyms} on this table says what extJWNL says) and committed as a
- * resource. Strings are one sorted block of UTF-8 bytes, found by binary search; a lemma's words are a
+ * what extJWNL answers, made from it by the build ({@link WordNetTableBuild}; {@code WordNetTableTest}
+ * checks, word by word, that {@link WordNetSynonyms} on this table says what extJWNL says). Strings are one sorted block of UTF-8 bytes, found by binary search; a lemma's words are a
  * run of ids in one {@code int[]}. No library keeps WordNet this small, hence the hand-written form.
  */
 final class WordNetTable {
@@ -223,7 +222,7 @@ final class WordNetTable {
   }
 
   /**
-   * Writes a table in the form {@link #read} reads: what {@code WordNetTableTest} builds from extJWNL.
+   * Writes a table in the form {@link #read} reads: what {@link WordNetTableBuild} makes from extJWNL.
    * Every string is stored as given; keys are expected in {@link #key} form.
    *
    * @param indexed per lemma, the parts of speech whose index holds it

@@ -3,24 +3,15 @@ package dev.edgechat.cache.semantic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgechat.cache.semantic.WordNetTable.Part;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -31,29 +22,19 @@ import net.sf.extjwnl.JWNLException;
 import net.sf.extjwnl.data.Exc;
 import net.sf.extjwnl.data.IndexWord;
 import net.sf.extjwnl.data.POS;
-import net.sf.extjwnl.data.Pointer;
-import net.sf.extjwnl.data.PointerType;
-import net.sf.extjwnl.data.Synset;
-import net.sf.extjwnl.data.Word;
 import net.sf.extjwnl.dictionary.Dictionary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Holds {@link WordNetTable} (committed as a resource) to the WordNet it was made from: extJWNL
- * reading Princeton WordNet 3.1, a test-scope dependency only. Regenerate the resource after changing
- * the table's form or extJWNL's data:
- * {@code mvn -q test -Dtest=WordNetTableTest -Dwordnet.write=src/main/resources/meaning-guard/wordnet-31.bin}.
+ * Holds {@link WordNetTable} (made by the build, {@link WordNetTableBuild}) to the WordNet it was made
+ * from: extJWNL reading Princeton WordNet 3.1, which the guard asked itself before the table.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WordNetTableTest {
 
-  /**
-   * Looked up only, as the guard did, never iterated: iterating caches every line read, and for a
-   * form WordNet lists twice (noun.exc: "aurar eyir", "aurar eyrir") the cached line then depends on
-   * the order of calls, where a look-up alone always finds the same one.
-   */
+  /** Looked up only, as the guard did, never iterated (see {@link WordNetTableBuild#write}). */
   private static Dictionary dictionary;
   /** Iterated, for the lists of lemmas and irregular forms. */
   private static Dictionary listing;
@@ -65,24 +46,14 @@ class WordNetTableTest {
     assertThat(listing).isNotSameAs(dictionary);
   }
 
-  /** Verifies that the committed table is, byte for byte, what extJWNL's WordNet gives today. */
+  /** Verifies that the table the build put on the class path reads back whole, with every lemma. */
   @Test
-  void resource_isWhatExtJwnlGives() throws Exception {
-    byte[] made = tableFromExtJwnl();
-    String target = System.getProperty("wordnet.write");
-    if (target != null) {
-      Files.write(Path.of(target), made);
-    }
-    byte[] committed;
-    try (InputStream in = WordNetTable.class.getResourceAsStream(WordNetTable.RESOURCE)) {
-      assertThat(in).as("%s on the class path", WordNetTable.RESOURCE).isNotNull();
-      committed = in.readAllBytes();
-    }
-    assertThat(Arrays.equals(committed, made))
-        .as("the committed table (%d bytes) is what extJWNL gives (%d bytes); if not, regenerate it as this class's "
-            + "comment says", committed.length, made.length)
-        .isTrue();
-    assertThat(WordNetTable.read(new ByteArrayInputStream(made)).size()).isGreaterThan(140_000);
+  void resource_readsBackWithEveryLemma() throws Exception {
+    WordNetTable table = WordNetTable.shared();
+    assertThat(table.size()).isGreaterThan(150_000);
+    assertThat(table.inIndex(Part.NOUN, "credit_card")).isTrue();
+    assertThat(table.inIndex(Part.VERB, "cancel")).isTrue();
+    assertThat(table.exceptions(Part.VERB, "chose")).containsExactly("choose");
   }
 
   /**
@@ -193,7 +164,7 @@ class WordNetTableTest {
       for (POS pos : POS.getAllPOS()) {
         IndexWord indexWord = dictionary.getIndexWord(pos, base);
         if (indexWord != null) {
-          related.addAll(relatedTo(indexWord));
+          related.addAll(WordNetTableBuild.relatedTo(indexWord));
         }
       }
     }
@@ -210,50 +181,5 @@ class WordNetTableTest {
       }
     }
     return false;
-  }
-
-  /** Every lemma of every synset of the index word, lower-case, and every word derived from one of them. */
-  private static Set<String> relatedTo(IndexWord indexWord) throws JWNLException {
-    Set<String> related = new HashSet<>();
-    for (Synset synset : indexWord.getSenses()) {
-      for (Word lemma : synset.getWords()) {
-        related.add(lemma.getLemma().toLowerCase(Locale.ROOT));
-        for (Pointer derived : lemma.getPointers(PointerType.DERIVATION)) {
-          if (derived.getTarget() instanceof Word target) {
-            related.add(target.getLemma().toLowerCase(Locale.ROOT));
-          }
-        }
-      }
-    }
-    return related;
-  }
-
-  private static byte[] tableFromExtJwnl() throws JWNLException {
-    Map<String, Set<Part>> indexed = new HashMap<>();
-    Map<String, Set<String>> related = new HashMap<>();
-    Map<Part, Map<String, List<String>>> exceptions = new EnumMap<>(Part.class);
-    for (POS pos : POS.getAllPOS()) {
-      Part part = Part.values()[POS.getAllPOS().indexOf(pos)];
-      for (Iterator<IndexWord> it = listing.getIndexWordIterator(pos); it.hasNext(); ) {
-        IndexWord indexWord = it.next();
-        String key = WordNetTable.key(indexWord.getLemma());
-        indexed.computeIfAbsent(key, k -> EnumSet.noneOf(Part.class)).add(part);
-        related.computeIfAbsent(key, k -> new HashSet<>()).addAll(relatedTo(indexWord));
-      }
-      // A form listed twice gets the one line extJWNL's look-up finds, as the guard got before the table.
-      Map<String, List<String>> forms = new HashMap<>();
-      for (Iterator<Exc> it = listing.getExceptionIterator(pos); it.hasNext(); ) {
-        String form = it.next().getLemma();
-        forms.put(WordNetTable.key(form), List.copyOf(dictionary.getException(pos, form).getExceptions()));
-      }
-      exceptions.put(part, forms);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      WordNetTable.write(indexed, related, exceptions, out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }
