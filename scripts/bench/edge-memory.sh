@@ -15,6 +15,7 @@ for i in $(seq 90); do grep -q "edge ready" all.log && break; sleep 1; done
 EDGECHAT_HTTP_PORT=18510 EDGECHAT_ORIGIN_URL=http://127.0.0.1:18511 EDGECHAT_EDGE_TOKEN=bench-edge-token EDGECHAT_DATA_DIR="$O/edata" EDGECHAT_LLM_API_KEY=unused EDGECHAT_LIMITS_ENABLED=false env ${EDGE_ENV:-} java -XX:+UseSerialGC -Xms32m -Xmx512m -XX:MaxDirectMemorySize=128m ${EDGE_OPTS:-} -jar "$J" edge > edge.log 2>&1 & EDGE=$!
 for i in $(seq 90); do curl -sf http://127.0.0.1:18510/readyz >/dev/null && break; sleep 1; done; sleep 8
 echo "idle $(grep VmRSS /proc/$EDGE/status)"
+if [[ "${EDGE_OPTS:-}" == *NativeMemoryTracking* ]]; then jcmd $EDGE VM.native_memory summary | grep -E "committed" | head -30; fi
 Q="Which browsers does the widget support on mobile?"
 curl -s -XPOST -H 'Content-Type: application/json' -H 'Accept: text/event-stream' -d "{\"site\":\"demo\",\"message\":\"$Q\"}" http://127.0.0.1:18510/v1/chat > /dev/null
 for r in 1 2 3; do
@@ -22,7 +23,7 @@ for r in 1 2 3; do
 done
 jcmd $EDGE GC.run > /dev/null; sleep 1
 echo "live after full GC: $(jcmd $EDGE GC.heap_info | grep -E 'tenured|def new' | tr -s ' ' | cut -c1-80 | tr '\n' ';')"
-jcmd $EDGE GC.class_histogram | sed -n 4,10p
+jcmd $EDGE GC.class_histogram | sed -n 4,${HISTO_LINES:-10}p
 echo "after full GC $(grep VmRSS /proc/$EDGE/status)"
 if [[ "${EDGE_OPTS:-}" == *NativeMemoryTracking* ]]; then jcmd $EDGE VM.native_memory summary | grep -E "committed" | head -30; fi
 grep -E "RssAnon|RssFile" /proc/$EDGE/status

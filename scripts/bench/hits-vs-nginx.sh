@@ -12,6 +12,8 @@
 # JVM, and apart its embedded Postgres and Redis, which save the hits' records), from /proc. Then,
 # per build, one more run under JFR (settings=default) for the bytes its threads allocated per
 # request (OUT/alloc.tsv; the recordings stay in OUT/NAME.jfr).
+# JVM_OPTS adds JVM options to every build; JVM_OPTS_NAME (NAME with '-' as '_') to that build's only, e.g.
+# JVM_OPTS_tight="-XX:+UseSerialGC -Xmn16m" to compare heap settings on one jar.
 # A NAME ending in -limits runs with the abuse limits on, no per-minute limit, so that each request
 # still takes the site's budget window in Redis (the limits' round trip, measured apart).
 # Needs wrk and nginx (apt-get install -y wrk nginx-light); stops everything it started.
@@ -35,9 +37,10 @@ for spec in "$@"; do
     > "$OUT/sim-$name.log" 2>&1 &
   PIDS+=($!)
   limits=$LIMITS; case $name in *-limits) limits=true ;; esac
+  own_opts=JVM_OPTS_${name//-/_}
   EDGECHAT_LIMITS_IP_CHATS_PER_MINUTE=0 EDGECHAT_LIMITS_VISITOR_CHATS_PER_MINUTE=0 \
   EDGECHAT_DATA_DIR="$OUT/data-$name" EDGECHAT_LIMITS_ENABLED=$limits EDGECHAT_LLM_BASE_URL=http://127.0.0.1:$((port + 1))/v1 EDGECHAT_LLM_API_KEY=sim \
-    EDGECHAT_HTTP_PORT=$port java ${JVM_OPTS:-} -jar "$jar" all > "$OUT/all-$name.log" 2>&1 &
+    EDGECHAT_HTTP_PORT=$port java ${JVM_OPTS:-} ${!own_opts:-} -jar "$jar" all > "$OUT/all-$name.log" 2>&1 &
   PIDS+=($!)
   echo "$!" > "$OUT/all-$name.pid"
   for _ in $(seq 240); do   # one at a time: embedded Postgres starting on a loaded machine

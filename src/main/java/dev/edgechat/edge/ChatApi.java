@@ -389,7 +389,7 @@ public final class ChatApi {
     digests.answered(request.conversation(), question.key(), answer);
     long ms = (System.nanoTime() - started) / 1_000_000;
     SseEvent done = hitDone(ms);
-    resumes.keep(request.message(), new ReplayedMessage(request.conversation(), request.message(),
+    resumes.keep(new ReplayedMessage(request.conversation(), request.message(),
         regionJson(region), answer, ms));
     // the cached frames go out as they are, between this response's own first and last event: no copy per hit
     Buffer frames = BufferInternal.buffer(Unpooled.wrappedBuffer(ready.wireBytes(1), answer.replayFramesView(),

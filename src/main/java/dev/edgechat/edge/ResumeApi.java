@@ -22,6 +22,7 @@ import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /v1/chat/{message}/events} (API.md §1): the events of a streamed answer after
@@ -42,8 +43,8 @@ public final class ResumeApi {
   private final LiveConfig config;
   private final ResumeBuffer buffer;
   private final Cache<String, ResumableMessage> local;
-  /** Cache hits, sent whole: a few hundred bytes each, kept apart so that a burst of hits never pushes out streams. */
-  private final Cache<String, ReplayedMessage> hits;
+  /** Cache hits, sent whole: about 48 bytes each, kept apart so that a burst of hits never pushes out streams. */
+  private final ResumableHits hits;
   private final Counter resumed;
 
   /** @param redis the region's cache Redis, or null: streams then resume only on the edge that served them */
@@ -66,12 +67,8 @@ public final class ResumeApi {
         .ticker(time::nanoTime)
         .executor(Runnable::run)
         .build();
-    this.hits = Caffeine.newBuilder()
-        .maximumSize(config.get().edge().resumableHits())
-        .expireAfterWrite(Duration.ofMillis(config.get().edge().resumeTtlMs()))
-        .ticker(time::nanoTime)
-        .executor(Runnable::run)
-        .build();
+    this.hits = new ResumableHits(config.get().edge().resumableHits(),
+        () -> TimeUnit.MILLISECONDS.toNanos(config.get().edge().resumeTtlMs()), time::nanoTime);
     this.resumed = Counter.builder("edgechat.resume.requests")
         .description("requests that resumed a streamed answer after Last-Event-ID").register(registry);
   }
@@ -87,9 +84,9 @@ public final class ResumeApi {
     return stream;
   }
 
-  /** Keeps a message answered whole at once (a cache hit) for resuming, at the cost of three references. */
-  void keep(String message, ReplayedMessage replayed) {
-    hits.put(message, replayed);
+  /** Keeps a message answered whole at once (a cache hit) for resuming, at the cost of about 48 bytes. */
+  void keep(ReplayedMessage replayed) {
+    hits.keep(replayed);
   }
 
   private void resume(RoutingContext ctx) {
@@ -102,7 +99,7 @@ public final class ResumeApi {
     EdgechatConfig settings = config.get();
     ResumableMessage stream = local.getIfPresent(message);
     if (stream == null) {
-      stream = hits.getIfPresent(message);
+      stream = hits.find(message);
     }
     if (stream != null) {
       resumed.increment();
