@@ -28,3 +28,4 @@ echo "after full GC $(grep VmRSS /proc/$EDGE/status)"
 if [[ "${EDGE_OPTS:-}" == *NativeMemoryTracking* ]]; then jcmd $EDGE VM.native_memory summary | grep -E "committed" | head -30; fi
 grep -E "RssAnon|RssFile" /proc/$EDGE/status
 kill $EDGE $ALL $SIM; wait 2>/dev/null
+rm -rf "$O/data" "$O/edata"   # embedded Postgres and Redis: over a gigabyte a run

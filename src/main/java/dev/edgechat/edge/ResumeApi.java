@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * {@code Last-Event-ID}, then, while it is still being answered, the live ones. A stream this edge
  * serves is resumed from memory, and its visitor may come back within {@code edge.resumeGraceMs}
  * without the answer being stopped; any other stream of the region from Redis
- * ({@link ResumeBuffer}), polled until it ends. A message id is a capability (96 random bits):
- * whoever holds it may read the answer, as whoever started it could.
+ * ({@link ResumeBuffer}), polled until it ends. A message id is a capability (128 random bits,
+ * {@link dev.edgechat.web.Ids}): whoever holds it may read the answer, as whoever started it could.
  */
 public final class ResumeApi {
 
