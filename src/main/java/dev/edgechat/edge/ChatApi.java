@@ -22,6 +22,7 @@ import dev.edgechat.protocol.Events;
 import dev.edgechat.protocol.Jobs;
 import dev.edgechat.protocol.QuestionVector;
 import dev.edgechat.protocol.ReadAfter;
+import dev.edgechat.time.Scheduler;
 import dev.edgechat.web.ApiError;
 import dev.edgechat.web.Cancellation;
 import dev.edgechat.web.CorsGuard;
@@ -104,7 +105,7 @@ public final class ChatApi {
     this.origin = Objects.requireNonNull(origin);
     this.resumes = Objects.requireNonNull(resumes);
     this.limits = Objects.requireNonNull(limits);
-    this.recorder = new ConversationRecorder(origin, registry);
+    this.recorder = new ConversationRecorder(origin, registry, Scheduler.of(vertx));
     this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
     this.meters = new ChatMeters(config, registry, siteTags);
     this.embedderModel = semantic.embedderModel();

@@ -6,6 +6,8 @@ import dev.edgechat.db.Lsn;
 import dev.edgechat.protocol.AnswerRequest;
 import dev.edgechat.protocol.ExchangeRecord;
 import dev.edgechat.protocol.Limits;
+import dev.edgechat.time.Scheduler;
+import dev.edgechat.web.ApiError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -26,12 +28,17 @@ import org.slf4j.LoggerFactory;
  * gathers, so a burst of cache hits costs a few origin calls and transactions, not one each.
  * Called from any event loop.
  *
- * <p>A batch origin cannot take is retried once with the next; after that it is dropped and
+ * <p>A batch origin cannot take for now (unreachable, 5xx, 429, a timeout) is tried again, first in
+ * line, after a pause that doubles from {@value #FIRST_PAUSE_MS} ms to {@value #LONGEST_PAUSE_MS} ms,
+ * for as long as origin is away: an outage costs no exchange while at most {@value #MAX_WAITING}
+ * wait (beyond that the oldest give way). A batch origin refuses as such (another 4xx) is dropped,
+ * and so is one that fails twice while the process stops; both, and the ones that gave way, are
  * counted ({@code edgechat.records.dropped}): the visitor got the answer, only its history misses it.
  *
  * <p>Until its exchanges are saved (or given up), a conversation is unsettled: whatever would ask
  * origin about it (a follow-up question, its history) waits for {@link #settled}, or origin would
- * not yet know a conversation that began with a cache hit.
+ * not yet know a conversation that began with a cache hit. An exchange's first failed attempt
+ * settles it too (it goes on being tried): a follow-up does not wait out an origin outage.
  *
  * <p>It also keeps, per conversation, the latest WAL position origin said it wrote it at (a
  * records batch's, an answer's {@code done}; {@link dev.edgechat.protocol.ReadAfter}), which the
@@ -48,8 +55,11 @@ final class ConversationRecorder {
    * any replica in rotation to have it.
    */
   private static final int MAX_POSITIONS = 100_000;
+  static final long FIRST_PAUSE_MS = 100;
+  static final long LONGEST_PAUSE_MS = 5_000;
 
   private final OriginClient origin;
+  private final Scheduler time;
   private final Counter dropped;
   // guarded by this
   private final List<Attempt> waiting = new ArrayList<>();
@@ -58,6 +68,9 @@ final class ConversationRecorder {
   // guarded by this: who waits for every exchange recorded so far to be settled
   private final List<Promise<Void>> flushWaiters = new ArrayList<>();
   private boolean sending;
+  // guarded by this: batches that failed in a row, for the pause before the next try, and that pause
+  private int failures;
+  private Scheduler.Timer pause;
   private final Cache<String, Lsn> positions = Caffeine.newBuilder().maximumSize(MAX_POSITIONS).build();
 
   private static final class Unsettled {
@@ -65,12 +78,17 @@ final class ConversationRecorder {
     final List<Promise<Void>> waiters = new ArrayList<>(1);
   }
 
-  /** An exchange to save; its JSON is made when its batch is sent, not on the request's path. */
+  /**
+   * An exchange to save; its JSON is made when its batch is sent, not on the request's path.
+   * {@code tries}: attempts that failed so far (after the first, the exchange is settled).
+   */
   private record Attempt(String conversation, ExchangeRecord record, int tries) {
   }
 
-  ConversationRecorder(OriginClient origin, MeterRegistry registry) {
+  /** @param time the pauses between tries of a batch origin could not take */
+  ConversationRecorder(OriginClient origin, MeterRegistry registry, Scheduler time) {
     this.origin = Objects.requireNonNull(origin);
+    this.time = Objects.requireNonNull(time);
     this.dropped = Counter.builder("edgechat.records.dropped")
         .description("exchanges served from cache that could not be saved in their conversations").register(registry);
   }
@@ -88,7 +106,7 @@ final class ConversationRecorder {
     List<Promise<Void>> released = List.of();
     synchronized (this) {
       if (waiting.size() >= MAX_WAITING) {
-        released = finished(waiting.remove(0));
+        released = settle(waiting.remove(0));
         dropped.increment();
       }
       waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer, savedInput, savedOutput), 0));
@@ -128,23 +146,37 @@ final class ConversationRecorder {
   }
 
   /**
-   * Completes once every exchange recorded so far is saved or given up (a batch origin refused
-   * twice is dropped and counted): at once when none waits. A stop waits for it before origin's
-   * pools close, so the exchanges served under way are not lost with the process. Never fails.
+   * Completes once every exchange recorded so far is saved or given up (once it is called, an
+   * exchange that failed before and fails again is dropped and counted): at once when none waits.
+   * A stop waits for it before origin's pools close, so the exchanges served under way are not
+   * lost with the process. Never fails.
    */
   Future<Void> flush() {
+    Promise<Void> promise = Promise.promise();
+    Scheduler.Timer paused;
     synchronized (this) {
       if (waiting.isEmpty() && !sending) {
         return Future.succeededFuture();
       }
-      Promise<Void> promise = Promise.promise();
       flushWaiters.add(promise);
-      return promise.future();
+      paused = pause;
     }
+    if (paused != null) {
+      // a stop does not wait out the pause after a failure: one more try now, and what fails again is given up
+      paused.cancel();
+      resume();
+    }
+    return promise.future();
   }
 
-  /** Counts {@code attempt} done; returns the waiters its conversation releases. Called holding the lock. */
-  private List<Promise<Void>> finished(Attempt attempt) {
+  /**
+   * Counts {@code attempt} settled, unless a failed try settled it before; returns the waiters its
+   * conversation releases. Called holding the lock.
+   */
+  private List<Promise<Void>> settle(Attempt attempt) {
+    if (attempt.tries() > 0) {
+      return List.of();
+    }
     Unsettled pending = unsettled.get(attempt.conversation());
     if (pending == null || --pending.exchanges > 0) {
       return List.of();
@@ -180,28 +212,67 @@ final class ConversationRecorder {
     origin.record(records).onComplete(saved -> {
       List<Promise<Void>> released = new ArrayList<>();
       List<Attempt> again = new ArrayList<>();
+      int givenUp = 0;
+      long pauseMs = 0;
       synchronized (this) {
+        boolean refused = saved.failed() && refused(saved.cause());
+        boolean stopping = !flushWaiters.isEmpty();
         for (Attempt attempt : batch) {
-          if (saved.failed() && attempt.tries() == 0) {
-            again.add(new Attempt(attempt.conversation(), attempt.record(), 1));
-          } else {
-            released.addAll(finished(attempt));
+          released.addAll(settle(attempt));
+          if (saved.failed()) {
+            if (refused || stopping && attempt.tries() > 0) {
+              givenUp++;
+            } else {
+              again.add(new Attempt(attempt.conversation(), attempt.record(), attempt.tries() + 1));
+            }
           }
         }
+        // first in line again, in their order: a conversation's exchanges are saved in the order they were served
         waiting.addAll(0, again);
-        sending = false;
+        while (waiting.size() > MAX_WAITING) {
+          released.addAll(settle(waiting.remove(0)));
+          givenUp++;
+        }
+        failures = again.isEmpty() ? 0 : failures + 1;
+        pauseMs = again.isEmpty() ? 0 : Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS << Math.min(failures - 1, 16));
+        sending = pauseMs > 0;
       }
       if (saved.succeeded()) {
         // before their waiters go on: a read that waited for them carries this position
         saved.result().position().ifPresent(lsn -> batch.forEach(attempt -> wrote(attempt.conversation(), lsn)));
-      }
-      if (saved.failed()) {
-        dropped.increment(batch.size() - again.size());
-        LOG.warn("exchanges not recorded in their conversations [count: {}, retried: {}, reason: {}]", batch.size(),
-            again.size(), saved.cause().getMessage());
+      } else {
+        dropped.increment(givenUp);
+        if (givenUp > 0 || failures == 1) {
+          LOG.warn("exchanges not recorded in their conversations yet [count: {}, given up: {}, next try in ms: {}, "
+              + "reason: {}]", batch.size(), givenUp, pauseMs, saved.cause().getMessage());
+        }
       }
       released.forEach(Promise::tryComplete);
-      sendNext();
+      if (pauseMs > 0) {
+        synchronized (this) {
+          pause = time.after(pauseMs, this::resume);
+        }
+      } else {
+        sendNext();
+      }
     });
+  }
+
+  /** Ends the pause after a failed batch: the next (or the same) goes now. */
+  private void resume() {
+    synchronized (this) {
+      if (pause == null) {
+        return;
+      }
+      pause = null;
+      sending = false;
+    }
+    sendNext();
+  }
+
+  /** Origin refused the batch as such (a 4xx other than 408 and 429): trying it again cannot help. */
+  private static boolean refused(Throwable failure) {
+    return failure instanceof ApiError error && error.status() >= 400 && error.status() < 500
+        && error.status() != 408 && error.status() != 429;
   }
 }

@@ -15,7 +15,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import dev.edgechat.time.Scheduler;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +38,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ConversationRecorderTest {
 
   private final Queue<HttpServerRequest> heldBatches = new ConcurrentLinkedQueue<>();
+  /** The conversations of each held batch's records, in order, as origin received them. */
+  private final Map<HttpServerRequest, List<String>> conversationsOf = new ConcurrentHashMap<>();
   private ConversationRecorder recorder;
   private SimpleMeterRegistry registry;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    HttpServer origin = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(b -> heldBatches.add(request)));
+    HttpServer origin = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(b -> {
+      conversationsOf.put(request, b.toJsonObject().getJsonArray("records").stream()
+          .map(r -> ((JsonObject) r).getString("conversation")).toList());
+      heldBatches.add(request);
+    }));
     origin.listen(0, "127.0.0.1").onComplete(ctx.succeeding(server -> {
       URI url = URI.create("http://127.0.0.1:" + server.actualPort());
       OriginClient client = new OriginClient(vertx, () -> url, "token",
@@ -47,7 +57,7 @@ class ConversationRecorderTest {
               .originConnectTimeoutMs(2_000).originIdleTimeoutMs(30_000).resumeTtlMs(300_000).resumeGraceMs(5_000)
               .resumableHits(1_000).changesTimeoutMs(4_000).primaryRegion("").flyReplay(false).build());
       registry = new SimpleMeterRegistry();
-      recorder = new ConversationRecorder(client, registry);
+      recorder = new ConversationRecorder(client, registry, Scheduler.of(vertx));
       ctx.completeNow();
     }));
   }
@@ -96,22 +106,78 @@ class ConversationRecorderTest {
     }));
   }
 
-  /** Verifies that an exchange origin refuses twice is given up: its conversation settles and the drop is counted. */
+  /**
+   * Verifies that exchanges origin cannot take for now are not lost: their conversation settles at
+   * the first failure (a follow-up does not wait out an outage), and the same exchanges are tried
+   * again, first and in order ahead of those recorded since, until origin takes them.
+   */
   @Test
-  void settled_originRefusesTwice_settlesAndCountsDrop(Vertx vertx, VertxTestContext ctx) {
-    recorder.record(exchange("c-lost"), "answer");
-    Future<Void> settled = recorder.settled("c-lost");
+  void record_originAwayForAWhile_triesAgainUntilSavedAndDropsNothing(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-early"), "answer");
+    Future<Void> settled = recorder.settled("c-early");
     nextBatch(vertx).compose(first -> {
       first.response().setStatusCode(503).end();
+      return settled;
+    }).compose(v -> {
+      recorder.record(exchange("c-later"), "answer");
       return nextBatch(vertx);
-    }).onComplete(ctx.succeeding(retry -> {
-      ctx.verify(() -> assertThat(settled.isComplete()).as("settled before the retry").isFalse());
-      retry.response().setStatusCode(503).end();
-      settled.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
-        assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+    }).compose(retry -> {
+      ctx.verify(() -> assertThat(conversationsOf.get(retry)).containsExactly("c-early", "c-later"));
+      retry.response().setStatusCode(503).end(); // origin still away: a longer pause, then again
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(third -> {
+      ctx.verify(() -> assertThat(conversationsOf.get(third)).containsExactly("c-early", "c-later"));
+      third.response().end(new JsonObject().put("saved", 2).encode());
+      recorder.flush().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(registry.counter("edgechat.records.dropped").count()).isZero();
         ctx.completeNow();
       })));
     }));
+  }
+
+  /** Verifies that a batch origin refuses as such (a 4xx) is given up at once: settled, counted, not sent again. */
+  @Test
+  void record_originRefusesTheBatch_givesItUpAtOnce(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-refused"), "answer");
+    Future<Void> settled = recorder.settled("c-refused");
+    nextBatch(vertx).compose(first -> {
+      first.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", new JsonObject().put("code", "invalid_request")
+              .put("message", "records must be an array of at most 200")).encode());
+      return settled;
+    }).compose(v -> {
+      recorder.record(exchange("c-next"), "answer");
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(next -> {
+      ctx.verify(() -> {
+        assertThat(conversationsOf.get(next)).containsExactly("c-next");
+        assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+      });
+      next.response().end(new JsonObject().put("saved", 1).encode());
+      ctx.completeNow();
+    }));
+  }
+
+  /**
+   * Verifies that a stop does not wait out an outage: a flush during the pause after a failure
+   * tries once more at once, and what fails again is given up and counted.
+   */
+  @Test
+  void flush_originAway_triesOnceMoreThenGivesUp(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-stop"), "answer");
+    nextBatch(vertx).compose(first -> {
+      first.response().setStatusCode(503).end();
+      return recorder.settled("c-stop");
+    }).compose(v -> {
+      Future<Void> flushed = recorder.flush();
+      return nextBatch(vertx).map(retry -> {
+        retry.response().setStatusCode(503).end();
+        return flushed;
+      }).compose(f -> f);
+    }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+      ctx.completeNow();
+    })));
   }
 
   /**
