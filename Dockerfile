@@ -23,7 +23,7 @@ RUN mkdir /app/data && chown edgechat:edgechat /app/data
 WORKDIR /app
 USER edgechat
 # JAVA_TOOL_OPTIONS holds for every role; bin/edgechat adds the edge's own settings (Serial GC, heap 32 MB to
-# 512 MB, direct buffers 128 MB: docs/deploy-artifact.md, "JVM settings"), replaced by EDGECHAT_JAVA_OPTS if set.
+# 512 MB with a 16 MB young generation, direct buffers 128 MB: docs/deploy-artifact.md, "JVM settings"), replaced by EDGECHAT_JAVA_OPTS if set.
 ENV EDGECHAT_HTTP_PORT=8080 \
     EDGECHAT_DATA_DIR=/app/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

@@ -12,7 +12,7 @@ trap 'kill ${EDGE:-} ${ALL:-} ${SIM:-} 2>/dev/null' EXIT
 java -jar "$J" sim --port 18513 --first-token-ms 50 --tokens-per-second 500 --answer-tokens 40 > sim.log 2>&1 & SIM=$!
 EDGECHAT_EDGE_TOKEN=bench-edge-token EDGECHAT_ORIGIN_INTERNAL_PORT=18511 EDGECHAT_HTTP_PORT=18512 EDGECHAT_DATA_DIR="$O/data" EDGECHAT_LLM_BASE_URL=http://127.0.0.1:18513/v1 EDGECHAT_LLM_API_KEY=sim EDGECHAT_LIMITS_ENABLED=false java -jar "$J" all > all.log 2>&1 & ALL=$!
 for i in $(seq 90); do grep -q "edge ready" all.log && break; sleep 1; done
-EDGECHAT_HTTP_PORT=18510 EDGECHAT_ORIGIN_URL=http://127.0.0.1:18511 EDGECHAT_EDGE_TOKEN=bench-edge-token EDGECHAT_DATA_DIR="$O/edata" EDGECHAT_LLM_API_KEY=unused EDGECHAT_LIMITS_ENABLED=false env ${EDGE_ENV:-} java -XX:+UseSerialGC -Xms32m -Xmx512m -XX:MaxDirectMemorySize=128m ${EDGE_OPTS:-} -jar "$J" edge > edge.log 2>&1 & EDGE=$!
+EDGECHAT_HTTP_PORT=18510 EDGECHAT_ORIGIN_URL=http://127.0.0.1:18511 EDGECHAT_EDGE_TOKEN=bench-edge-token EDGECHAT_DATA_DIR="$O/edata" EDGECHAT_LLM_API_KEY=unused EDGECHAT_LIMITS_ENABLED=false env ${EDGE_ENV:-} java -XX:+UseSerialGC -Xms32m -Xmx512m -Xmn16m -XX:MaxDirectMemorySize=128m ${EDGE_OPTS:-} -jar "$J" edge > edge.log 2>&1 & EDGE=$!
 for i in $(seq 90); do curl -sf http://127.0.0.1:18510/readyz >/dev/null && break; sleep 1; done; sleep 8
 echo "idle $(grep VmRSS /proc/$EDGE/status)"
 if [[ "${EDGE_OPTS:-}" == *NativeMemoryTracking* ]]; then jcmd $EDGE VM.native_memory summary | grep -E "committed" | head -30; fi

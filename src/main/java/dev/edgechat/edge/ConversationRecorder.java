@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +30,21 @@ import org.slf4j.LoggerFactory;
  * Called from any event loop.
  *
  * <p>A batch origin cannot take for now (unreachable, 5xx, 429, a timeout) is tried again, first in
- * line, after a pause that doubles from {@value #FIRST_PAUSE_MS} ms to {@value #LONGEST_PAUSE_MS} ms,
- * for as long as origin is away: an outage costs no exchange while at most {@value #MAX_WAITING}
- * wait (beyond that the oldest give way). A batch origin refuses as such (another 4xx) is dropped,
- * and so is one that fails twice while the process stops; both, and the ones that gave way, are
- * counted ({@code edgechat.records.dropped}): the visitor got the answer, only its history misses it.
+ * line, after a pause that doubles from {@value #FIRST_PAUSE_MS} ms to {@value #LONGEST_PAUSE_MS} ms:
+ * an origin restart or outage costs no exchange while at most {@value #MAX_WAITING} wait (beyond that
+ * the oldest give way) and for up to {@value #RETRY_FOR_MS} ms of failing tries each. After
+ * {@value #ISOLATE_AFTER} failures in a row the oldest exchange goes alone, so that one origin cannot
+ * save (its content) holds up the others only until it is given up. A batch origin refuses as such
+ * (another 4xx) is given up at once, and while the process stops an exchange that failed before and
+ * fails again; every exchange given up is counted ({@code edgechat.records.dropped}): the visitor
+ * got the answer, only its history misses it.
  *
  * <p>Until its exchanges are saved (or given up), a conversation is unsettled: whatever would ask
  * origin about it (a follow-up question, its history) waits for {@link #settled}, or origin would
  * not yet know a conversation that began with a cache hit. An exchange's first failed attempt
- * settles it too (it goes on being tried): a follow-up does not wait out an origin outage.
+ * settles it too (it goes on being tried), and one recorded while origin is failing is settled at
+ * once: a follow-up does not wait out an origin outage (origin then answers it without the
+ * exchanges still waiting, or not at all for a conversation it does not know yet).
  *
  * <p>It also keeps, per conversation, the latest WAL position origin said it wrote it at (a
  * records batch's, an answer's {@code done}; {@link dev.edgechat.protocol.ReadAfter}), which the
@@ -57,6 +63,8 @@ final class ConversationRecorder {
   private static final int MAX_POSITIONS = 100_000;
   static final long FIRST_PAUSE_MS = 100;
   static final long LONGEST_PAUSE_MS = 5_000;
+  static final int ISOLATE_AFTER = 3;
+  static final long RETRY_FOR_MS = 600_000;
 
   private final OriginClient origin;
   private final Scheduler time;
@@ -80,9 +88,15 @@ final class ConversationRecorder {
 
   /**
    * An exchange to save; its JSON is made when its batch is sent, not on the request's path.
-   * {@code tries}: attempts that failed so far (after the first, the exchange is settled).
+   * {@code tries}: attempts that failed so far; {@code settled}: its conversation no longer waits
+   * for it; {@code firstFailedNanos}: when its first try failed ({@link Scheduler#nanoTime}).
    */
-  private record Attempt(String conversation, ExchangeRecord record, int tries) {
+  private record Attempt(String conversation, ExchangeRecord record, int tries, boolean settled,
+      long firstFailedNanos) {
+
+    Attempt failedAgain(long now) {
+      return new Attempt(conversation, record, tries + 1, true, tries == 0 ? now : firstFailedNanos);
+    }
   }
 
   /** @param time the pauses between tries of a batch origin could not take */
@@ -109,8 +123,13 @@ final class ConversationRecorder {
         released = settle(waiting.remove(0));
         dropped.increment();
       }
-      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer, savedInput, savedOutput), 0));
-      unsettled.computeIfAbsent(request.conversation(), c -> new Unsettled()).exchanges++;
+      // while origin is failing, a new exchange's conversation does not wait for it (class comment)
+      boolean settledNow = failures > 0;
+      waiting.add(new Attempt(request.conversation(), new ExchangeRecord(request, answer, savedInput, savedOutput), 0,
+          settledNow, 0));
+      if (!settledNow) {
+        unsettled.computeIfAbsent(request.conversation(), c -> new Unsettled()).exchanges++;
+      }
     }
     released.forEach(Promise::tryComplete);
     sendNext();
@@ -170,11 +189,11 @@ final class ConversationRecorder {
   }
 
   /**
-   * Counts {@code attempt} settled, unless a failed try settled it before; returns the waiters its
-   * conversation releases. Called holding the lock.
+   * Counts {@code attempt} settled, unless it was before; returns the waiters its conversation
+   * releases. Called holding the lock.
    */
   private List<Promise<Void>> settle(Attempt attempt) {
-    if (attempt.tries() > 0) {
+    if (attempt.settled()) {
       return List.of();
     }
     Unsettled pending = unsettled.get(attempt.conversation());
@@ -197,7 +216,7 @@ final class ConversationRecorder {
         flushed = List.copyOf(flushWaiters);
         flushWaiters.clear();
       } else {
-        int size = Math.min(waiting.size(), Limits.MAX_RECORDS);
+        int size = failures >= ISOLATE_AFTER ? 1 : Math.min(waiting.size(), Limits.MAX_RECORDS);
         batch = new ArrayList<>(waiting.subList(0, size));
         waiting.subList(0, size).clear();
         sending = true;
@@ -215,27 +234,36 @@ final class ConversationRecorder {
       int givenUp = 0;
       long pauseMs = 0;
       synchronized (this) {
+        long now = time.nanoTime();
         boolean refused = saved.failed() && refused(saved.cause());
         boolean stopping = !flushWaiters.isEmpty();
         for (Attempt attempt : batch) {
           released.addAll(settle(attempt));
           if (saved.failed()) {
-            if (refused || stopping && attempt.tries() > 0) {
+            Attempt next = attempt.failedAgain(now);
+            if (refused || stopping && attempt.tries() > 0
+                || now - next.firstFailedNanos() >= TimeUnit.MILLISECONDS.toNanos(RETRY_FOR_MS)) {
               givenUp++;
             } else {
-              again.add(new Attempt(attempt.conversation(), attempt.record(), attempt.tries() + 1));
+              again.add(next);
             }
           }
         }
-        // first in line again, in their order: a conversation's exchanges are saved in the order they were served
+        // first in line again, in their order: those waiting are saved in the order they were served
         waiting.addAll(0, again);
         while (waiting.size() > MAX_WAITING) {
           released.addAll(settle(waiting.remove(0)));
           givenUp++;
         }
-        failures = again.isEmpty() ? 0 : failures + 1;
-        pauseMs = again.isEmpty() ? 0 : Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS << Math.min(failures - 1, 16));
+        failures = saved.succeeded() || refused ? 0 : failures + 1;
+        // a stop does not pause: what failed is tried once more at once, and given up if it fails again
+        pauseMs = again.isEmpty() || stopping ? 0
+            : Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS << Math.min(failures - 1, 16));
         sending = pauseMs > 0;
+        if (pauseMs > 0) {
+          // set before any waiter runs: a flush from one of them finds the pause and cuts it short
+          pause = time.after(pauseMs, this::resume);
+        }
       }
       if (saved.succeeded()) {
         // before their waiters go on: a read that waited for them carries this position
@@ -248,11 +276,7 @@ final class ConversationRecorder {
         }
       }
       released.forEach(Promise::tryComplete);
-      if (pauseMs > 0) {
-        synchronized (this) {
-          pause = time.after(pauseMs, this::resume);
-        }
-      } else {
+      if (pauseMs == 0) {
         sendNext();
       }
     });

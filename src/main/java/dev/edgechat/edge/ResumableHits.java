@@ -2,7 +2,6 @@ package dev.edgechat.edge;
 
 import dev.edgechat.cache.CachedAnswer;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.function.LongSupplier;
 
@@ -231,12 +230,23 @@ final class ResumableHits {
     return "ResumableHits[" + count + " of " + capacity + ", slots " + idHigh.length + "]";
   }
 
-  /** For tests: whether the index holds exactly the kept slots. */
+  /**
+   * For tests: whether the index holds exactly the kept slots, each reachable from its home
+   * without crossing an empty cell (what a look-up needs).
+   */
   synchronized boolean indexConsistent() {
     int[] seen = new int[idHigh.length];
-    for (int entry : index) {
-      if (entry != 0) {
-        seen[entry - 1]++;
+    int mask = index.length - 1;
+    for (int i = 0; i < index.length; i++) {
+      if (index[i] == 0) {
+        continue;
+      }
+      int slot = index[i] - 1;
+      seen[slot]++;
+      for (int j = home(idHigh[slot], mask); j != i; j = (j + 1) & mask) {
+        if (index[j] == 0) {
+          return false;
+        }
       }
     }
     for (int n = 0; n < idHigh.length; n++) {
@@ -245,6 +255,6 @@ final class ResumableHits {
         return false;
       }
     }
-    return Arrays.stream(index).filter(e -> e != 0).count() == count;
+    return true;
   }
 }

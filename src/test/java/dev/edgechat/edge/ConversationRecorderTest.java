@@ -15,7 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import dev.edgechat.time.Scheduler;
+import dev.edgechat.support.ManualTime;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +41,8 @@ class ConversationRecorderTest {
   /** The conversations of each held batch's records, in order, as origin received them. */
   private final Map<HttpServerRequest, List<String>> conversationsOf = new ConcurrentHashMap<>();
   private ConversationRecorder recorder;
+  /** The recorder's pauses between tries: they end only when a test moves this time on. */
+  private ManualTime time;
   private SimpleMeterRegistry registry;
 
   @BeforeEach
@@ -57,7 +59,8 @@ class ConversationRecorderTest {
               .originConnectTimeoutMs(2_000).originIdleTimeoutMs(30_000).resumeTtlMs(300_000).resumeGraceMs(5_000)
               .resumableHits(1_000).changesTimeoutMs(4_000).primaryRegion("").flyReplay(false).build());
       registry = new SimpleMeterRegistry();
-      recorder = new ConversationRecorder(client, registry, Scheduler.of(vertx));
+      time = new ManualTime();
+      recorder = new ConversationRecorder(client, registry, time);
       ctx.completeNow();
     }));
   }
@@ -108,8 +111,9 @@ class ConversationRecorderTest {
 
   /**
    * Verifies that exchanges origin cannot take for now are not lost: their conversation settles at
-   * the first failure (a follow-up does not wait out an outage), and the same exchanges are tried
-   * again, first and in order ahead of those recorded since, until origin takes them.
+   * the first failure (a follow-up does not wait out an outage), one recorded meanwhile settles at
+   * once, and the same exchanges are tried again after a doubling pause, first and in order ahead
+   * of those recorded since, until origin takes them.
    */
   @Test
   void record_originAwayForAWhile_triesAgainUntilSavedAndDropsNothing(Vertx vertx, VertxTestContext ctx) {
@@ -118,13 +122,21 @@ class ConversationRecorderTest {
     nextBatch(vertx).compose(first -> {
       first.response().setStatusCode(503).end();
       return settled;
-    }).compose(v -> {
+    }).compose(v -> pauseSet(vertx)).compose(v -> {
       recorder.record(exchange("c-later"), "answer");
-      return nextBatch(vertx);
+      ctx.verify(() -> {
+        assertThat(recorder.settled("c-later").isComplete()).as("settled while origin is failing").isTrue();
+        assertThat(time.lastDelayMs()).isEqualTo(ConversationRecorder.FIRST_PAUSE_MS);
+        assertThat(heldBatches).as("nothing sent during the pause").isEmpty();
+      });
+      return time.advanceMs(ConversationRecorder.FIRST_PAUSE_MS).compose(x -> nextBatch(vertx));
     }).compose(retry -> {
       ctx.verify(() -> assertThat(conversationsOf.get(retry)).containsExactly("c-early", "c-later"));
       retry.response().setStatusCode(503).end(); // origin still away: a longer pause, then again
-      return nextBatch(vertx);
+      return pauseSet(vertx).compose(v -> {
+        ctx.verify(() -> assertThat(time.lastDelayMs()).isEqualTo(2 * ConversationRecorder.FIRST_PAUSE_MS));
+        return time.advanceMs(2 * ConversationRecorder.FIRST_PAUSE_MS);
+      }).compose(v -> nextBatch(vertx));
     }).onComplete(ctx.succeeding(third -> {
       ctx.verify(() -> assertThat(conversationsOf.get(third)).containsExactly("c-early", "c-later"));
       third.response().end(new JsonObject().put("saved", 2).encode());
@@ -133,6 +145,52 @@ class ConversationRecorderTest {
         ctx.completeNow();
       })));
     }));
+  }
+
+  /**
+   * Verifies that after {@value ConversationRecorder#ISOLATE_AFTER} failures in a row the oldest
+   * exchange goes alone (one origin cannot save does not hold the others up for good), and that a
+   * success brings whole batches back.
+   */
+  @Test
+  void record_failingAgainAndAgain_sendsTheOldestAloneUntilOneIsSaved(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-a"), "a");
+    recorder.record(exchange("c-b"), "b");
+    Future<HttpServerRequest> fourth = nextBatch(vertx);
+    for (int n = 0; n < ConversationRecorder.ISOLATE_AFTER; n++) {
+      fourth = fourth.compose(batch -> {
+        batch.response().setStatusCode(503).end();
+        return pauseSet(vertx).compose(v -> time.advanceMs(ConversationRecorder.LONGEST_PAUSE_MS))
+            .compose(v -> nextBatch(vertx));
+      });
+    }
+    fourth.compose(alone -> {
+      ctx.verify(() -> assertThat(conversationsOf.get(alone)).containsExactly("c-a"));
+      alone.response().end(new JsonObject().put("saved", 1).encode());
+      return nextBatch(vertx);
+    }).onComplete(ctx.succeeding(rest -> {
+      ctx.verify(() -> assertThat(conversationsOf.get(rest)).containsExactly("c-b"));
+      rest.response().end(new JsonObject().put("saved", 1).encode());
+      ctx.completeNow();
+    }));
+  }
+
+  /** Verifies that an exchange still failing {@value ConversationRecorder#RETRY_FOR_MS} ms after its first failure is given up. */
+  @Test
+  void record_originAwayTooLong_givesTheExchangeUpAndCountsIt(Vertx vertx, VertxTestContext ctx) {
+    recorder.record(exchange("c-old"), "answer");
+    nextBatch(vertx).compose(first -> {
+      first.response().setStatusCode(503).end();
+      return pauseSet(vertx);
+    }).compose(v -> time.advanceMs(ConversationRecorder.RETRY_FOR_MS)).compose(v -> nextBatch(vertx))
+        .onComplete(ctx.succeeding(last -> {
+          last.response().setStatusCode(503).end();
+          recorder.flush().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+            assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+            assertThat(time.pending()).as("no further try").isZero();
+            ctx.completeNow();
+          })));
+        }));
   }
 
   /** Verifies that a batch origin refuses as such (a 4xx) is given up at once: settled, counted, not sent again. */
@@ -152,6 +210,7 @@ class ConversationRecorderTest {
       ctx.verify(() -> {
         assertThat(conversationsOf.get(next)).containsExactly("c-next");
         assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+        assertThat(time.pending()).as("no pause after a refusal").isZero();
       });
       next.response().end(new JsonObject().put("saved", 1).encode());
       ctx.completeNow();
@@ -160,22 +219,25 @@ class ConversationRecorderTest {
 
   /**
    * Verifies that a stop does not wait out an outage: a flush during the pause after a failure
-   * tries once more at once, and what fails again is given up and counted.
+   * tries once more at once (this test's time never ends the pause by itself), and what fails
+   * again is given up and counted.
    */
   @Test
   void flush_originAway_triesOnceMoreThenGivesUp(Vertx vertx, VertxTestContext ctx) {
     recorder.record(exchange("c-stop"), "answer");
     nextBatch(vertx).compose(first -> {
       first.response().setStatusCode(503).end();
-      return recorder.settled("c-stop");
+      return pauseSet(vertx);
     }).compose(v -> {
       Future<Void> flushed = recorder.flush();
-      return nextBatch(vertx).map(retry -> {
+      return nextBatch(vertx).compose(retry -> {
+        ctx.verify(() -> assertThat(flushed.isComplete()).as("flushed before the last try").isFalse());
         retry.response().setStatusCode(503).end();
         return flushed;
-      }).compose(f -> f);
+      });
     }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertThat(registry.counter("edgechat.records.dropped").count()).isEqualTo(1.0);
+      assertThat(time.pending()).as("the pause called off").isZero();
       ctx.completeNow();
     })));
   }
@@ -232,6 +294,14 @@ class ConversationRecorderTest {
 
   private static AnswerRequest exchange(String conversation) {
     return new AnswerRequest("demo", conversation, true, "m-" + conversation, "a question", null);
+  }
+
+  /** Completes once the recorder set its pause after a failed batch (polled on the event loop). */
+  private Future<Void> pauseSet(Vertx vertx) {
+    if (time.pending() > 0) {
+      return Future.succeededFuture();
+    }
+    return Future.<Void>future(p -> vertx.setTimer(5, t -> p.complete())).compose(v -> pauseSet(vertx));
   }
 
   /** The next batch origin received, once it arrived (polled on the event loop, no sleeping thread). */

@@ -123,34 +123,49 @@ class ResumableHitsTest {
     assertThatThrownBy(() -> hits(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 
-  /** Many keeps, growths, wraps and expiries against a plain insertion-ordered map. */
+  /**
+   * Many keeps, growths, wraps and expiries against a plain insertion-ordered map: time mostly
+   * stands still (the store fills and wraps), now and then moves up to a minute (some expire), and
+   * rarely past the time-to-live (all do).
+   */
   @Test
   void keepAndFind_manyAtRandom_agreeWithAPlainModel() {
     Random random = new Random(20261207);
-    int capacity = 1_000;
+    int capacity = 200;
     ResumableHits hits = hits(capacity);
     Map<String, Long> model = new LinkedHashMap<>();
     List<String> everKept = new ArrayList<>();
+    int expiredAway = 0;
+    int fullAway = 0;
     for (int step = 0; step < 60_000; step++) {
-      now.addAndGet(random.nextInt(4) == 0 ? random.nextInt((int) TimeUnit.SECONDS.toNanos(40)) : 1);
+      int dice = random.nextInt(1_000);
+      now.addAndGet(dice == 0 ? TTL : dice < 50 ? (long) (random.nextDouble() * TimeUnit.MINUTES.toNanos(1)) : 1);
       if (random.nextInt(3) > 0) {
         String message = Ids.next();
         hits.keep(hit(message));
         everKept.add(message);
+        int before = model.size();
         model.entrySet().removeIf(e -> now.get() - e.getValue() >= TTL);
+        expiredAway += before - model.size();
         if (model.size() == capacity) {
           model.remove(model.keySet().iterator().next());
+          fullAway++;
         }
         model.put(message, now.get());
       } else {
         String message = everKept.isEmpty() || random.nextInt(5) == 0
-            ? Ids.next() : everKept.get(everKept.size() - 1 - random.nextInt(Math.min(everKept.size(), 3_000)));
+            ? Ids.next() : everKept.get(everKept.size() - 1 - random.nextInt(Math.min(everKept.size(), 600)));
         Long keptAt = model.get(message);
         boolean expected = keptAt != null && now.get() - keptAt < TTL;
         assertThat(hits.find(message) != null).as("step %d", step).isEqualTo(expected);
       }
+      if (step % 1_000 == 0) {
+        assertThat(hits.indexConsistent()).as("step %d", step).isTrue();
+      }
     }
     assertThat(hits.size()).isEqualTo(model.size());
     assertThat(hits.indexConsistent()).isTrue();
+    assertThat(expiredAway).as("expiries exercised").isGreaterThan(1_000);
+    assertThat(fullAway).as("a full store exercised").isGreaterThan(1_000);
   }
 }
