@@ -225,11 +225,6 @@ final class ResumableHits {
     return ENCODER.encodeToString(ByteBuffer.allocate(16).putLong(high).putLong(low).array());
   }
 
-  @Override
-  public synchronized String toString() {
-    return "ResumableHits[" + count + " of " + capacity + ", slots " + idHigh.length + "]";
-  }
-
   /**
    * For tests: whether the index holds exactly the kept slots, each reachable from its home
    * without crossing an empty cell (what a look-up needs).

@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgechat.Application;
 import dev.edgechat.Role;
+import dev.edgechat.support.Await;
 import dev.edgechat.support.EdgeProbe;
 import dev.edgechat.support.EdgeProxy;
 import dev.edgechat.support.TestSystem;
 import dev.edgechat.web.Ids;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A cache hit served while origin cannot save it still reaches the visitor's conversation: role
  * all (origin) and an edge of its own reaching origin through an {@link EdgeProxy} that answers
  * {@code /internal/records} 503 for a while, as an origin that is restarting or overloaded does.
+ * Waits poll on Vert.x timers ({@link Await}), no sleeping thread.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -38,7 +40,7 @@ class HitRecordsOutageTest {
   private static EdgeProxy toOrigin;
   private static Application edge;
   private static EdgeProbe probe;
-  private static URI edgeUrl;
+  private static WebClient web;
 
   @BeforeAll
   static void start(Vertx vertx) {
@@ -47,12 +49,14 @@ class HitRecordsOutageTest {
     edge = new TestSystem(vertx).env("EDGECHAT_EDGE_TOKEN", EDGE_TOKEN)
         .env("EDGECHAT_ORIGIN_URL", toOrigin.url())
         .start(Role.EDGE).await();
-    edgeUrl = URI.create("http://127.0.0.1:" + edge.edgePort());
-    probe = new EdgeProbe(edgeUrl);
+    probe = new EdgeProbe(URI.create("http://127.0.0.1:" + edge.edgePort()));
   }
 
   @AfterAll
   static void stop() {
+    if (web != null) {
+      web.close();
+    }
     if (edge != null) {
       edge.close().await();
     }
@@ -69,37 +73,34 @@ class HitRecordsOutageTest {
    * once origin takes records again, and that nothing is counted dropped.
    */
   @Test
-  void hit_originRefusesItsRecordForAWhile_conversationHoldsItAfterwards() throws Exception {
+  void hit_originRefusesItsRecordForAWhile_conversationHoldsItAfterwards(Vertx vertx) {
     assertThat(probe.ask("demo", QUESTION).cache()).isEqualTo("miss");
     toOrigin.refuse("/internal/records");
     EdgeProbe.Reply hit = probe.ask("demo", QUESTION);
     assertThat(hit.cache()).isEqualTo("hit");
     String conversation = hit.events().get(0).json().getString("conversation");
     // refused, paused, refused again: before, the second refusal dropped the exchange
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (toOrigin.count("POST /internal/records") < 3) {
-      assertThat(System.nanoTime()).as("the edge tries the record again").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-    assertThat(read(conversation).statusCode()).as("not saved while refused").isEqualTo(404);
+    Await.until(vertx, () -> Future.succeededFuture(toOrigin.count("POST /internal/records") >= 3), 30_000).await();
+    assertThat(read(vertx, conversation).await().statusCode()).as("not saved while refused").isEqualTo(404);
 
     toOrigin.refuse(null);
-    HttpResponse<String> history = read(conversation);
-    while (history.statusCode() != 200) {
-      assertThat(System.nanoTime()).as("saved once origin takes records").isLessThan(deadline);
-      Thread.sleep(200);
-      history = read(conversation);
-    }
-    JsonObject saved = new JsonObject(history.body());
+    Await.until(vertx, () -> read(vertx, conversation).map(r -> r.statusCode() == 200), 30_000).await();
+    JsonObject saved = read(vertx, conversation).await().bodyAsJsonObject();
     assertThat(saved.getJsonArray("messages")).hasSize(2);
     assertThat(saved.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo(QUESTION);
     assertThat(saved.getJsonArray("messages").getJsonObject(1).getString("text")).isEqualTo(hit.text());
     assertThat(probe.metric("edgechat_records_dropped_total", "")).isZero();
   }
 
-  private static HttpResponse<String> read(String conversation) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(edgeUrl.resolve("/v1/conversations/" + conversation))
-        .timeout(Duration.ofSeconds(10)).build();
-    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+  /** The conversation as the edge shows it ({@code GET /v1/conversations/{id}}). */
+  private static Future<HttpResponse<Buffer>> read(Vertx vertx, String conversation) {
+    return client(vertx).get(edge.edgePort(), "127.0.0.1", "/v1/conversations/" + conversation).send();
+  }
+
+  private static synchronized WebClient client(Vertx vertx) {
+    if (web == null) {
+      web = WebClient.create(vertx);
+    }
+    return web;
   }
 }
