@@ -105,8 +105,9 @@ public final class ChatApi {
     this.origin = Objects.requireNonNull(origin);
     this.resumes = Objects.requireNonNull(resumes);
     this.limits = Objects.requireNonNull(limits);
-    this.recorder = new ConversationRecorder(origin, registry, Scheduler.of(vertx));
-    this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE);
+    Scheduler time = Scheduler.of(vertx);
+    this.recorder = new ConversationRecorder(origin, registry, time);
+    this.digests = new ConversationDigests(config.get().cache().followUps(), CONVERSATION_IDLE, time::nanoTime);
     this.meters = new ChatMeters(config, registry, siteTags);
     this.embedderModel = semantic.embedderModel();
     this.answers = new AnswerEngine<>("chat", config, cache, semantic, new ChatAnswerFormat(), outcome -> { },

@@ -1,8 +1,8 @@
 package dev.edgechat.edge;
 
 import dev.edgechat.cache.CachedAnswer;
-import java.nio.ByteBuffer;
-import java.util.Base64;
+import dev.edgechat.web.IdSlots;
+import dev.edgechat.web.Ids;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
  * many: a hit is kept in the order it was sent and every hit lives equally long, so the oldest is
  * always the next to expire and also the one to give way when the store is full. A ring in time
  * order is therefore both the bound and the expiry, with no policy to run. Its message ids
- * (always this edge's own: 128 random bits, {@link dev.edgechat.web.Ids}) are kept as two
- * {@code long}s, not strings, and found through an open-addressing index of slots. Caffeine's
+ * (always this edge's own: 128 random bits, {@link Ids}) are kept as two {@code long}s, not
+ * strings, and found through an open-addressing index of slots ({@link IdSlots}); so are the
+ * conversations' ids when this edge made them (a string otherwise). Caffeine's
  * nodes, the map entry, the record and the id's string took about 200 bytes per hit; at the
  * default of 100,000 kept hits, which the API's "resumable for at least five minutes" asks for at
  * ~330 hits/s, that was a third of the edge's live heap (docs/benchmarks.md, "Lean edge").
@@ -24,9 +25,6 @@ import java.util.function.LongSupplier;
  */
 final class ResumableHits {
 
-  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-  private static final int ID_CHARS = 22;
   private static final int FIRST_SLOTS = 64;
 
   private final int capacity;
@@ -34,17 +32,17 @@ final class ResumableHits {
   private final LongSupplier nanoTime;
 
   // all guarded by this. Slot s holds a hit when it is among the count slots from oldest, in ring order
-  private long[] idHigh;
-  private long[] idLow;
-  private String[] conversations;
+  private IdSlots messages;
+  /** The conversation's id as bits, or (an id this edge did not make) in {@code otherConversations}. */
+  private long[] conversationHigh;
+  private long[] conversationLow;
+  private String[] otherConversations;
   private String[] regions;
   private CachedAnswer[] answers;
   private int[] millis;
   private long[] keptAt;
   private int oldest;
   private int count;
-  /** Open addressing with linear probing: slot + 1, or 0 for none; at least twice as long as the slots. */
-  private int[] index;
 
   /**
    * @param capacity how many hits at most ({@code edge.resumableHits}); 0 keeps none
@@ -66,55 +64,52 @@ final class ResumableHits {
     if (capacity == 0) {
       return;
     }
-    long[] id = bits(hit.message());
+    Ids.Bits id = Ids.bits(hit.message());
     if (id == null) {
       return; // not an id this edge made: no visitor can hold it either
     }
     long now = nanoTime.getAsLong();
     dropExpired(now);
-    if (count == idHigh.length) {
-      if (idHigh.length < capacity) {
+    if (count == messages.slots()) {
+      if (messages.slots() < capacity) {
         grow();
       } else {
         drop();
       }
     }
-    int slot = (oldest + count) % idHigh.length;
-    idHigh[slot] = id[0];
-    idLow[slot] = id[1];
-    conversations[slot] = hit.conversation();
+    int slot = (oldest + count) % messages.slots();
+    Ids.Bits conversation = Ids.bits(hit.conversation());
+    if (conversation != null) {
+      conversationHigh[slot] = conversation.high();
+      conversationLow[slot] = conversation.low();
+    } else {
+      otherConversations[slot] = hit.conversation();
+    }
     regions[slot] = hit.regionJson();
     answers[slot] = hit.answer();
     millis[slot] = (int) Math.min(Integer.MAX_VALUE, hit.ms());
     keptAt[slot] = now;
     count++;
-    put(slot);
+    messages.put(slot, id.high(), id.low());
   }
 
   /** The hit sent as {@code message}, while it is kept and not expired; null otherwise. */
   synchronized ReplayedMessage find(String message) {
-    long[] id = bits(message);
-    if (id == null) {
+    int slot = messages.find(message);
+    if (slot < 0 || nanoTime.getAsLong() - keptAt[slot] >= ttlNanos.getAsLong()) {
       return null;
     }
-    int mask = index.length - 1;
-    for (int i = home(id[0], mask); index[i] != 0; i = (i + 1) & mask) {
-      int slot = index[i] - 1;
-      if (idHigh[slot] == id[0] && idLow[slot] == id[1]) {
-        if (nanoTime.getAsLong() - keptAt[slot] >= ttlNanos.getAsLong()
-            // Base64 leaves the last character's low bits unused: only the id as it was sent is that id
-            || !message.equals(text(idHigh[slot], idLow[slot]))) {
-          return null;
-        }
-        return new ReplayedMessage(conversations[slot], message, regions[slot], answers[slot], millis[slot]);
-      }
-    }
-    return null;
+    return new ReplayedMessage(conversation(slot), message, regions[slot], answers[slot], millis[slot]);
   }
 
   /** How many hits are kept now, expired ones not yet given way included. */
   synchronized int size() {
     return count;
+  }
+
+  private String conversation(int slot) {
+    return otherConversations[slot] != null ? otherConversations[slot]
+        : Ids.text(conversationHigh[slot], conversationLow[slot]);
   }
 
   private void dropExpired(long now) {
@@ -126,19 +121,20 @@ final class ResumableHits {
 
   /** Gives the oldest kept hit's slot up. */
   private void drop() {
-    remove(oldest);
-    conversations[oldest] = null;
+    messages.remove(oldest);
+    otherConversations[oldest] = null;
     regions[oldest] = null;
     answers[oldest] = null;
-    oldest = (oldest + 1) % idHigh.length;
+    oldest = (oldest + 1) % messages.slots();
     count--;
   }
 
   private void grow() {
-    int length = (int) Math.min(capacity, 2L * idHigh.length);
-    long[] high = idHigh;
-    long[] low = idLow;
-    String[] conv = conversations;
+    int length = (int) Math.min(capacity, 2L * messages.slots());
+    IdSlots ids = messages;
+    long[] convHigh = conversationHigh;
+    long[] convLow = conversationLow;
+    String[] otherConv = otherConversations;
     String[] reg = regions;
     CachedAnswer[] ans = answers;
     int[] ms = millis;
@@ -147,82 +143,30 @@ final class ResumableHits {
     int kept = count;
     allocate(length);
     for (int n = 0; n < kept; n++) {
-      int s = (from + n) % high.length;
-      idHigh[n] = high[s];
-      idLow[n] = low[s];
-      conversations[n] = conv[s];
+      int s = (from + n) % ids.slots();
+      conversationHigh[n] = convHigh[s];
+      conversationLow[n] = convLow[s];
+      otherConversations[n] = otherConv[s];
       regions[n] = reg[s];
       answers[n] = ans[s];
       millis[n] = ms[s];
       keptAt[n] = at[s];
-      put(n);
+      messages.put(n, ids.high(s), ids.low(s));
     }
     count = kept;
   }
 
   private void allocate(int length) {
-    idHigh = new long[length];
-    idLow = new long[length];
-    conversations = new String[length];
+    messages = new IdSlots(length);
+    conversationHigh = new long[length];
+    conversationLow = new long[length];
+    otherConversations = new String[length];
     regions = new String[length];
     answers = new CachedAnswer[length];
     millis = new int[length];
     keptAt = new long[length];
-    index = new int[Math.max(2, Integer.highestOneBit(Math.max(1, length)) << 2)];
     oldest = 0;
     count = 0;
-  }
-
-  private void put(int slot) {
-    int mask = index.length - 1;
-    int i = home(idHigh[slot], mask);
-    while (index[i] != 0) {
-      i = (i + 1) & mask;
-    }
-    index[i] = slot + 1;
-  }
-
-  /** Takes {@code slot} out of the index, moving back the entries after it that probed past it. */
-  private void remove(int slot) {
-    int mask = index.length - 1;
-    int hole = home(idHigh[slot], mask);
-    while (index[hole] != slot + 1) {
-      hole = (hole + 1) & mask;
-    }
-    for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask) {
-      int wanted = home(idHigh[index[i] - 1], mask);
-      // the entry at i may fill the hole when its home is not cyclically within (hole, i]
-      boolean homeAfterHole = hole <= i ? wanted > hole && wanted <= i : wanted > hole || wanted <= i;
-      if (!homeAfterHole) {
-        index[hole] = index[i];
-        hole = i;
-      }
-    }
-    index[hole] = 0;
-  }
-
-  private static int home(long high, int mask) {
-    long h = high * 0x9E3779B97F4A7C15L;
-    return (int) (h >>> 32) & mask;
-  }
-
-  /** The 128 bits of an id this edge made, or null if {@code message} cannot be one. */
-  private static long[] bits(String message) {
-    if (message == null || message.length() != ID_CHARS) {
-      return null;
-    }
-    byte[] bytes;
-    try {
-      bytes = DECODER.decode(message);
-    } catch (IllegalArgumentException notBase64) {
-      return null;
-    }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    return new long[] {buffer.getLong(), buffer.getLong()};
-  }
-
-  private static String text(long high, long low) {
-    return ENCODER.encodeToString(ByteBuffer.allocate(16).putLong(high).putLong(low).array());
   }
 
   /**
@@ -230,26 +174,7 @@ final class ResumableHits {
    * without crossing an empty cell (what a look-up needs).
    */
   synchronized boolean indexConsistent() {
-    int[] seen = new int[idHigh.length];
-    int mask = index.length - 1;
-    for (int i = 0; i < index.length; i++) {
-      if (index[i] == 0) {
-        continue;
-      }
-      int slot = index[i] - 1;
-      seen[slot]++;
-      for (int j = home(idHigh[slot], mask); j != i; j = (j + 1) & mask) {
-        if (index[j] == 0) {
-          return false;
-        }
-      }
-    }
-    for (int n = 0; n < idHigh.length; n++) {
-      boolean kept = Math.floorMod(n - oldest, idHigh.length) < count;
-      if (seen[n] != (kept ? 1 : 0)) {
-        return false;
-      }
-    }
-    return true;
+    int length = messages.slots();
+    return messages.consistent(n -> Math.floorMod(n - oldest, length) < count);
   }
 }

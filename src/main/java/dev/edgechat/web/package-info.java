@@ -5,6 +5,8 @@
  * guards below the routes: JSON errors for requests Netty cannot decode, the request-head deadline
  * and a prompt close for foreign protocols ({@link dev.edgechat.web.ProtocolErrors},
  * {@link dev.edgechat.web.RequestHeadDeadline}), and a CORS handler safe from malformed
- * {@code Origin} headers ({@link dev.edgechat.web.CorsGuard}).
+ * {@code Origin} headers ({@link dev.edgechat.web.CorsGuard}); and the opaque ids every role hands
+ * out ({@link dev.edgechat.web.Ids}), with {@link dev.edgechat.web.IdSlots} for stores that keep
+ * many of them as bits.
  */
 package dev.edgechat.web;

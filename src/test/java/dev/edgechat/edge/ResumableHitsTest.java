@@ -7,6 +7,7 @@ import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.web.Ids;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,16 @@ class ResumableHitsTest {
 
     assertThat(found).isEqualTo(new ReplayedMessage("c1", message, "\"fra\"", ANSWER, 12));
     assertThat(hits.find(Ids.next())).isNull();
+  }
+
+  @Test
+  void find_conversationThisEdgeMade_givesItsIdBackAsSent() {
+    ResumableHits hits = hits(10);
+    String message = Ids.next();
+    String conversation = Ids.next();
+    hits.keep(new ReplayedMessage(conversation, message, "\"fra\"", ANSWER, 12));
+
+    assertThat(hits.find(message).conversation()).isEqualTo(conversation);
   }
 
   @Test
@@ -134,6 +145,7 @@ class ResumableHitsTest {
     int capacity = 200;
     ResumableHits hits = hits(capacity);
     Map<String, Long> model = new LinkedHashMap<>();
+    Map<String, String> conversations = new HashMap<>();
     List<String> everKept = new ArrayList<>();
     int expiredAway = 0;
     int fullAway = 0;
@@ -142,7 +154,10 @@ class ResumableHitsTest {
       now.addAndGet(dice == 0 ? TTL : dice < 50 ? (long) (random.nextDouble() * TimeUnit.MINUTES.toNanos(1)) : 1);
       if (random.nextInt(3) > 0) {
         String message = Ids.next();
-        hits.keep(hit(message));
+        // most conversations are this edge's own ids, kept as bits; any other is kept as it is
+        String conversation = random.nextInt(4) > 0 ? Ids.next() : "conv-" + step;
+        hits.keep(new ReplayedMessage(conversation, message, "\"fra\"", ANSWER, 7));
+        conversations.put(message, conversation);
         everKept.add(message);
         int before = model.size();
         model.entrySet().removeIf(e -> now.get() - e.getValue() >= TTL);
@@ -157,7 +172,11 @@ class ResumableHitsTest {
             ? Ids.next() : everKept.get(everKept.size() - 1 - random.nextInt(Math.min(everKept.size(), 600)));
         Long keptAt = model.get(message);
         boolean expected = keptAt != null && now.get() - keptAt < TTL;
-        assertThat(hits.find(message) != null).as("step %d", step).isEqualTo(expected);
+        ReplayedMessage found = hits.find(message);
+        assertThat(found != null).as("step %d", step).isEqualTo(expected);
+        if (found != null) {
+          assertThat(found.conversation()).as("step %d", step).isEqualTo(conversations.get(message));
+        }
       }
       if (step % 1_000 == 0) {
         assertThat(hits.indexConsistent()).as("step %d", step).isTrue();
