@@ -11,8 +11,8 @@ import java.util.List;
  * rebuilds it: its ids, its region, the answer (the cache's own object) and how long it took. Its
  * {@code ready} and {@code done} events are made again, the bytes the visitor got, only if a visitor
  * does resume it (rare: a hit goes out in one write). An edge keeps up to {@code edge.resumableHits}
- * of these, not as this record but as its parts in {@link ResumableHits} (about 48 bytes each; kept
- * as whole events they took about 600).
+ * of these, not as this record but as its parts in {@link ResumableHits} (about 66 bytes each,
+ * the conversation id included; kept as whole events they took about 600).
  *
  * @param regionJson the region as a JSON string, as {@code ready} carries it (one instance for all)
  */

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The cache hits this edge keeps resumable: up to {@code capacity} of them, each for the resume
- * time-to-live, in about 48 bytes apiece.
+ * time-to-live, in about 66 bytes apiece (the conversation id included).
  *
  * <p>Written by hand, not a Caffeine cache (which it replaced), because of what it holds and how
  * many: a hit is kept in the order it was sent and every hit lives equally long, so the oldest is

@@ -43,7 +43,7 @@ public final class ResumeApi {
   private final LiveConfig config;
   private final ResumeBuffer buffer;
   private final Cache<String, ResumableMessage> local;
-  /** Cache hits, sent whole: about 48 bytes each, kept apart so that a burst of hits never pushes out streams. */
+  /** Cache hits, sent whole: about 66 bytes each, kept apart so that a burst of hits never pushes out streams. */
   private final ResumableHits hits;
   private final Counter resumed;
 
@@ -84,7 +84,7 @@ public final class ResumeApi {
     return stream;
   }
 
-  /** Keeps a message answered whole at once (a cache hit) for resuming, at the cost of about 48 bytes. */
+  /** Keeps a message answered whole at once (a cache hit) for resuming, at the cost of about 66 bytes. */
   void keep(ReplayedMessage replayed) {
     hits.keep(replayed);
   }
