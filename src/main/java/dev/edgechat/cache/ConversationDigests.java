@@ -19,17 +19,24 @@ import java.util.function.LongSupplier;
  * may then hold a question this edge cannot account for. Only conversations whose ids an edge
  * made ({@link Ids#next()}, which is how every conversation begins) are remembered.
  *
- * <p>The least recently used conversation gives way when {@code maxConversations} are known, and
- * one unused for {@code idle} is forgotten. Written by hand, not a Caffeine cache (which it
- * replaced), for its size: every hit of an opening question starts a conversation, so at hit
- * rates the store is full, and Caffeine's node, the map's entry and the id's string took ~140
- * bytes a conversation, the largest part of a busy edge's live heap. Here a conversation is its
- * id's 128 bits in {@link IdSlots}, a reference to its digest (a hit's digest is shared by every
- * hit of the same answer), its last use and its two neighbours in a list ordered by use, ~50
- * bytes. Because every conversation is forgotten after the same idle time, the least recently
- * used is also the next to expire: the list is both the bound and the expiry. The arrays grow by
- * doubling up to {@code maxConversations}. Thread-safe: every method holds the lock for a few
- * array reads and writes.
+ * <p>At most {@code maxConversations} are known, and one unused for {@code idle} is forgotten.
+ * Which gives way when the store is full: every hit of an opening question starts a conversation,
+ * and most never see a second turn, so a stream of them must not push out the conversations that
+ * are going on. A conversation starts in a probation list and moves to a protected one at its
+ * second use (a follow-up); the least recently used of probation gives way first, and the
+ * protected list keeps at most four fifths of the store, its least recently used going back to
+ * probation (a segmented LRU: what Caffeine's main space does, without its frequency sketch).
+ *
+ * <p>Written by hand, not a Caffeine cache (which it replaced), for its size: under hits the store
+ * is full, and Caffeine's node, the map's entry and the id's string took ~140 bytes a
+ * conversation, the largest part of a busy edge's live heap. Here a conversation is its id's 128
+ * bits in {@link IdSlots}, a reference to its digest (a hit's digest is shared by every hit of the
+ * same answer), its last use, its list and its two neighbours there, ~50 bytes. Each list is in
+ * order of use, so its least recent is also the next of it to expire, and every conversation
+ * shares the idle limit: the lists are the expiry too (one put back into probation may sit behind
+ * younger ones; it is found idle when asked for, and gives way first when the store is full). The
+ * arrays grow by doubling up to {@code maxConversations}. Thread-safe: every method holds the lock
+ * for a few array reads and writes.
  */
 public final class ConversationDigests {
 
@@ -39,8 +46,11 @@ public final class ConversationDigests {
   private static final int DIGEST_HEX_CHARS = 32;
   private static final int FIRST_SLOTS = 64;
   private static final int NIL = -1;
+  private static final byte PROBATION = 0;
+  private static final byte PROTECTED = 1;
 
   private final int capacity;
+  private final int maxProtected;
   private final long idleNanos;
   private final LongSupplier nanoTime;
 
@@ -48,13 +58,15 @@ public final class ConversationDigests {
   private IdSlots ids;
   private String[] digests;
   private long[] usedAt;
-  /** The list by use, least recent first; for a free slot, {@code newer} links the free slots. */
+  private byte[] list;
+  /** Each list by use, least recent first; for a free slot, {@code newer} links the free slots. */
   private int[] older;
   private int[] newer;
-  private int leastRecent = NIL;
-  private int mostRecent = NIL;
+  private final int[] leastRecent = {NIL, NIL};
+  private final int[] mostRecent = {NIL, NIL};
   private int free = NIL;
   private int count;
+  private int protectedCount;
 
   /**
    * @param maxConversations how many conversations to remember (edge-config {@code cache.followUps}); 0 none
@@ -65,6 +77,7 @@ public final class ConversationDigests {
       throw new IllegalArgumentException("maxConversations must not be negative: " + maxConversations);
     }
     this.capacity = maxConversations;
+    this.maxProtected = maxConversations - maxConversations / 5;
     this.idleNanos = idle.toNanos();
     this.nanoTime = nanoTime;
     allocate(Math.min(maxConversations, FIRST_SLOTS));
@@ -86,7 +99,7 @@ public final class ConversationDigests {
         release(slot);
         return Optional.empty();
       }
-      touch(slot, now);
+      used(slot, now);
       return Optional.of(digests[slot]);
     }
   }
@@ -134,61 +147,80 @@ public final class ConversationDigests {
       long now = nanoTime.getAsLong();
       int slot = ids.find(id.high(), id.low());
       if (slot == NIL) {
-        while (leastRecent != NIL && now - usedAt[leastRecent] >= idleNanos) {
-          release(leastRecent);
-        }
+        forgetIdle(now);
         if (count == ids.slots()) {
           if (ids.slots() < capacity) {
             grow();
           } else {
-            release(leastRecent);
+            release(leastRecent[PROBATION] != NIL ? leastRecent[PROBATION] : leastRecent[PROTECTED]);
           }
         }
         slot = free;
         free = newer[slot];
         ids.put(slot, id.high(), id.low());
-        older[slot] = NIL;
-        newer[slot] = NIL;
-        link(slot);
+        link(slot, PROBATION);
         count++;
       } else {
-        touch(slot, now);
+        used(slot, now);
       }
       digests[slot] = digest;
       usedAt[slot] = now;
     }
   }
 
-  /** Makes {@code slot} the most recently used. */
-  private void touch(int slot, long now) {
-    usedAt[slot] = now;
-    if (slot != mostRecent) {
-      unlink(slot);
-      link(slot);
+  /** Forgets, from the least recent end of each list, the conversations idle for too long. */
+  private void forgetIdle(long now) {
+    for (byte l = PROBATION; l <= PROTECTED; l++) {
+      while (leastRecent[l] != NIL && now - usedAt[leastRecent[l]] >= idleNanos) {
+        release(leastRecent[l]);
+      }
     }
   }
 
-  private void link(int slot) {
-    older[slot] = mostRecent;
-    newer[slot] = NIL;
-    if (mostRecent != NIL) {
-      newer[mostRecent] = slot;
-    } else {
-      leastRecent = slot;
+  /** Makes {@code slot} the most recently used of the protected list; one in probation moves there. */
+  private void used(int slot, long now) {
+    usedAt[slot] = now;
+    if (list[slot] == PROTECTED && slot == mostRecent[PROTECTED]) {
+      return;
     }
-    mostRecent = slot;
+    unlink(slot);
+    link(slot, PROTECTED);
+    if (protectedCount > maxProtected) {
+      int back = leastRecent[PROTECTED];
+      unlink(back);
+      link(back, PROBATION);
+    }
+  }
+
+  private void link(int slot, byte into) {
+    list[slot] = into;
+    older[slot] = mostRecent[into];
+    newer[slot] = NIL;
+    if (mostRecent[into] != NIL) {
+      newer[mostRecent[into]] = slot;
+    } else {
+      leastRecent[into] = slot;
+    }
+    mostRecent[into] = slot;
+    if (into == PROTECTED) {
+      protectedCount++;
+    }
   }
 
   private void unlink(int slot) {
+    byte from = list[slot];
     if (older[slot] != NIL) {
       newer[older[slot]] = newer[slot];
     } else {
-      leastRecent = newer[slot];
+      leastRecent[from] = newer[slot];
     }
     if (newer[slot] != NIL) {
       older[newer[slot]] = older[slot];
     } else {
-      mostRecent = older[slot];
+      mostRecent[from] = older[slot];
+    }
+    if (from == PROTECTED) {
+      protectedCount--;
     }
   }
 
@@ -201,23 +233,25 @@ public final class ConversationDigests {
     count--;
   }
 
-  /** Doubles the slots, keeping the conversations in their order of use. */
+  /** Doubles the slots, keeping each conversation in its list and each list in its order of use. */
   private void grow() {
     int length = (int) Math.min(capacity, 2L * ids.slots());
     IdSlots oldIds = ids;
     String[] oldDigests = digests;
     long[] oldUsedAt = usedAt;
     int[] oldNewer = newer;
-    int from = leastRecent;
+    int[] from = leastRecent.clone();
     allocate(length);
-    for (int s = from; s != NIL; s = oldNewer[s]) {
-      int slot = free;
-      free = newer[slot];
-      ids.put(slot, oldIds.high(s), oldIds.low(s));
-      digests[slot] = oldDigests[s];
-      usedAt[slot] = oldUsedAt[s];
-      link(slot);
-      count++;
+    for (byte l = PROBATION; l <= PROTECTED; l++) {
+      for (int s = from[l]; s != NIL; s = oldNewer[s]) {
+        int slot = free;
+        free = newer[slot];
+        ids.put(slot, oldIds.high(s), oldIds.low(s));
+        digests[slot] = oldDigests[s];
+        usedAt[slot] = oldUsedAt[s];
+        link(slot, l);
+        count++;
+      }
     }
   }
 
@@ -225,32 +259,42 @@ public final class ConversationDigests {
     ids = new IdSlots(length);
     digests = new String[length];
     usedAt = new long[length];
+    list = new byte[length];
     older = new int[length];
     newer = new int[length];
     for (int s = 0; s < length; s++) {
       newer[s] = s + 1 < length ? s + 1 : NIL;
     }
     free = length > 0 ? 0 : NIL;
-    leastRecent = NIL;
-    mostRecent = NIL;
+    leastRecent[PROBATION] = NIL;
+    leastRecent[PROTECTED] = NIL;
+    mostRecent[PROBATION] = NIL;
+    mostRecent[PROTECTED] = NIL;
     count = 0;
+    protectedCount = 0;
   }
 
   /**
-   * For tests: the conversations' ids from least to most recently used, and whether the index
-   * holds exactly them.
+   * For tests: the conversations' ids in probation and then in the protected list, each from least
+   * to most recently used; and a check that the index holds exactly them.
    */
-  synchronized List<String> byUse() {
-    List<String> order = new ArrayList<>();
+  synchronized List<List<String>> byUse() {
+    List<List<String>> lists = new ArrayList<>();
     boolean[] held = new boolean[ids.slots()];
-    for (int s = leastRecent; s != NIL; s = newer[s]) {
-      order.add(ids.text(s));
-      held[s] = true;
+    int listed = 0;
+    for (byte l = PROBATION; l <= PROTECTED; l++) {
+      List<String> order = new ArrayList<>();
+      for (int s = leastRecent[l]; s != NIL; s = newer[s]) {
+        order.add(ids.text(s));
+        held[s] = true;
+      }
+      listed += order.size();
+      lists.add(order);
     }
-    if (order.size() != count || !ids.consistent(s -> held[s])) {
-      throw new IllegalStateException("the digests' list and index disagree");
+    if (listed != count || lists.get(1).size() != protectedCount || !ids.consistent(s -> held[s])) {
+      throw new IllegalStateException("the digests' lists and index disagree");
     }
-    return order;
+    return lists;
   }
 
   /** The digest after one more turn: a hash of the digest before, the normalized question and the exact answer. */

@@ -3,6 +3,7 @@ package dev.edgechat.edge;
 import dev.edgechat.cache.CachedAnswer;
 import dev.edgechat.web.IdSlots;
 import dev.edgechat.web.Ids;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -60,14 +61,18 @@ final class ResumableHits {
   }
 
   /** Keeps {@code hit} resumable; the oldest kept gives way when the store is full. */
-  synchronized void keep(ReplayedMessage hit) {
-    if (capacity == 0) {
-      return;
-    }
+  void keep(ReplayedMessage hit) {
     Ids.Bits id = Ids.bits(hit.message());
-    if (id == null) {
+    if (id == null || capacity == 0) {
       return; // not an id this edge made: no visitor can hold it either
     }
+    Ids.Bits conversation = Ids.bits(Objects.requireNonNull(hit.conversation(), "conversation"));
+    synchronized (this) {
+      keep(hit, id, conversation);
+    }
+  }
+
+  private void keep(ReplayedMessage hit, Ids.Bits id, Ids.Bits conversation) {
     long now = nanoTime.getAsLong();
     dropExpired(now);
     if (count == messages.slots()) {
@@ -78,7 +83,6 @@ final class ResumableHits {
       }
     }
     int slot = (oldest + count) % messages.slots();
-    Ids.Bits conversation = Ids.bits(hit.conversation());
     if (conversation != null) {
       conversationHigh[slot] = conversation.high();
       conversationLow[slot] = conversation.low();
@@ -94,12 +98,18 @@ final class ResumableHits {
   }
 
   /** The hit sent as {@code message}, while it is kept and not expired; null otherwise. */
-  synchronized ReplayedMessage find(String message) {
-    int slot = messages.find(message);
-    if (slot < 0 || nanoTime.getAsLong() - keptAt[slot] >= ttlNanos.getAsLong()) {
+  ReplayedMessage find(String message) {
+    Ids.Bits id = Ids.bits(message);
+    if (id == null) {
       return null;
     }
-    return new ReplayedMessage(conversation(slot), message, regions[slot], answers[slot], millis[slot]);
+    synchronized (this) {
+      int slot = messages.find(id.high(), id.low());
+      if (slot < 0 || nanoTime.getAsLong() - keptAt[slot] >= ttlNanos.getAsLong()) {
+        return null;
+      }
+      return new ReplayedMessage(conversation(slot), message, regions[slot], answers[slot], millis[slot]);
+    }
   }
 
   /** How many hits are kept now, expired ones not yet given way included. */

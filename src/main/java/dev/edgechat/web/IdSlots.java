@@ -19,7 +19,7 @@ public final class IdSlots {
   /** Slot + 1, or 0 for none. */
   private final int[] index;
 
-  /** @param slots how many slots; the index takes about 10 to 20 bytes a slot more */
+  /** @param slots how many slots; the index takes 8 to 16 bytes a slot more */
   public IdSlots(int slots) {
     this.high = new long[slots];
     this.low = new long[slots];
@@ -42,12 +42,6 @@ public final class IdSlots {
     return -1;
   }
 
-  /** The slot holding {@code id}, or -1 (also for a string that is no id). */
-  public int find(String id) {
-    Ids.Bits bits = Ids.bits(id);
-    return bits == null ? -1 : find(bits.high(), bits.low());
-  }
-
   /** Puts the id in {@code slot}, which must be empty, and the id in no other slot. */
   public void put(int slot, long high, long low) {
     this.high[slot] = high;
@@ -65,6 +59,9 @@ public final class IdSlots {
     int mask = index.length - 1;
     int hole = home(high[slot], mask);
     while (index[hole] != slot + 1) {
+      if (index[hole] == 0) {
+        throw new IllegalStateException("slot " + slot + " holds no id");
+      }
       hole = (hole + 1) & mask;
     }
     for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask) {
