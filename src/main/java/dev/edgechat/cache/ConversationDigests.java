@@ -158,13 +158,13 @@ public final class ConversationDigests {
         slot = free;
         free = newer[slot];
         ids.put(slot, id.high(), id.low());
+        usedAt[slot] = now;
         link(slot, PROBATION);
         count++;
       } else {
         used(slot, now);
       }
       digests[slot] = digest;
-      usedAt[slot] = now;
     }
   }
 

@@ -29,7 +29,7 @@ final class ResumableHits {
   private static final int FIRST_SLOTS = 64;
 
   private final int capacity;
-  private final LongSupplier ttlNanos;
+  private final long ttlNanos;
   private final LongSupplier nanoTime;
 
   // all guarded by this. Slot s holds a hit when it is among the count slots from oldest, in ring order
@@ -47,10 +47,10 @@ final class ResumableHits {
 
   /**
    * @param capacity how many hits at most ({@code edge.resumableHits}); 0 keeps none
-   * @param ttlNanos how long each stays resumable (read at every use: a reload applies to all kept)
+   * @param ttlNanos how long each stays resumable ({@code edge.resumeTtlMs}, set at start)
    * @param nanoTime the clock their age is measured by
    */
-  ResumableHits(int capacity, LongSupplier ttlNanos, LongSupplier nanoTime) {
+  ResumableHits(int capacity, long ttlNanos, LongSupplier nanoTime) {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity must not be negative: " + capacity);
     }
@@ -64,7 +64,7 @@ final class ResumableHits {
   void keep(ReplayedMessage hit) {
     Ids.Bits id = Ids.bits(hit.message());
     if (id == null || capacity == 0) {
-      return; // not an id this edge made: no visitor can hold it either
+      return; // none kept, or not an id this edge made: no visitor can hold it either
     }
     Ids.Bits conversation = Ids.bits(Objects.requireNonNull(hit.conversation(), "conversation"));
     synchronized (this) {
@@ -105,7 +105,7 @@ final class ResumableHits {
     }
     synchronized (this) {
       int slot = messages.find(id.high(), id.low());
-      if (slot < 0 || nanoTime.getAsLong() - keptAt[slot] >= ttlNanos.getAsLong()) {
+      if (slot < 0 || nanoTime.getAsLong() - keptAt[slot] >= ttlNanos) {
         return null;
       }
       return new ReplayedMessage(conversation(slot), message, regions[slot], answers[slot], millis[slot]);
@@ -123,8 +123,7 @@ final class ResumableHits {
   }
 
   private void dropExpired(long now) {
-    long ttl = ttlNanos.getAsLong();
-    while (count > 0 && now - keptAt[oldest] >= ttl) {
+    while (count > 0 && now - keptAt[oldest] >= ttlNanos) {
       drop();
     }
   }

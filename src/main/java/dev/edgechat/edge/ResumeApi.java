@@ -68,7 +68,7 @@ public final class ResumeApi {
         .executor(Runnable::run)
         .build();
     this.hits = new ResumableHits(config.get().edge().resumableHits(),
-        () -> TimeUnit.MILLISECONDS.toNanos(config.get().edge().resumeTtlMs()), time::nanoTime);
+        TimeUnit.MILLISECONDS.toNanos(config.get().edge().resumeTtlMs()), time::nanoTime);
     this.resumed = Counter.builder("edgechat.resume.requests")
         .description("requests that resumed a streamed answer after Last-Event-ID").register(registry);
   }

@@ -24,7 +24,7 @@ class ResumableHitsTest {
   private final AtomicLong now = new AtomicLong(1_000);
 
   private ResumableHits hits(int capacity) {
-    return new ResumableHits(capacity, () -> TTL, now::get);
+    return new ResumableHits(capacity, TTL, now::get);
   }
 
   private static ReplayedMessage hit(String message) {
