@@ -459,6 +459,7 @@ final class SemanticEvaluation {
       }
       out.printf(Locale.ROOT, "model %s, cosine floor %.2f%n", EvaluationModels.fullName(modelName), floor);
       double[] weights = null;
+      LearnedDecision fresh = null;
       if (!devPairs.isEmpty()) {
         List<Scored> dev = score(devPairs, model, guard, out);
         drop(dev, split(options.get("--drop")));
@@ -487,6 +488,7 @@ final class SemanticEvaluation {
         out.println("rule without a bound, errors:");
         printErrors(out, dev, old, 0.5, true);
         weights = fit(dev, floor);
+        fresh = new LearnedDecision(EvaluationModels.fullName(modelName), weights, curve(dev, oof));
         out.print("weights fitted on all development pairs:");
         for (int i = 0; i < weights.length; i++) {
           out.printf(Locale.ROOT, " %s %.3f", MatchSignals.NAMES.get(i), weights[i]);
@@ -503,27 +505,23 @@ final class SemanticEvaluation {
       }
       for (String file : split(options.get("--eval"))) {
         List<Scored> eval = score(loadFile(Path.of(file)), model, guard, out);
-        LearnedDecision decision = flags.contains("--shipped") || weights == null ? LearnedDecision.shared() : null;
-        double[] w = decision != null ? decision.weights() : weights;
+        // the shares map to scores by the decision's own curve: the shipped one's, or the one just fitted
+        // with its leave-one-domain-out curve (what --write would ship), so a new design is measured as it would run
+        boolean shipped = flags.contains("--shipped") || fresh == null;
+        LearnedDecision decision = shipped ? LearnedDecision.shared() : fresh;
         double[] scores = new double[eval.size()];
         for (int i = 0; i < eval.size(); i++) {
-          scores[i] = scoreWith(w, eval.get(i), floor);
+          scores[i] = scoreWith(decision.weights(), eval.get(i), floor);
         }
-        LearnedDecision thresholds = decision != null ? decision : null;
         out.printf(Locale.ROOT, "%s: %d pairs (%d same), %d domains, %s decision%n", file, eval.size(),
-            eval.stream().filter(p -> p.pair().same()).count(), domains(eval).size(),
-            decision != null ? "shipped" : "freshly fitted");
+            eval.stream().filter(p -> p.pair().same()).count(), domains(eval).size(), shipped ? "shipped" : "freshly fitted");
         out.println("  rule without a bound (4-arg matches): " + countAt(eval, oldRule(eval), 0.5).describe());
-        if (thresholds != null) {
-          for (double share : SHARES) {
-            double t = thresholds.scoreThreshold(share);
-            out.printf(Locale.ROOT, "  share %.2f -> score %.2f: %s%n", share, t, countAt(eval, scores, t).describe());
-          }
-          printErrors(out, eval, scores, thresholds.scoreThreshold(SemanticMatcher.DEFAULT_MAX_WRONG_SHARE),
-              !flags.contains("--quiet-eval"));
-        } else {
-          printCurve(out, "  curve:", eval, scores);
+        for (double share : SHARES) {
+          double t = decision.scoreThreshold(share);
+          out.printf(Locale.ROOT, "  share %.2f -> score %.2f: %s%n", share, t, countAt(eval, scores, t).describe());
         }
+        printErrors(out, eval, scores, decision.scoreThreshold(SemanticMatcher.DEFAULT_MAX_WRONG_SHARE),
+            !flags.contains("--quiet-eval"));
       }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().join();
