@@ -140,6 +140,8 @@ public final class SemanticCache {
   private final Counter rejected;
   private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
   private final Timer lookupTime;
+  private final Timer queuedTime;
+  private final Timer embeddingTime;
 
   /**
    * @param guard makes the meaning guard, on a worker thread when first needed (loading its
@@ -179,6 +181,12 @@ public final class SemanticCache {
         .register(registry);
     this.lookupTime = Timer.builder("edgechat.cache.semantic.lookup")
         .description("time of a semantic lookup: embedding, index search, meaning guard and fetching the answer")
+        .publishPercentileHistogram().register(registry);
+    this.queuedTime = Timer.builder("edgechat.cache.semantic.queued")
+        .description("time a semantic lookup waited for an embedder thread (cache.embedderThreads)")
+        .publishPercentileHistogram().register(registry);
+    this.embeddingTime = Timer.builder("edgechat.cache.semantic.embedding")
+        .description("time of a semantic lookup's embedding of the question, on the embedder thread")
         .publishPercentileHistogram().register(registry);
   }
 
@@ -257,8 +265,10 @@ public final class SemanticCache {
     double maxWrongShare = site.maxWrongShareOver(settings.semanticMaxWrongShare());
     int wanted = settings.semanticCandidates();
     Span span = Spans.semanticLookup();
-    return Spans.endWith(span, workers.executeBlocking(() -> candidates(key, question,
-            new SemanticMatcher(threshold, guard()), maxWrongShare, wanted, span), false))
+    return Spans.endWith(span, workers.executeBlocking(() -> {
+          queuedTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          return candidates(key, question, new SemanticMatcher(threshold, guard()), maxWrongShare, wanted, span);
+        }, false))
         .onComplete(done -> waiting.decrementAndGet())
         .compose(found -> {
           rejected.increment(found.rejected());
@@ -290,10 +300,12 @@ public final class SemanticCache {
   private Candidates candidates(AnswerKey key, String question, SemanticMatcher matcher, double maxWrongShare,
       int wanted, Span lookup) {
     Span embedding = Spans.embedding(lookup);
+    long started = System.nanoTime();
     float[] vector;
     try {
       vector = embedder.embedNow(ChatShorthand.expand(question));
     } finally {
+      embeddingTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       embedding.end();
     }
     SiteQuestionIndex index = sites.get(key.site());

@@ -56,8 +56,13 @@ final class OtlpReceiver {
   private HttpServer server;
 
   static Future<OtlpReceiver> start(Vertx vertx) {
+    return start(vertx, 0);
+  }
+
+  /** On {@code port} (0: any free one). */
+  static Future<OtlpReceiver> start(Vertx vertx, int port) {
     OtlpReceiver receiver = new OtlpReceiver();
-    return vertx.createHttpServer().requestHandler(receiver::export).listen(0, "127.0.0.1").map(server -> {
+    return vertx.createHttpServer().requestHandler(receiver::export).listen(port, "127.0.0.1").map(server -> {
       receiver.server = server;
       return receiver;
     });
