@@ -50,7 +50,13 @@ public final class MissTimeline {
       List<OtlpReceiver.Received> inOrder = new ArrayList<>(trace);
       inOrder.sort(Comparator.comparingLong(r -> r.span().getStartTimeUnixNano()));
       for (OtlpReceiver.Received r : inOrder) {
-        String name = r.service().replace("edgechat-", "") + " " + r.name();
+        // role all names both sides of a hop alike: the kind tells the edge's call from origin's handling
+        String kind = switch (r.span().getKind()) {
+          case SPAN_KIND_SERVER -> " (server)";
+          case SPAN_KIND_CLIENT -> " (client)";
+          default -> "";
+        };
+        String name = r.service().replace("edgechat-", "") + " " + r.name() + kind;
         int n = seen.merge(name, 1, Integer::sum);
         if (n > 3) {
           continue;
