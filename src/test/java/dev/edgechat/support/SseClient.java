@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -50,8 +51,12 @@ public final class SseClient {
     return chat(body, e -> false).map(Open::answer);
   }
 
-  /** The stream so far when {@code stopAt} accepts an event, and the means to drop the connection. */
-  public record Open(Answer answer, HttpClientResponse response) {
+  /**
+   * The stream so far when {@code stopAt} accepts an event, and the means to drop the connection;
+   * {@code client} is held so that the stream stays open while the caller holds this (Vert.x closes
+   * an unreachable client, and its connections with it).
+   */
+  public record Open(Answer answer, HttpClientResponse response, HttpClient client) {
   }
 
   /**
@@ -94,6 +99,10 @@ public final class SseClient {
 
   private Future<Open> read(RequestOptions options, Buffer body, Predicate<SseEvent> stopAt) {
     Promise<Open> done = Promise.promise();
+    // Vert.x closes an HttpClient once it is unreachable (CleanableHttpClient), failing what is under
+    // way with "Pool closed" or "Connection was closed"; callers often keep only the future of `new
+    // SseClient(..).chat(..)`, so the stream's own handlers keep the client reachable until it ends
+    done.future().onComplete(ended -> Reference.reachabilityFence(client));
     // the handlers go on in the callback that sent the request, before any of the stream can
     // arrive: see SimulatedSystem#simStats
     client.request(options)
@@ -104,7 +113,7 @@ public final class SseClient {
             events.add(event);
             if (stopAt.test(event)) {
               done.tryComplete(new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()),
-                  response));
+                  response, client));
             }
           });
           response.handler((Buffer b) -> {
@@ -113,7 +122,7 @@ public final class SseClient {
           });
           response.exceptionHandler(done::tryFail);
           response.endHandler(v -> done.tryComplete(
-              new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()), response)));
+              new Open(new Answer(response.statusCode(), List.copyOf(events), raw.toString()), response, client)));
         }))
         .onFailure(done::tryFail);
     return done.future();
